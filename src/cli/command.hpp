@@ -1,0 +1,39 @@
+// The newsmirror command is a thin table of subcommands. Each one lives in
+// its own src/cli/<name>_command.cpp and registers itself here.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace newsmirror::cli {
+
+// Exit statuses shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;      // the command failed (e.g. not a feed)
+inline constexpr int kExitUsage = 2;        // usage or configuration error
+inline constexpr int kExitSomeFailed = 3;   // some sources failed, the rest succeeded
+
+// Options every command understands; filled by CLI11 before a command runs.
+struct GlobalOptions {
+  std::string mirror = ".";   // --mirror DIR
+  bool quiet = false;         // --quiet: only errors
+  bool json = false;          // --json: machine-readable output on stdout
+  std::string log_level = "warn";
+};
+
+struct Command {
+  CLI::App* app = nullptr;        // the subcommand, owned by the parent app
+  std::function<int()> run;       // called when the subcommand was chosen
+};
+
+// Each registers one subcommand on `parent`; `globals` outlives the call.
+Command add_init_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_sources_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_run_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_status_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_parse_command(CLI::App& parent, const GlobalOptions& globals);
+
+}  // namespace newsmirror::cli

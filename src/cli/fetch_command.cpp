@@ -1,0 +1,13 @@
+#include "cli/command.hpp"
+
+namespace newsmirror::cli {
+
+Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
+  (void)globals;
+  Command command;
+  command.app = parent.add_subcommand("fetch", "(not yet implemented)");
+  command.run = [] { return kExitFailure; };
+  return command;
+}
+
+}  // namespace newsmirror::cli

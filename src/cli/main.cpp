@@ -1,0 +1,68 @@
+// newsmirror: keeps a permanent, readable, searchable copy of news feeds.
+#include <spdlog/cfg/helpers.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "cli/command.hpp"
+
+namespace nm = newsmirror::cli;
+
+namespace {
+
+void setup_logging(const nm::GlobalOptions& globals) {
+  // Logs go to stderr so that --json output on stdout stays parseable.
+  auto logger = spdlog::stderr_color_mt("newsmirror");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$: %v");
+  auto level = spdlog::level::from_str(globals.log_level);
+  if (globals.quiet && level < spdlog::level::err) level = spdlog::level::err;
+  spdlog::set_level(level);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "newsmirror keeps a permanent, readable copy of news feeds in a folder of\n"
+      "Markdown files (the classic mirror format) and republishes it.\n"};
+  app.name("newsmirror");
+  app.set_version_flag("--version", NEWSMIRROR_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  nm::GlobalOptions globals;
+  app.add_option("--mirror", globals.mirror, "Mirror folder to work on")
+      ->default_str(".")->type_name("DIR");
+  app.add_flag("-q,--quiet", globals.quiet, "Print only errors");
+  app.add_flag("--json", globals.json, "Print machine-readable JSON on stdout");
+  app.add_option("--log-level", globals.log_level,
+                 "Log detail on stderr: trace, debug, info, warn, error, off")
+      ->default_str("warn")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  std::vector<nm::Command> commands = {
+      nm::add_init_command(app, globals),   nm::add_sources_command(app, globals),
+      nm::add_fetch_command(app, globals),  nm::add_run_command(app, globals),
+      nm::add_status_command(app, globals), nm::add_parse_command(app, globals),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? nm::kExitOk : nm::kExitUsage;
+  }
+
+  setup_logging(globals);
+  try {
+    for (auto& command : commands)
+      if (command.app->parsed()) return command.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return nm::kExitFailure;
+  }
+  return nm::kExitUsage;
+}

@@ -1,0 +1,13 @@
+#include "cli/command.hpp"
+
+namespace newsmirror::cli {
+
+Command add_parse_command(CLI::App& parent, const GlobalOptions& globals) {
+  (void)globals;
+  Command command;
+  command.app = parent.add_subcommand("parse", "(not yet implemented)");
+  command.run = [] { return kExitFailure; };
+  return command;
+}
+
+}  // namespace newsmirror::cli

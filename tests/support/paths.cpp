@@ -1,0 +1,44 @@
+#include "support/paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+
+namespace newsmirror::test {
+
+std::filesystem::path shared_dir() {
+  if (const char* env = std::getenv("NEWSMIRROR_SHARED")) return env;
+#ifdef NEWSMIRROR_SHARED_DIR
+  return std::filesystem::weakly_canonical(NEWSMIRROR_SHARED_DIR);
+#else
+  return "../shared";
+#endif
+}
+
+bool have_shared() { return std::filesystem::is_directory(shared_dir() / "corpus"); }
+
+std::filesystem::path binary() {
+  if (const char* env = std::getenv("NEWSMIRROR_BINARY")) return env;
+#ifdef NEWSMIRROR_BINARY
+  return NEWSMIRROR_BINARY;
+#else
+  return "build/newsmirror";
+#endif
+}
+
+TempDir::TempDir() {
+  std::random_device random;
+  auto base = std::filesystem::temp_directory_path();
+  for (;;) {
+    path_ = base / ("newsmirror-test-" + std::to_string(random()));
+    if (std::filesystem::create_directory(path_)) break;
+  }
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+}  // namespace newsmirror::test
