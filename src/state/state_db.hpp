@@ -1,0 +1,153 @@
+// The mirror's state: `.newsmirror/state.db`, an SQLite database (WAL mode,
+// synchronous=NORMAL) holding what the Markdown files cannot: which
+// identities are archived and under which file, the global sequence counter
+// that numbers article files, HTTP cache validators and per-source health.
+//
+// Schema versions are kept in PRAGMA user_version and migrated forward
+// automatically on open (see kSchemaVersion and state_db.cpp).
+//
+// Thread-safety: a StateDb is NOT thread-safe. Use one StateDb per thread
+// (SQLite serializes writers between connections and processes; a busy
+// database is waited on for a few seconds before failing).
+//
+// Errors: calls returning Result/Status report SQLite failures as
+// ErrorKind::database with context. The read-only queries whose signatures
+// return plain values (find, newest, site_summaries, last_sequence,
+// get_validators, health) throw state::DatabaseError instead: a failing read
+// of a database that opened fine means corruption or a dying disk, which no
+// caller can work around, and `main` reports it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/feed.hpp"
+#include "core/result.hpp"
+
+namespace newsmirror::state {
+
+inline constexpr int kSchemaVersion = 2;
+
+// Thrown by the plain-value queries above; carries the same message an
+// ErrorKind::database error would.
+class DatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ArchivedArticle {
+  std::string identity;   // GUID, else normalized link, else hash (unique)
+  std::string site;       // the site folder name under articles/
+  std::string file_name;  // relative to articles/<site>/
+  std::uint64_t seq = 0;  // unique across the mirror
+  std::string title;
+  std::string link;
+  core::TimePoint published{};
+  core::TimePoint first_seen{};
+  std::string content_hash;
+  // Filled by mark_changed: how many versions were seen (1 = never changed)
+  // and when the latest change was noticed.
+  std::uint32_t versions = 1;
+  std::optional<core::TimePoint> last_changed;
+
+  bool operator==(const ArchivedArticle&) const = default;
+};
+
+struct SiteCount {
+  std::string site;
+  std::uint64_t articles = 0;
+  std::optional<core::TimePoint> newest_published;
+};
+
+struct Validators {
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+};
+
+struct SourceHealth {
+  std::string source;
+  std::optional<core::TimePoint> last_attempt;
+  std::optional<core::TimePoint> last_success;
+  std::optional<std::string> last_error;  // of the latest attempt, if it failed
+  std::uint32_t consecutive_failures = 0;
+  std::uint64_t articles_archived = 0;    // total over all attempts
+  std::uint64_t last_new_count = 0;       // of the latest successful attempt
+};
+
+class StateDb {
+ public:
+  // Opens (creating `.newsmirror/` and the database when missing) and
+  // migrates `mirror_dir/.newsmirror/state.db`.
+  static core::Result<StateDb> open(const std::filesystem::path& mirror_dir);
+  // Same, for a database file anywhere.
+  static core::Result<StateDb> open_file(const std::filesystem::path& db_file);
+
+  StateDb(StateDb&&) noexcept;
+  StateDb& operator=(StateDb&&) noexcept;
+  ~StateDb();
+
+  // --- archived articles ---
+  std::optional<ArchivedArticle> find(std::string_view identity);
+  // All or nothing, in one transaction. Fails (and records nothing) when an
+  // identity or seq is already present. Moves the sequence counter past the
+  // highest seq recorded.
+  core::Status record_articles(const std::vector<ArchivedArticle>& articles);
+  // Newest first (by seq, descending).
+  std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit);
+  // One row per site, by site name.
+  std::vector<SiteCount> site_summaries();
+  // A new version of an archived article was written: stores its hash,
+  // bumps `versions` and sets `last_changed`.
+  core::Status mark_changed(std::string_view identity, std::string_view content_hash,
+                            core::TimePoint when);
+
+  // --- the global sequence counter ---
+  // Atomically reserves `count` consecutive values and returns the first.
+  // The reservation is committed before this returns, so files numbered
+  // from it may be written at once; a crash can skip numbers, never reuse
+  // them. Call it outside transaction(): inside one, it is only durable
+  // when the outer transaction commits.
+  core::Result<std::uint64_t> reserve_sequence(std::size_t count);
+  // The highest value reserved so far (0 for a new mirror).
+  std::uint64_t last_sequence();
+  // Raises the counter to at least `seq` (adopting an existing mirror).
+  core::Status ensure_sequence_at_least(std::uint64_t seq);
+
+  // --- HTTP validators, per URL ---
+  Validators get_validators(std::string_view url);
+  core::Status set_validators(std::string_view url, const std::optional<std::string>& etag,
+                              const std::optional<std::string>& last_modified);
+
+  // --- per-source health ---
+  // One fetch attempt of `source` at `time`: `outcome` ok updates
+  // last_success, resets the failure count and adds `new_count` to the
+  // total; an error is stored as last_error and counted.
+  core::Status record_attempt(std::string_view source, core::TimePoint time,
+                              const core::Status& outcome, std::size_t new_count);
+  // By source name.
+  std::vector<SourceHealth> health();
+
+  // Runs `body` in a transaction: committed when it returns ok, rolled back
+  // when it returns an error (which is passed on). Nests (savepoints).
+  core::Status transaction(const std::function<core::Status()>& body);
+
+  // The schema version of the open database (kSchemaVersion after open).
+  int schema_version();
+  // e.g. "wal".
+  std::string journal_mode();
+
+ private:
+  struct Impl;
+  explicit StateDb(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace newsmirror::state
