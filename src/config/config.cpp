@@ -1,35 +1,463 @@
+// newsmirror.toml: parsing with located errors, rendering, atomic saving.
 #include "config/config.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "core/time_zone.hpp"
 
 namespace newsmirror::config {
 
-Config default_config() { return {}; }
+namespace {
+
+using core::Error;
+using core::ErrorKind;
+
+constexpr std::string_view kGlobalKeys[] = {
+    "concurrency", "per_host", "connect_timeout", "timeout",      "proxy",      "user_agent",
+    "interval",    "timezone", "list_entries",    "list_footer", "source"};
+constexpr std::string_view kSourceKeys[] = {"name",     "url",      "proxy",  "user_agent",
+                                            "interval", "timezone", "enabled"};
+
+// Edit distance, for "did you mean" on misspelled keys.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+template <std::size_t N>
+std::string unknown_key_message(std::string_view key, const std::string_view (&known)[N]) {
+  std::string_view best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (auto candidate : known) {
+    auto d = edit_distance(key, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  // A third of the word may be wrong before a suggestion turns into noise.
+  if (best_distance <= std::max<std::size_t>(2, best.size() / 3))
+    return fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", key, best);
+  std::string list;
+  for (auto candidate : known) list += (list.empty() ? "" : ", ") + std::string(candidate);
+  return fmt::format("unknown key \"{}\" (known keys: {})", key, list);
+}
+
+// How a wrong value reads in a message: `got "soon"`, `got -3`, `got an array`.
+std::string describe(const toml::node& node) {
+  if (auto s = node.as_string()) return fmt::format("\"{}\"", s->get());
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
+  if (auto f = node.as_floating_point()) return fmt::format("{}", f->get());
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  return "a date/time";
+}
+
+bool is_http_url(std::string_view url) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::string_view rest;
+  auto head = lower(url.substr(0, 8));
+  if (head.starts_with("http://")) rest = url.substr(7);
+  else if (head.starts_with("https://")) rest = url.substr(8);
+  else return false;
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#') return false;
+  return std::none_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; });
+}
+
+// Collects the context of one value so every message has the same shape:
+//   <file>:<line>: [source "<name>": ]key "<key>": <problem>
+class Checker {
+ public:
+  explicit Checker(std::string_view file) : file_(file) {}
+
+  Error at(const toml::source_region& where, std::string_view scope, std::string_view message) const {
+    return Error(ErrorKind::config, fmt::format("{}:{}: {}{}", file_, where.begin.line, scope, message));
+  }
+  Error bad_value(const toml::node& node, std::string_view scope, std::string_view key,
+                  std::string_view expected) const {
+    return at(node.source(), scope,
+              fmt::format("key \"{}\": expected {}, got {}", key, expected, describe(node)));
+  }
+
+  core::Result<int> positive_int(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto i = node.as_integer();
+    if (!i || i->get() < 1 || i->get() > std::numeric_limits<int>::max())
+      return bad_value(node, scope, key, "a positive integer");
+    return static_cast<int>(i->get());
+  }
+  core::Result<bool> boolean(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto b = node.as_boolean();
+    if (!b) return bad_value(node, scope, key, "true or false");
+    return b->get();
+  }
+  core::Result<std::string> text(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto s = node.as_string();
+    if (!s || s->get().empty()) return bad_value(node, scope, key, "a non-empty string");
+    return s->get();
+  }
+  core::Result<std::chrono::seconds> duration(const toml::node& node, std::string_view scope,
+                                              std::string_view key, bool allow_zero) const {
+    std::optional<std::chrono::seconds> value;
+    if (auto i = node.as_integer()) {
+      if (i->get() >= 0) value = std::chrono::seconds(i->get());
+    } else if (auto s = node.as_string()) {
+      value = parse_duration(s->get());
+    }
+    if (!value || (!allow_zero && value->count() == 0))
+      return bad_value(node, scope, key, "a duration like \"15m\"");
+    return *value;
+  }
+  core::Result<std::string> timezone(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto name = text(node, scope, key);
+    if (!name) return name;
+    auto zone = core::TimeZone::from_name(*name);
+    if (!zone) return at(node.source(), scope, fmt::format("key \"{}\": {}", key, zone.error().message));
+    return name;
+  }
+  core::Result<std::vector<std::string>> urls(const toml::node& node, std::string_view scope) const {
+    std::vector<std::string> out;
+    auto check = [&](const toml::node& item) -> core::Status {
+      auto s = item.as_string();
+      if (!s || !is_http_url(s->get()))
+        return bad_value(item, scope, "url", "an http:// or https:// URL");
+      out.push_back(s->get());
+      return core::ok_status();
+    };
+    if (auto array = node.as_array()) {
+      if (array->empty()) return bad_value(node, scope, "url", "at least one URL");
+      for (auto& item : *array)
+        if (auto status = check(item); !status) return status.error();
+    } else if (auto status = check(node); !status) {
+      return status.error();
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+core::Result<Source> parse_source(const Checker& check, const toml::table& table, std::size_t index) {
+  Source source;
+  std::string scope = fmt::format("source #{}: ", index + 1);
+  if (auto name = table.get("name")) {
+    auto value = check.text(*name, scope, "name");
+    if (!value) return value.error();
+    source.name = *value;
+    scope = fmt::format("source \"{}\": ", source.name);
+  }
+  for (auto&& [key, node] : table) {
+    std::string_view k = key.str();
+    if (std::find(std::begin(kSourceKeys), std::end(kSourceKeys), k) == std::end(kSourceKeys))
+      return check.at(key.source(), scope, unknown_key_message(k, kSourceKeys));
+    core::Status status = core::ok_status();
+    auto take = [&](auto result, auto& field) {
+      if (!result) status = result.error();
+      else field = std::move(*result);
+    };
+    if (k == "url") take(check.urls(node, scope), source.urls);
+    else if (k == "proxy") take(check.text(node, scope, k), source.proxy);
+    else if (k == "user_agent") take(check.text(node, scope, k), source.user_agent);
+    else if (k == "interval") take(check.duration(node, scope, k, /*allow_zero=*/true), source.interval);
+    else if (k == "timezone") take(check.timezone(node, scope, k), source.timezone);
+    else if (k == "enabled") take(check.boolean(node, scope, k), source.enabled);
+    if (!status) return status.error();
+  }
+  if (source.name.empty()) return check.at(table.source(), scope, "missing key \"name\"");
+  if (source.urls.empty()) return check.at(table.source(), scope, "missing key \"url\"");
+  return source;
+}
+
+core::Result<Config> parse_table(const Checker& check, const toml::table& root) {
+  Config config;
+  config.sources.clear();
+  for (auto&& [key, node] : root) {
+    std::string_view k = key.str();
+    if (std::find(std::begin(kGlobalKeys), std::end(kGlobalKeys), k) == std::end(kGlobalKeys))
+      return check.at(key.source(), "", unknown_key_message(k, kGlobalKeys));
+    core::Status status = core::ok_status();
+    auto take = [&](auto result, auto& field) {
+      if (!result) status = result.error();
+      else field = std::move(*result);
+    };
+    if (k == "concurrency") take(check.positive_int(node, "", k), config.concurrency);
+    else if (k == "per_host") take(check.positive_int(node, "", k), config.per_host);
+    else if (k == "connect_timeout") take(check.duration(node, "", k, false), config.connect_timeout);
+    else if (k == "timeout") take(check.duration(node, "", k, false), config.timeout);
+    else if (k == "proxy") take(check.text(node, "", k), config.proxy);
+    else if (k == "user_agent") take(check.text(node, "", k), config.user_agent);
+    else if (k == "interval") take(check.duration(node, "", k, true), config.interval);
+    else if (k == "timezone") take(check.timezone(node, "", k), config.timezone);
+    else if (k == "list_entries") take(check.positive_int(node, "", k), config.list_entries);
+    else if (k == "list_footer") take(check.boolean(node, "", k), config.list_footer);
+    if (!status) return status.error();
+  }
+
+  auto sources = root.get("source");
+  if (!sources) return config;
+  auto array = sources->as_array();
+  if (!array || !array->is_array_of_tables())
+    return check.at(sources->source(), "", "key \"source\": expected [[source]] tables");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    auto& table = *array->get(i)->as_table();
+    auto source = parse_source(check, table, i);
+    if (!source) return source.error();
+    for (std::size_t j = 0; j < config.sources.size(); ++j)
+      if (config.sources[j].name == source->name)
+        return check.at(table.get("name")->source(), fmt::format("source \"{}\": ", source->name),
+                        fmt::format("duplicate name (source #{} has it already)", j + 1));
+    config.sources.push_back(std::move(*source));
+  }
+  return config;
+}
+
+// A TOML basic string.
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04X}", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+core::Status write_file_atomically(const std::filesystem::path& file, std::string_view data) {
+  auto io_error = [&](std::string_view what) {
+    return Error(ErrorKind::io, fmt::format("{}: {}: {}", file.string(), what, std::strerror(errno)));
+  };
+  auto temp = file;
+  temp += fmt::format(".tmp-{}", ::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create temporary file");
+  const char* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    auto n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto error = io_error("write failed");
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return error;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  // The data must be on disk before the rename makes it the file, or a crash
+  // could leave an empty newsmirror.toml behind.
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto error = io_error("fsync failed");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  if (::rename(temp.c_str(), file.c_str()) != 0) {
+    auto error = io_error("rename failed");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);  // makes the rename itself durable
+    ::close(dfd);
+  }
+  return core::ok_status();
+}
+
+}  // namespace
+
+Config default_config() {
+  Config config;
+  auto add = [&](std::string name, std::string url) {
+    Source source;
+    source.name = std::move(name);
+    source.urls.push_back(std::move(url));
+    config.sources.push_back(std::move(source));
+  };
+  add("路透", "https://feedx.net/rss/reuters.xml");
+  add("纽约时报", "https://feedx.net/rss/nytimes.xml");
+  add("美国之音", "https://feedx.net/rss/mgzy1.xml");
+  add("金融时报", "https://feedx.net/rss/ft.xml");
+  add("BBC", "https://feedx.net/rss/bbc.xml");
+  add("法广", "https://feedx.net/rss/rfi.xml");
+  add("德国之声", "https://feedx.net/rss/dw.xml");
+  add("自由亚洲电台", "https://www.rfa.org/mandarin/yataibaodao/rss2.xml");
+  add("中国数字时代", "https://chinadigitaltimes.net/chinese/feed/");
+  return config;
+}
+
 std::filesystem::path config_path(const std::filesystem::path& mirror_dir) {
   return mirror_dir / kConfigFileName;
 }
-core::Result<Config> load_config(const std::filesystem::path&) {
-  return core::Error(core::ErrorKind::internal, "load_config: not yet implemented");
+
+core::Result<Config> load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    auto kind = std::filesystem::exists(file) ? ErrorKind::io : ErrorKind::config;
+    return Error(kind, fmt::format("{}: cannot read: {} (run `newsmirror init` to create a mirror)",
+                                   file.string(), std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file.string());
 }
-core::Result<Config> parse_config(std::string_view, std::string_view) {
-  return core::Error(core::ErrorKind::internal, "parse_config: not yet implemented");
+
+core::Result<Config> parse_config(std::string_view text, std::string_view file_name) {
+  Checker check(file_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, file_name);
+  } catch (const toml::parse_error& e) {
+    return check.at(e.source(), "", e.description());
+  }
+  return parse_table(check, root);
 }
-std::string render_config(const Config&) { return {}; }
-core::Status save_config(const std::filesystem::path&, const Config&) {
-  return core::Error(core::ErrorKind::internal, "save_config: not yet implemented");
+
+std::string render_config(const Config& c) {
+  std::string out;
+  auto line = [&](std::string_view text) { (out += text) += '\n'; };
+  auto optional_text = [&](std::string_view key, const std::optional<std::string>& value,
+                           std::string_view example) {
+    if (value) line(fmt::format("{} = {}", key, quote(*value)));
+    else line(fmt::format("# {} = {}", key, example));
+  };
+  line("# newsmirror configuration. Durations: \"90s\", \"15m\", \"1h30m\" or seconds.");
+  line("# Edit by hand or with `newsmirror sources add/remove/import`.");
+  line("");
+  line("# Transfers at once, in total and per host.");
+  line(fmt::format("concurrency = {}", c.concurrency));
+  line(fmt::format("per_host = {}", c.per_host));
+  line("# Time allowed to connect, and for a whole transfer.");
+  line(fmt::format("connect_timeout = {}", quote(format_duration(c.connect_timeout))));
+  line(fmt::format("timeout = {}", quote(format_duration(c.timeout))));
+  line("# Proxy and User-Agent for every source that sets none.");
+  optional_text("proxy", c.proxy, "\"socks5h://127.0.0.1:1080\"");
+  optional_text("user_agent", c.user_agent, "\"newsmirror\"");
+  line("# Time between two fetches of a source that sets no interval.");
+  line(fmt::format("interval = {}", quote(format_duration(c.interval))));
+  line("# Zone for feed dates that carry none, and for dates on list pages.");
+  line(fmt::format("timezone = {}", quote(c.timezone)));
+  line("# Entries on a list page (lists/<site>.md), and whether it ends with \"查看更多\".");
+  line(fmt::format("list_entries = {}", c.list_entries));
+  line(fmt::format("list_footer = {}", c.list_footer ? "true" : "false"));
+  line("");
+  line("# One [[source]] per feed. `url` may be a list of mirrors tried in order.");
+  line("# Optional per source: proxy, user_agent, interval, timezone, enabled.");
+  for (const auto& s : c.sources) {
+    line("");
+    line("[[source]]");
+    line(fmt::format("name = {}", quote(s.name)));
+    if (s.urls.size() == 1) {
+      line(fmt::format("url = {}", quote(s.urls.front())));
+    } else {
+      line("url = [");
+      for (const auto& url : s.urls) line(fmt::format("  {},", quote(url)));
+      line("]");
+    }
+    if (s.proxy) line(fmt::format("proxy = {}", quote(*s.proxy)));
+    if (s.user_agent) line(fmt::format("user_agent = {}", quote(*s.user_agent)));
+    if (s.interval) line(fmt::format("interval = {}", quote(format_duration(*s.interval))));
+    if (s.timezone) line(fmt::format("timezone = {}", quote(*s.timezone)));
+    if (!s.enabled) line("enabled = false");
+  }
+  return out;
 }
-std::optional<std::chrono::seconds> parse_duration(std::string_view) { return std::nullopt; }
-std::string format_duration(std::chrono::seconds) { return {}; }
-const Source* find_source(const Config&, std::string_view) { return nullptr; }
-std::chrono::seconds effective_interval(const Config& c, const Source& s) {
-  return s.interval.value_or(c.interval);
+
+core::Status save_config(const std::filesystem::path& file, const Config& config) {
+  auto text = render_config(config);
+  if (auto back = parse_config(text, file.string()); !back)
+    return back.error().with_context("refusing to save an invalid configuration");
+  return write_file_atomically(file, text);
 }
-std::optional<std::string> effective_proxy(const Config& c, const Source& s) {
-  return s.proxy ? s.proxy : c.proxy;
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  constexpr std::int64_t kMax = std::int64_t{1} << 40;  // far beyond any sensible setting
+  std::int64_t total = 0;
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.size() > 12) return std::nullopt;
+    for (char c : text) total = total * 10 + (c - '0');
+    return std::chrono::seconds(total);
+  }
+  // One or more <digits><unit> groups with units in decreasing order.
+  std::string_view units = "dhms";
+  std::size_t next_unit = 0;
+  while (!text.empty()) {
+    std::int64_t number = 0;
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+      number = number * 10 + (text[digits] - '0');
+      if (++digits > 12) return std::nullopt;
+    }
+    if (digits == 0 || digits == text.size()) return std::nullopt;
+    auto unit = units.find(text[digits], next_unit);
+    if (unit == std::string_view::npos) return std::nullopt;
+    next_unit = unit + 1;
+    constexpr std::int64_t kScale[] = {86400, 3600, 60, 1};
+    total += number * kScale[unit];
+    if (total > kMax) return std::nullopt;
+    text.remove_prefix(digits + 1);
+  }
+  return std::chrono::seconds(total);
 }
-std::optional<std::string> effective_user_agent(const Config& c, const Source& s) {
-  return s.user_agent ? s.user_agent : c.user_agent;
+
+std::string format_duration(std::chrono::seconds duration) {
+  auto total = duration.count();
+  if (total <= 0) return "0s";
+  std::string out;
+  if (auto h = total / 3600) out += fmt::format("{}h", h);
+  if (auto m = total % 3600 / 60) out += fmt::format("{}m", m);
+  if (auto s = total % 60) out += fmt::format("{}s", s);
+  return out;
 }
-std::string effective_timezone(const Config& c, const Source& s) {
-  return s.timezone.value_or(c.timezone);
+
+const Source* find_source(const Config& config, std::string_view name) {
+  for (const auto& source : config.sources)
+    if (source.name == name) return &source;
+  return nullptr;
+}
+
+std::chrono::seconds effective_interval(const Config& config, const Source& source) {
+  return source.interval.value_or(config.interval);
+}
+std::optional<std::string> effective_proxy(const Config& config, const Source& source) {
+  return source.proxy ? source.proxy : config.proxy;
+}
+std::optional<std::string> effective_user_agent(const Config& config, const Source& source) {
+  return source.user_agent ? source.user_agent : config.user_agent;
+}
+std::string effective_timezone(const Config& config, const Source& source) {
+  return source.timezone.value_or(config.timezone);
 }
 
 }  // namespace newsmirror::config

@@ -1,0 +1,214 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/paths.hpp"
+
+namespace newsmirror::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ConfigDuration, AcceptsUnitsAndSeconds) {
+  struct Case { std::string_view text; std::chrono::seconds want; };
+  for (auto [text, want] : {Case{"90s", 90s}, Case{"15m", 15min}, Case{"1h", 1h},
+                            Case{"1h30m", 90min}, Case{"1d", 24h}, Case{"0s", 0s},
+                            Case{"3600", 1h}, Case{"2h0m5s", 7205s}})
+    EXPECT_EQ(parse_duration(text), want) << text;
+}
+
+TEST(ConfigDuration, RejectsNonsense) {
+  for (std::string_view text : {"", "soon", "m", "15x", "1m1h", "1h1h", "-5m", "1.5h", "15 m"})
+    EXPECT_EQ(parse_duration(text), std::nullopt) << text;
+}
+
+TEST(ConfigDuration, FormatsShortestAndRoundTrips) {
+  EXPECT_EQ(format_duration(15min), "15m");
+  EXPECT_EQ(format_duration(90min), "1h30m");
+  EXPECT_EQ(format_duration(45s), "45s");
+  EXPECT_EQ(format_duration(0s), "0s");
+  for (auto d : {1s, 61s, 3601s, 86400s, 100000s}) EXPECT_EQ(parse_duration(format_duration(d)), d);
+}
+
+TEST(Config, EmptyFileGivesDefaults) {
+  auto config = parse_config("", "newsmirror.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  Config want;
+  EXPECT_EQ(*config, want);
+  EXPECT_EQ(config->concurrency, 8);
+  EXPECT_EQ(config->interval, 15min);
+}
+
+TEST(Config, ParsesTheDocumentedExample) {
+  auto config = parse_config(R"(
+concurrency = 4
+per_host = 1
+connect_timeout = "5s"
+timeout = 120
+proxy = "socks5h://127.0.0.1:1080"
+user_agent = "Mozilla/5.0"
+interval = "1h30m"
+timezone = "UTC"
+list_entries = 300
+list_footer = false
+
+[[source]]
+name = "法广"
+url = "https://feedx.net/rss/rfi.xml"
+
+[[source]]
+name = "BBC"
+url = ["https://a.example/bbc.xml", "http://b.example/bbc.xml"]
+proxy = "http://proxy:3128"
+interval = "30m"
+timezone = "Asia/Shanghai"
+enabled = false
+)", "newsmirror.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->concurrency, 4);
+  EXPECT_EQ(config->per_host, 1);
+  EXPECT_EQ(config->connect_timeout, 5s);
+  EXPECT_EQ(config->timeout, 120s);
+  EXPECT_EQ(config->proxy, "socks5h://127.0.0.1:1080");
+  EXPECT_EQ(config->user_agent, "Mozilla/5.0");
+  EXPECT_EQ(config->interval, 90min);
+  EXPECT_EQ(config->timezone, "UTC");
+  EXPECT_EQ(config->list_entries, 300);
+  EXPECT_FALSE(config->list_footer);
+  ASSERT_EQ(config->sources.size(), 2u);
+  EXPECT_EQ(config->sources[0].name, "法广");
+  EXPECT_EQ(config->sources[0].urls, std::vector<std::string>{"https://feedx.net/rss/rfi.xml"});
+  EXPECT_TRUE(config->sources[0].enabled);
+  EXPECT_EQ(effective_interval(*config, config->sources[0]), 90min);
+  const auto& bbc = config->sources[1];
+  EXPECT_EQ(bbc.urls.size(), 2u);
+  EXPECT_EQ(bbc.proxy, "http://proxy:3128");
+  EXPECT_EQ(bbc.interval, 30min);
+  EXPECT_EQ(bbc.timezone, "Asia/Shanghai");
+  EXPECT_FALSE(bbc.enabled);
+  EXPECT_EQ(effective_proxy(*config, config->sources[0]), "socks5h://127.0.0.1:1080");
+}
+
+TEST(Config, DefaultConfigHasTheNineClassicSourcesInOrder) {
+  auto config = default_config();
+  std::vector<std::string> names;
+  for (auto& s : config.sources) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"路透", "纽约时报", "美国之音", "金融时报", "BBC", "法广",
+                                             "德国之声", "自由亚洲电台", "中国数字时代"}));
+  EXPECT_EQ(config.sources[7].urls.front(), "https://www.rfa.org/mandarin/yataibaodao/rss2.xml");
+}
+
+TEST(Config, RenderParsesBackToTheSameConfig) {
+  auto config = default_config();
+  config.proxy = "socks5h://127.0.0.1:1080";
+  config.list_entries = 300;
+  config.list_footer = false;
+  config.interval = 3725s;
+  Source odd;
+  odd.name = "名字 with \"quotes\" and \\ backslash\t";
+  odd.urls = {"https://a.example/feed?x=1&y=\"2\"", "http://b.example/"};
+  odd.user_agent = "UA";
+  odd.interval = 0s;
+  odd.timezone = "+08:00";
+  odd.enabled = false;
+  config.sources.push_back(odd);
+  auto text = render_config(config);
+  auto back = parse_config(text, "rendered.toml");
+  ASSERT_TRUE(back) << back.error().message << "\n" << text;
+  EXPECT_EQ(*back, config) << text;
+  EXPECT_NE(text.find("# "), std::string::npos) << "the file is commented";
+  EXPECT_EQ(render_config(default_config()), render_config(*parse_config(render_config(default_config()), "x")));
+}
+
+// Each rejected config names the file, the line and the key.
+TEST(Config, RejectedConfigsNameLineAndKey) {
+  struct Case {
+    std::string_view name;
+    std::string_view text;
+    std::string_view want;  // a substring of the message
+  };
+  const Case cases[] = {
+      {"bad duration", "\n[[source]]\nname = \"法广\"\nurl = \"https://x.example/\"\ninterval = \"soon\"\n",
+       "newsmirror.toml:5: source \"法广\": key \"interval\": expected a duration like \"15m\", got \"soon\""},
+      {"typo global", "concurency = 3\n", "newsmirror.toml:1: unknown key \"concurency\" (did you mean \"concurrency\"?)"},
+      {"typo source", "[[source]]\nname = \"a\"\nurls = \"https://x.example/\"\n",
+       "newsmirror.toml:3: source \"a\": unknown key \"urls\" (did you mean \"url\"?)"},
+      {"unknown far", "\n\ncolour = 1\n", "newsmirror.toml:3: unknown key \"colour\" (known keys:"},
+      {"missing name", "[[source]]\nurl = \"https://x.example/\"\n", "newsmirror.toml:1: source #1: missing key \"name\""},
+      {"missing url", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\n\n[[source]]\nname = \"b\"\n",
+       "newsmirror.toml:5: source \"b\": missing key \"url\""},
+      {"duplicate", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\n[[source]]\nname = \"a\"\nurl = \"https://y.example/\"\n",
+       "newsmirror.toml:5: source \"a\": duplicate name"},
+      {"ftp url", "[[source]]\nname = \"a\"\nurl = \"ftp://x.example/\"\n",
+       "newsmirror.toml:3: source \"a\": key \"url\": expected an http:// or https:// URL, got \"ftp://x.example/\""},
+      {"url in list", "[[source]]\nname = \"a\"\nurl = [\n \"https://ok.example/\",\n \"not a url\",\n]\n",
+       "newsmirror.toml:5: source \"a\": key \"url\": expected an http:// or https:// URL"},
+      {"empty url list", "[[source]]\nname = \"a\"\nurl = []\n", "newsmirror.toml:3: source \"a\": key \"url\": expected at least one URL"},
+      {"bad zone", "timezone = \"Mars/Olympus\"\n", "newsmirror.toml:1: key \"timezone\": unknown time zone \"Mars/Olympus\""},
+      {"bad source zone", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\ntimezone = \"Nowhere\"\n",
+       "newsmirror.toml:4: source \"a\": key \"timezone\": unknown time zone"},
+      {"negative", "per_host = -2\n", "newsmirror.toml:1: key \"per_host\": expected a positive integer, got -2"},
+      {"zero", "concurrency = 0\n", "newsmirror.toml:1: key \"concurrency\": expected a positive integer, got 0"},
+      {"negative seconds", "\ninterval = -60\n", "newsmirror.toml:2: key \"interval\": expected a duration like \"15m\", got -60"},
+      {"zero timeout", "timeout = \"0s\"\n", "newsmirror.toml:1: key \"timeout\": expected a duration"},
+      {"wrong type", "list_footer = \"yes\"\n", "newsmirror.toml:1: key \"list_footer\": expected true or false, got \"yes\""},
+      {"enabled type", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nenabled = 1\n",
+       "newsmirror.toml:4: source \"a\": key \"enabled\": expected true or false, got 1"},
+      {"empty name", "[[source]]\nname = \"\"\nurl = \"https://x.example/\"\n",
+       "newsmirror.toml:2: source #1: key \"name\": expected a non-empty string"},
+      {"source not array", "[source]\nname = \"a\"\n", "newsmirror.toml:1: key \"source\": expected [[source]] tables"},
+      {"syntax", "concurrency = 3\nproxy = \"unterminated\n", "newsmirror.toml:2: "},
+      {"syntax duplicate key", "concurrency = 3\nconcurrency = 4\n", "newsmirror.toml:2: "},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "newsmirror.toml");
+    ASSERT_FALSE(config) << c.name;
+    EXPECT_EQ(config.error().kind, core::ErrorKind::config) << c.name;
+    EXPECT_NE(config.error().message.find(c.want), std::string::npos)
+        << c.name << "\n  got:  " << config.error().message << "\n  want: " << c.want;
+  }
+}
+
+TEST(Config, LoadNamesTheFileAndMissingFileIsAnError) {
+  test::TempDir dir;
+  auto missing = load_config(dir.path() / "newsmirror.toml");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("newsmirror.toml"), std::string::npos);
+
+  std::ofstream(dir.path() / "newsmirror.toml") << "\n\nconcurrency = 2\na = 1\n";
+  auto broken = load_config(dir.path() / "newsmirror.toml");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("newsmirror.toml:4: unknown key \"a\""), std::string::npos)
+      << broken.error().message;
+}
+
+TEST(Config, SaveWritesAtomicallyAndLoadsBack) {
+  test::TempDir dir;
+  auto file = config_path(dir.path());
+  auto config = default_config();
+  ASSERT_TRUE(save_config(file, config));
+  auto back = load_config(file);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, config);
+  // No temporary file is left next to it.
+  std::size_t files = 0;
+  for ([[maybe_unused]] auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1u);
+}
+
+TEST(Config, SaveRefusesAnInvalidConfigAndKeepsTheOldFile) {
+  test::TempDir dir;
+  auto file = config_path(dir.path());
+  ASSERT_TRUE(save_config(file, default_config()));
+  auto bad = default_config();
+  bad.sources.push_back(bad.sources.front());  // duplicate name
+  auto status = save_config(file, bad);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("duplicate name"), std::string::npos);
+  EXPECT_EQ(*load_config(file), default_config());
+}
+
+}  // namespace
+}  // namespace newsmirror::config
