@@ -1,0 +1,26 @@
+// Feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1) into
+// core::Feed. Parsers take bytes, never URLs, and do no I/O: the same entry
+// point serves the fetch loop, the `parse` command, tests and fuzzers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/feed.hpp"
+#include "core/result.hpp"
+#include "core/time_zone.hpp"
+
+namespace newsmirror::parse {
+
+struct ParseOptions {
+  std::string content_type;     // HTTP Content-Type, may carry charset; "" if unknown
+  std::string base_url;         // URL the document came from; "" if unknown
+  core::TimeZone default_zone;  // for dates without a zone (default UTC)
+};
+
+// Decodes (BOM, HTTP charset, XML declaration, then detection) and parses.
+// A damaged feed yields what can be read; a document that is no feed at all
+// is ErrorKind::not_feed. Thread-safe: no state is shared between calls.
+core::Result<core::Feed> parse_feed(std::string_view bytes, const ParseOptions& options);
+
+}  // namespace newsmirror::parse
