@@ -1,0 +1,121 @@
+#include "archive/article_file.hpp"
+
+#include <charconv>
+#include <optional>
+
+#include "archive/text.hpp"
+#include "core/url.hpp"
+
+namespace newsmirror::archive {
+namespace {
+
+core::Error parse_error(std::string_view what) {
+  return core::Error(core::ErrorKind::parse, "article file: " + std::string(what));
+}
+
+// Reads lines one at a time; a line end is LF or CRLF.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view bytes) : rest_(bytes) {}
+  bool at_end() const { return rest_.empty(); }
+  std::string_view peek() const { return cut(rest_).first; }
+  std::string_view next() {
+    auto [line, consumed] = cut(rest_);
+    rest_.remove_prefix(consumed);
+    return line;
+  }
+  std::string_view rest() const { return rest_; }
+
+ private:
+  static std::pair<std::string_view, std::size_t> cut(std::string_view s) {
+    const std::size_t nl = s.find('\n');
+    if (nl == std::string_view::npos) return {s, s.size()};
+    std::string_view line = s.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return {line, nl + 1};
+  }
+  std::string_view rest_;
+};
+
+std::optional<core::TimePoint> parse_time_line(std::string_view line) {
+  line = text::trim_ascii(line);
+  if (!line.starts_with("<!--") || !line.ends_with("-->")) return std::nullopt;
+  std::string_view digits = text::trim_ascii(line.substr(4, line.size() - 7));
+  std::int64_t ms = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ms);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  return core::TimePoint(std::chrono::milliseconds(ms));
+}
+
+std::string single_line(std::string_view s) {
+  std::string out(text::trim_title(s));
+  for (char& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
+  return out;
+}
+
+}  // namespace
+
+std::string flatten_html(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  std::size_t start = 0;
+  while (start <= html.size()) {
+    // Any of CR, LF, CRLF ends a source line; trimming drops the CR anyway.
+    const std::size_t nl = html.find('\n', start);
+    const std::string_view line =
+        html.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    out += text::trim_ascii(line);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string render_article(const ArticleRecord& article) {
+  const std::optional<std::string> link = core::url::serialize(article.link);
+  std::string out = "<!--" + std::to_string(article.published.time_since_epoch().count()) + "-->\n[";
+  out += single_line(article.title);
+  out += "](";
+  out += link ? *link : single_line(article.link);
+  out += ")\n------\n\n";
+  out += flatten_html(article.html);
+  out += '\n';
+  return out;
+}
+
+core::Result<ArticleRecord> read_article(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);  // a BOM from an editor
+  LineReader lines(bytes);
+  ArticleRecord article;
+
+  while (!lines.at_end() && text::trim_ascii(lines.peek()).empty()) lines.next();
+  if (auto time = parse_time_line(lines.peek())) {
+    article.published = *time;
+    lines.next();
+  }
+
+  // `[title](link)`: titles may hold `]`, `[` and `](`; links practically
+  // never hold `](`, so the split is at the last `](`.
+  const std::string_view head = text::trim_ascii(lines.next());
+  const std::size_t split = head.rfind("](");
+  if (!head.starts_with('[') || !head.ends_with(')') || split == std::string_view::npos)
+    return parse_error("line 2 is not `[title](link)`");
+  article.title = std::string(head.substr(1, split - 1));
+  article.link = std::string(head.substr(split + 2, head.size() - split - 3));
+
+  // The `------` rule and the blank line after it; tolerate either missing.
+  if (!lines.at_end()) {
+    const std::string_view rule = text::trim_ascii(lines.peek());
+    if (rule.size() >= 3 && rule.find_first_not_of('-') == std::string_view::npos) lines.next();
+  }
+  if (!lines.at_end() && text::trim_ascii(lines.peek()).empty()) lines.next();
+
+  std::string_view html = lines.rest();
+  if (html.ends_with("\n")) html.remove_suffix(1);
+  if (html.ends_with("\r")) html.remove_suffix(1);
+  article.html = std::string(html);
+  return article;
+}
+
+}  // namespace newsmirror::archive

@@ -1,0 +1,83 @@
+// Writes that a crash cannot tear: every file is written to a hidden temp
+// file beside its target, synced, then renamed over the target, and the
+// directory is synced so the rename itself survives a power cut.
+//
+// A run writes hundreds of files (articles, lists, README). BatchWriter
+// stages them all first and pays for durability once per batch: one
+// syncfs() of the archive's file system (fdatasync per file where syncfs is
+// unavailable), then the renames, then one fsync per touched directory.
+//
+// Temp files are named `.<target name>.tmp-<pid>-<n>` in the target's own
+// directory (same file system, so rename is atomic). A crash leaves only
+// such names behind; remove_stale_temp_files() deletes them on the next run.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace newsmirror::archive {
+
+// The file system steps a writer takes, for fault injection in tests.
+enum class FileOp { create, write, sync, rename, sync_dir };
+const char* to_string(FileOp op);
+
+// Called before each step with the path it is about to touch; an error
+// returned here is reported as if the step had failed. Empty = no faults.
+using FaultHook = std::function<core::Status(FileOp, const std::filesystem::path&)>;
+
+// Not thread-safe: one batch belongs to one thread. A batch that is
+// destroyed without commit() is abandoned (its temp files are removed).
+class BatchWriter {
+ public:
+  explicit BatchWriter(std::filesystem::path root, FaultHook fault_hook = {});
+  ~BatchWriter();
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+
+  // Writes `bytes` to a temp file for `relative_path` (below root; created
+  // directories included). The target is untouched until commit(). A path
+  // that is absolute or has a `..` component is a usage error. Staging the
+  // same path twice keeps the later bytes.
+  core::Status stage(const std::filesystem::path& relative_path, std::string_view bytes);
+
+  // Makes every staged file durable and puts it in place. On error the
+  // remaining temp files are removed; each target then holds either its old
+  // or its new bytes, never a mix.
+  core::Status commit();
+
+  // Removes the staged temp files; no target changes.
+  void abandon();
+
+  std::size_t staged_count() const { return staged_.size(); }
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  struct Staged {
+    std::filesystem::path temp;
+    std::filesystem::path target;
+  };
+  std::filesystem::path root_;
+  FaultHook fault_hook_;
+  std::vector<Staged> staged_;
+  std::vector<std::filesystem::path> created_dirs_;
+};
+
+// One file, whole or not at all: temp file, fdatasync, rename, fsync of the
+// directory. Missing parent directories are created.
+core::Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
+                                   const FaultHook& fault_hook = {});
+
+// True for names the writers give their temp files (`.x.tmp-123-4`).
+bool is_temp_file_name(std::string_view file_name);
+
+// Deletes temp files left under `root` by writers that died (any process no
+// longer running; `.git` is not entered). Returns how many were removed.
+core::Result<std::size_t> remove_stale_temp_files(const std::filesystem::path& root);
+
+}  // namespace newsmirror::archive

@@ -1,0 +1,27 @@
+// Text helpers shared by the archive's writers and readers. Internal to
+// src/archive: the rules here are the classic format's, not general ones.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace newsmirror::archive::text {
+
+// ASCII white space as HTML and the old scripts' line trimming saw it:
+// space, tab, LF, VT, FF, CR. A no-break space or U+3000 is content.
+bool is_ascii_space(char c);
+std::string_view trim_ascii(std::string_view s);
+std::string_view trim_ascii_right(std::string_view s);
+
+// Trims like JavaScript's String.prototype.trim, which the Node scripts that
+// wrote the existing mirrors used on titles: ASCII white space plus U+00A0,
+// U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+std::string_view trim_title(std::string_view s);
+
+// Decodes the code point starting at s[i]; sets `length` to the bytes it
+// uses (1 for an invalid byte, which decodes as U+FFFD).
+char32_t decode_utf8(std::string_view s, std::size_t i, std::size_t& length);
+void append_utf8(std::string& out, char32_t cp);
+
+}  // namespace newsmirror::archive::text
