@@ -1,0 +1,429 @@
+#include "fetch/http_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace newsmirror::fetch {
+
+namespace {
+
+using core::Error;
+using core::ErrorKind;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// curl_global_init is not thread-safe with itself; a function-local static
+// runs it exactly once. It is never undone: cleanup at exit would race
+// other static destructors for nothing.
+void ensure_curl_initialized() {
+  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (code != CURLE_OK) throw std::runtime_error("libcurl failed to initialize");
+}
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Easy = std::unique_ptr<CURL, EasyDeleter>;
+using Multi = std::unique_ptr<CURLM, MultiDeleter>;
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// The one place curl's codes become our errors. `detail` is curl's own
+// sentence (its error buffer), kept for the numbers it holds.
+Error error_from_curl(CURLcode code, std::string_view detail, std::string_view url) {
+  auto make = [&](ErrorKind kind, std::string_view what) {
+    std::string message = std::string(what) + " " + std::string(url);
+    message += " (" + std::string(detail.empty() ? curl_easy_strerror(code) : detail) + ")";
+    return Error(kind, std::move(message));
+  };
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return make(ErrorKind::timeout, "timed out fetching");
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return make(ErrorKind::connection, "could not resolve the host name (check the address, DNS or proxy) of");
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return make(ErrorKind::connection, "could not resolve the proxy's host name for");
+    case CURLE_COULDNT_CONNECT:
+      return make(ErrorKind::connection, "could not connect (server down, blocked, or a proxy needed?) to");
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return make(ErrorKind::connection, "TLS handshake or certificate check failed for");
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_PROXY:
+      return make(ErrorKind::connection, "the connection broke off while fetching");
+    case CURLE_TOO_MANY_REDIRECTS:
+      return make(ErrorKind::http_status, "too many redirects from");
+    case CURLE_FILESIZE_EXCEEDED:
+      return make(ErrorKind::too_large, "the body is larger than allowed from");
+    case CURLE_BAD_CONTENT_ENCODING:
+      return make(ErrorKind::parse, "could not decompress the body from");
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return make(ErrorKind::config, "not a fetchable http(s) URL:");
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+      return make(ErrorKind::internal, "libcurl refused the request for");
+    default:
+      return make(ErrorKind::connection, "network error fetching");
+  }
+}
+
+bool retryable(ErrorKind kind) { return kind == ErrorKind::timeout || kind == ErrorKind::connection; }
+bool retryable_status(long status) { return status == 429 || status >= 500; }
+
+const char* reason_phrase(long status) {
+  switch (status) {
+    case 300: return "Multiple Choices";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 429: return "Too Many Requests";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+std::string status_text(long status) {
+  std::string text = "HTTP " + std::to_string(status);
+  if (*reason_phrase(status)) text += std::string(" ") + reason_phrase(status);
+  return text;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+// Host name of a URL, lower-case, for the per-host limit; "" if unparsable
+// (curl then reports the bad URL itself).
+std::string host_of(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+  char* host = nullptr;
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK)
+    return {};
+  std::string result = lower(host);
+  curl_free(host);
+  return result;
+}
+
+// One attempt at one request. Lives at a stable address (held by
+// unique_ptr) because curl keeps pointers to it for its callbacks.
+struct Transfer {
+  std::size_t index = 0;
+  int attempt = 1;
+  std::string host;
+  Easy easy;
+  Slist headers;
+  std::string body;
+  std::size_t max_body = 0;
+  bool too_large = false;
+  // Headers of the last response only: a redirect's headers are dropped
+  // when the next status line arrives.
+  std::map<std::string, std::string> response_headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+};
+
+// The cap is on decompressed bytes, which is what curl hands us here; saying
+// we took fewer bytes than offered makes curl abort with CURLE_WRITE_ERROR.
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::size_t n = size * count;
+  if (t->body.size() + n > t->max_body) {
+    t->too_large = true;
+    return 0;
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    t->response_headers.clear();
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    t->response_headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+  }
+  return n;
+}
+
+struct Pending {
+  std::size_t index;
+  int attempt;
+  Clock::time_point not_before;
+};
+
+}  // namespace
+
+struct Client::Impl {
+  Options options;
+  std::mt19937 random{std::random_device{}()};
+
+  Easy make_easy(const Request& request, Transfer& t) const;
+  milliseconds backoff(int attempt);
+};
+
+Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
+  ensure_curl_initialized();
+  impl_->options = options;
+}
+
+Client::~Client() = default;
+
+Easy Client::Impl::make_easy(const Request& request, Transfer& t) const {
+  Easy easy(curl_easy_init());
+  if (!easy) return easy;
+  CURL* e = easy.get();
+  curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // we run beside other threads
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this curl can decode
+  // An explicit "" also turns off proxies from the environment, so the
+  // configuration alone decides the route.
+  curl_easy_setopt(e, CURLOPT_PROXY, request.proxy.c_str());
+  std::string agent = request.user_agent.empty() ? "newsmirror/" NEWSMIRROR_VERSION : request.user_agent;
+  curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());  // curl copies strings
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+
+  curl_slist* list = nullptr;
+  auto add = [&](const std::string& line) {
+    if (curl_slist* next = curl_slist_append(list, line.c_str())) list = next;
+  };
+  if (request.validators.etag) add("If-None-Match: " + *request.validators.etag);
+  if (request.validators.last_modified) add("If-Modified-Since: " + *request.validators.last_modified);
+  t.headers.reset(list);
+  if (list) curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  return easy;
+}
+
+// Exponential backoff with jitter: base * 2^(attempt-1), scaled by a random
+// factor in [0.5, 1.5) so that feeds failing together do not retry together.
+milliseconds Client::Impl::backoff(int attempt) {
+  double base = static_cast<double>(options.backoff_base.count()) * (1 << std::min(attempt - 1, 16));
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return milliseconds(static_cast<long long>(base * jitter(random)));
+}
+
+std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>& requests,
+                                                      OnDone on_done) {
+  const Options& opt = impl_->options;
+  std::vector<core::Result<Response>> results(
+      requests.size(), core::Result<Response>(Error(ErrorKind::internal, "not fetched")));
+
+  Multi multi(curl_multi_init());
+  if (!multi) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      results[i] = Error(ErrorKind::internal, "libcurl could not start a transfer for " + requests[i].url);
+      if (on_done) on_done(i, results[i]);
+    }
+    return results;
+  }
+  // Our scheduler below enforces both limits; these make curl agree, so it
+  // never opens more connections than we start transfers.
+  curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt.max_transfers));
+  curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(opt.max_per_host));
+
+  std::vector<std::string> hosts;
+  hosts.reserve(requests.size());
+  for (const auto& r : requests) hosts.push_back(host_of(r.url));
+
+  // Waiting requests, first attempts in order, retries with a not-before time.
+  std::deque<Pending> pending;
+  for (std::size_t i = 0; i < requests.size(); ++i) pending.push_back({i, 1, Clock::time_point{}});
+  std::map<CURL*, std::unique_ptr<Transfer>> active;
+  std::map<std::string, int> active_per_host;
+
+  auto finish = [&](std::size_t index, core::Result<Response> result) {
+    results[index] = std::move(result);
+    if (on_done) on_done(index, results[index]);
+  };
+
+  auto start_ready = [&] {
+    auto now = Clock::now();
+    for (auto it = pending.begin(); it != pending.end() && static_cast<int>(active.size()) < opt.max_transfers;) {
+      const std::string& host = hosts[it->index];
+      if (it->not_before > now || active_per_host[host] >= opt.max_per_host) {
+        ++it;
+        continue;
+      }
+      auto t = std::make_unique<Transfer>();
+      t->index = it->index;
+      t->attempt = it->attempt;
+      t->host = host;
+      t->max_body = opt.max_body_bytes;
+      t->easy = impl_->make_easy(requests[it->index], *t);
+      if (!t->easy || curl_multi_add_handle(multi.get(), t->easy.get()) != CURLM_OK) {
+        finish(it->index, Error(ErrorKind::internal, "libcurl could not start a transfer for " +
+                                                         requests[it->index].url));
+      } else {
+        ++active_per_host[host];
+        active.emplace(t->easy.get(), std::move(t));
+      }
+      it = pending.erase(it);
+    }
+  };
+
+  // Decides what a finished attempt means: a result, or another try later.
+  auto complete = [&](std::unique_ptr<Transfer> t, CURLcode code) {
+    const Request& request = requests[t->index];
+    CURL* e = t->easy.get();
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    std::string where = request.url;
+    char* effective = nullptr;
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective && where != effective) where += " (redirected to " + std::string(effective) + ")";
+
+    std::optional<Error> error;
+    milliseconds delay{0};
+    bool retry = false;
+    if (t->too_large) {
+      error = Error(ErrorKind::too_large, "the body of " + where + " is larger than the limit of " +
+                                              std::to_string(opt.max_body_bytes) + " bytes; transfer stopped");
+    } else if (code != CURLE_OK) {
+      error = error_from_curl(code, t->error_buffer, where);
+      retry = retryable(error->kind);
+    } else if ((status >= 200 && status < 300) || status == 304) {
+      Response response;
+      response.status = status;
+      if (status != 304) response.body = std::move(t->body);
+      char* type = nullptr;
+      curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type);
+      if (type) response.content_type = type;
+      response.effective_url = effective ? effective : request.url;
+      auto header = [&](const char* name) -> std::optional<std::string> {
+        auto it = t->response_headers.find(name);
+        if (it == t->response_headers.end() || it->second.empty()) return std::nullopt;
+        return it->second;
+      };
+      response.validators.etag = header("etag");
+      response.validators.last_modified = header("last-modified");
+      if (status == 304) {
+        if (!response.validators.etag) response.validators.etag = request.validators.etag;
+        if (!response.validators.last_modified)
+          response.validators.last_modified = request.validators.last_modified;
+      }
+      response.attempts = t->attempt;
+      active_per_host[t->host]--;
+      finish(t->index, std::move(response));
+      return;
+    } else {
+      error = Error(ErrorKind::http_status, status_text(status) + " from " + where);
+      retry = retryable_status(status);
+    }
+
+    if (retry) {
+      delay = impl_->backoff(t->attempt);
+      curl_off_t retry_after = 0;  // curl parses both seconds and HTTP-date
+      if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+        milliseconds asked(retry_after * 1000);
+        if (asked > opt.max_retry_after) {
+          retry = false;
+          error->message += "; the server asks to retry after " + std::to_string(retry_after) +
+                            " s, longer than the " +
+                            std::to_string(opt.max_retry_after.count() / 1000) + " s we wait";
+        } else {
+          delay = std::max(delay, asked);
+        }
+      }
+    }
+    active_per_host[t->host]--;
+    if (retry && t->attempt < opt.max_attempts) {
+      pending.push_back({t->index, t->attempt + 1, Clock::now() + delay});
+      return;
+    }
+    if (t->attempt > 1) error->message += " (gave up after " + std::to_string(t->attempt) + " attempts)";
+    finish(t->index, std::move(*error));
+  };
+
+  while (!pending.empty() || !active.empty()) {
+    start_ready();
+    int running = 0;
+    curl_multi_perform(multi.get(), &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* e = msg->easy_handle;
+      CURLcode code = msg->data.result;
+      curl_multi_remove_handle(multi.get(), e);
+      auto it = active.find(e);
+      if (it == active.end()) continue;
+      std::unique_ptr<Transfer> t = std::move(it->second);
+      active.erase(it);
+      complete(std::move(t), code);
+    }
+    if (pending.empty() && active.empty()) break;
+
+    // Sleep until curl has work or the next retry is due, whichever is first.
+    long curl_ms = -1;
+    curl_multi_timeout(multi.get(), &curl_ms);
+    long wait_ms = curl_ms < 0 ? 1000 : curl_ms;
+    auto now = Clock::now();
+    // Requests already due but held back by a limit wait for a transfer to
+    // end, which wakes the poll; only future retries set a deadline.
+    for (const auto& p : pending) {
+      auto due = std::chrono::duration_cast<milliseconds>(p.not_before - now).count();
+      if (due > 0) wait_ms = std::min<long>(wait_ms, due);
+    }
+    if (wait_ms > 0) {
+      int ready = 0;
+      curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 1000)), &ready);
+    }
+  }
+  return results;
+}
+
+}  // namespace newsmirror::fetch
