@@ -1,11 +1,834 @@
+// The XML side streams with xmlTextReader: the reader walks the document and
+// each <item>/<entry> (and each channel-level field) is expanded into a small
+// subtree, read, and released when the reader moves on, so memory stays at
+// one entry whatever the feed's size. RECOVER keeps going past damage;
+// NONET and no NOENT/DTDLOAD mean no external entity or DTD is ever loaded.
 #include "parse/feed_parser.hpp"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "core/url.hpp"
+#include "parse/date.hpp"
+#include "parse/encoding.hpp"
 
 namespace newsmirror::parse {
 
+namespace {
+
+// ---------------------------------------------------------------- strings
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  // U+00A0 and U+3000 at the ends are padding too in Chinese feeds.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::string_view pad : {std::string_view("\xC2\xA0"), std::string_view("\xE3\x80\x80")}) {
+      if (s.starts_with(pad)) { s.remove_prefix(pad.size()); changed = true; }
+      if (s.ends_with(pad)) { s.remove_suffix(pad.size()); changed = true; }
+    }
+    while (!s.empty() && is_space(s.front())) { s.remove_prefix(1); changed = true; }
+    while (!s.empty() && is_space(s.back())) { s.remove_suffix(1); changed = true; }
+  }
+  return std::string(s);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::optional<std::string> non_empty(std::string value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+// ------------------------------------------------------------ preparation
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
+
+bool legal_xml_char(std::uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// Feeds are XML written by people who think in HTML: they use HTML entities
+// (&nbsp; &mdash;), bare ampersands and a DOCTYPE that points at a DTD we
+// must never load. This pass, outside CDATA sections and comments, turns
+// known HTML entities into their characters, escapes every other stray '&',
+// drops the DOCTYPE and the XML declaration (the text is UTF-8 by now, and
+// a stale encoding label would mislead libxml2).
+std::string prepare_xml(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + in.size() / 16);
+  std::size_t i = 0;
+  while (i < in.size() && is_space(in[i])) ++i;
+  if (in.substr(i).starts_with("<?xml")) {
+    auto end = in.find("?>", i);
+    i = end == std::string_view::npos ? in.size() : end + 2;
+  }
+  while (i < in.size()) {
+    char c = in[i];
+    if (c == '<') {
+      std::string_view rest = in.substr(i);
+      std::string_view close;
+      if (rest.starts_with("<![CDATA[")) close = "]]>";
+      else if (rest.starts_with("<!--")) close = "-->";
+      else if (rest.starts_with("<?")) close = "?>";
+      if (!close.empty()) {
+        auto end = in.find(close, i + 2);
+        std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
+        out.append(in.substr(i, stop - i));
+        if (end == std::string_view::npos && close == "]]>") out.append("]]>");
+        i = stop;
+        continue;
+      }
+      if (rest.size() >= 9 && lower(rest.substr(0, 9)) == "<!doctype") {
+        // Skip to the '>' that closes it, past an internal subset in [].
+        std::size_t j = i + 9;
+        int brackets = 0;
+        while (j < in.size()) {
+          if (in[j] == '[') ++brackets;
+          else if (in[j] == ']') --brackets;
+          else if (in[j] == '>' && brackets <= 0) break;
+          ++j;
+        }
+        i = j + 1;
+        continue;
+      }
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    if (c != '&') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    if (j < in.size() && in[j] == '#') {
+      ++j;
+      bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
+      if (hex) ++j;
+      std::size_t digits_start = j;
+      std::uint64_t cp = 0;
+      while (j < in.size() && (hex ? std::isxdigit(static_cast<unsigned char>(in[j])) : std::isdigit(static_cast<unsigned char>(in[j])))) {
+        if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(std::stoi(std::string(1, in[j]), nullptr, 16));
+        ++j;
+      }
+      if (j > digits_start && j < in.size() && in[j] == ';') {
+        if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
+          out.append(in.substr(i, j + 1 - i));
+        } else {
+          out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
+        }
+        i = j + 1;
+        continue;
+      }
+      out.append("&amp;");
+      ++i;
+      continue;
+    }
+    while (j < in.size() && j - i < 40 && is_name_char(in[j])) ++j;
+    if (j > i + 1 && is_name_start(in[i + 1]) && j < in.size() && in[j] == ';') {
+      std::string name(in.substr(i + 1, j - i - 1));
+      if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
+        out.append(in.substr(i, j + 1 - i));
+      } else if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()))) {
+        append_utf8(out, entity->value);
+      } else {
+        out.append("&amp;");
+        out.append(in.substr(i + 1, j - i));
+      }
+      i = j + 1;
+      continue;
+    }
+    out.append("&amp;");
+    ++i;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------- libxml2 glue
+
+struct ReaderDeleter {
+  void operator()(xmlTextReader* r) const { xmlFreeTextReader(r); }
+};
+struct BufferDeleter {
+  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
+};
+struct XmlCharDeleter {
+  void operator()(xmlChar* p) const { xmlFree(p); }
+};
+using XmlString = std::unique_ptr<xmlChar, XmlCharDeleter>;
+
+std::string to_string(const xmlChar* s) { return s ? std::string(reinterpret_cast<const char*>(s)) : std::string(); }
+std::string take(xmlChar* s) {
+  XmlString owned(s);
+  return to_string(owned.get());
+}
+
+// Namespaces the parser understands. Several URIs map to one kind because
+// feeds in the wild use the historical ones.
+enum class Ns { rss, atom10, atom03, rdf, dc, dcterms, content, itunes, media, xhtml, xml, other };
+
+Ns ns_from_uri(std::string_view uri) {
+  if (uri.empty()) return Ns::rss;
+  if (uri == "http://www.w3.org/2005/Atom") return Ns::atom10;
+  if (uri == "http://purl.org/atom/ns#") return Ns::atom03;
+  if (uri == "http://purl.org/rss/1.0/" || uri == "http://my.netscape.com/rdf/simple/0.9/" ||
+      uri == "http://backend.userland.com/rss2" || uri == "http://blogs.law.harvard.edu/tech/rss" ||
+      uri == "http://backend.userland.com/rss")
+    return Ns::rss;
+  if (uri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#") return Ns::rdf;
+  if (uri == "http://purl.org/dc/elements/1.1/") return Ns::dc;
+  if (uri == "http://purl.org/dc/terms/") return Ns::dcterms;
+  if (uri == "http://purl.org/rss/1.0/modules/content/") return Ns::content;
+  if (uri == "http://www.itunes.com/dtds/podcast-1.0.dtd") return Ns::itunes;
+  if (uri == "http://search.yahoo.com/mrss/" || uri == "http://search.yahoo.com/mrss") return Ns::media;
+  if (uri == "http://www.w3.org/1999/xhtml") return Ns::xhtml;
+  return Ns::other;
+}
+
+// An undeclared prefix leaves libxml2 with no namespace and a name like
+// "dc:date"; the usual prefixes are recognized anyway.
+Ns ns_from_prefix(std::string_view prefix) {
+  if (prefix == "dc") return Ns::dc;
+  if (prefix == "dcterms") return Ns::dcterms;
+  if (prefix == "content") return Ns::content;
+  if (prefix == "atom") return Ns::atom10;
+  if (prefix == "itunes") return Ns::itunes;
+  if (prefix == "media") return Ns::media;
+  if (prefix == "rdf") return Ns::rdf;
+  return Ns::other;
+}
+
+struct QName {
+  Ns ns = Ns::other;
+  std::string local;
+  bool is(Ns n, std::string_view l) const { return ns == n && local == l; }
+  bool is_atom(std::string_view l) const { return (ns == Ns::atom10 || ns == Ns::atom03) && local == l; }
+};
+
+QName qname(const xmlNode* node) {
+  QName q;
+  std::string name = to_string(node->name);
+  if (node->ns && node->ns->href) {
+    q.ns = ns_from_uri(to_string(node->ns->href));
+    q.local = std::move(name);
+  } else if (auto colon = name.find(':'); colon != std::string::npos) {
+    q.ns = ns_from_prefix(name.substr(0, colon));
+    q.local = name.substr(colon + 1);
+  } else {
+    q.ns = Ns::rss;
+    q.local = std::move(name);
+  }
+  return q;
+}
+
+std::string attr(const xmlNode* node, const char* name) {
+  return take(xmlGetProp(node, reinterpret_cast<const xmlChar*>(name)));
+}
+bool has_attr(const xmlNode* node, const char* name) {
+  return xmlHasProp(node, reinterpret_cast<const xmlChar*>(name)) != nullptr;
+}
+
+std::string text_of(const xmlNode* node) {
+  return trim(take(xmlNodeGetContent(node)));
+}
+
+bool has_element_child(const xmlNode* node) {
+  for (const xmlNode* c = node->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE) return true;
+  return false;
+}
+
+// Markup of the children of `node`, as XML serializes them.
+std::string serialize_children(const xmlNode* node) {
+  std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
+  if (!buffer) return "";
+  std::string out;
+  for (xmlNode* c = node->children; c; c = c->next) {
+    if (c->type == XML_CDATA_SECTION_NODE) {
+      // CDATA inside mixed content is text; escape it as text would be.
+      std::unique_ptr<xmlChar, XmlCharDeleter> escaped(xmlEncodeSpecialChars(nullptr, c->content));
+      out += to_string(escaped.get());
+      continue;
+    }
+    xmlBufferEmpty(buffer.get());
+    xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
+    out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0, acc = 0;
+  for (char c : in) {
+    if (c == '=' || is_space(c)) continue;
+    int v = value(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// The value of an element that may carry markup: escaped HTML or CDATA give
+// their text, inline XHTML its serialization (without Atom's wrapper div),
+// Atom 0.3 base64 its decoded bytes.
+std::string markup_of(const xmlNode* node) {
+  std::string type = lower(attr(node, "type"));
+  std::string mode = lower(attr(node, "mode"));
+  if (mode == "base64") {
+    if (auto decoded = base64_decode(take(xmlNodeGetContent(node)))) return trim(*decoded);
+  }
+  if (!has_element_child(node) && type != "xhtml") return text_of(node);
+  if (mode == "escaped") return text_of(node);
+  // Atom's xhtml content is wrapped in one xhtml <div> that is not content.
+  const xmlNode* only = nullptr;
+  int elements = 0;
+  bool other_text = false;
+  for (const xmlNode* c = node->children; c; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      ++elements;
+      only = c;
+    } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && !trim(to_string(c->content)).empty()) {
+      other_text = true;
+    }
+  }
+  if (elements == 1 && !other_text && qname(only).local == "div" &&
+      (type == "xhtml" || type == "application/xhtml+xml" || qname(only).ns == Ns::xhtml)) {
+    return trim(serialize_children(only));
+  }
+  return trim(serialize_children(node));
+}
+
+// ------------------------------------------------------------- the parser
+
+class XmlFeedParser {
+ public:
+  explicit XmlFeedParser(const ParseOptions& options) : options_(options) {}
+
+  core::Result<core::Feed> parse(std::string_view bytes) {
+    DecodedText decoded = decode_xml_bytes(bytes, options_.content_type);
+    feed_.encoding = decoded.charset;
+    std::string text = prepare_xml(decoded.utf8);
+    if (text.size() > static_cast<std::size_t>(INT32_MAX))
+      return core::Error(core::ErrorKind::too_large, "feed document larger than 2 GiB");
+    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForMemory(
+        text.data(), static_cast<int>(text.size()), options_.base_url.empty() ? nullptr : options_.base_url.c_str(),
+        "UTF-8", XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT));
+    if (!reader) return core::Error(core::ErrorKind::internal, "libxml2 could not create a reader");
+    // Errors are expected (RECOVER) and must not reach stderr.
+    xmlTextReaderSetStructuredErrorHandler(reader.get(), [](void*, xmlError*) {}, nullptr);
+
+    bool skip_subtree = false;
+    bool root_seen = false;
+    while (true) {
+      int status = skip_subtree ? xmlTextReaderNext(reader.get()) : xmlTextReaderRead(reader.get());
+      skip_subtree = false;
+      if (status != 1) break;
+      if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) continue;
+      xmlNode* node = xmlTextReaderCurrentNode(reader.get());
+      if (!node) break;
+      QName name = qname(node);
+      if (!root_seen) {
+        root_seen = true;
+        if (auto error = read_root(node, name)) return *error;
+        continue;
+      }
+      if (is_entry(name)) {
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_entry(expanded);
+        skip_subtree = true;
+        continue;
+      }
+      if (is_container(name)) continue;  // descend into channel / feed
+      if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(qname(node->parent))) {
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_feed_field(expanded, qname(expanded));
+        skip_subtree = true;
+      }
+    }
+    if (!root_seen) return core::Error(core::ErrorKind::not_feed, "no XML element found: not a feed");
+    return std::move(feed_);
+  }
+
+ private:
+  std::optional<core::Error> read_root(const xmlNode* node, const QName& name) {
+    if (name.local == "rss" || (name.local == "channel" && name.ns == Ns::rss)) {
+      feed_.format = core::FeedFormat::rss;
+      if (auto v = trim(attr(node, "version")); !v.empty()) feed_.version = v;
+    } else if (name.is(Ns::rdf, "RDF") || name.local == "RDF") {
+      feed_.format = core::FeedFormat::rdf;
+      feed_.version = "1.0";
+      // RSS 0.90 uses RDF too but its own namespace.
+      for (const xmlNs* ns = node->nsDef; ns; ns = ns->next)
+        if (to_string(ns->href) == "http://my.netscape.com/rdf/simple/0.9/") feed_.version = "0.90";
+    } else if (name.local == "feed" && (name.ns == Ns::atom10 || name.ns == Ns::atom03 || name.ns == Ns::rss)) {
+      feed_.format = core::FeedFormat::atom;
+      if (name.ns == Ns::atom10) feed_.version = "1.0";
+      else if (name.ns == Ns::atom03) feed_.version = "0.3";
+      if (auto v = trim(attr(node, "version")); !v.empty()) feed_.version = v;
+      atom_root_ = true;
+    } else {
+      return core::Error(core::ErrorKind::not_feed,
+                         "root element <" + to_string(node->name) + "> is not rss, rdf:RDF or feed: not a feed");
+    }
+    if (auto lang = trim(take(xmlNodeGetLang(node))); !lang.empty()) feed_.language = lang;
+    return std::nullopt;
+  }
+
+  bool is_entry(const QName& name) const {
+    if (name.local == "item" && (name.ns == Ns::rss)) return true;
+    if (name.local == "entry" && (name.ns == Ns::atom10 || name.ns == Ns::atom03 || (atom_root_ && name.ns == Ns::rss)))
+      return true;
+    return false;
+  }
+  bool is_container(const QName& name) const {
+    return name.local == "channel" && name.ns == Ns::rss;
+  }
+  bool is_feed_level_parent(const QName& name) const {
+    if (name.local == "channel" && name.ns == Ns::rss) return true;
+    if (name.local == "feed" && atom_root_) return true;
+    if (name.local == "RDF" || name.local == "rss") return true;
+    return false;
+  }
+
+  // xml:base attributes of `node` and its ancestors, applied from the top
+  // over the document's URL.
+  std::string base_for(const xmlNode* node) const {
+    std::vector<std::string> bases;
+    for (const xmlNode* n = node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+      XmlString base(xmlGetNsProp(n, reinterpret_cast<const xmlChar*>("base"), XML_XML_NAMESPACE));
+      if (base) bases.push_back(trim(to_string(base.get())));
+    }
+    std::string result = options_.base_url;
+    for (auto it = bases.rbegin(); it != bases.rend(); ++it) {
+      if (auto resolved = core::url::resolve(result, *it)) result = *resolved;
+      else if (result.empty()) result = *it;
+    }
+    return result;
+  }
+
+  std::optional<std::string> absolute(const xmlNode* node, const std::string& reference) const {
+    std::string ref = trim(reference);
+    if (ref.empty()) return std::nullopt;
+    std::string base = base_for(node);
+    if (auto resolved = core::url::resolve(base, ref)) return resolved;
+    return ref;
+  }
+
+  // The markup of a summary/content element, through the caller's filter.
+  std::optional<std::string> markup(const xmlNode* node) const {
+    std::string value = markup_of(node);
+    if (options_.markup_filter && !value.empty()) value = trim(options_.markup_filter(value, base_for(node)));
+    return non_empty(std::move(value));
+  }
+
+  // A title is plain text unless it declares or visibly carries markup.
+  std::optional<std::string> title(const xmlNode* node, bool atom) const {
+    std::string type = lower(attr(node, "type"));
+    bool html = atom ? (type == "html" || type == "xhtml" || type.find("html") != std::string::npos ||
+                        has_element_child(node))
+                     : (has_element_child(node) || text_of(node).find('<') != std::string::npos);
+    if (html) return markup(node);
+    return non_empty(markup_of(node));
+  }
+
+  std::optional<core::TimePoint> date_of(const xmlNode* node) const {
+    return parse_date(text_of(node), options_.default_zone);
+  }
+
+  // RSS authors come as "email (Name)", "Name <email>" or a plain name.
+  static core::Person person_from_text(const std::string& text) {
+    core::Person person;
+    std::string t = trim(text);
+    auto open = t.find('(');
+    auto close = t.rfind(')');
+    auto lt = t.find('<');
+    auto gt = t.rfind('>');
+    if (open != std::string::npos && close != std::string::npos && close > open) {
+      person.name = non_empty(trim(t.substr(open + 1, close - open - 1)));
+      std::string before = trim(t.substr(0, open));
+      if (before.find('@') != std::string::npos) person.email = before;
+      else if (!before.empty() && !person.name) person.name = before;
+    } else if (lt != std::string::npos && gt != std::string::npos && gt > lt) {
+      person.email = non_empty(trim(t.substr(lt + 1, gt - lt - 1)));
+      person.name = non_empty(trim(t.substr(0, lt)));
+    } else if (t.find('@') != std::string::npos && t.find(' ') == std::string::npos) {
+      person.email = t;
+    } else {
+      person.name = non_empty(t);
+    }
+    return person;
+  }
+
+  core::Person atom_person(const xmlNode* node) const {
+    core::Person person;
+    bool structured = false;
+    for (const xmlNode* c = node->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      QName q = qname(c);
+      if (q.local == "name") { person.name = non_empty(text_of(c)); structured = true; }
+      else if (q.local == "email") { person.email = non_empty(text_of(c)); structured = true; }
+      else if (q.local == "uri" || q.local == "url") { person.uri = absolute(c, text_of(c)); structured = true; }
+    }
+    if (!structured) return person_from_text(text_of(node));
+    return person;
+  }
+
+  static void add_person(std::vector<core::Person>& people, core::Person person) {
+    if (!person.name && !person.email && !person.uri) return;
+    for (const auto& p : people)
+      if (p.name == person.name && p.email == person.email && p.uri == person.uri) return;
+    people.push_back(std::move(person));
+  }
+
+  static void add_category(std::vector<std::string>& categories, std::string value) {
+    value = trim(value);
+    if (value.empty()) return;
+    if (std::find(categories.begin(), categories.end(), value) == categories.end())
+      categories.push_back(std::move(value));
+  }
+
+  void read_feed_field(const xmlNode* node, const QName& q) {
+    bool rss = q.ns == Ns::rss;
+    bool atom = q.ns == Ns::atom10 || q.ns == Ns::atom03;
+    if ((rss || atom) && q.local == "title") {
+      if (!feed_.title) feed_.title = title(node, atom);
+    } else if (rss && q.local == "link" && !has_attr(node, "href")) {
+      if (!feed_.link) feed_.link = absolute(node, text_of(node));
+    } else if ((atom || (rss && atom_root_)) && q.local == "link") {
+      read_atom_link(node, feed_.link, &feed_.self_link, nullptr);
+    } else if ((rss && q.local == "description") || (atom && (q.local == "subtitle" || q.local == "tagline")) ||
+               q.is(Ns::itunes, "subtitle") && !feed_.description) {
+      if (!feed_.description) feed_.description = markup(node);
+    } else if ((rss && q.local == "language") || q.is(Ns::dc, "language")) {
+      if (!feed_.language) feed_.language = non_empty(text_of(node));
+    } else if ((rss && q.local == "copyright") || (atom && (q.local == "rights" || q.local == "copyright")) ||
+               q.is(Ns::dc, "rights")) {
+      if (!feed_.rights) feed_.rights = markup(node);
+    } else if ((rss || atom) && q.local == "generator") {
+      if (!feed_.generator) feed_.generator = non_empty(text_of(node));
+      if (!feed_.generator && has_attr(node, "uri")) feed_.generator = non_empty(trim(attr(node, "uri")));
+    } else if (q.is(Ns::rss, "pubDate") || q.is(Ns::dc, "date") || q.is(Ns::dcterms, "issued") ||
+               (atom && (q.local == "published" || q.local == "issued"))) {
+      if (!feed_.published) feed_.published = date_of(node);
+      if (q.is(Ns::dc, "date") && !feed_.updated) feed_.updated = feed_.published;
+    } else if (q.is(Ns::rss, "lastBuildDate") || q.is(Ns::dcterms, "modified") ||
+               (atom && (q.local == "updated" || q.local == "modified"))) {
+      if (!feed_.updated) feed_.updated = date_of(node);
+    } else if (rss && q.local == "image") {
+      core::FeedImage image;
+      for (const xmlNode* c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        QName cq = qname(c);
+        if (cq.local == "url") image.url = absolute(c, text_of(c));
+        else if (cq.local == "title") image.title = non_empty(text_of(c));
+      }
+      if (!image.url && has_attr(node, "resource")) image.url = absolute(node, attr(node, "resource"));
+      if (!feed_.image && (image.url || image.title)) feed_.image = image;
+    } else if ((atom && (q.local == "logo" || q.local == "icon")) || q.is(Ns::itunes, "image")) {
+      std::string url = q.ns == Ns::itunes ? attr(node, "href") : text_of(node);
+      if (!feed_.image || (q.local == "logo" && !feed_.image->url)) {
+        if (auto u = absolute(node, url)) feed_.image = core::FeedImage{u, std::nullopt};
+      }
+    } else if ((rss && (q.local == "managingEditor" || q.local == "webMaster" || q.local == "author")) ||
+               q.is(Ns::dc, "creator") || q.is(Ns::dc, "publisher") || q.is(Ns::itunes, "author")) {
+      add_person(feed_.authors, person_from_text(text_of(node)));
+    } else if (atom && (q.local == "author")) {
+      add_person(feed_.authors, atom_person(node));
+    } else if (rss && q.local == "category") {
+      add_category(feed_.categories, text_of(node));
+    } else if (atom && q.local == "category") {
+      std::string term = attr(node, "term");
+      add_category(feed_.categories, term.empty() ? text_of(node) : term);
+    } else if (q.is(Ns::dc, "subject") || q.is(Ns::itunes, "category")) {
+      add_category(feed_.categories, q.ns == Ns::itunes ? attr(node, "text") : text_of(node));
+    }
+  }
+
+  // Atom links: rel="alternate" (the default) is the page, "self" the feed,
+  // "enclosure" a media file.
+  void read_atom_link(const xmlNode* node, std::optional<std::string>& link, std::optional<std::string>* self,
+                      std::vector<core::Enclosure>* enclosures) {
+    std::string rel = lower(trim(attr(node, "rel")));
+    std::string href = attr(node, "href");
+    if (href.empty() && !has_attr(node, "href")) href = text_of(node);
+    auto url = absolute(node, href);
+    if (!url) return;
+    if (rel.empty() || rel == "alternate") {
+      std::string type = lower(attr(node, "type"));
+      if (!link || (!link_is_html_ && (type.empty() || type.find("html") != std::string::npos))) {
+        link = url;
+        link_is_html_ = type.empty() || type.find("html") != std::string::npos;
+      }
+    } else if (rel == "self" && self) {
+      if (!*self) *self = url;
+    } else if (rel == "enclosure" && enclosures) {
+      core::Enclosure enclosure;
+      enclosure.url = *url;
+      enclosure.type = non_empty(trim(attr(node, "type")));
+      enclosure.length = parse_length(attr(node, "length"));
+      enclosures->push_back(std::move(enclosure));
+    }
+  }
+
+  static std::optional<std::int64_t> parse_length(const std::string& text) {
+    std::string t = trim(text);
+    if (t.empty() || t.size() > 18 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    return std::stoll(t);
+  }
+
+  void read_entry(const xmlNode* item) {
+    core::Entry entry;
+    std::optional<std::string> permalink_guid;
+    link_is_html_ = false;
+    std::optional<std::string> atom_link;
+    for (const xmlNode* node = item->children; node; node = node->next) {
+      if (node->type != XML_ELEMENT_NODE) continue;
+      QName q = qname(node);
+      bool rss = q.ns == Ns::rss;
+      bool atom = q.ns == Ns::atom10 || q.ns == Ns::atom03;
+      if ((rss || atom) && q.local == "title") {
+        if (!entry.title) entry.title = title(node, atom);
+      } else if (q.is(Ns::dc, "title")) {
+        if (!entry.title) entry.title = non_empty(text_of(node));
+      } else if (rss && q.local == "link" && !has_attr(node, "href")) {
+        if (!entry.link) entry.link = absolute(node, text_of(node));
+      } else if (atom || (atom_root_ && rss)) {
+        if (q.local == "link") {
+          read_atom_link(node, atom_link, nullptr, &entry.enclosures);
+        } else if (q.local == "id") {
+          if (!entry.id) entry.id = non_empty(text_of(node));
+        } else if (q.local == "summary") {
+          if (!entry.summary) entry.summary = markup(node);
+        } else if (q.local == "content") {
+          if (!entry.content && !has_attr(node, "src")) entry.content = markup(node);
+        } else if (q.local == "published" || q.local == "issued" || q.local == "created") {
+          if (!entry.published || q.local != "created") {
+            if (auto d = date_of(node); d && (!entry.published || q.local == "published")) entry.published = d;
+          }
+        } else if (q.local == "updated" || q.local == "modified") {
+          if (!entry.updated) entry.updated = date_of(node);
+        } else if (q.local == "author") {
+          add_person(entry.authors, atom_person(node));
+        } else if (q.local == "category") {
+          std::string term = attr(node, "term");
+          add_category(entry.categories, term.empty() ? text_of(node) : term);
+        } else if (rss) {
+          read_rss_entry_field(node, q, entry, permalink_guid);
+        }
+      } else {
+        read_rss_entry_field(node, q, entry, permalink_guid);
+      }
+    }
+    if (!entry.link && atom_link) entry.link = atom_link;
+    if (!entry.link && permalink_guid) entry.link = permalink_guid;
+    if (entry.id && !entry.link && permalink_guid) entry.link = absolute(item, *entry.id);
+    if (!entry.id && item->type == XML_ELEMENT_NODE && has_attr(item, "about")) entry.id = non_empty(trim(attr(item, "about")));
+    feed_.entries.push_back(std::move(entry));
+  }
+
+  void read_rss_entry_field(const xmlNode* node, const QName& q, core::Entry& entry,
+                            std::optional<std::string>& permalink_guid) {
+    bool rss = q.ns == Ns::rss;
+    if (rss && q.local == "guid") {
+      if (entry.id) return;
+      entry.id = non_empty(text_of(node));
+      std::string permalink = lower(trim(attr(node, "isPermaLink")));
+      if (entry.id && permalink != "false" && core::url::is_absolute(*entry.id)) permalink_guid = absolute(node, *entry.id);
+    } else if (rss && q.local == "description") {
+      if (!entry.summary) entry.summary = markup(node);
+    } else if (q.is(Ns::content, "encoded")) {
+      if (!entry.content) entry.content = markup(node);
+    } else if (q.is(Ns::xhtml, "body") || q.is(Ns::xhtml, "div")) {
+      if (!entry.content) entry.content = non_empty(trim(serialize_children(node)));
+    } else if (q.is(Ns::rss, "pubDate") || q.is(Ns::dc, "date") || q.is(Ns::dcterms, "issued") ||
+               q.is(Ns::dcterms, "created")) {
+      if (!entry.published) entry.published = date_of(node);
+    } else if (q.is(Ns::dcterms, "modified") || q.is(Ns::rss, "lastBuildDate")) {
+      if (!entry.updated) entry.updated = date_of(node);
+    } else if ((rss && q.local == "author") || q.is(Ns::dc, "creator") || q.is(Ns::itunes, "author")) {
+      add_person(entry.authors, person_from_text(text_of(node)));
+    } else if (rss && q.local == "category") {
+      add_category(entry.categories, text_of(node));
+    } else if (q.is(Ns::dc, "subject")) {
+      add_category(entry.categories, text_of(node));
+    } else if (rss && q.local == "enclosure") {
+      core::Enclosure enclosure;
+      auto url = absolute(node, attr(node, "url"));
+      if (!url) return;
+      enclosure.url = *url;
+      enclosure.type = non_empty(trim(attr(node, "type")));
+      enclosure.length = parse_length(attr(node, "length"));
+      entry.enclosures.push_back(std::move(enclosure));
+    } else if (q.is(Ns::rss, "summary") || q.is(Ns::itunes, "summary")) {
+      if (!entry.summary) entry.summary = markup(node);
+    }
+  }
+
+  const ParseOptions& options_;
+  core::Feed feed_;
+  bool atom_root_ = false;
+  bool link_is_html_ = false;
+};
+
+// ------------------------------------------------------------- JSON Feed
+
+std::optional<std::string> json_string(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return non_empty(trim(it->get<std::string>()));
+}
+
+std::vector<core::Person> json_authors(const nlohmann::json& object, const std::string& base) {
+  std::vector<core::Person> people;
+  auto read = [&](const nlohmann::json& a) {
+    if (!a.is_object()) return;
+    core::Person p;
+    p.name = json_string(a, "name");
+    if (auto url = json_string(a, "url")) p.uri = core::url::resolve(base, *url).value_or(*url);
+    if (p.name || p.uri) people.push_back(std::move(p));
+  };
+  if (auto it = object.find("authors"); it != object.end() && it->is_array())
+    for (const auto& a : *it) read(a);
+  if (people.empty())
+    if (auto it = object.find("author"); it != object.end()) read(*it);
+  return people;
+}
+
+core::Result<core::Feed> parse_json_feed(std::string_view bytes, const ParseOptions& options) {
+  auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return core::Error(core::ErrorKind::not_feed, "JSON document is not a JSON Feed object");
+  auto version = json_string(doc, "version");
+  auto items = doc.find("items");
+  bool declared = version && version->find("jsonfeed.org/version/") != std::string::npos;
+  if (!declared && (items == doc.end() || !items->is_array()))
+    return core::Error(core::ErrorKind::not_feed, "JSON document has neither a JSON Feed version nor items");
+  core::Feed feed;
+  feed.format = core::FeedFormat::json;
+  if (declared) {
+    auto v = version->substr(version->rfind('/') + 1);
+    feed.version = v.empty() ? std::nullopt : std::optional<std::string>(v);
+  }
+  std::string base = options.base_url;
+  auto url_of = [&](const nlohmann::json& object, const char* key) -> std::optional<std::string> {
+    auto value = json_string(object, key);
+    if (!value) return std::nullopt;
+    return core::url::resolve(base, *value).value_or(*value);
+  };
+  feed.title = json_string(doc, "title");
+  feed.link = url_of(doc, "home_page_url");
+  feed.self_link = url_of(doc, "feed_url");
+  feed.description = json_string(doc, "description");
+  feed.language = json_string(doc, "language");
+  if (auto icon = url_of(doc, "icon")) feed.image = core::FeedImage{icon, std::nullopt};
+  else if (auto fav = url_of(doc, "favicon")) feed.image = core::FeedImage{fav, std::nullopt};
+  feed.authors = json_authors(doc, base);
+  if (items != doc.end() && items->is_array()) {
+    for (const auto& item : *items) {
+      if (!item.is_object()) continue;
+      core::Entry entry;
+      if (auto id = item.find("id"); id != item.end()) {
+        if (id->is_string()) entry.id = non_empty(trim(id->get<std::string>()));
+        else if (id->is_number()) entry.id = id->dump();
+      }
+      entry.title = json_string(item, "title");
+      entry.link = url_of(item, "url");
+      if (!entry.link) entry.link = url_of(item, "external_url");
+      entry.summary = json_string(item, "summary");
+      entry.content = json_string(item, "content_html");
+      if (!entry.content) entry.content = json_string(item, "content_text");
+      if (auto d = json_string(item, "date_published")) entry.published = parse_date(*d, options.default_zone);
+      if (auto d = json_string(item, "date_modified")) entry.updated = parse_date(*d, options.default_zone);
+      entry.authors = json_authors(item, base);
+      if (auto tags = item.find("tags"); tags != item.end() && tags->is_array())
+        for (const auto& tag : *tags)
+          if (tag.is_string() && !trim(tag.get<std::string>()).empty()) entry.categories.push_back(trim(tag.get<std::string>()));
+      if (auto attachments = item.find("attachments"); attachments != item.end() && attachments->is_array()) {
+        for (const auto& a : *attachments) {
+          if (!a.is_object()) continue;
+          auto url = url_of(a, "url");
+          if (!url) continue;
+          core::Enclosure enclosure;
+          enclosure.url = *url;
+          enclosure.type = json_string(a, "mime_type");
+          if (auto size = a.find("size_in_bytes"); size != a.end() && size->is_number_integer())
+            enclosure.length = size->get<std::int64_t>();
+          entry.enclosures.push_back(std::move(enclosure));
+        }
+      }
+      feed.entries.push_back(std::move(entry));
+    }
+  }
+  return feed;
+}
+
+bool looks_like_json(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  for (char c : bytes) {
+    if (is_space(c)) continue;
+    return c == '{';
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Result<core::Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
-  (void)bytes;
-  (void)options;
-  return core::Error(core::ErrorKind::not_feed, "feed parser not implemented yet");
+  if (looks_like_json(bytes)) {
+    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+    return parse_json_feed(bytes, options);
+  }
+  XmlFeedParser parser(options);
+  return parser.parse(bytes);
 }
 
 }  // namespace newsmirror::parse

@@ -3,6 +3,7 @@
 // point serves the fetch loop, the `parse` command, tests and fuzzers.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,10 @@ struct ParseOptions {
   std::string content_type;     // HTTP Content-Type, may carry charset; "" if unknown
   std::string base_url;         // URL the document came from; "" if unknown
   core::TimeZone default_zone;  // for dates without a zone (default UTC)
+  // Applied to every markup value (summary, content, an HTML title) with the
+  // base URL in effect at that element (xml:base, then base_url), e.g. a
+  // sanitizer. Empty: the markup is kept as the feed carries it.
+  std::function<std::string(std::string_view markup, std::string_view base_url)> markup_filter;
 };
 
 // Decodes (BOM, HTTP charset, XML declaration, then detection) and parses.

@@ -1,0 +1,193 @@
+#include "parse/encoding.hpp"
+
+#include <uchardet/uchardet.h>
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
+
+#include <memory>
+#include <vector>
+
+namespace newsmirror::parse {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view unquote(std::string_view s) {
+  s = trim(s);
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
+    s = s.substr(1, s.size() - 2);
+  return trim(s);
+}
+
+// Real feeds label GB18030 text "gb2312" or "gbk": decoding with the
+// superset loses nothing and accepts the characters they actually use.
+std::string converter_name(std::string_view charset) {
+  std::string name = lower(charset);
+  if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "cp936" || name == "euc-cn")
+    return "gb18030";
+  if (name == "big5") return "big5-hkscs";  // Big5 as real sites write it.
+  return name;
+}
+
+struct ConverterDeleter {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+using Converter = std::unique_ptr<UConverter, ConverterDeleter>;
+
+std::optional<std::string> convert(std::string_view bytes, std::string_view charset, bool strict) {
+  std::string name = converter_name(charset);
+  if (name == "utf-8" || name == "utf8") {
+    // The common case needs no converter, only validation.
+    if (!strict) {
+      icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(bytes.data(), static_cast<int32_t>(bytes.size())));
+      std::string out;
+      text.toUTF8String(out);
+      return out;
+    }
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  Converter converter(ucnv_open(name.c_str(), &status));
+  if (U_FAILURE(status) || !converter) return std::nullopt;
+  if (strict) {
+    status = U_ZERO_ERROR;
+    ucnv_setToUCallBack(converter.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+    if (U_FAILURE(status)) return std::nullopt;
+  }
+  status = U_ZERO_ERROR;
+  icu::UnicodeString text(bytes.data(), static_cast<int32_t>(bytes.size()), converter.get(), status);
+  if (U_FAILURE(status)) return std::nullopt;
+  std::string out;
+  text.toUTF8String(out);
+  return out;
+}
+
+struct DetectorDeleter {
+  void operator()(uchardet* d) const { uchardet_delete(d); }
+};
+
+std::optional<std::string> detect(std::string_view bytes) {
+  std::unique_ptr<uchardet, DetectorDeleter> detector(uchardet_new());
+  if (!detector) return std::nullopt;
+  if (uchardet_handle_data(detector.get(), bytes.data(), bytes.size()) != 0) return std::nullopt;
+  uchardet_data_end(detector.get());
+  const char* name = uchardet_get_charset(detector.get());
+  if (!name || !*name) return std::nullopt;
+  return lower(name);
+}
+
+// The encoding pseudo-attribute of an XML declaration in an ASCII-compatible
+// encoding; "" if none.
+std::string declared_encoding(std::string_view bytes) {
+  if (!bytes.starts_with("<?xml")) return "";
+  auto end = bytes.find("?>");
+  std::string_view decl = bytes.substr(0, end == std::string_view::npos ? std::min<std::size_t>(bytes.size(), 200) : end);
+  auto pos = decl.find("encoding");
+  if (pos == std::string_view::npos) return "";
+  decl.remove_prefix(pos + 8);
+  decl = trim(decl);
+  if (decl.empty() || decl.front() != '=') return "";
+  decl = trim(decl.substr(1));
+  if (decl.empty()) return "";
+  char quote = decl.front();
+  if (quote != '"' && quote != '\'') return "";
+  auto close = decl.find(quote, 1);
+  if (close == std::string_view::npos) return "";
+  return lower(trim(decl.substr(1, close - 1)));
+}
+
+struct Sniffed {
+  std::string charset;
+  std::size_t bom_length = 0;
+};
+
+// Byte order marks, and the UTF-16/32 patterns of "<?" without a mark
+// (XML 1.0 appendix F).
+std::optional<Sniffed> sniff(std::string_view b) {
+  auto starts = [&](std::string_view p) { return b.substr(0, p.size()) == p; };
+  using namespace std::string_view_literals;
+  if (starts("\x00\x00\xFE\xFF"sv)) return Sniffed{"utf-32be", 4};
+  if (starts("\xFF\xFE\x00\x00"sv)) return Sniffed{"utf-32le", 4};
+  if (starts("\xEF\xBB\xBF"sv)) return Sniffed{"utf-8", 3};
+  if (starts("\xFE\xFF"sv)) return Sniffed{"utf-16be", 2};
+  if (starts("\xFF\xFE"sv)) return Sniffed{"utf-16le", 2};
+  if (starts("\x00\x00\x00\x3C"sv)) return Sniffed{"utf-32be", 0};
+  if (starts("\x3C\x00\x00\x00"sv)) return Sniffed{"utf-32le", 0};
+  if (starts("\x00\x3C\x00\x3F"sv)) return Sniffed{"utf-16be", 0};
+  if (starts("\x3C\x00\x3F\x00"sv)) return Sniffed{"utf-16le", 0};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string charset_from_content_type(std::string_view content_type) {
+  std::size_t pos = 0;
+  while ((pos = content_type.find(';', pos)) != std::string_view::npos) {
+    ++pos;
+    std::string_view param = content_type.substr(pos);
+    auto next = param.find(';');
+    if (next != std::string_view::npos) param = param.substr(0, next);
+    auto eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (lower(trim(param.substr(0, eq))) == "charset") return lower(unquote(param.substr(eq + 1)));
+  }
+  return "";
+}
+
+std::optional<std::string> to_utf8(std::string_view bytes, std::string_view charset) {
+  return convert(bytes, charset, true);
+}
+
+DecodedText decode_xml_bytes(std::string_view bytes, std::string_view content_type) {
+  std::vector<std::string> candidates;
+  std::size_t skip = 0;
+  auto sniffed = sniff(bytes);
+  if (sniffed && sniffed->bom_length > 0) {
+    candidates.push_back(sniffed->charset);
+    skip = sniffed->bom_length;
+  }
+  if (auto http = charset_from_content_type(content_type); !http.empty()) candidates.push_back(http);
+  if (sniffed && sniffed->bom_length == 0) {
+    // Without a mark the UTF-16/32 pattern tells the family; a declaration,
+    // if any, is written in it and would only repeat it.
+    candidates.push_back(sniffed->charset);
+  }
+  if (auto declared = declared_encoding(bytes.substr(skip)); !declared.empty()) {
+    // A document that declares UTF-16 but reached us as 8-bit bytes cannot
+    // be UTF-16 (the declaration was readable as ASCII).
+    if (!declared.starts_with("utf-16") && !declared.starts_with("utf-32")) candidates.push_back(declared);
+  }
+  candidates.push_back("utf-8");
+
+  std::string_view body = bytes.substr(skip);
+  for (const auto& charset : candidates) {
+    if (auto text = to_utf8(body, charset)) return {std::move(*text), charset};
+    // The declared charset failed: the first candidate is the most likely
+    // label, but the bytes say otherwise; ask the detector before UTF-8.
+    if (&charset == &candidates.front()) {
+      if (auto guess = detect(body)) {
+        if (auto text = to_utf8(body, *guess)) return {std::move(*text), *guess};
+      }
+    }
+  }
+  if (auto guess = detect(body)) {
+    if (auto text = to_utf8(body, *guess)) return {std::move(*text), *guess};
+  }
+  // Nothing decodes cleanly: keep what the first candidate can read.
+  auto lossy = convert(body, candidates.front(), false);
+  if (lossy) return {std::move(*lossy), candidates.front()};
+  return {*convert(body, "utf-8", false), "utf-8"};
+}
+
+}  // namespace newsmirror::parse
