@@ -93,7 +93,9 @@ class Checker {
  public:
   explicit Checker(std::string_view file) : file_(file) {}
 
+  // An empty file name checks values built in memory: no location to give.
   Error at(const toml::source_region& where, std::string_view scope, std::string_view message) const {
+    if (file_.empty()) return Error(ErrorKind::config, fmt::format("{}{}", scope, message));
     return Error(ErrorKind::config, fmt::format("{}:{}: {}{}", file_, where.begin.line, scope, message));
   }
   Error bad_value(const toml::node& node, std::string_view scope, std::string_view key,
@@ -439,6 +441,25 @@ std::string format_duration(std::chrono::seconds duration) {
   if (auto m = total % 3600 / 60) out += fmt::format("{}m", m);
   if (auto s = total % 60) out += fmt::format("{}s", s);
   return out;
+}
+
+core::Status validate_source(const Source& source) {
+  // The same checks as a file gets, run on the source as it would be written.
+  toml::table table;
+  if (!source.name.empty()) table.insert("name", source.name);
+  if (!source.urls.empty()) {
+    toml::array urls;
+    for (const auto& url : source.urls) urls.push_back(url);
+    table.insert("url", std::move(urls));
+  }
+  if (source.proxy) table.insert("proxy", *source.proxy);
+  if (source.user_agent) table.insert("user_agent", *source.user_agent);
+  if (source.interval) table.insert("interval", static_cast<std::int64_t>(source.interval->count()));
+  if (source.timezone) table.insert("timezone", *source.timezone);
+  table.insert("enabled", source.enabled);
+  auto checked = parse_source(Checker(""), table, 0);
+  if (!checked) return checked.error();
+  return core::ok_status();
 }
 
 const Source* find_source(const Config& config, std::string_view name) {

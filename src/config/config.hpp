@@ -92,6 +92,11 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 // The shortest form parse_duration reads back: "15m", "1h30m", "45s", "0s".
 std::string format_duration(std::chrono::seconds duration);
 
+// Checks one source as parse_config would (name, URLs, interval, time
+// zone); the message has no file or line, e.g.
+//   source "x": key "url": expected an http:// or https:// URL, got "ftp://a"
+core::Status validate_source(const Source& source);
+
 // A source by exact name, or nullptr.
 const Source* find_source(const Config& config, std::string_view name);
 

@@ -171,6 +171,25 @@ TEST(Config, RejectedConfigsNameLineAndKey) {
   }
 }
 
+TEST(Config, ValidateSourceChecksWithoutALocation) {
+  Source good;
+  good.name = "a";
+  good.urls = {"https://a.example/"};
+  EXPECT_TRUE(validate_source(good));
+  auto bad_url = good;
+  bad_url.urls.push_back("ftp://b.example/");
+  auto status = validate_source(bad_url);
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message,
+            "source \"a\": key \"url\": expected an http:// or https:// URL, got \"ftp://b.example/\"");
+  auto bad_zone = good;
+  bad_zone.timezone = "Nowhere/Land";
+  EXPECT_FALSE(validate_source(bad_zone));
+  auto no_url = good;
+  no_url.urls.clear();
+  EXPECT_FALSE(validate_source(no_url));
+}
+
 TEST(Config, LoadNamesTheFileAndMissingFileIsAnError) {
   test::TempDir dir;
   auto missing = load_config(dir.path() / "newsmirror.toml");
