@@ -1,12 +1,34 @@
+#include <memory>
+
 #include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
+#include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
 
 Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
-  (void)globals;
+  auto source = std::make_shared<std::string>();
   Command command;
-  command.app = parent.add_subcommand("fetch", "(not yet implemented)");
-  command.run = [] { return kExitFailure; };
+  command.app = parent.add_subcommand(
+      "fetch",
+      "Run one cycle: fetch every enabled source, archive new articles, refresh the\n"
+      "list pages and README. Prints a table per source (new, changed, unchanged,\n"
+      "not modified, failed with the reason). Exit status: 0 when every source\n"
+      "succeeded, 3 when some failed, 2 for usage or configuration errors.");
+  command.app->add_option("--source", *source,
+                          "Fetch only this source (by name), even when it is disabled")
+      ->type_name("NAME");
+  command.run = [&globals, source] {
+    auto mirror = mirror::Mirror::open(globals.mirror);
+    if (!mirror) return report_error(mirror.error(), globals);
+    mirror::CycleOptions options;
+    if (!source->empty()) options.only_source = *source;
+    options.on_progress = progress_printer(globals);
+    auto report = mirror->run_cycle(options);
+    if (!report) return report_error(report.error(), globals);
+    print_cycle_report(*report, globals.mirror, globals);
+    return exit_status(*report);
+  };
   return command;
 }
 

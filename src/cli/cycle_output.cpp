@@ -1,0 +1,93 @@
+#include "cli/cycle_output.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/text_table.hpp"
+
+namespace newsmirror::cli {
+
+std::function<void(std::string_view, std::size_t, std::size_t, std::string_view)>
+progress_printer(const GlobalOptions& globals) {
+  if (globals.quiet || globals.json || !isatty(STDERR_FILENO)) return {};
+  return [](std::string_view stage, std::size_t done, std::size_t total, std::string_view item) {
+    std::fprintf(stderr, "\r\033[K%.*s %zu/%zu %.*s", static_cast<int>(stage.size()), stage.data(),
+                 done, total, static_cast<int>(item.size()), item.data());
+    if (stage == "parse" && done == total) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  };
+}
+
+namespace {
+
+std::string status_text(const mirror::SourceReport& source) {
+  if (source.error) return std::string("failed: ") + source.error->message;
+  if (source.not_modified) return "not modified";
+  return "ok";
+}
+
+nlohmann::json to_json(const mirror::CycleReport& report, const std::string& mirror_dir) {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& s : report.sources) {
+    nlohmann::json j = {{"name", s.name},         {"url", s.url},
+                        {"new", s.new_articles},  {"changed", s.changed},
+                        {"unchanged", s.unchanged}, {"not_modified", s.not_modified},
+                        {"ok", !s.failed()},      {"error", nullptr}};
+    if (s.error)
+      j["error"] = {{"kind", core::to_string(s.error->kind)}, {"message", s.error->message}};
+    sources.push_back(std::move(j));
+  }
+  return {{"mirror", mirror_dir},
+          {"new", report.total_new()},
+          {"failed", std::count_if(report.sources.begin(), report.sources.end(),
+                                   [](const auto& s) { return s.failed(); })},
+          {"sources", std::move(sources)}};
+}
+
+}  // namespace
+
+void print_cycle_report(const mirror::CycleReport& report, const std::string& mirror_dir,
+                        const GlobalOptions& globals) {
+  if (globals.json) {
+    std::cout << to_json(report, mirror_dir).dump() << std::endl;
+    return;
+  }
+  if (globals.quiet) {
+    for (const auto& s : report.sources)
+      if (s.error) std::cerr << s.name << ": " << s.error->message << "\n";
+    return;
+  }
+  TextTable table({"source", "new", "changed", "unchanged", "status"});
+  for (std::size_t c = 1; c <= 3; ++c) table.align_right(c);
+  for (const auto& s : report.sources) {
+    bool fetched = !s.failed() && !s.not_modified;
+    auto count = [&](std::size_t n) { return fetched ? std::to_string(n) : std::string("-"); };
+    table.add_row({s.name, count(s.new_articles), count(s.changed), count(s.unchanged), status_text(s)});
+  }
+  std::cout << table.render();
+  std::size_t failed = std::count_if(report.sources.begin(), report.sources.end(),
+                                     [](const auto& s) { return s.failed(); });
+  std::cout << report.total_new() << " new article(s) from " << report.sources.size()
+            << " source(s) in " << mirror_dir;
+  if (failed) std::cout << "; " << failed << " source(s) failed";
+  std::cout << std::endl;
+}
+
+int exit_status(const mirror::CycleReport& report) {
+  return report.any_failed() ? kExitSomeFailed : kExitOk;
+}
+
+int report_error(const core::Error& error, const GlobalOptions& globals) {
+  bool usage = error.kind == core::ErrorKind::config || error.kind == core::ErrorKind::usage;
+  if (globals.json)
+    std::cout << nlohmann::json{{"error", {{"kind", core::to_string(error.kind)},
+                                           {"message", error.message}}}}.dump()
+              << std::endl;
+  std::cerr << "newsmirror: " << error.message << std::endl;
+  return usage ? kExitUsage : kExitFailure;
+}
+
+}  // namespace newsmirror::cli

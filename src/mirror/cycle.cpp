@@ -1,0 +1,465 @@
+#include "mirror/cycle.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include "archive/article_file.hpp"
+#include "archive/atomic_writer.hpp"
+#include "archive/file_name.hpp"
+#include "archive/list_page.hpp"
+#include "archive/readme_page.hpp"
+#include "core/hash.hpp"
+#include "core/time_zone.hpp"
+#include "core/url.hpp"
+#include "fetch/http_client.hpp"
+#include "mirror/identity.hpp"
+#include "parse/feed_parser.hpp"
+#include "state/state_db.hpp"
+
+namespace newsmirror::mirror {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+using core::Result;
+using core::Status;
+using core::TimePoint;
+
+std::size_t CycleReport::total_new() const {
+  std::size_t total = 0;
+  for (const auto& source : sources) total += source.new_articles;
+  return total;
+}
+
+bool CycleReport::any_failed() const {
+  return std::any_of(sources.begin(), sources.end(), [](const auto& s) { return s.failed(); });
+}
+
+namespace {
+
+// The intent log of a cycle's commit: written (durably) after the articles'
+// temp files and before they are renamed into place; removed once the state
+// database records them. Its presence at start-up means a cycle died between
+// the two, and recover() finishes the bookkeeping for every file that made it.
+constexpr const char* kJournalName = ".newsmirror/pending-articles.json";
+
+nlohmann::json to_json(const state::ArchivedArticle& a, const std::vector<std::string>& keys) {
+  return {{"identity", a.identity}, {"keys", keys},          {"site", a.site},
+          {"file", a.file_name},    {"seq", a.seq},          {"title", a.title},
+          {"link", a.link},         {"published", a.published.time_since_epoch().count()},
+          {"first_seen", a.first_seen.time_since_epoch().count()},
+          {"hash", a.content_hash}};
+}
+
+state::ArchivedArticle article_from_json(const nlohmann::json& j) {
+  state::ArchivedArticle a;
+  a.identity = j.at("identity").get<std::string>();
+  a.site = j.at("site").get<std::string>();
+  a.file_name = j.at("file").get<std::string>();
+  a.seq = j.at("seq").get<std::uint64_t>();
+  a.title = j.at("title").get<std::string>();
+  a.link = j.at("link").get<std::string>();
+  a.published = TimePoint(std::chrono::milliseconds(j.at("published").get<std::int64_t>()));
+  a.first_seen = TimePoint(std::chrono::milliseconds(j.at("first_seen").get<std::int64_t>()));
+  a.content_hash = j.at("hash").get<std::string>();
+  return a;
+}
+
+TimePoint system_now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+// Titles become one line: runs of white space (line breaks included) are one
+// space, the ends trimmed.
+std::string one_line(std::string_view text) {
+  std::string out;
+  bool pending_space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string entry_link(const core::Entry& entry, const core::Feed& feed) {
+  if (entry.link && !entry.link->empty()) return *entry.link;
+  if (entry.id && core::url::is_absolute(*entry.id) &&
+      (entry.id->starts_with("http://") || entry.id->starts_with("https://")))
+    return *entry.id;
+  return feed.link.value_or("");
+}
+
+fs::path article_path(std::string_view site, std::string_view file_name) {
+  return fs::path("articles") / archive::site_dir_name(site) / fs::path(std::string(file_name));
+}
+
+// What a source's fetch came back with, across its URLs.
+struct Fetched {
+  std::size_t url_index = 0;
+  std::optional<Result<fetch::Response>> result;
+};
+
+// An article about to be written.
+struct NewArticle {
+  state::ArchivedArticle record;
+  std::vector<std::string> keys;
+  std::string bytes;
+};
+
+}  // namespace
+
+struct Mirror::Impl {
+  fs::path dir;
+  config::Config config;
+  state::StateDb db;
+
+  fetch::Options fetch_options() const {
+    fetch::Options options;
+    options.max_transfers = config.concurrency;
+    options.max_per_host = config.per_host;
+    options.connect_timeout = config.connect_timeout;
+    options.total_timeout = config.timeout;
+    return options;
+  }
+
+  archive::ListStyle list_style() const {
+    archive::ListStyle style;
+    style.max_entries = static_cast<std::size_t>(config.list_entries);
+    style.footer = config.list_footer;
+    if (auto zone = core::TimeZone::from_name(config.timezone)) style.zone = *zone;
+    return style;
+  }
+
+  bool known(const std::vector<std::string>& keys, std::optional<state::ArchivedArticle>* found) {
+    for (const auto& key : keys) {
+      if (auto article = db.find(key)) {
+        if (found) *found = std::move(article);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Status write_lists(const std::set<std::string>& sites) {
+    auto style = list_style();
+    for (const auto& site : sites) {
+      std::vector<archive::ListItem> items;
+      for (auto& article : db.newest(site, style.max_entries))
+        items.push_back({article.published, article.title, article.file_name});
+      auto folder = archive::site_dir_name(site);
+      auto page_style = style;
+      if (folder != site) page_style.folder = folder;
+      auto status = archive::write_file_atomically(dir / "lists" / (folder + ".md"),
+                                                   archive::render_list_page(site, items, page_style));
+      if (!status) return status;
+    }
+    return write_readme();
+  }
+
+  Status write_readme() {
+    // Sites in config order first (as the classic README lists them), then
+    // any site the state knows that the config no longer names.
+    auto counts = db.site_summaries();
+    std::vector<archive::SiteSummary> sites;
+    std::set<std::string> listed;
+    auto add = [&](const std::string& name) {
+      if (!listed.insert(name).second) return;
+      for (const auto& count : counts)
+        if (count.site == name) {
+          sites.push_back({name, static_cast<std::size_t>(count.articles), count.newest_published});
+          return;
+        }
+    };
+    for (const auto& source : config.sources) add(source.name);
+    for (const auto& count : counts) add(count.site);
+    return archive::write_file_atomically(dir / "README.md", archive::render_readme(sites));
+  }
+
+  Status record(const std::vector<NewArticle>& articles) {
+    std::vector<state::ArchivedArticle> records;
+    for (const auto& article : articles) records.push_back(article.record);
+    return db.record_articles(records);
+  }
+};
+
+Mirror::Mirror(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Mirror::Mirror(Mirror&&) noexcept = default;
+Mirror& Mirror::operator=(Mirror&&) noexcept = default;
+Mirror::~Mirror() = default;
+
+const config::Config& Mirror::config() const { return impl_->config; }
+const fs::path& Mirror::dir() const { return impl_->dir; }
+
+Result<Mirror> Mirror::open(const fs::path& dir) {
+  auto file = config::config_path(dir);
+  if (!fs::exists(file))
+    return Error(ErrorKind::config, file.string() + " not found: run `newsmirror init " +
+                                        dir.string() + "` first, or pass --mirror DIR");
+  auto config = config::load_config(file);
+  if (!config) return config.error();
+  auto db = state::StateDb::open(dir);
+  if (!db) return db.error();
+  auto impl = std::make_unique<Impl>(Impl{dir, std::move(*config), std::move(*db)});
+  return Mirror(std::move(impl));
+}
+
+Status Mirror::recover() {
+  auto& impl = *impl_;
+  auto journal = impl.dir / kJournalName;
+  if (fs::exists(journal)) {
+    std::ifstream in(journal, std::ios::binary);
+    nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    std::vector<state::ArchivedArticle> finished;
+    std::set<std::string> sites;
+    if (pending.is_array()) {
+      for (const auto& item : pending) {
+        auto article = article_from_json(item);
+        // Only files that were renamed into place count; the others were
+        // never visible and will be fetched again.
+        if (!fs::exists(impl.dir / article_path(article.site, article.file_name))) continue;
+        if (impl.db.find(article.identity)) continue;
+        sites.insert(article.site);
+        finished.push_back(std::move(article));
+      }
+    }
+    if (!finished.empty()) {
+      spdlog::info("recovering {} article(s) written by an interrupted cycle", finished.size());
+      if (auto status = impl.db.record_articles(finished); !status) return status;
+    }
+    if (!sites.empty())
+      if (auto status = impl.write_lists(sites); !status) return status;
+    std::error_code ignored;
+    fs::remove(journal, ignored);
+  }
+  auto removed = archive::remove_stale_temp_files(impl.dir);
+  if (!removed) return removed.error();
+  if (*removed > 0) spdlog::info("removed {} temporary file(s) left by an interrupted run", *removed);
+  return core::ok_status();
+}
+
+std::optional<TimePoint> Mirror::next_due(TimePoint now) {
+  std::optional<TimePoint> next;
+  auto health = impl_->db.health();
+  for (const auto& source : impl_->config.sources) {
+    if (!source.enabled) continue;
+    TimePoint due = now;
+    for (const auto& h : health)
+      if (h.source == source.name && h.last_attempt)
+        due = *h.last_attempt + config::effective_interval(impl_->config, source);
+    if (!next || due < *next) next = due;
+  }
+  return next;
+}
+
+Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
+  auto& impl = *impl_;
+  const auto now = options.now ? options.now() : system_now();
+  if (auto status = recover(); !status) return status.error();
+
+  // Which sources take part.
+  std::vector<const config::Source*> sources;
+  auto health = impl.db.health();
+  for (const auto& source : impl.config.sources) {
+    if (options.only_source) {
+      if (source.name == *options.only_source) sources.push_back(&source);
+      continue;
+    }
+    if (!source.enabled) continue;
+    if (options.only_due) {
+      auto interval = config::effective_interval(impl.config, source);
+      bool due = true;
+      for (const auto& h : health)
+        if (h.source == source.name && h.last_attempt && *h.last_attempt + interval > now) due = false;
+      if (!due) continue;
+    }
+    sources.push_back(&source);
+  }
+  if (options.only_source && sources.empty())
+    return Error(ErrorKind::usage, "no source named \"" + *options.only_source +
+                                       "\" in " + config::config_path(impl.dir).string());
+
+  // Fetch: every source's first URL at once; a source whose URL failed tries
+  // its next one in the following round.
+  std::vector<Fetched> fetched(sources.size());
+  fetch::Client client(impl.fetch_options());
+  for (std::size_t round = 0;; ++round) {
+    std::vector<fetch::Request> requests;
+    std::vector<std::size_t> owners;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const auto& source = *sources[i];
+      bool needs_try = !fetched[i].result || !fetched[i].result->ok();
+      if (!needs_try || round >= source.urls.size()) continue;
+      fetch::Request request;
+      request.url = source.urls[round];
+      auto validators = impl.db.get_validators(request.url);
+      request.validators = {validators.etag, validators.last_modified};
+      request.proxy = config::effective_proxy(impl.config, source).value_or("");
+      request.user_agent = config::effective_user_agent(impl.config, source).value_or("");
+      requests.push_back(std::move(request));
+      owners.push_back(i);
+    }
+    if (requests.empty()) break;
+    std::size_t fetched_count = 0;
+    auto results = client.fetch_all(requests, [&](std::size_t k, const auto&) {
+      if (options.on_progress)
+        options.on_progress("fetch", ++fetched_count, requests.size(), sources[owners[k]]->name);
+    });
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      if (!results[k].ok())
+        spdlog::info("{}: {}", sources[owners[k]]->name, results[k].error().message);
+      fetched[owners[k]] = {round, std::move(results[k])};
+    }
+  }
+
+  // Parse and sort out what is new.
+  CycleReport report;
+  std::vector<NewArticle> fresh;
+  std::unordered_set<std::string> seen_this_cycle;
+  std::vector<std::pair<std::string, fetch::Validators>> validators_to_store;
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const auto& source = *sources[i];
+    SourceReport source_report;
+    source_report.name = source.name;
+    source_report.url = source.urls[std::min(fetched[i].url_index, source.urls.size() - 1)];
+    auto finish = [&] {
+      ++done;
+      if (options.on_progress) options.on_progress("parse", done, sources.size(), source.name);
+      report.sources.push_back(source_report);
+    };
+
+    const auto& result = *fetched[i].result;
+    if (!result.ok()) {
+      source_report.error = result.error();
+      finish();
+      continue;
+    }
+    const auto& response = result.value();
+    if (response.not_modified()) {
+      source_report.not_modified = true;
+      finish();
+      continue;
+    }
+
+    parse::ParseOptions parse_options;
+    parse_options.content_type = response.content_type;
+    parse_options.base_url = response.effective_url.empty() ? source_report.url : response.effective_url;
+    if (auto zone = core::TimeZone::from_name(config::effective_timezone(impl.config, source)))
+      parse_options.default_zone = *zone;
+    auto feed = parse::parse_feed(response.body, parse_options);
+    if (!feed) {
+      source_report.error = feed.error().with_context(source_report.url);
+      finish();
+      continue;
+    }
+
+    // Feeds list newest first; numbering the oldest first keeps the old
+    // mirrors' order, where a larger sequence number is a newer article.
+    std::vector<NewArticle> source_fresh;
+    for (auto it = feed->entries.rbegin(); it != feed->entries.rend(); ++it) {
+      const auto& entry = *it;
+      auto keys = identity_keys(source.name, entry);
+      archive::ArticleRecord record;
+      record.published = entry.published ? *entry.published : entry.updated ? *entry.updated : now;
+      record.title = one_line(entry.title.value_or(""));
+      record.link = entry_link(entry, *feed);
+      record.html = entry.html().value_or("");
+      std::string bytes = archive::render_article(record);
+      std::string hash = core::sha256_hex(bytes.substr(bytes.find('\n') + 1));
+
+      bool duplicate_in_cycle = false;
+      for (const auto& key : keys) duplicate_in_cycle |= seen_this_cycle.count(key) > 0;
+      std::optional<state::ArchivedArticle> existing;
+      if (duplicate_in_cycle) {
+        ++source_report.unchanged;
+        continue;
+      }
+      if (impl.known(keys, &existing)) {
+        if (existing && existing->content_hash != hash) ++source_report.changed;
+        else ++source_report.unchanged;
+        continue;
+      }
+      for (const auto& key : keys) seen_this_cycle.insert(key);
+
+      NewArticle article;
+      article.keys = keys;
+      article.record.identity = keys.front();
+      article.record.site = source.name;
+      article.record.title = record.title;
+      article.record.link = record.link;
+      article.record.published = record.published;
+      article.record.first_seen = now;
+      article.record.content_hash = hash;
+      article.bytes = std::move(bytes);
+      source_fresh.push_back(std::move(article));
+    }
+    source_report.new_articles = source_fresh.size();
+    for (auto& article : source_fresh) fresh.push_back(std::move(article));
+    validators_to_store.push_back({source_report.url, response.validators});
+    finish();
+  }
+
+  // Write: numbers first (durable before any file bears them), then the
+  // temp files, the journal, the renames, and the state that makes it final.
+  std::set<std::string> touched_sites;
+  if (!fresh.empty()) {
+    auto first = impl.db.reserve_sequence(fresh.size());
+    if (!first) return first.error();
+    archive::BatchWriter batch(impl.dir);
+    nlohmann::json journal = nlohmann::json::array();
+    std::uint64_t seq = *first;
+    for (auto& article : fresh) {
+      article.record.seq = seq++;
+      auto number = archive::article_number(article.record.seq);
+      std::optional<std::string_view> title;
+      if (!article.record.title.empty()) title = article.record.title;
+      article.record.file_name = archive::article_file_name(number, title);
+      if (auto status = batch.stage(article_path(article.record.site, article.record.file_name),
+                                    article.bytes);
+          !status)
+        return status.error();
+      journal.push_back(to_json(article.record, article.keys));
+      touched_sites.insert(article.record.site);
+    }
+    if (auto status = archive::write_file_atomically(impl.dir / kJournalName, journal.dump());
+        !status)
+      return status.error();
+    if (auto status = batch.commit(); !status) return status.error();
+    if (auto status = impl.record(fresh); !status) return status.error();
+    std::error_code ignored;
+    fs::remove(impl.dir / kJournalName, ignored);
+  }
+
+  // Validators only now: storing them before the articles were recorded
+  // would turn a crash into a 304 that hides the unarchived items forever.
+  auto bookkeeping = impl.db.transaction([&]() -> Status {
+    for (const auto& [url, validators] : validators_to_store)
+      if (auto status = impl.db.set_validators(url, validators.etag, validators.last_modified); !status)
+        return status;
+    for (const auto& source : report.sources) {
+      Status outcome = source.error ? Status(*source.error) : core::ok_status();
+      if (auto status = impl.db.record_attempt(source.name, now, outcome, source.new_articles); !status)
+        return status;
+    }
+    return core::ok_status();
+  });
+  if (!bookkeeping) return bookkeeping.error();
+
+  if (!touched_sites.empty())
+    if (auto status = impl.write_lists(touched_sites); !status) return status.error();
+  return report;
+}
+
+}  // namespace newsmirror::mirror

@@ -1,0 +1,81 @@
+// One mirror cycle: fetch every due source, parse, keep what is new by
+// identity, write it in the classic format, refresh the list pages and the
+// README. docs/ARCHITECTURE.md explains the order of the writes and why a
+// kill at any moment loses and duplicates nothing.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/feed.hpp"
+#include "core/result.hpp"
+
+namespace newsmirror::mirror {
+
+struct SourceReport {
+  std::string name;
+  std::string url;               // the URL that answered, or the last one tried
+  std::size_t new_articles = 0;
+  std::size_t changed = 0;       // known identity, different content (kept as first seen)
+  std::size_t unchanged = 0;
+  bool not_modified = false;     // the server answered 304: nothing parsed
+  std::optional<core::Error> error;
+  bool failed() const { return error.has_value(); }
+};
+
+struct CycleReport {
+  std::vector<SourceReport> sources;  // in config order; skipped sources absent
+  std::size_t total_new() const;
+  bool any_failed() const;
+};
+
+struct CycleOptions {
+  // Only this source (`fetch --source NAME`); unknown names are a usage error.
+  std::optional<std::string> only_source;
+  // Skip sources whose interval has not passed since their last attempt.
+  bool only_due = false;
+  // Progress for a terminal: `stage` is "fetch" or "parse", `item` the
+  // source name. Called on the calling thread.
+  std::function<void(std::string_view stage, std::size_t done, std::size_t total,
+                     std::string_view item)>
+      on_progress;
+  // The clock, for tests.
+  std::function<core::TimePoint()> now;
+};
+
+// A mirror folder: its configuration and state. Not thread-safe.
+class Mirror {
+ public:
+  // Loads newsmirror.toml and opens .newsmirror/state.db. A missing or
+  // malformed config is ErrorKind::config naming the file.
+  static core::Result<Mirror> open(const std::filesystem::path& dir);
+  Mirror(Mirror&&) noexcept;
+  Mirror& operator=(Mirror&&) noexcept;
+  ~Mirror();
+
+  const config::Config& config() const;
+  const std::filesystem::path& dir() const;
+
+  // Completes what an interrupted cycle left (see docs/ARCHITECTURE.md).
+  // run_cycle calls it first; exposed for tests.
+  core::Status recover();
+
+  // Runs one cycle. Per-source failures are in the report; an error result
+  // means the archive itself could not be written (disk full, database).
+  core::Result<CycleReport> run_cycle(const CycleOptions& options);
+
+  // When the next source falls due (for `run`), or nullopt without sources.
+  std::optional<core::TimePoint> next_due(core::TimePoint now);
+
+ private:
+  struct Impl;
+  explicit Mirror(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace newsmirror::mirror
