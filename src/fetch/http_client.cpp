@@ -154,8 +154,8 @@ struct Transfer {
   std::size_t index = 0;
   int attempt = 1;
   std::string host;
+  Slist headers;  // declared before `easy` so it outlives the handle using it
   Easy easy;
-  Slist headers;
   std::string body;
   std::size_t max_body = 0;
   bool too_large = false;
@@ -389,8 +389,8 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     finish(t->index, std::move(*error));
   };
 
+  start_ready();
   while (!pending.empty() || !active.empty()) {
-    start_ready();
     int running = 0;
     curl_multi_perform(multi.get(), &running);
     int queued = 0;
@@ -406,6 +406,9 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
       complete(std::move(t), code);
     }
     if (pending.empty() && active.empty()) break;
+    // Before sleeping, so a slot freed just now is filled at once; curl
+    // then reports a zero timeout for the new handle and we do not sleep.
+    start_ready();
 
     // Sleep until curl has work or the next retry is due, whichever is first.
     long curl_ms = -1;
@@ -414,10 +417,10 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     auto now = Clock::now();
     // Requests already due but held back by a limit wait for a transfer to
     // end, which wakes the poll; only future retries set a deadline.
-    for (const auto& p : pending) {
-      auto due = std::chrono::duration_cast<milliseconds>(p.not_before - now).count();
-      if (due > 0) wait_ms = std::min<long>(wait_ms, due);
-    }
+    // Rounded up: waking a fraction early would find nothing due and sleep long.
+    for (const auto& p : pending)
+      if (p.not_before > now)
+        wait_ms = std::min<long>(wait_ms, std::chrono::ceil<milliseconds>(p.not_before - now).count());
     if (wait_ms > 0) {
       int ready = 0;
       curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 1000)), &ready);

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
+#include <thread>
 #include <mutex>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -184,11 +186,15 @@ TEST(HttpClient, ServerErrorThenSuccessTakesTwoAttempts) {
     if (calls++ == 0) res.send(500, {}, "oops");
     else res.send(200, {{"Content-Type", "text/plain"}}, "fine");
   });
+  auto start = std::chrono::steady_clock::now();
   auto result = fetch_one(get(server.url("/flaky")));
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->body, "fine");
   EXPECT_EQ(result->attempts, 2);
   EXPECT_EQ(server.hits("/flaky"), 2);
+  // Regression: a retry woken a fraction of a millisecond early slept a
+  // whole extra second.
+  EXPECT_LT(since(start), 500ms);
 }
 
 TEST(HttpClient, PersistentServerErrorGivesUpAfterMaxAttempts) {
@@ -214,6 +220,28 @@ TEST(HttpClient, TooManyRequestsHonoursRetryAfterSeconds) {
   auto result = fetch_one(get(server.url("/busy")));
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_GE(since(start), 1000ms);
+  EXPECT_EQ(result->attempts, 2);
+}
+
+TEST(HttpClient, RetryAfterAsHttpDateIsHonoured) {
+  HttpServer server;
+  std::atomic<int> calls{0};
+  server.route("/busy", [&](const HttpRequest&, HttpResponder& res) {
+    if (calls++ == 0) {
+      std::time_t later = std::time(nullptr) + 2;
+      std::tm tm{};
+      gmtime_r(&later, &tm);
+      char date[64];
+      std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      res.send(503, {{"Retry-After", date}}, "");
+    } else {
+      res.send(200, {}, "ok");
+    }
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto result = fetch_one(get(server.url("/busy")));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_GE(since(start), 1000ms);  // the date has one-second resolution
   EXPECT_EQ(result->attempts, 2);
 }
 
@@ -385,8 +413,12 @@ TEST(HttpClient, MaxTransfersLimitsAllHosts) {
     requests.push_back(get(server.url_on("localhost", "/slow")));
   }
   Client client(options);
+  auto start = std::chrono::steady_clock::now();
   for (const auto& result : client.fetch_all(requests)) ASSERT_TRUE(result.ok());
   EXPECT_EQ(server.max_concurrent(), 1);
+  // Regression: a slot freed by a finished transfer was refilled only after
+  // a one-second idle poll.
+  EXPECT_LT(since(start), 1000ms);
 }
 
 TEST(HttpClient, OneFailureDoesNotAffectTheOthers) {
