@@ -1,7 +1,6 @@
 // `newsmirror init DIR`: a new mirror folder, or adoption of a classic one.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -12,6 +11,7 @@
 
 #include "archive/file_name.hpp"
 #include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
 #include "config/config.hpp"
 #include "state/state_db.hpp"
 
@@ -62,42 +62,34 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   auto file = config::config_path(dir);
   std::error_code ec;
   if (fs::exists(file, ec) && !options.force) {
-    spdlog::error("{} already exists; not replacing it (use `newsmirror init --force {}` to start "
-                  "over with the default configuration)",
-                  file.string(), dir.string());
-    return kExitUsage;
+    return report_error(
+        core::Error(core::ErrorKind::usage,
+                    fmt::format("{} already exists; not replacing it (use `newsmirror init --force {}` "
+                                "to start over with the default configuration)",
+                                file.string(), dir.string())),
+        globals);
   }
   fs::create_directories(dir, ec);
   if (ec) {
-    spdlog::error("{}: cannot create folder: {}", dir.string(), ec.message());
-    return kExitFailure;
+    return report_error(core::Error(core::ErrorKind::io, fmt::format("{}: cannot create folder: {}",
+                                                                     dir.string(), ec.message())),
+                        globals);
   }
 
   std::optional<Adoption> adopted;
   if (fs::is_directory(dir / "articles", ec)) {
     auto scan = scan_classic_mirror(dir / "articles");
-    if (!scan) {
-      spdlog::error("{}", scan.error().message);
-      return kExitFailure;
-    }
+    if (!scan) return report_error(scan.error(), globals);
     adopted = *scan;
   }
 
   auto config = config::default_config();
-  if (auto saved = config::save_config(file, config); !saved) {
-    spdlog::error("{}", saved.error().message);
-    return kExitFailure;
-  }
+  if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
   auto db = state::StateDb::open(dir);
-  if (!db) {
-    spdlog::error("{}", db.error().message);
-    return kExitFailure;
-  }
+  if (!db) return report_error(db.error(), globals);
   if (adopted) {
-    if (auto raised = db->ensure_sequence_at_least(adopted->highest_seq); !raised) {
-      spdlog::error("{}", raised.error().message);
-      return kExitFailure;
-    }
+    if (auto raised = db->ensure_sequence_at_least(adopted->highest_seq); !raised)
+      return report_error(raised.error(), globals);
   }
 
   auto state_file = dir / ".newsmirror" / "state.db";

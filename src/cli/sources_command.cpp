@@ -1,12 +1,252 @@
+// `newsmirror sources list|add|remove|import|export`: the source list in
+// newsmirror.toml. Every edit loads the file, changes the model and saves
+// it whole (atomically, re-validated), so hand edits elsewhere in the file
+// survive as values; comments written by hand do not (the file is rendered).
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "archive/atomic_writer.hpp"
 #include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
+#include "cli/text_table.hpp"
+#include "config/config.hpp"
+#include "config/opml.hpp"
 
 namespace newsmirror::cli {
 
+namespace {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+
+struct SourcesOptions {
+  CLI::App* list = nullptr;
+  CLI::App* add = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* import = nullptr;
+  CLI::App* export_ = nullptr;
+
+  // add
+  std::string name;
+  std::vector<std::string> urls;
+  std::string interval, proxy, timezone, user_agent;
+  bool disabled = false;
+  // remove
+  std::string remove_name;
+  // import / export
+  std::string opml_in;
+  std::string opml_out;
+};
+
+nlohmann::json to_json(const config::Config& config, const config::Source& s) {
+  nlohmann::json j = {{"name", s.name},
+                      {"enabled", s.enabled},
+                      {"urls", s.urls},
+                      {"interval", config::format_duration(config::effective_interval(config, s))},
+                      {"interval_seconds", config::effective_interval(config, s).count()},
+                      {"timezone", config::effective_timezone(config, s)}};
+  if (auto proxy = config::effective_proxy(config, s)) j["proxy"] = *proxy;
+  if (auto agent = config::effective_user_agent(config, s)) j["user_agent"] = *agent;
+  return j;
+}
+
+int list(const GlobalOptions& globals, const config::Config& config) {
+  if (globals.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& s : config.sources) out.push_back(to_json(config, s));
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+  TextTable table({"NAME", "ENABLED", "INTERVAL", "URLS"});
+  for (const auto& s : config.sources) {
+    auto interval = config::format_duration(config::effective_interval(config, s));
+    if (!s.interval) interval += " (default)";
+    std::string urls;
+    for (const auto& url : s.urls) urls += (urls.empty() ? "" : " ") + url;
+    table.add_row({s.name, s.enabled ? "yes" : "no", interval, urls});
+  }
+  fmt::print("{}", table.render());
+  if (!globals.quiet)
+    fmt::print("{} sources ({} enabled) in {}\n", config.sources.size(),
+               std::count_if(config.sources.begin(), config.sources.end(),
+                             [](const auto& s) { return s.enabled; }),
+               config::config_path(globals.mirror).string());
+  return kExitOk;
+}
+
+core::Result<config::Source> source_from_options(const SourcesOptions& o) {
+  config::Source source;
+  source.name = o.name;
+  source.urls = o.urls;
+  if (!o.interval.empty()) {
+    auto interval = config::parse_duration(o.interval);
+    if (!interval)
+      return Error(ErrorKind::usage,
+                   fmt::format("--interval: expected a duration like \"15m\", got \"{}\"", o.interval));
+    source.interval = *interval;
+  }
+  if (!o.proxy.empty()) source.proxy = o.proxy;
+  if (!o.timezone.empty()) source.timezone = o.timezone;
+  if (!o.user_agent.empty()) source.user_agent = o.user_agent;
+  source.enabled = !o.disabled;
+  if (auto valid = config::validate_source(source); !valid) return valid.error();
+  return source;
+}
+
+// The source in `config` that already has this name or one of these URLs.
+const config::Source* clash(const config::Config& config, const config::Source& candidate) {
+  for (const auto& s : config.sources) {
+    if (s.name == candidate.name) return &s;
+    for (const auto& url : candidate.urls)
+      if (std::find(s.urls.begin(), s.urls.end(), url) != s.urls.end()) return &s;
+  }
+  return nullptr;
+}
+
+int add(const GlobalOptions& globals, config::Config config, const fs::path& file,
+        const SourcesOptions& options) {
+  auto source = source_from_options(options);
+  if (!source) return report_error(source.error(), globals);
+  if (auto existing = config::find_source(config, source->name))
+    return report_error(Error(ErrorKind::usage, fmt::format("a source named \"{}\" already exists ({}); "
+                                                            "remove it first to replace it",
+                                                            existing->name, existing->urls.front())),
+                        globals);
+  config.sources.push_back(*source);
+  if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
+  if (globals.json) fmt::print("{}\n", to_json(config, config.sources.back()).dump(2));
+  else if (!globals.quiet) fmt::print("Added \"{}\" ({} URL{})\n", source->name, source->urls.size(),
+                                      source->urls.size() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+int remove(const GlobalOptions& globals, config::Config config, const fs::path& file, const std::string& name) {
+  auto it = std::find_if(config.sources.begin(), config.sources.end(),
+                         [&](const auto& s) { return s.name == name; });
+  if (it == config.sources.end()) {
+    std::string names;
+    for (const auto& s : config.sources) names += (names.empty() ? "" : ", ") + s.name;
+    return report_error(Error(ErrorKind::usage, fmt::format("no source named \"{}\" (sources: {})", name,
+                                                            names.empty() ? "none" : names)),
+                        globals);
+  }
+  config.sources.erase(it);
+  if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
+  // The archive keeps its articles: removing a source only stops fetching.
+  if (globals.json) fmt::print("{}\n", nlohmann::json{{"removed", name}}.dump());
+  else if (!globals.quiet) fmt::print("Removed \"{}\"; its archived articles stay in place\n", name);
+  return kExitOk;
+}
+
+int import(const GlobalOptions& globals, config::Config config, const fs::path& file,
+           const std::string& opml_file) {
+  std::ifstream in(opml_file, std::ios::binary);
+  if (!in)
+    return report_error(Error(ErrorKind::usage, fmt::format("{}: cannot read", opml_file)), globals);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  auto sources = config::parse_opml(bytes.str());
+  if (!sources) return report_error(sources.error().with_context(opml_file), globals);
+
+  nlohmann::json added = nlohmann::json::array(), skipped = nlohmann::json::array();
+  for (auto& source : *sources) {
+    if (auto existing = clash(config, source)) {
+      auto reason = existing->name == source.name
+                        ? std::string("already present")
+                        : fmt::format("its URL is already used by \"{}\"", existing->name);
+      skipped.push_back({{"name", source.name}, {"reason", reason}});
+      continue;
+    }
+    if (auto valid = config::validate_source(source); !valid) {
+      skipped.push_back({{"name", source.name}, {"reason", valid.error().message}});
+      continue;
+    }
+    added.push_back(source.name);
+    config.sources.push_back(std::move(source));
+  }
+  if (!added.empty())
+    if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
+  if (globals.json) {
+    fmt::print("{}\n", nlohmann::json{{"added", added}, {"skipped", skipped}}.dump(2));
+  } else if (!globals.quiet) {
+    fmt::print("Imported {} source{} from {}, skipped {}\n", added.size(), added.size() == 1 ? "" : "s",
+               opml_file, skipped.size());
+    for (const auto& s : skipped)
+      fmt::print("  skipped \"{}\": {}\n", s["name"].get<std::string>(), s["reason"].get<std::string>());
+  }
+  return kExitOk;
+}
+
+int export_opml(const GlobalOptions& globals, const config::Config& config, const std::string& out_file) {
+  auto opml = config::render_opml(config);
+  if (out_file.empty() || out_file == "-") {
+    std::cout << opml << std::flush;
+    return kExitOk;
+  }
+  if (auto written = archive::write_file_atomically(out_file, opml); !written)
+    return report_error(written.error(), globals);
+  if (!globals.quiet && !globals.json)
+    fmt::print("Exported {} sources to {}\n", config.sources.size(), out_file);
+  return kExitOk;
+}
+
+int run_sources(const GlobalOptions& globals, const SourcesOptions& options) {
+  auto file = config::config_path(globals.mirror);
+  auto config = config::load_config(file);
+  if (!config) return report_error(config.error(), globals);
+  if (options.add->parsed()) return add(globals, std::move(*config), file, options);
+  if (options.remove->parsed()) return remove(globals, std::move(*config), file, options.remove_name);
+  if (options.import->parsed()) return import(globals, std::move(*config), file, options.opml_in);
+  if (options.export_->parsed()) return export_opml(globals, *config, options.opml_out);
+  return list(globals, *config);
+}
+
+}  // namespace
+
 Command add_sources_command(CLI::App& parent, const GlobalOptions& globals) {
-  (void)globals;
+  auto o = std::make_shared<SourcesOptions>();
   Command command;
-  command.app = parent.add_subcommand("sources", "(not yet implemented)");
-  command.run = [] { return kExitFailure; };
+  command.app = parent.add_subcommand(
+      "sources",
+      "List and edit the feeds in newsmirror.toml (the mirror folder is --mirror).\n"
+      "Edits rewrite the file atomically; its values are kept, hand-written comments are not.");
+  command.app->require_subcommand(0, 1);
+
+  o->list = command.app->add_subcommand(
+      "list", "Show every source: name, enabled, fetch interval, URLs (the default; --json for an array)");
+
+  o->add = command.app->add_subcommand("add", "Add a source; several URLs are mirrors tried in order");
+  o->add->add_option("name", o->name, "Name of the source; also its folder under articles/")
+      ->required()->type_name("NAME");
+  o->add->add_option("urls", o->urls, "Feed URL(s), http or https, tried in order until one answers")
+      ->required()->type_name("URL...");
+  o->add->add_option("--interval", o->interval, "Time between fetches, e.g. 30m or 1h30m (default: the global interval)")
+      ->type_name("DURATION");
+  o->add->add_option("--proxy", o->proxy, "Proxy for this source, e.g. socks5h://127.0.0.1:1080")
+      ->type_name("URL");
+  o->add->add_option("--timezone", o->timezone, "Zone for dates the feed gives without one, e.g. Asia/Shanghai")
+      ->type_name("TZ");
+  o->add->add_option("--user-agent", o->user_agent, "User-Agent header for this source")->type_name("TEXT");
+  o->add->add_flag("--disabled", o->disabled, "Add it switched off (enable by editing newsmirror.toml)");
+
+  o->remove = command.app->add_subcommand("remove", "Remove a source; its archived articles are kept");
+  o->remove->add_option("name", o->remove_name, "Name of the source to remove")->required()->type_name("NAME");
+
+  o->import = command.app->add_subcommand(
+      "import", "Add the feeds of an OPML file that are not present yet (by name or URL)");
+  o->import->add_option("file", o->opml_in, "OPML file to read")->required()->type_name("FILE.opml");
+
+  o->export_ = command.app->add_subcommand("export", "Write the sources as OPML 2.0");
+  o->export_->add_option("file", o->opml_out, "File to write (default: standard output)")->type_name("FILE");
+
+  command.run = [&globals, o] { return run_sources(globals, *o); };
   return command;
 }
 
