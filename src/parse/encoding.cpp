@@ -38,6 +38,10 @@ std::string converter_name(std::string_view charset) {
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "cp936" || name == "euc-cn")
     return "gb18030";
   if (name == "big5") return "big5-hkscs";  // Big5 as real sites write it.
+  // As browsers do (WHATWG Encoding): text labelled Latin-1 or ASCII is
+  // really Windows-1252 whenever it holds curly quotes and dashes.
+  if (name == "iso-8859-1" || name == "latin1" || name == "iso8859-1" || name == "us-ascii" || name == "ascii")
+    return "windows-1252";
   return name;
 }
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "core/url.hpp"
@@ -89,7 +90,32 @@ bool legal_xml_char(std::uint32_t cp) {
 // known HTML entities into their characters, escapes every other stray '&',
 // drops the DOCTYPE and the XML declaration (the text is UTF-8 by now, and
 // a stale encoding label would mislead libxml2).
+// Internal-subset entities (<!ENTITY name "value">) of a DOCTYPE: the only
+// DTD content honoured, since they need no fetching.
+std::map<std::string, std::string> internal_entities(std::string_view doctype) {
+  std::map<std::string, std::string> entities;
+  std::size_t pos = 0;
+  while ((pos = doctype.find("<!ENTITY", pos)) != std::string_view::npos) {
+    pos += 8;
+    std::size_t i = pos;
+    while (i < doctype.size() && is_space(doctype[i])) ++i;
+    if (i < doctype.size() && doctype[i] == '%') continue;  // parameter entity
+    std::size_t name_start = i;
+    while (i < doctype.size() && is_name_char(doctype[i])) ++i;
+    std::string name(doctype.substr(name_start, i - name_start));
+    while (i < doctype.size() && is_space(doctype[i])) ++i;
+    if (name.empty() || i >= doctype.size() || (doctype[i] != '"' && doctype[i] != '\'')) continue;
+    char quote = doctype[i];
+    auto close = doctype.find(quote, i + 1);
+    if (close == std::string_view::npos) break;
+    entities.emplace(std::move(name), std::string(doctype.substr(i + 1, close - i - 1)));
+    pos = close;
+  }
+  return entities;
+}
+
 std::string prepare_xml(std::string_view in) {
+  std::map<std::string, std::string> declared;
   std::string out;
   out.reserve(in.size() + in.size() / 16);
   std::size_t i = 0;
@@ -124,6 +150,7 @@ std::string prepare_xml(std::string_view in) {
           else if (in[j] == '>' && brackets <= 0) break;
           ++j;
         }
+        declared = internal_entities(in.substr(i, j - i));
         i = j + 1;
         continue;
       }
@@ -139,6 +166,7 @@ std::string prepare_xml(std::string_view in) {
     std::size_t j = i + 1;
     if (j < in.size() && in[j] == '#') {
       ++j;
+      // XML allows only a lower-case 'x'; HTML habits bring '&#X41;'.
       bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
       if (hex) ++j;
       std::size_t digits_start = j;
@@ -149,7 +177,8 @@ std::string prepare_xml(std::string_view in) {
       }
       if (j > digits_start && j < in.size() && in[j] == ';') {
         if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
-          out.append(in.substr(i, j + 1 - i));
+          out.append(hex ? "&#x" : "&#");
+          out.append(in.substr(digits_start, j + 1 - digits_start));
         } else {
           out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
         }
@@ -165,6 +194,8 @@ std::string prepare_xml(std::string_view in) {
       std::string name(in.substr(i + 1, j - i - 1));
       if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
         out.append(in.substr(i, j + 1 - i));
+      } else if (auto it = declared.find(name); it != declared.end()) {
+        out.append(it->second);
       } else if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()))) {
         append_utf8(out, entity->value);
       } else {
@@ -203,15 +234,21 @@ std::string take(xmlChar* s) {
 // feeds in the wild use the historical ones.
 enum class Ns { rss, atom10, atom03, rdf, dc, dcterms, content, itunes, media, xhtml, xml, other };
 
-Ns ns_from_uri(std::string_view uri) {
+Ns ns_from_uri(std::string_view raw_uri) {
+  // Namespace names are case-sensitive in XML, but feeds copy them from
+  // documentation with varying case (iTunes' "DTDs/Podcast").
+  std::string lowered = lower(raw_uri);
+  std::string_view uri = lowered;
   if (uri.empty()) return Ns::rss;
-  if (uri == "http://www.w3.org/2005/Atom") return Ns::atom10;
+  if (uri.starts_with("http://backend.userland.com/rss")) return Ns::rss;
+  if (uri == "http://www.w3.org/2005/atom") return Ns::atom10;
   if (uri == "http://purl.org/atom/ns#") return Ns::atom03;
   if (uri == "http://purl.org/rss/1.0/" || uri == "http://my.netscape.com/rdf/simple/0.9/" ||
       uri == "http://backend.userland.com/rss2" || uri == "http://blogs.law.harvard.edu/tech/rss" ||
       uri == "http://backend.userland.com/rss")
     return Ns::rss;
   if (uri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#") return Ns::rdf;
+  if (uri == "http://purl.org/net/rss1.1#") return Ns::rss;
   if (uri == "http://purl.org/dc/elements/1.1/") return Ns::dc;
   if (uri == "http://purl.org/dc/terms/") return Ns::dcterms;
   if (uri == "http://purl.org/rss/1.0/modules/content/") return Ns::content;
@@ -241,11 +278,14 @@ struct QName {
   bool is_atom(std::string_view l) const { return (ns == Ns::atom10 || ns == Ns::atom03) && local == l; }
 };
 
-QName qname(const xmlNode* node) {
+// `atom_alias` is the namespace of an Atom 0.3 root in a namespace of its
+// own (pre-release Atom drafts): its elements count as Atom.
+QName qname(const xmlNode* node, std::string_view atom_alias = {}) {
   QName q;
   std::string name = to_string(node->name);
   if (node->ns && node->ns->href) {
-    q.ns = ns_from_uri(to_string(node->ns->href));
+    std::string href = to_string(node->ns->href);
+    q.ns = !atom_alias.empty() && href == atom_alias ? Ns::atom03 : ns_from_uri(href);
     q.local = std::move(name);
   } else if (auto colon = name.find(':'); colon != std::string::npos) {
     q.ns = ns_from_prefix(name.substr(0, colon));
@@ -290,6 +330,11 @@ std::string serialize_children(const xmlNode* node) {
     xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
     out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())));
   }
+  // The XHTML namespace is implied once the markup leaves the feed; HTML
+  // consumers would otherwise carry the declaration around.
+  for (std::string_view decl : {" xmlns=\"http://www.w3.org/1999/xhtml\"", " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""}) {
+    for (auto pos = out.find(decl); pos != std::string::npos; pos = out.find(decl, pos)) out.erase(pos, decl.size());
+  }
   return out;
 }
 
@@ -324,7 +369,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
 std::string markup_of(const xmlNode* node) {
   std::string type = lower(attr(node, "type"));
   std::string mode = lower(attr(node, "mode"));
-  if (mode == "base64") {
+  // Atom 1.0: a media type that is neither text nor XML means base64
+  // (RFC 4287 section 4.1.3.3); Atom 0.3 says so with mode="base64".
+  bool textual = type.empty() || type == "text" || type == "html" || type == "xhtml" || type.starts_with("text/") ||
+                 type.ends_with("+xml") || type.ends_with("/xml");
+  if (mode == "base64" || (!textual && !has_element_child(node))) {
     if (auto decoded = base64_decode(take(xmlNodeGetContent(node)))) return trim(*decoded);
   }
   if (!has_element_child(node) && type != "xhtml") return text_of(node);
@@ -341,8 +390,7 @@ std::string markup_of(const xmlNode* node) {
       other_text = true;
     }
   }
-  if (elements == 1 && !other_text && qname(only).local == "div" &&
-      (type == "xhtml" || type == "application/xhtml+xml" || qname(only).ns == Ns::xhtml)) {
+  if (elements == 1 && !other_text && qname(only).local == "div" && type == "xhtml") {
     return trim(serialize_children(only));
   }
   return trim(serialize_children(node));
@@ -376,7 +424,7 @@ class XmlFeedParser {
       if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) continue;
       xmlNode* node = xmlTextReaderCurrentNode(reader.get());
       if (!node) break;
-      QName name = qname(node);
+      QName name = name_of(node);
       if (!root_seen) {
         root_seen = true;
         if (auto error = read_root(node, name)) return *error;
@@ -388,8 +436,8 @@ class XmlFeedParser {
         continue;
       }
       if (is_container(name)) continue;  // descend into channel / feed
-      if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(qname(node->parent))) {
-        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_feed_field(expanded, qname(expanded));
+      if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(name_of(node->parent))) {
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_feed_field(expanded, name_of(expanded));
         skip_subtree = true;
       }
     }
@@ -398,6 +446,8 @@ class XmlFeedParser {
   }
 
  private:
+  QName name_of(const xmlNode* node) const { return qname(node, atom_alias_); }
+
   std::optional<core::Error> read_root(const xmlNode* node, const QName& name) {
     if (name.local == "rss" || (name.local == "channel" && name.ns == Ns::rss)) {
       feed_.format = core::FeedFormat::rss;
@@ -408,7 +458,9 @@ class XmlFeedParser {
       // RSS 0.90 uses RDF too but its own namespace.
       for (const xmlNs* ns = node->nsDef; ns; ns = ns->next)
         if (to_string(ns->href) == "http://my.netscape.com/rdf/simple/0.9/") feed_.version = "0.90";
-    } else if (name.local == "feed" && (name.ns == Ns::atom10 || name.ns == Ns::atom03 || name.ns == Ns::rss)) {
+    } else if (name.local == "feed" && (name.ns == Ns::atom10 || name.ns == Ns::atom03 || name.ns == Ns::rss ||
+                                        has_attr(node, "version"))) {
+      if (name.ns == Ns::other && node->ns) atom_alias_ = to_string(node->ns->href);
       feed_.format = core::FeedFormat::atom;
       if (name.ns == Ns::atom10) feed_.version = "1.0";
       else if (name.ns == Ns::atom03) feed_.version = "0.3";
@@ -418,7 +470,10 @@ class XmlFeedParser {
       return core::Error(core::ErrorKind::not_feed,
                          "root element <" + to_string(node->name) + "> is not rss, rdf:RDF or feed: not a feed");
     }
-    if (auto lang = trim(take(xmlNodeGetLang(node))); !lang.empty()) feed_.language = lang;
+    if (auto lang = trim(take(xmlNodeGetLang(node))); !lang.empty()) {
+      std::replace(lang.begin(), lang.end(), '_', '-');  // "en_US" is a common slip for "en-US"
+      feed_.language = lang;
+    }
     return std::nullopt;
   }
 
@@ -457,6 +512,9 @@ class XmlFeedParser {
   std::optional<std::string> absolute(const xmlNode* node, const std::string& reference) const {
     std::string ref = trim(reference);
     if (ref.empty()) return std::nullopt;
+    // An absolute link is kept as the feed gives it; serializing it the
+    // WHATWG way is the archive's business (core::url::serialize).
+    if (core::url::is_absolute(ref)) return ref;
     std::string base = base_for(node);
     if (auto resolved = core::url::resolve(base, ref)) return resolved;
     return ref;
@@ -492,10 +550,17 @@ class XmlFeedParser {
     auto lt = t.find('<');
     auto gt = t.rfind('>');
     if (open != std::string::npos && close != std::string::npos && close > open) {
-      person.name = non_empty(trim(t.substr(open + 1, close - open - 1)));
+      std::string inside = trim(t.substr(open + 1, close - open - 1));
       std::string before = trim(t.substr(0, open));
-      if (before.find('@') != std::string::npos) person.email = before;
-      else if (!before.empty() && !person.name) person.name = before;
+      // Both "Name (email)" and RSS's "email (Name)" occur.
+      if (inside.find('@') != std::string::npos && inside.find(' ') == std::string::npos) {
+        person.email = non_empty(inside);
+        person.name = non_empty(before);
+      } else {
+        person.name = non_empty(inside);
+        if (before.find('@') != std::string::npos) person.email = non_empty(before);
+        else if (!person.name) person.name = non_empty(before);
+      }
     } else if (lt != std::string::npos && gt != std::string::npos && gt > lt) {
       person.email = non_empty(trim(t.substr(lt + 1, gt - lt - 1)));
       person.name = non_empty(trim(t.substr(0, lt)));
@@ -512,10 +577,10 @@ class XmlFeedParser {
     bool structured = false;
     for (const xmlNode* c = node->children; c; c = c->next) {
       if (c->type != XML_ELEMENT_NODE) continue;
-      QName q = qname(c);
+      QName q = name_of(c);
       if (q.local == "name") { person.name = non_empty(text_of(c)); structured = true; }
       else if (q.local == "email") { person.email = non_empty(text_of(c)); structured = true; }
-      else if (q.local == "uri" || q.local == "url") { person.uri = absolute(c, text_of(c)); structured = true; }
+      else if (q.local == "uri" || q.local == "url" || q.local == "homepage") { person.uri = absolute(c, text_of(c)); structured = true; }
     }
     if (!structured) return person_from_text(text_of(node));
     return person;
@@ -538,14 +603,14 @@ class XmlFeedParser {
   void read_feed_field(const xmlNode* node, const QName& q) {
     bool rss = q.ns == Ns::rss;
     bool atom = q.ns == Ns::atom10 || q.ns == Ns::atom03;
-    if ((rss || atom) && q.local == "title") {
+    if (((rss || atom) && q.local == "title") || q.is(Ns::dc, "title")) {
       if (!feed_.title) feed_.title = title(node, atom);
     } else if (rss && q.local == "link" && !has_attr(node, "href")) {
       if (!feed_.link) feed_.link = absolute(node, text_of(node));
     } else if ((atom || (rss && atom_root_)) && q.local == "link") {
       read_atom_link(node, feed_.link, &feed_.self_link, nullptr);
     } else if ((rss && q.local == "description") || (atom && (q.local == "subtitle" || q.local == "tagline")) ||
-               q.is(Ns::itunes, "subtitle") && !feed_.description) {
+               q.is(Ns::itunes, "subtitle") || q.is(Ns::dc, "description")) {
       if (!feed_.description) feed_.description = markup(node);
     } else if ((rss && q.local == "language") || q.is(Ns::dc, "language")) {
       if (!feed_.language) feed_.language = non_empty(text_of(node));
@@ -566,7 +631,7 @@ class XmlFeedParser {
       core::FeedImage image;
       for (const xmlNode* c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        QName cq = qname(c);
+        QName cq = name_of(c);
         if (cq.local == "url") image.url = absolute(c, text_of(c));
         else if (cq.local == "title") image.title = non_empty(text_of(c));
       }
@@ -578,7 +643,8 @@ class XmlFeedParser {
         if (auto u = absolute(node, url)) feed_.image = core::FeedImage{u, std::nullopt};
       }
     } else if ((rss && (q.local == "managingEditor" || q.local == "webMaster" || q.local == "author")) ||
-               q.is(Ns::dc, "creator") || q.is(Ns::dc, "publisher") || q.is(Ns::itunes, "author")) {
+               q.is(Ns::dc, "creator") || q.is(Ns::dc, "author") || q.is(Ns::dc, "publisher") ||
+               q.is(Ns::itunes, "author")) {
       add_person(feed_.authors, person_from_text(text_of(node)));
     } else if (atom && (q.local == "author")) {
       add_person(feed_.authors, atom_person(node));
@@ -632,7 +698,7 @@ class XmlFeedParser {
     std::optional<std::string> atom_link;
     for (const xmlNode* node = item->children; node; node = node->next) {
       if (node->type != XML_ELEMENT_NODE) continue;
-      QName q = qname(node);
+      QName q = name_of(node);
       bool rss = q.ns == Ns::rss;
       bool atom = q.ns == Ns::atom10 || q.ns == Ns::atom03;
       if ((rss || atom) && q.local == "title") {
@@ -645,7 +711,11 @@ class XmlFeedParser {
         if (q.local == "link") {
           read_atom_link(node, atom_link, nullptr, &entry.enclosures);
         } else if (q.local == "id") {
-          if (!entry.id) entry.id = non_empty(text_of(node));
+          // A path-like id ("/2006/entry") is a relative IRI and resolves
+          // like one; anything else (tag:, urn:, opaque text) stays.
+          std::string id = text_of(node);
+          if (id.starts_with("/") && !id.starts_with("//")) id = absolute(node, id).value_or(id);
+          if (!entry.id) entry.id = non_empty(id);
         } else if (q.local == "summary") {
           if (!entry.summary) entry.summary = markup(node);
         } else if (q.local == "content") {
@@ -694,7 +764,8 @@ class XmlFeedParser {
       if (!entry.published) entry.published = date_of(node);
     } else if (q.is(Ns::dcterms, "modified") || q.is(Ns::rss, "lastBuildDate")) {
       if (!entry.updated) entry.updated = date_of(node);
-    } else if ((rss && q.local == "author") || q.is(Ns::dc, "creator") || q.is(Ns::itunes, "author")) {
+    } else if ((rss && q.local == "author") || q.is(Ns::dc, "creator") || q.is(Ns::dc, "author") ||
+               q.is(Ns::itunes, "author")) {
       add_person(entry.authors, person_from_text(text_of(node)));
     } else if (rss && q.local == "category") {
       add_category(entry.categories, text_of(node));
@@ -708,7 +779,7 @@ class XmlFeedParser {
       enclosure.type = non_empty(trim(attr(node, "type")));
       enclosure.length = parse_length(attr(node, "length"));
       entry.enclosures.push_back(std::move(enclosure));
-    } else if (q.is(Ns::rss, "summary") || q.is(Ns::itunes, "summary")) {
+    } else if (q.is(Ns::rss, "summary") || q.is(Ns::itunes, "summary") || q.is(Ns::dc, "description")) {
       if (!entry.summary) entry.summary = markup(node);
     }
   }
@@ -716,6 +787,7 @@ class XmlFeedParser {
   const ParseOptions& options_;
   core::Feed feed_;
   bool atom_root_ = false;
+  std::string atom_alias_;
   bool link_is_html_ = false;
 };
 
@@ -762,6 +834,7 @@ core::Result<core::Feed> parse_json_feed(std::string_view bytes, const ParseOpti
   auto url_of = [&](const nlohmann::json& object, const char* key) -> std::optional<std::string> {
     auto value = json_string(object, key);
     if (!value) return std::nullopt;
+    if (core::url::is_absolute(*value)) return value;
     return core::url::resolve(base, *value).value_or(*value);
   };
   feed.title = json_string(doc, "title");
