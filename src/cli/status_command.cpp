@@ -1,12 +1,152 @@
+// `newsmirror status`: how each source has been doing, from the state
+// database (written by fetch/run), in the order of newsmirror.toml.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <map>
+
 #include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
+#include "cli/text_table.hpp"
+#include "config/config.hpp"
+#include "core/time_zone.hpp"
+#include "state/state_db.hpp"
 
 namespace newsmirror::cli {
 
+namespace {
+
+using namespace std::chrono;
+
+// "2026-11-26 20:13 (3h ago)" in the mirror's zone: operators read it
+// beside list pages that use the same zone.
+std::string when(const std::optional<core::TimePoint>& time, const core::TimeZone& zone,
+                 sys_seconds now) {
+  if (!time) return "never";
+  auto utc = floor<seconds>(*time);
+  auto local = utc + zone.offset_at_utc(utc);
+  auto day = floor<days>(local);
+  year_month_day ymd(day);
+  hh_mm_ss hms(local - day);
+  auto age = now - utc;
+  std::string ago;
+  if (age < 0s) ago = "in the future";
+  else if (age < 2min) ago = "just now";
+  else if (age < 2h) ago = fmt::format("{}m ago", duration_cast<minutes>(age).count());
+  else if (age < 48h) ago = fmt::format("{}h ago", duration_cast<hours>(age).count());
+  else ago = fmt::format("{}d ago", duration_cast<days>(age).count());
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} ({})", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), ago);
+}
+
+nlohmann::json millis(const std::optional<core::TimePoint>& time) {
+  if (!time) return nullptr;
+  return time->time_since_epoch().count();
+}
+
+// Long errors (a whole HTTP reason, a path) would stretch the table past
+// any terminal; --json has them whole.
+std::string shorten(const std::string& text, std::size_t max_width) {
+  if (display_width(text) <= max_width) return text;
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto len = 1u;
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0xF0) len = 4;
+    else if (c >= 0xE0) len = 3;
+    else if (c >= 0xC0) len = 2;
+    auto piece = text.substr(i, len);
+    if (display_width(out + piece) > max_width - 1) break;
+    out += piece;
+    i += len;
+  }
+  return out + "…";
+}
+
+int run_status(const GlobalOptions& globals) {
+  auto config = config::load_config(config::config_path(globals.mirror));
+  if (!config) return report_error(config.error(), globals);
+  auto db = state::StateDb::open(globals.mirror);
+  if (!db) return report_error(db.error(), globals);
+  auto zone = core::TimeZone::from_name(config->timezone);
+  if (!zone) return report_error(zone.error(), globals);
+
+  std::map<std::string, state::SourceHealth> health;
+  for (auto& h : db->health()) health[h.source] = h;
+  // Configured sources first, in file order; then sources that were removed
+  // from the file but still have a history.
+  struct Row {
+    state::SourceHealth health;
+    bool configured = false;
+    bool enabled = false;
+  };
+  std::vector<Row> rows;
+  for (const auto& source : config->sources) {
+    Row row;
+    row.configured = true;
+    row.enabled = source.enabled;
+    if (auto it = health.find(source.name); it != health.end()) {
+      row.health = it->second;
+      health.erase(it);
+    } else {
+      row.health.source = source.name;
+    }
+    rows.push_back(std::move(row));
+  }
+  for (auto& [name, h] : health) rows.push_back({h, false, false});
+
+  if (globals.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& row : rows) {
+      const auto& h = row.health;
+      out.push_back({{"name", h.source},
+                     {"configured", row.configured},
+                     {"enabled", row.enabled},
+                     {"last_attempt", millis(h.last_attempt)},
+                     {"last_success", millis(h.last_success)},
+                     {"last_error", h.last_error ? nlohmann::json(*h.last_error) : nlohmann::json()},
+                     {"consecutive_failures", h.consecutive_failures},
+                     {"articles_archived", h.articles_archived},
+                     {"last_new_count", h.last_new_count}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+
+  auto now = floor<seconds>(system_clock::now());
+  TextTable table({"NAME", "LAST SUCCESS", "LAST ERROR", "FAILURES", "ARCHIVED"});
+  table.align_right(3);
+  table.align_right(4);
+  std::size_t failing = 0;
+  for (const auto& row : rows) {
+    const auto& h = row.health;
+    std::string name = h.source;
+    if (!row.configured) name += " (removed)";
+    else if (!row.enabled) name += " (disabled)";
+    if (h.consecutive_failures > 0) ++failing;
+    table.add_row({name, when(h.last_success, *zone, now), shorten(h.last_error.value_or("-"), 50),
+                   std::to_string(h.consecutive_failures), std::to_string(h.articles_archived)});
+  }
+  fmt::print("{}", table.render());
+  if (!globals.quiet)
+    fmt::print("{} sources, {} failing; {} articles numbered so far (times in {})\n", rows.size(), failing,
+               db->last_sequence(), config->timezone);
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_status_command(CLI::App& parent, const GlobalOptions& globals) {
-  (void)globals;
   Command command;
-  command.app = parent.add_subcommand("status", "(not yet implemented)");
-  command.run = [] { return kExitFailure; };
+  command.app = parent.add_subcommand(
+      "status",
+      "Show how each source has been doing: last success, last error, consecutive\n"
+      "failures and articles archived, as recorded by fetch and run. Times are in the\n"
+      "mirror's time zone. --json prints an array with times in milliseconds since the epoch.");
+  command.run = [&globals] { return run_status(globals); };
   return command;
 }
 
