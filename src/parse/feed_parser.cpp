@@ -176,7 +176,15 @@ std::string prepare_xml(std::string_view in) {
         ++j;
       }
       if (j > digits_start && j < in.size() && in[j] == ';') {
-        if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
+        // References to C1 controls mean Windows-1252 characters in
+        // practice (&#146; for a right quote), as HTML parsers agree.
+        static constexpr std::uint16_t kWindows1252[32] = {
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+            0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
+        if (cp >= 0x80 && cp <= 0x9F) {
+          append_utf8(out, kWindows1252[cp - 0x80]);
+        } else if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
           out.append(hex ? "&#x" : "&#");
           out.append(in.substr(digits_start, j + 1 - digits_start));
         } else {
@@ -390,7 +398,10 @@ std::string markup_of(const xmlNode* node) {
       other_text = true;
     }
   }
-  if (elements == 1 && !other_text && qname(only).local == "div" && type == "xhtml") {
+  // Atom 1.0 wraps XHTML content in one <div> that is not content; Atom 0.3
+  // had no such rule and its div is part of the value.
+  bool wrapped = type == "xhtml" || (type == "application/xhtml+xml" && qname(node).ns == Ns::atom10);
+  if (elements == 1 && !other_text && qname(only).local == "div" && wrapped) {
     return trim(serialize_children(only));
   }
   return trim(serialize_children(node));

@@ -20,8 +20,8 @@ struct DocDeleter {
 struct XmlCharDeleter {
   void operator()(xmlChar* p) const { xmlFree(p); }
 };
-struct BufferDeleter {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
+struct OutputDeleter {
+  void operator()(xmlOutputBuffer* b) const { xmlOutputBufferClose(b); }
 };
 
 bool name_is(const xmlNode* n, const char* name) {
@@ -109,15 +109,13 @@ std::string minimal_clean(std::string_view html, std::string_view base_url) {
   xmlNode* body = find_body(xmlDocGetRootElement(doc.get()));
   if (!body) return "";
   clean_node(body, base_url);
-  std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
-  std::string out;
-  for (xmlNode* c = body->children; c; c = c->next) {
-    xmlBufferEmpty(buffer.get());
-    htmlNodeDump(buffer.get(), doc.get(), c);
-    out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
-               static_cast<std::size_t>(xmlBufferLength(buffer.get())));
-  }
-  return out;
+  // Unformatted output: htmlNodeDump would add line breaks of its own.
+  std::unique_ptr<xmlOutputBuffer, OutputDeleter> output(xmlAllocOutputBuffer(nullptr));
+  if (!output) return "";
+  for (xmlNode* c = body->children; c; c = c->next) htmlNodeDumpFormatOutput(output.get(), doc.get(), c, "UTF-8", 0);
+  xmlOutputBufferFlush(output.get());
+  const xmlChar* content = xmlOutputBufferGetContent(output.get());
+  return content ? std::string(reinterpret_cast<const char*>(content), xmlOutputBufferGetSize(output.get())) : "";
 }
 
 }  // namespace newsmirror::parse
