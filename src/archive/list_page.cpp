@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "archive/file_name.hpp"
 #include "archive/text.hpp"
 
 namespace newsmirror::archive {
@@ -107,7 +108,9 @@ std::string render_list_entry(std::string_view folder, const ListItem& item,
 
 std::string render_list_page(std::string_view site, const std::vector<ListItem>& newest_first,
                              const ListStyle& style) {
-  const std::string_view folder = style.folder ? std::string_view(*style.folder) : site;
+  // The folder the articles live in: site_dir_name(site) unless the style
+  // names another (identical to the site for every existing mirror's sites).
+  const std::string folder = style.folder ? *style.folder : site_dir_name(site);
   std::string page(site);
   page += "\n------\n\n";
   const std::size_t count = std::min(style.max_entries, newest_first.size());

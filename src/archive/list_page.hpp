@@ -33,7 +33,7 @@ struct ListStyle {
   std::size_t max_entries = 100;
   bool footer = true;                   // the `[查看更多](/articles/<site>)` line
   core::TimeZone zone = utc_plus_8();   // for the month-day prefix
-  // The folder under articles/ when it differs from the heading (the later
+  // The folder under articles/ when it is not site_dir_name(site) (the later
   // layout heads `德国之声` but links `/articles/dw/...`).
   std::optional<std::string> folder;
 

@@ -99,6 +99,12 @@ TEST(ListPage, LaterLayoutHasNoFooterAndEndsWithABlankLine) {
             "德国之声\n------\n\n9-25 [标题](/articles/dw/1024206.md)\n\n");
 }
 
+TEST(ListPage, LinksUseTheSanitizedSiteFolderByDefault) {
+  const std::vector<ListItem> items{{noon_utc8(10, 1), "t", "1_t.md"}};
+  EXPECT_EQ(render_list_page("a/b", items, ListStyle::classic()),
+            "a/b\n------\n\n10-1 [t](/articles/a／b/1_t.md)\n\n\n[查看更多](/articles/a／b)");
+}
+
 TEST(ListPage, EmptySiteStillHasHeaderAndFooter) {
   EXPECT_EQ(render_list_page("BBC", {}, ListStyle::classic()),
             "BBC\n------\n\n\n[查看更多](/articles/BBC)");
