@@ -1,0 +1,288 @@
+// End-to-end: the real newsmirror binary on a real folder.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config/opml.hpp"
+#include "state/state_db.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string shell_quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// Runs `newsmirror ARGS...` with its output captured in files beside `dir`.
+Outcome newsmirror(const test::TempDir& scratch, const std::vector<std::string>& args) {
+  std::string command = shell_quote(test::binary().string());
+  for (const auto& arg : args) command += " " + shell_quote(arg);
+  auto out = scratch.path() / "stdout.txt", err = scratch.path() / "stderr.txt";
+  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
+  int raw = std::system(command.c_str());
+  Outcome run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = read_file(out);
+  run.err = read_file(err);
+  return run;
+}
+
+class CliInitSourcesStatus : public ::testing::Test {
+ protected:
+  test::TempDir scratch_;  // captured output
+  test::TempDir root_;
+  fs::path mirror_ = root_.path() / "nested" / "mirror";
+
+  Outcome run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror_.string()});
+    return newsmirror(scratch_, args);
+  }
+  config::Config config() {
+    auto loaded = config::load_config(config::config_path(mirror_));
+    EXPECT_TRUE(loaded) << loaded.error().message;
+    return loaded ? *loaded : config::Config{};
+  }
+};
+
+std::vector<std::string> names(const config::Config& config) {
+  std::vector<std::string> out;
+  for (auto& s : config.sources) out.push_back(s.name);
+  return out;
+}
+
+TEST_F(CliInitSourcesStatus, InitCreatesALoadableConfigWithTheNineDefaultSources) {
+  auto init = newsmirror(scratch_, {"init", mirror_.string()});
+  ASSERT_EQ(init.status, 0) << init.err;
+  EXPECT_NE(init.out.find("newsmirror.toml"), std::string::npos);
+  EXPECT_NE(init.out.find("Next:"), std::string::npos) << "says what to do next";
+  EXPECT_TRUE(fs::exists(mirror_ / ".newsmirror" / "state.db"));
+  auto loaded = config();
+  EXPECT_EQ(loaded, config::default_config());
+  EXPECT_EQ(loaded.sources.size(), 9u);
+  auto db = state::StateDb::open(mirror_);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->journal_mode(), "wal");
+}
+
+TEST_F(CliInitSourcesStatus, InitRefusesToClobberAnExistingConfigUnlessForced) {
+  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  std::ofstream(config::config_path(mirror_), std::ios::app) << "\n# mine\n";
+  auto before = read_file(config::config_path(mirror_));
+  auto again = newsmirror(scratch_, {"init", mirror_.string()});
+  EXPECT_EQ(again.status, 2);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+  EXPECT_EQ(read_file(config::config_path(mirror_)), before);
+
+  auto forced = newsmirror(scratch_, {"init", "--force", mirror_.string()});
+  EXPECT_EQ(forced.status, 0) << forced.err;
+  EXPECT_EQ(read_file(config::config_path(mirror_)), config::render_config(config::default_config()));
+}
+
+TEST_F(CliInitSourcesStatus, InitAdoptsAClassicMirrorWithoutTouchingIt) {
+  fs::create_directories(mirror_ / "articles" / "法广");
+  fs::create_directories(mirror_ / "articles" / "BBC");
+  // N = 0xFFFFF ^ seq: 1048570 is seq 5, 1048000 is seq 575.
+  std::ofstream(mirror_ / "articles" / "法广" / "1048570_标题.md") << "x";
+  std::ofstream(mirror_ / "articles" / "BBC" / "1048000.md") << "y";
+  std::ofstream(mirror_ / "articles" / "BBC" / "notes.txt") << "z";
+  auto init = run({"init"});
+  ASSERT_EQ(init.status, 0) << init.err;
+  EXPECT_NE(init.out.find("Adopted"), std::string::npos) << init.out;
+  EXPECT_EQ(read_file(mirror_ / "articles" / "BBC" / "1048000.md"), "y");
+  auto db = state::StateDb::open(mirror_);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->last_sequence(), 575u);
+  EXPECT_EQ(*db->reserve_sequence(1), 576u);
+}
+
+TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
+  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  auto add = run({"sources", "add", "端传媒", "https://a.example/feed", "http://b.example/feed", "--interval",
+                  "30m", "--proxy", "socks5h://127.0.0.1:1080", "--timezone", "Asia/Hong_Kong", "--disabled"});
+  ASSERT_EQ(add.status, 0) << add.err;
+  auto after_add = config();
+  auto added = config::find_source(after_add, "端传媒");
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->urls, (std::vector<std::string>{"https://a.example/feed", "http://b.example/feed"}));
+  EXPECT_EQ(added->interval, std::chrono::minutes(30));
+  EXPECT_EQ(added->proxy, "socks5h://127.0.0.1:1080");
+  EXPECT_EQ(added->timezone, "Asia/Hong_Kong");
+  EXPECT_FALSE(added->enabled);
+
+  auto list = run({"sources", "list"});
+  ASSERT_EQ(list.status, 0) << list.err;
+  EXPECT_NE(list.out.find("端传媒"), std::string::npos);
+  EXPECT_NE(list.out.find("30m"), std::string::npos);
+  EXPECT_NE(list.out.find("https://feedx.net/rss/rfi.xml"), std::string::npos);
+
+  auto json = run({"--json", "sources", "list"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto array = nlohmann::json::parse(json.out);
+  ASSERT_EQ(array.size(), 10u);
+  EXPECT_EQ(array[9]["name"], "端传媒");
+  EXPECT_EQ(array[9]["enabled"], false);
+  EXPECT_EQ(array[9]["interval_seconds"], 1800);
+  EXPECT_EQ(array[9]["urls"].size(), 2u);
+
+  EXPECT_EQ(run({"sources", "add", "端传媒", "https://c.example/"}).status, 2) << "duplicate name";
+  auto bad_url = run({"sources", "add", "x", "ftp://c.example/"});
+  EXPECT_EQ(bad_url.status, 2);
+  EXPECT_NE(bad_url.err.find("key \"url\""), std::string::npos) << bad_url.err;
+  EXPECT_EQ(run({"sources", "add", "x", "https://c.example/", "--interval", "soon"}).status, 2);
+  EXPECT_EQ(run({"sources", "add", "x", "https://c.example/", "--timezone", "Mars/Base"}).status, 2);
+  EXPECT_EQ(config().sources.size(), 10u) << "rejected adds change nothing";
+
+  ASSERT_EQ(run({"sources", "remove", "法广"}).status, 0);
+  EXPECT_FALSE(config::find_source(config(), "法广"));
+  auto missing = run({"sources", "remove", "法广"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("no source named"), std::string::npos);
+  EXPECT_EQ(config().sources.size(), 9u);
+}
+
+TEST_F(CliInitSourcesStatus, SourcesExportImportRoundTrip) {
+  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(run({"sources", "add", "多地址", "https://a.example/1", "https://a.example/2"}).status, 0);
+  auto original = config();
+
+  auto exported = run({"sources", "export"});
+  ASSERT_EQ(exported.status, 0) << exported.err;
+  EXPECT_NE(exported.out.find("<opml version=\"2.0\">"), std::string::npos);
+  auto opml_file = root_.path() / "sources.opml";
+  ASSERT_EQ(run({"sources", "export", opml_file.string()}).status, 0);
+  auto parsed = config::parse_opml(read_file(opml_file));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->size(), 10u);
+
+  // Into an emptied mirror: everything comes back, in order.
+  for (const auto& name : names(original)) ASSERT_EQ(run({"sources", "remove", name}).status, 0) << name;
+  EXPECT_TRUE(config().sources.empty());
+  auto imported = run({"sources", "import", opml_file.string()});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_NE(imported.out.find("Imported 10 sources"), std::string::npos) << imported.out;
+  EXPECT_EQ(config(), original);
+
+  // Again: nothing new, all skipped.
+  auto again = run({"--json", "sources", "import", opml_file.string()});
+  ASSERT_EQ(again.status, 0) << again.err;
+  auto report = nlohmann::json::parse(again.out);
+  EXPECT_EQ(report["added"].size(), 0u);
+  EXPECT_EQ(report["skipped"].size(), 10u);
+
+  // A feed under a new name but with a URL already present is skipped too.
+  std::ofstream(root_.path() / "other.opml")
+      << R"(<opml version="2.0"><body><outline text="RFI" xmlUrl="https://feedx.net/rss/rfi.xml"/>)"
+         R"(<outline text="新的" xmlUrl="https://new.example/rss"/></body></opml>)";
+  auto other = run({"--json", "sources", "import", (root_.path() / "other.opml").string()});
+  ASSERT_EQ(other.status, 0) << other.err;
+  EXPECT_EQ(nlohmann::json::parse(other.out)["added"], nlohmann::json::array({"新的"}));
+
+  std::ofstream(root_.path() / "broken.opml") << "<opml><body>";
+  EXPECT_NE(run({"sources", "import", (root_.path() / "broken.opml").string()}).status, 0);
+}
+
+TEST_F(CliInitSourcesStatus, MalformedConfigMakesSourcesListExit2NamingLineAndKey) {
+  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  std::ofstream(config::config_path(mirror_)) << "concurrency = 4\n"
+                                                 "\n"
+                                                 "[[source]]\n"
+                                                 "name = \"法广\"\n"
+                                                 "url = \"https://feedx.net/rss/rfi.xml\"\n"
+                                                 "interval = \"soon\"\n";
+  auto list = run({"sources", "list"});
+  EXPECT_EQ(list.status, 2);
+  EXPECT_NE(list.err.find("newsmirror.toml:6: source \"法广\": key \"interval\": expected a duration like "
+                          "\"15m\", got \"soon\""),
+            std::string::npos)
+      << list.err;
+  EXPECT_EQ(run({"status"}).status, 2);
+  EXPECT_EQ(run({"sources", "add", "x", "https://x.example/"}).status, 2);
+
+  std::ofstream(config::config_path(mirror_)) << "concurrency = 4\nconcurency = 5\n";
+  auto typo = run({"sources", "list"});
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_NE(typo.err.find("newsmirror.toml:2: unknown key \"concurency\" (did you mean \"concurrency\"?)"),
+            std::string::npos)
+      << typo.err;
+}
+
+TEST_F(CliInitSourcesStatus, NoConfigIsAUsageError) {
+  fs::create_directories(mirror_);
+  auto list = run({"sources", "list"});
+  EXPECT_EQ(list.status, 2);
+  EXPECT_NE(list.err.find("newsmirror init"), std::string::npos) << list.err;
+}
+
+TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
+  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  {
+    auto db = state::StateDb::open(mirror_);
+    ASSERT_TRUE(db);
+    auto t = core::TimePoint(std::chrono::milliseconds(1'700'000'000'000));
+    ASSERT_TRUE(db->record_attempt("法广", t, core::ok_status(), 12));
+    ASSERT_TRUE(db->record_attempt("BBC", t, core::Error(core::ErrorKind::timeout, "timed out after 60s"), 0));
+    ASSERT_TRUE(db->record_attempt("BBC", t, core::Error(core::ErrorKind::timeout, "timed out after 60s"), 0));
+    ASSERT_TRUE(db->record_attempt("旧的", t, core::ok_status(), 3));
+  }
+  auto status = run({"status"});
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_NE(status.out.find("timed out after 60s"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("2023-11-15 06:13"), std::string::npos) << "in Asia/Shanghai\n" << status.out;
+  EXPECT_NE(status.out.find("旧的 (removed)"), std::string::npos) << status.out;
+
+  auto json = run({"--json", "status"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto rows = nlohmann::json::parse(json.out);
+  ASSERT_EQ(rows.size(), 10u);
+  EXPECT_EQ(rows[0]["name"], "路透");
+  EXPECT_TRUE(rows[0]["last_success"].is_null());
+  EXPECT_EQ(rows[4]["name"], "BBC");
+  EXPECT_EQ(rows[4]["consecutive_failures"], 2);
+  EXPECT_EQ(rows[4]["last_error"], "timed out after 60s");
+  EXPECT_EQ(rows[5]["name"], "法广");
+  EXPECT_EQ(rows[5]["articles_archived"], 12);
+  EXPECT_EQ(rows[5]["last_success"], 1'700'000'000'000);
+  EXPECT_EQ(rows[9]["configured"], false);
+}
+
+TEST_F(CliInitSourcesStatus, EveryCommandHasHelp) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"init", "--help"}, {"sources", "--help"},
+                                        {"sources", "add", "--help"}, {"status", "--help"}}) {
+    auto help = newsmirror(scratch_, args);
+    EXPECT_EQ(help.status, 0) << args[0];
+    EXPECT_NE(help.out.find("Usage"), std::string::npos) << help.out;
+  }
+  auto add = newsmirror(scratch_, {"sources", "add", "--help"});
+  for (const char* option : {"--interval", "--proxy", "--timezone", "--disabled"})
+    EXPECT_NE(add.out.find(option), std::string::npos) << option;
+}
+
+}  // namespace
+}  // namespace newsmirror
