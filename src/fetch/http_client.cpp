@@ -208,6 +208,10 @@ struct Client::Impl {
 
 Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
   ensure_curl_initialized();
+  // A limit below one would leave every request waiting forever.
+  options.max_transfers = std::max(options.max_transfers, 1);
+  options.max_per_host = std::max(options.max_per_host, 1);
+  options.max_attempts = std::max(options.max_attempts, 1);
   impl_->options = options;
 }
 
@@ -326,6 +330,7 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     char* effective = nullptr;
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
     if (effective && where != effective) where += " (redirected to " + std::string(effective) + ")";
+    if (!request.proxy.empty()) where += " via proxy " + request.proxy;
 
     std::optional<Error> error;
     milliseconds delay{0};

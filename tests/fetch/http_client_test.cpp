@@ -371,6 +371,18 @@ TEST(HttpClient, ProxyCarriesTheRequest) {
   EXPECT_EQ(proxy.requests().back().target, "http://feeds.example.invalid/feed");
 }
 
+TEST(HttpClient, UnreachableProxyIsAConnectionErrorNamingTheProxy) {
+  Request request = get("http://feeds.example.invalid/feed");
+  request.proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  Options options = fast_options();
+  options.max_attempts = 1;
+  auto result = fetch_one(request, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::connection);
+  EXPECT_NE(result.error().message.find("via proxy " + request.proxy), std::string::npos)
+      << result.error().message;
+}
+
 TEST(HttpClient, ManyRequestsRunConcurrentlyWithinPerHostLimit) {
   HttpServer server;
   server.route("/slow", [](const HttpRequest& req, HttpResponder& res) {

@@ -5,7 +5,8 @@
 // ("Connection: close"), which keeps the server simple and makes
 // "concurrent connections" and "concurrent requests" the same number.
 // Handlers run on those threads: a handler that touches test state must
-// guard it (atomics or a mutex).
+// guard it (atomics or a mutex). A handler that pauses should use
+// HttpResponder::wait, not sleep_for, so the server can stop it promptly.
 #pragma once
 
 #include <atomic>
