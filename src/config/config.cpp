@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -296,6 +297,41 @@ core::Status write_file_atomically(const std::filesystem::path& file, std::strin
   return core::ok_status();
 }
 
+// toml++ says "Error while parsing string: ..."; the reader wants to know it
+// is the file's syntax, not a value we rejected.
+std::string syntax_error_message(std::string_view description) {
+  constexpr std::string_view kPrefix = "Error while parsing ";
+  if (description.starts_with(kPrefix)) {
+    description.remove_prefix(kPrefix.size());
+    auto colon = description.find(": ");
+    if (colon != std::string_view::npos)
+      return fmt::format("TOML syntax error in {}: {}", description.substr(0, colon),
+                         description.substr(colon + 2));
+  }
+  return fmt::format("TOML syntax error: {}", description);
+}
+
+// `key "proxy": ` when the offending line is a `proxy = ...` pair, so a
+// syntax error names its key like every other error; else empty.
+std::string syntax_error_key(std::string_view text, std::size_t line) {
+  for (std::size_t n = 1; n < line && !text.empty(); ++n) {
+    auto end = text.find('\n');
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  text = text.substr(0, text.find('\n'));
+  auto start = text.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return {};
+  text.remove_prefix(start);
+  std::size_t length = 0;
+  while (length < text.size() && (std::isalnum(static_cast<unsigned char>(text[length])) ||
+                                  text[length] == '_' || text[length] == '-'))
+    ++length;
+  auto rest = text.substr(length);
+  auto equals = rest.find_first_not_of(" \t");
+  if (length == 0 || equals == std::string_view::npos || rest[equals] != '=') return {};
+  return fmt::format("key \"{}\": ", text.substr(0, length));
+}
+
 }  // namespace
 
 Config default_config() {
@@ -340,7 +376,8 @@ core::Result<Config> parse_config(std::string_view text, std::string_view file_n
   try {
     root = toml::parse(text, file_name);
   } catch (const toml::parse_error& e) {
-    return check.at(e.source(), "", e.description());
+    return check.at(e.source(), syntax_error_key(text, e.source().begin.line),
+                    syntax_error_message(e.description()));
   }
   return parse_table(check, root);
 }

@@ -126,6 +126,7 @@ enum Sql : std::size_t {
   kRecordFailure,
   kHealth,
   kBegin,
+  kCommit,
   kSavepoint,
   kRelease,
   kCount,
@@ -175,6 +176,8 @@ constexpr std::array<const char*, kCount> kSqlText = {
     // kBegin: IMMEDIATE takes the write lock at once, so two processes
     // cannot both read the counter and then collide on the upgrade.
     "BEGIN IMMEDIATE",
+    // kCommit
+    "COMMIT",
     // kSavepoint / kRelease: nested transactions
     "SAVEPOINT nested",
     "RELEASE nested",
@@ -543,11 +546,18 @@ core::Status StateDb::transaction(const std::function<core::Status()>& body) {
     return result;
   }
   if (outer) {
-    if (auto status = impl.exec("COMMIT", "committing a transaction"); !status) {
+    auto commit = impl.statement(kCommit);
+    if (!commit) {
       impl.exec_ignoring_errors("ROLLBACK");
-      return status;
+      return commit.error();
     }
-    return core::ok_status();
+    core::Status status = core::ok_status();
+    {
+      Use s(**commit);
+      status = impl.run(**commit, "committing a transaction");
+    }
+    if (!status) impl.exec_ignoring_errors("ROLLBACK");
+    return status;
   }
   auto release = impl.statement(kRelease);
   if (!release) return release.error();

@@ -159,7 +159,9 @@ TEST(Config, RejectedConfigsNameLineAndKey) {
       {"empty name", "[[source]]\nname = \"\"\nurl = \"https://x.example/\"\n",
        "newsmirror.toml:2: source #1: key \"name\": expected a non-empty string"},
       {"source not array", "[source]\nname = \"a\"\n", "newsmirror.toml:1: key \"source\": expected [[source]] tables"},
-      {"syntax", "concurrency = 3\nproxy = \"unterminated\n", "newsmirror.toml:2: "},
+      {"syntax", "concurrency = 3\nproxy = \"unterminated\n", "newsmirror.toml:2: key \"proxy\": TOML syntax error in string: "},
+      {"syntax bare word", "\n\n  interval = soon\n", "newsmirror.toml:3: key \"interval\": TOML syntax error"},
+      {"syntax header", "[[source]\n", "newsmirror.toml:1: TOML syntax error"},
       {"syntax duplicate key", "concurrency = 3\nconcurrency = 4\n", "newsmirror.toml:2: "},
   };
   for (const auto& c : cases) {
