@@ -428,9 +428,11 @@ class XmlFeedParser {
 
     bool skip_subtree = false;
     bool root_seen = false;
+    bool failed = false;
     while (true) {
       int status = skip_subtree ? xmlTextReaderNext(reader.get()) : xmlTextReaderRead(reader.get());
       skip_subtree = false;
+      if (status == -1) failed = true;
       if (status != 1) break;
       if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) continue;
       xmlNode* node = xmlTextReaderCurrentNode(reader.get());
@@ -452,8 +454,46 @@ class XmlFeedParser {
         skip_subtree = true;
       }
     }
+    if (failed) {
+      // The reader gives up at the first error it cannot step over (a
+      // mismatched tag early on, say). Only then is the damaged document
+      // parsed whole by libxml2's recovering tree parser, which repairs more.
+      XmlFeedParser fallback(options_);
+      fallback.feed_.encoding = feed_.encoding;
+      auto recovered = fallback.parse_tree(text);
+      if (recovered.ok() && (!root_seen || recovered->entries.size() >= feed_.entries.size())) return recovered;
+    }
     if (!root_seen) return core::Error(core::ErrorKind::not_feed, "no XML element found: not a feed");
     return std::move(feed_);
+  }
+
+ private:
+  struct DocDeleter {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+  };
+
+  core::Result<core::Feed> parse_tree(const std::string& text) {
+    std::unique_ptr<xmlDoc, DocDeleter> doc(xmlReadMemory(
+        text.data(), static_cast<int>(text.size()), options_.base_url.empty() ? nullptr : options_.base_url.c_str(),
+        "UTF-8", XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+    xmlNode* root = doc ? xmlDocGetRootElement(doc.get()) : nullptr;
+    if (!root) return core::Error(core::ErrorKind::not_feed, "no XML element found: not a feed");
+    if (auto error = read_root(root, name_of(root))) return *error;
+    visit_children(root);
+    return std::move(feed_);
+  }
+
+  // The tree walk that mirrors the streaming loop above.
+  void visit_children(const xmlNode* parent) {
+    bool feed_level = is_feed_level_parent(name_of(parent));
+    for (const xmlNode* c = parent->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      QName name = name_of(c);
+      if (is_entry(name)) read_entry(c);
+      else if (is_container(name)) visit_children(c);
+      else if (feed_level) read_feed_field(c, name);
+      else visit_children(c);
+    }
   }
 
  private:
