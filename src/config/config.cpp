@@ -1,9 +1,6 @@
 // newsmirror.toml: parsing with located errors, rendering, atomic saving.
 #include "config/config.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -15,6 +12,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "archive/atomic_writer.hpp"
 #include "core/time_zone.hpp"
 
 namespace newsmirror::config {
@@ -255,48 +253,6 @@ std::string quote(std::string_view text) {
   return out + "\"";
 }
 
-core::Status write_file_atomically(const std::filesystem::path& file, std::string_view data) {
-  auto io_error = [&](std::string_view what) {
-    return Error(ErrorKind::io, fmt::format("{}: {}: {}", file.string(), what, std::strerror(errno)));
-  };
-  auto temp = file;
-  temp += fmt::format(".tmp-{}", ::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot create temporary file");
-  const char* p = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    auto n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      auto error = io_error("write failed");
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return error;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  // The data must be on disk before the rename makes it the file, or a crash
-  // could leave an empty newsmirror.toml behind.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    auto error = io_error("fsync failed");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  if (::rename(temp.c_str(), file.c_str()) != 0) {
-    auto error = io_error("rename failed");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);  // makes the rename itself durable
-    ::close(dfd);
-  }
-  return core::ok_status();
-}
-
 // toml++ says "Error while parsing string: ..."; the reader wants to know it
 // is the file's syntax, not a value we rejected.
 std::string syntax_error_message(std::string_view description) {
@@ -436,7 +392,9 @@ core::Status save_config(const std::filesystem::path& file, const Config& config
   auto text = render_config(config);
   if (auto back = parse_config(text, file.string()); !back)
     return back.error().with_context("refusing to save an invalid configuration");
-  return write_file_atomically(file, text);
+  // The archive's writer: temp file + fsync + rename + directory fsync, and
+  // its temp names are the ones remove_stale_temp_files() cleans up.
+  return archive::write_file_atomically(file, text);
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
