@@ -45,13 +45,14 @@ using DbHandle = std::unique_ptr<sqlite3, CloseDb>;
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
   Statement& operator=(Statement&& other) noexcept {
-    std::swap(db_, other.db_);
     std::swap(stmt_, other.stmt_);
     return *this;
   }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(stmt_); }
 
   explicit operator bool() const { return stmt_ != nullptr; }
@@ -89,7 +90,6 @@ class Statement {
   }
 
  private:
-  sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -248,7 +248,7 @@ struct StateDb::Impl {
       sqlite3_stmt* raw = nullptr;
       int rc = sqlite3_prepare_v3(db.get(), kSqlText[sql], -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
       if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, "preparing a statement");
-      s = Statement(db.get(), raw);
+      s = Statement(raw);
     }
     return &s;
   }
@@ -286,7 +286,7 @@ struct StateDb::Impl {
     sqlite3_stmt* raw = nullptr;
     int rc = sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr);
     if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, sql);
-    Statement s(db.get(), raw);
+    Statement s(raw);
     rc = sqlite3_step(raw);
     if (rc != SQLITE_ROW) return error_from_sqlite(db.get(), rc, sql);
     return s.integer(0);
@@ -575,7 +575,7 @@ std::string StateDb::journal_mode() {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(impl_->db.get(), "PRAGMA journal_mode", -1, &raw, nullptr);
   if (rc != SQLITE_OK) impl_->fail_step(rc, "reading the journal mode");
-  Statement s(impl_->db.get(), raw);
+  Statement s(raw);
   rc = sqlite3_step(raw);
   if (rc != SQLITE_ROW) impl_->fail_step(rc, "reading the journal mode");
   return s.text(0);
