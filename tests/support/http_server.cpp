@@ -104,22 +104,35 @@ bool HttpResponder::send_raw(std::string_view bytes) {
 }
 
 bool HttpResponder::send(int status, const HttpHeaders& headers, std::string_view body) {
+  if (started_) return false;  // a handler bug; the response is already on its way
   HttpHeaders all = headers;
+  bool has_body = !head_only_ && status != 304 && status != 204;
   if (!has_header(all, "content-length") && status != 304 && status != 204)
     all.emplace_back("Content-Length", std::to_string(body.size()));
-  if (!send_head(status, all)) return false;
-  return head_only_ || status == 304 || status == 204 ? true : send_raw(body);
+  // One write for head and body, so "done" is marked before the only write.
+  std::string text = head_text(status, all);
+  if (has_body) text += body;
+  mark_done();
+  return send_raw(text);
 }
 
 bool HttpResponder::send_head(int status, const HttpHeaders& headers) {
-  if (started_) return false;  // a handler bug; the response is already on its way
+  if (started_) return false;
+  return send_raw(head_text(status, headers));
+}
+
+std::string HttpResponder::head_text(int status, const HttpHeaders& headers) {
   started_ = true;
   chunked_ = !head_only_ && status != 304 && status != 204 && !has_header(headers, "content-length");
   std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) + "\r\n";
   for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
   if (chunked_) head += "Transfer-Encoding: chunked\r\n";
   head += "Connection: close\r\n\r\n";
-  return send_raw(head);
+  return head;
+}
+
+void HttpResponder::mark_done() {
+  if (on_done_) std::exchange(on_done_, nullptr)();
 }
 
 bool HttpResponder::send_chunk(std::string_view bytes) {
@@ -160,6 +173,7 @@ void HttpResponder::finish() {
     send(500, {{"Content-Type", "text/plain"}}, "the test handler sent no response\n");
     return;
   }
+  mark_done();
   if (chunked_) send_raw("0\r\n\r\n");
 }
 
@@ -182,10 +196,12 @@ struct HttpServer::State {
     bool done = false;
   };
   std::list<Connection> connections;
-  std::map<std::string, int> open_per_host;
+  // Requests being answered, for max_concurrent.
+  std::map<std::string, int> in_flight_per_host;
   std::map<std::string, int, std::less<>> max_per_host;
-  int open = 0;
-  int max_open = 0;
+  int in_flight = 0;
+  int max_in_flight = 0;
+  int open = 0;  // connections, bounded by kMaxConnections
 };
 
 HttpServer::HttpServer() : state_(std::make_shared<State>()) {
@@ -288,7 +304,7 @@ std::vector<HttpRequest> HttpServer::requests() const {
 
 int HttpServer::max_concurrent(std::string_view host) const {
   std::lock_guard lock(state_->mutex);
-  if (host.empty()) return state_->max_open;
+  if (host.empty()) return state_->max_in_flight;
   auto it = state_->max_per_host.find(host);
   return it == state_->max_per_host.end() ? 0 : it->second;
 }
@@ -318,7 +334,6 @@ void HttpServer::accept_loop() {
     if (fd < 0) continue;
     std::lock_guard lock(s.mutex);
     ++s.open;
-    s.max_open = std::max(s.max_open, s.open);
     auto& c = s.connections.emplace_back(State::Connection{fd, {}, false});
     c.thread = std::thread([this, fd] { serve_connection(fd); });
   }
@@ -326,8 +341,7 @@ void HttpServer::accept_loop() {
 
 void HttpServer::serve_connection(int fd) {
   State& s = *state_;
-  std::string host;  // counted per host once the request names it
-  bool counted = false;
+  std::string host;
 
   // Reads one request: headers up to the blank line, then a Content-Length body.
   auto read_request = [&](HttpRequest& req) -> bool {
@@ -389,14 +403,23 @@ void HttpServer::serve_connection(int fd) {
     {
       std::lock_guard lock(s.mutex);
       host = host_without_port(req.header("host"));
-      counted = true;
-      int open = ++s.open_per_host[host];
-      s.max_per_host[host] = std::max(s.max_per_host[host], open);
+      int in_host = ++s.in_flight_per_host[host];
+      s.max_per_host[host] = std::max(s.max_per_host[host], in_host);
+      s.max_in_flight = std::max(s.max_in_flight, ++s.in_flight);
       ++s.hits[path_of(req.path)];
       s.requests.push_back(req);
       if (auto it = s.routes.find(path_of(req.path)); it != s.routes.end()) handler = it->second;
     }
     HttpResponder responder(fd, s.stopping, req.method == "HEAD");
+    // A request stops counting just before its response's last write: the
+    // client cannot have seen the end yet, so the server never counts an
+    // overlap the client did not have (a count taken after the write raced
+    // the client's next request).
+    responder.on_done_ = [&s, host] {
+      std::lock_guard lock(s.mutex);
+      --s.in_flight_per_host[host];
+      --s.in_flight;
+    };
     if (handler) {
       handler(req, responder);
     } else {
@@ -407,7 +430,6 @@ void HttpServer::serve_connection(int fd) {
   // Closing after our last byte; SHUT_WR first so the client sees a clean end.
   ::shutdown(fd, SHUT_WR);
   std::lock_guard lock(s.mutex);
-  if (counted) --s.open_per_host[host];
   --s.open;
   for (auto& c : s.connections)
     if (c.fd == fd && !c.done) {

@@ -57,6 +57,8 @@ class HttpResponder {
   friend class HttpServer;
   HttpResponder(int fd, const std::atomic<bool>& stopping, bool head_only)
       : fd_(fd), stopping_(stopping), head_only_(head_only) {}
+  std::string head_text(int status, const HttpHeaders& headers);
+  void mark_done();
   void finish();
 
   int fd_;
@@ -65,6 +67,7 @@ class HttpResponder {
   bool started_ = false;
   bool chunked_ = false;
   bool gone_ = false;
+  std::function<void()> on_done_;  // once, just before the response's last write
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponder&)>;
@@ -104,8 +107,10 @@ class HttpServer {
   int hits(std::string_view path) const;
   // Every request so far, in arrival order.
   std::vector<HttpRequest> requests() const;
-  // Most connections open at once: overall (host "") or whose Host header
-  // names `host` (without port).
+  // Most requests answered at once (from the request read to the last
+  // write of its response): overall (host "") or whose Host header names
+  // `host` (without port). With one request per connection this is also the
+  // most connections a client had open to us.
   int max_concurrent(std::string_view host = {}) const;
 
  private:
