@@ -166,7 +166,11 @@ core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view 
                          "path leaves the archive root: " + relative_path.string());
   }
   const fs::path target = (root_ / relative_path).lexically_normal();
-  if (auto st = make_dirs(target.parent_path(), created_dirs_); !st) return st;
+  if (known_dirs_.insert(target.parent_path().native()).second)
+    if (auto st = make_dirs(target.parent_path(), created_dirs_); !st) {
+      known_dirs_.erase(target.parent_path().native());
+      return st;
+    }
 
   const fs::path temp = temp_path_for(target);
   if (auto st = write_all(fault_hook_, temp, bytes, /*sync=*/false); !st) {
@@ -174,14 +178,14 @@ core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view 
     fs::remove(temp, ec);
     return st;
   }
-  for (Staged& s : staged_) {
-    if (s.target == target) {  // later bytes win
-      std::error_code ec;
-      fs::remove(s.temp, ec);
-      s.temp = temp;
-      return core::ok_status();
-    }
+  if (auto it = staged_index_.find(target.native()); it != staged_index_.end()) {
+    Staged& s = staged_[it->second];  // later bytes win
+    std::error_code ec;
+    fs::remove(s.temp, ec);
+    s.temp = temp;
+    return core::ok_status();
   }
+  staged_index_.emplace(target.native(), staged_.size());
   staged_.push_back(Staged{temp, target});
   return core::ok_status();
 }
@@ -217,12 +221,13 @@ core::Status BatchWriter::commit() {
   for (std::size_t i = 0; i < staged_.size(); ++i) {
     if (auto st = rename_into_place(fault_hook_, staged_[i].temp, staged_[i].target); !st) {
       staged_.erase(staged_.begin(), staged_.begin() + static_cast<std::ptrdiff_t>(i));
-      abandon();
+      abandon();  // clears the index too
       return st;
     }
     dirs.insert(staged_[i].target.parent_path());
   }
   staged_.clear();
+  staged_index_.clear();
   for (const fs::path& dir : created_dirs_) dirs.insert(dir.parent_path());
   created_dirs_.clear();
 
@@ -239,6 +244,8 @@ void BatchWriter::abandon() {
     fs::remove(s.temp, ec);
   }
   staged_.clear();
+  staged_index_.clear();
+  known_dirs_.clear();
   created_dirs_.clear();
 }
 

@@ -17,6 +17,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.hpp"
@@ -65,6 +67,11 @@ class BatchWriter {
   std::filesystem::path root_;
   FaultHook fault_hook_;
   std::vector<Staged> staged_;
+  // Target -> index in staged_, so that staging stays O(1) per file in a
+  // batch of ten thousand.
+  std::unordered_map<std::string, std::size_t> staged_index_;
+  // Directories known to exist, so each is checked once per batch.
+  std::unordered_set<std::string> known_dirs_;
   std::vector<std::filesystem::path> created_dirs_;
 };
 

@@ -152,8 +152,11 @@ struct Mirror::Impl {
     return false;
   }
 
+  // The list pages of `sites` and the README, as one batch: one flush for
+  // all of them rather than one fsync per page.
   Status write_lists(const std::set<std::string>& sites) {
     auto style = list_style();
+    archive::BatchWriter batch(dir);
     for (const auto& site : sites) {
       std::vector<archive::ListItem> items;
       for (auto& article : db.newest(site, style.max_entries))
@@ -161,14 +164,15 @@ struct Mirror::Impl {
       auto folder = archive::site_dir_name(site);
       auto page_style = style;
       if (folder != site) page_style.folder = folder;
-      auto status = archive::write_file_atomically(dir / "lists" / (folder + ".md"),
-                                                   archive::render_list_page(site, items, page_style));
+      auto status = batch.stage(fs::path("lists") / (folder + ".md"),
+                                archive::render_list_page(site, items, page_style));
       if (!status) return status;
     }
-    return write_readme();
+    if (auto status = batch.stage("README.md", render_readme()); !status) return status;
+    return batch.commit();
   }
 
-  Status write_readme() {
+  std::string render_readme() {
     // Sites in config order first (as the classic README lists them), then
     // any site the state knows that the config no longer names.
     auto counts = db.site_summaries();
@@ -184,7 +188,7 @@ struct Mirror::Impl {
     };
     for (const auto& source : config.sources) add(source.name);
     for (const auto& count : counts) add(count.site);
-    return archive::write_file_atomically(dir / "README.md", archive::render_readme(sites));
+    return archive::render_readme(sites);
   }
 
   Status record(const std::vector<NewArticle>& articles) {
@@ -266,7 +270,14 @@ std::optional<TimePoint> Mirror::next_due(TimePoint now) {
 Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   auto& impl = *impl_;
   const auto now = options.now ? options.now() : system_now();
+  const auto started = std::chrono::steady_clock::now();
+  auto log_stage = [&](std::string_view stage) {
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    spdlog::debug("cycle: {} done at {} ms", stage, elapsed.count());
+  };
   if (auto status = recover(); !status) return status.error();
+  log_stage("recovery");
 
   // Which sources take part.
   std::vector<const config::Source*> sources;
@@ -322,6 +333,8 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       fetched[owners[k]] = {round, std::move(results[k])};
     }
   }
+
+  log_stage("fetch");
 
   // Parse and sort out what is new.
   CycleReport report;
@@ -413,6 +426,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
 
   // Write: numbers first (durable before any file bears them), then the
   // temp files, the journal, the renames, and the state that makes it final.
+  log_stage("parse");
   std::set<std::string> touched_sites;
   if (!fresh.empty()) {
     auto first = impl.db.reserve_sequence(fresh.size());
@@ -436,8 +450,11 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     if (auto status = archive::write_file_atomically(impl.dir / kJournalName, journal.dump());
         !status)
       return status.error();
+    log_stage("stage files");
     if (auto status = batch.commit(); !status) return status.error();
+    log_stage("commit files");
     if (auto status = impl.record(fresh); !status) return status.error();
+    log_stage("record articles");
     std::error_code ignored;
     fs::remove(impl.dir / kJournalName, ignored);
   }
@@ -457,8 +474,10 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   });
   if (!bookkeeping) return bookkeeping.error();
 
+  log_stage("bookkeeping");
   if (!touched_sites.empty())
     if (auto status = impl.write_lists(touched_sites); !status) return status.error();
+  log_stage("lists");
   return report;
 }
 
