@@ -50,8 +50,8 @@ namespace {
 // the two, and recover() finishes the bookkeeping for every file that made it.
 constexpr const char* kJournalName = ".newsmirror/pending-articles.json";
 
-nlohmann::json to_json(const state::ArchivedArticle& a, const std::vector<std::string>& keys) {
-  return {{"identity", a.identity}, {"keys", keys},          {"site", a.site},
+nlohmann::json to_json(const state::ArchivedArticle& a) {
+  return {{"identity", a.identity}, {"aliases", a.aliases},  {"site", a.site},
           {"file", a.file_name},    {"seq", a.seq},          {"title", a.title},
           {"link", a.link},         {"published", a.published.time_since_epoch().count()},
           {"first_seen", a.first_seen.time_since_epoch().count()},
@@ -61,6 +61,7 @@ nlohmann::json to_json(const state::ArchivedArticle& a, const std::vector<std::s
 state::ArchivedArticle article_from_json(const nlohmann::json& j) {
   state::ArchivedArticle a;
   a.identity = j.at("identity").get<std::string>();
+  a.aliases = j.at("aliases").get<std::vector<std::string>>();
   a.site = j.at("site").get<std::string>();
   a.file_name = j.at("file").get<std::string>();
   a.seq = j.at("seq").get<std::uint64_t>();
@@ -114,7 +115,6 @@ struct Fetched {
 // An article about to be written.
 struct NewArticle {
   state::ArchivedArticle record;
-  std::vector<std::string> keys;
   std::string bytes;
 };
 
@@ -407,8 +407,8 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       for (const auto& key : keys) seen_this_cycle.insert(key);
 
       NewArticle article;
-      article.keys = keys;
       article.record.identity = keys.front();
+      article.record.aliases.assign(keys.begin() + 1, keys.end());
       article.record.site = source.name;
       article.record.title = record.title;
       article.record.link = record.link;
@@ -444,7 +444,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
                                     article.bytes);
           !status)
         return status.error();
-      journal.push_back(to_json(article.record, article.keys));
+      journal.push_back(to_json(article.record));
       touched_sites.insert(article.record.site);
     }
     if (auto status = archive::write_file_atomically(impl.dir / kJournalName, journal.dump());

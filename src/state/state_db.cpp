@@ -8,6 +8,9 @@
 //                     last_success ms, last_error, consecutive_failures,
 //                     articles_archived, last_new_count)
 //   v2  articles += versions (1 = never changed), last_changed ms
+//   v3  identity_aliases(alias TEXT PRIMARY KEY, identity)  -- an article's
+//       other identity keys (its link when the GUID is primary), so that
+//       one article reaching us through two feeds of a source is one
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -113,6 +116,7 @@ class Use {
 // and kept for the life of the connection.
 enum Sql : std::size_t {
   kFind,
+  kInsertAlias,
   kInsertArticle,
   kNewest,
   kSiteSummaries,
@@ -135,7 +139,10 @@ enum Sql : std::size_t {
 constexpr std::array<const char*, kCount> kSqlText = {
     // kFind
     "SELECT identity, site, file_name, seq, title, link, published, first_seen, content_hash,"
-    " versions, last_changed FROM articles WHERE identity = ?1",
+    " versions, last_changed FROM articles"
+    " WHERE identity IN (?1, (SELECT identity FROM identity_aliases WHERE alias = ?1))",
+    // kInsertAlias: an alias already taken keeps its first article.
+    "INSERT OR IGNORE INTO identity_aliases(alias, identity) VALUES(?1, ?2)",
     // kInsertArticle
     "INSERT INTO articles(identity, site, file_name, seq, title, link, published, first_seen,"
     " content_hash, versions, last_changed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -212,6 +219,11 @@ constexpr const char* kMigrations[] = {
     // 1 -> 2: versions of an article (mark_changed)
     "ALTER TABLE articles ADD COLUMN versions INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE articles ADD COLUMN last_changed INTEGER;",
+    // 2 -> 3: identity aliases
+    "CREATE TABLE identity_aliases("
+    "  alias TEXT PRIMARY KEY NOT NULL,"
+    "  identity TEXT NOT NULL REFERENCES articles(identity)"
+    ") WITHOUT ROWID;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -394,6 +406,19 @@ core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articl
           !status)
         return status;
       highest = std::max(highest, a.seq);
+      if (a.aliases.empty()) continue;
+      auto alias_insert = impl_->statement(kInsertAlias);
+      if (!alias_insert) return alias_insert.error();
+      for (const auto& alias : a.aliases) {
+        if (alias == a.identity) continue;
+        Use alias_statement(**alias_insert);
+        alias_statement->bind(1, alias);
+        alias_statement->bind(2, a.identity);
+        if (auto status = impl_->run(*alias_statement,
+                                     fmt::format("recording alias {} of {}", alias, a.identity));
+            !status)
+          return status;
+      }
     }
     return ensure_sequence_at_least(highest);
   });

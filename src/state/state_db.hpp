@@ -34,7 +34,7 @@
 
 namespace newsmirror::state {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Thrown by the plain-value queries above; carries the same message an
 // ErrorKind::database error would.
@@ -45,6 +45,10 @@ class DatabaseError : public std::runtime_error {
 
 struct ArchivedArticle {
   std::string identity;   // GUID, else normalized link, else hash (unique)
+  // The article's other identity keys (e.g. its link when the GUID is the
+  // identity). find() answers for them too. Written by record_articles;
+  // find() and newest() leave it empty.
+  std::vector<std::string> aliases;
   std::string site;       // the site folder name under articles/
   std::string file_name;  // relative to articles/<site>/
   std::uint64_t seq = 0;  // unique across the mirror
