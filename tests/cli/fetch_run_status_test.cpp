@@ -1,0 +1,397 @@
+// End-to-end: the real newsmirror binary running `fetch`, `run` and
+// `status` on a real mirror folder whose sources live on a loopback server.
+// What is checked is what an operator or a CI job relies on: exit statuses,
+// the table and JSON output, the health record, and a clean stop on SIGTERM.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "support/http_server.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using test::HttpServer;
+
+constexpr const char* kRss = "application/rss+xml";
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string feed_with(int count, const std::string& tag) {
+  std::string items;
+  for (int i = count; i >= 1; --i)
+    items += "<item><title>" + tag + "文章" + std::to_string(i) + "</title><link>https://news.example/" +
+             tag + "/" + std::to_string(i) + "</link><guid>" + tag + "-" + std::to_string(i) +
+             "</guid><pubDate>Mon, 0" + std::to_string(i) +
+             " Jan 2024 10:00:00 GMT</pubDate><description>正文</description></item>";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
+         "<link>https://news.example/</link>" +
+         items + "</channel></rss>";
+}
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Starts `newsmirror ARGS...` with stdout and stderr going to files in
+// `scratch` and stdin from /dev/null; returns its pid.
+pid_t spawn(const fs::path& scratch, const std::vector<std::string>& args) {
+  auto out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+  std::vector<std::string> argv_strings = {test::binary().string()};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int in_fd = ::open("/dev/null", O_RDONLY);
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(in_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    std::vector<char*> argv;
+    for (auto& arg : argv_strings) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits up to `limit` for `pid`; -1 (and the process killed) when it did
+// not exit in time, -2 when it died of a signal.
+int wait_for(pid_t pid, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  int raw = 0;
+  while (::waitpid(pid, &raw, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > until) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &raw, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -2;
+}
+
+class CliFetchRunStatus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = config::Config{};
+    config_.sources.clear();
+    config_.timeout = std::chrono::seconds(2);
+    config_.connect_timeout = std::chrono::seconds(2);
+    server_.serve_file("/good.xml", feed_with(2, "好"), kRss);
+    server_.serve_file("/other.xml", feed_with(3, "他"), kRss);
+  }
+
+  void add_source(std::string name, std::string url) {
+    config::Source source;
+    source.name = std::move(name);
+    source.urls = {std::move(url)};
+    config_.sources.push_back(std::move(source));
+  }
+  void save() {
+    auto saved = config::save_config(config::config_path(mirror_.path()), config_);
+    ASSERT_TRUE(saved) << saved.error().message;
+  }
+
+  // Runs `newsmirror --mirror DIR ARGS...` to completion (30 s at most).
+  Outcome run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror_.path().string()});
+    return run_raw(args);
+  }
+  Outcome run_raw(const std::vector<std::string>& args) {
+    Outcome outcome;
+    outcome.status = wait_for(spawn(scratch_.path(), args), 30s);
+    outcome.out = read_file(scratch_.path() / "stdout.txt");
+    outcome.err = read_file(scratch_.path() / "stderr.txt");
+    return outcome;
+  }
+
+  std::size_t archived(const std::string& site) {
+    std::size_t count = 0;
+    std::error_code ec;
+    for (auto& entry : fs::directory_iterator(mirror_.path() / "articles" / site, ec))
+      count += entry.path().extension() == ".md";
+    return count;
+  }
+
+  HttpServer server_;
+  test::TempDir scratch_;  // captured output
+  test::TempDir mirror_;
+  config::Config config_;
+};
+
+// --- fetch ---
+
+TEST_F(CliFetchRunStatus, FetchExitsZeroWhenEverySourceSucceeds) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("他站", server_.url("/other.xml"));
+  save();
+  auto fetch = run({"fetch"});
+  EXPECT_EQ(fetch.status, 0) << fetch.out << fetch.err;
+  EXPECT_NE(fetch.out.find("好站"), std::string::npos) << fetch.out;
+  EXPECT_NE(fetch.out.find("5 new article(s) from 2 source(s)"), std::string::npos) << fetch.out;
+  EXPECT_EQ(archived("好站"), 2u);
+  EXPECT_EQ(archived("他站"), 3u);
+  EXPECT_TRUE(fs::exists(mirror_.path() / "README.md"));
+}
+
+TEST_F(CliFetchRunStatus, FetchExitsThreeWhenOneSourceFailsAndNamesItAndWhy) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("坏站", server_.url("/missing.xml"));
+  save();
+  auto fetch = run({"fetch"});
+  EXPECT_EQ(fetch.status, 3) << fetch.out << fetch.err;
+  // The failing source's row carries the reason.
+  bool row_found = false;
+  std::istringstream lines(fetch.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("坏站") != std::string::npos) {
+      row_found = true;
+      EXPECT_NE(line.find("failed"), std::string::npos) << line;
+      EXPECT_NE(line.find("404"), std::string::npos) << line;
+    }
+  EXPECT_TRUE(row_found) << fetch.out;
+  EXPECT_EQ(archived("好站"), 2u) << "the healthy source is archived all the same";
+}
+
+TEST_F(CliFetchRunStatus, FetchExitsTwoForAMalformedConfigNamingFileLineAndKey) {
+  std::ofstream(config::config_path(mirror_.path()))
+      << "concurrency = 4\n"
+      << "\n"
+      << "[[source]]\n"
+      << "name = \"站\"\n"
+      << "url = \"" << server_.url("/good.xml") << "\"\n"
+      << "interval = \"soon\"\n";
+  auto fetch = run({"fetch"});
+  EXPECT_EQ(fetch.status, 2) << fetch.out << fetch.err;
+  EXPECT_NE(fetch.err.find("newsmirror.toml:6:"), std::string::npos) << fetch.err;
+  EXPECT_NE(fetch.err.find("\"interval\""), std::string::npos) << fetch.err;
+  EXPECT_EQ(server_.hits("/good.xml"), 0);
+}
+
+TEST_F(CliFetchRunStatus, FetchExitsTwoForAnUnknownSource) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  auto fetch = run({"fetch", "--source", "不存在"});
+  EXPECT_EQ(fetch.status, 2) << fetch.out << fetch.err;
+  EXPECT_NE(fetch.err.find("不存在"), std::string::npos) << fetch.err;
+  EXPECT_EQ(server_.hits("/good.xml"), 0);
+}
+
+TEST_F(CliFetchRunStatus, FetchSourceFetchesOnlyThatSource) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("他站", server_.url("/other.xml"));
+  save();
+  auto fetch = run({"fetch", "--source", "他站"});
+  EXPECT_EQ(fetch.status, 0) << fetch.out << fetch.err;
+  EXPECT_EQ(server_.hits("/good.xml"), 0);
+  EXPECT_EQ(archived("他站"), 3u);
+}
+
+TEST_F(CliFetchRunStatus, FetchJsonPrintsOneObjectWithEverySource) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("坏站", server_.url("/missing.xml"));
+  save();
+  auto fetch = run({"--json", "fetch"});
+  EXPECT_EQ(fetch.status, 3) << fetch.err;
+  auto json = nlohmann::json::parse(fetch.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(json.is_object()) << "stdout must be exactly one JSON value: " << fetch.out;
+  EXPECT_EQ(json.at("new"), 2);
+  EXPECT_EQ(json.at("failed"), 1);
+  ASSERT_EQ(json.at("sources").size(), 2u);
+  const auto& good = json["sources"][0];
+  EXPECT_EQ(good.at("name"), "好站");
+  EXPECT_EQ(good.at("url"), server_.url("/good.xml"));
+  EXPECT_EQ(good.at("new"), 2);
+  EXPECT_EQ(good.at("changed"), 0);
+  EXPECT_EQ(good.at("unchanged"), 0);
+  EXPECT_EQ(good.at("not_modified"), false);
+  EXPECT_EQ(good.at("ok"), true);
+  EXPECT_TRUE(good.at("error").is_null());
+  const auto& bad = json["sources"][1];
+  EXPECT_EQ(bad.at("name"), "坏站");
+  EXPECT_EQ(bad.at("ok"), false);
+  EXPECT_EQ(bad.at("error").at("kind"), core::to_string(core::ErrorKind::http_status));
+  EXPECT_NE(bad["error"].at("message").get<std::string>().find("404"), std::string::npos);
+}
+
+TEST_F(CliFetchRunStatus, FetchQuietPrintsNothingOnSuccess) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  auto fetch = run({"--quiet", "fetch"});
+  EXPECT_EQ(fetch.status, 0);
+  EXPECT_EQ(fetch.out, "");
+  EXPECT_EQ(fetch.err, "");
+  EXPECT_EQ(archived("好站"), 2u);
+}
+
+TEST_F(CliFetchRunStatus, FetchQuietPrintsOnlyTheFailureOnStderr) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("坏站", server_.url("/missing.xml"));
+  save();
+  auto fetch = run({"--quiet", "fetch"});
+  EXPECT_EQ(fetch.status, 3);
+  EXPECT_EQ(fetch.out, "");
+  EXPECT_NE(fetch.err.find("坏站"), std::string::npos) << fetch.err;
+  EXPECT_EQ(fetch.err.find("好站"), std::string::npos) << fetch.err;
+}
+
+// --- status ---
+
+TEST_F(CliFetchRunStatus, StatusShowsLastErrorAndConsecutiveFailuresAfterFetches) {
+  add_source("好站", server_.url("/good.xml"));
+  add_source("坏站", server_.url("/missing.xml"));
+  save();
+  ASSERT_EQ(run({"fetch"}).status, 3);
+  ASSERT_EQ(run({"fetch"}).status, 3);
+
+  auto status = run({"status"});
+  EXPECT_EQ(status.status, 0) << status.err;
+  bool bad_row = false, good_row = false;
+  std::istringstream lines(status.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("坏站") != std::string::npos) {
+      bad_row = true;
+      EXPECT_NE(line.find("404"), std::string::npos) << line;
+      EXPECT_NE(line.find(" 2 "), std::string::npos) << "two failures in a row: " << line;
+      EXPECT_NE(line.find("never"), std::string::npos) << "it never succeeded: " << line;
+    }
+    if (line.find("好站") != std::string::npos) {
+      good_row = true;
+      EXPECT_NE(line.find("just now"), std::string::npos) << line;
+    }
+  }
+  EXPECT_TRUE(bad_row && good_row) << status.out;
+  EXPECT_NE(status.out.find("1 failing"), std::string::npos) << status.out;
+
+  auto json_run = run({"--json", "status"});
+  EXPECT_EQ(json_run.status, 0);
+  auto json = nlohmann::json::parse(json_run.out, nullptr, false);
+  ASSERT_TRUE(json.is_array()) << json_run.out;
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0].at("name"), "好站");
+  EXPECT_EQ(json[0].at("consecutive_failures"), 0);
+  EXPECT_EQ(json[0].at("articles_archived"), 2);
+  EXPECT_TRUE(json[0].at("last_error").is_null());
+  EXPECT_TRUE(json[0].at("last_success").is_number());
+  EXPECT_EQ(json[1].at("name"), "坏站");
+  EXPECT_EQ(json[1].at("consecutive_failures"), 2);
+  EXPECT_TRUE(json[1].at("last_success").is_null());
+  EXPECT_NE(json[1].at("last_error").get<std::string>().find("404"), std::string::npos);
+
+  // Recovery resets the count.
+  server_.serve_file("/missing.xml", feed_with(1, "回"), kRss);
+  ASSERT_EQ(run({"fetch"}).status, 0);
+  auto after = nlohmann::json::parse(run({"--json", "status"}).out, nullptr, false);
+  ASSERT_TRUE(after.is_array());
+  EXPECT_EQ(after[1].at("consecutive_failures"), 0);
+  EXPECT_TRUE(after[1].at("last_error").is_null());
+}
+
+// --- run ---
+
+TEST_F(CliFetchRunStatus, RunWithOneCycleFetchesOnceAndExits) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  auto start = std::chrono::steady_clock::now();
+  auto result = run({"run", "--cycles", "1"});
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << "no wait after the last cycle";
+  EXPECT_EQ(server_.hits("/good.xml"), 1);
+  EXPECT_EQ(archived("好站"), 2u);
+}
+
+TEST_F(CliFetchRunStatus, RunStopsPromptlyAndCleanlyOnSigtermWhileWaiting) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  // --log-level info makes `run` say when it starts waiting.
+  pid_t pid = spawn(scratch_.path(), {"--mirror", mirror_.path().string(), "--log-level", "info", "run"});
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (read_file(scratch_.path() / "stderr.txt").find("next cycle in") == std::string::npos &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_NE(read_file(scratch_.path() / "stderr.txt").find("next cycle in"), std::string::npos)
+      << "run never reached its wait: " << read_file(scratch_.path() / "stderr.txt");
+
+  auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = wait_for(pid, 5s);
+  EXPECT_EQ(status, 0) << "-1: still running 5 s after SIGTERM; "
+                       << read_file(scratch_.path() / "stderr.txt");
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 5s);
+  EXPECT_EQ(server_.hits("/good.xml"), 1);
+  EXPECT_EQ(archived("好站"), 2u);
+  for (const auto& entry : fs::recursive_directory_iterator(mirror_.path())) {
+    auto name = entry.path().filename().string();
+    EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temp file left: " << entry.path();
+  }
+  EXPECT_FALSE(fs::exists(mirror_.path() / ".newsmirror" / "pending-articles.json"));
+}
+
+TEST_F(CliFetchRunStatus, RunRejectsAMalformedEvery) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  auto result = run({"run", "--every", "soon"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.err.find("--every"), std::string::npos) << result.err;
+  EXPECT_EQ(server_.hits("/good.xml"), 0);
+}
+
+// --- help ---
+
+TEST_F(CliFetchRunStatus, HelpOfTheProgramAndOfEverySubcommandMentionsEveryOption) {
+  struct Help {
+    std::vector<std::string> args;
+    std::vector<std::string> mentions;
+  };
+  const std::vector<Help> helps = {
+      {{"--help"},
+       {"--mirror", "--quiet", "--json", "--log-level", "--version", "init", "sources", "fetch", "run",
+        "status", "parse"}},
+      {{"init", "--help"}, {"dir", "--force"}},
+      {{"sources", "--help"}, {"list", "add", "remove", "import", "export"}},
+      {{"sources", "add", "--help"},
+       {"name", "urls", "--interval", "--proxy", "--timezone", "--user-agent", "--disabled"}},
+      {{"sources", "remove", "--help"}, {"name"}},
+      {{"sources", "import", "--help"}, {"file"}},
+      {{"sources", "export", "--help"}, {"file"}},
+      {{"fetch", "--help"}, {"--source"}},
+      {{"run", "--help"}, {"--every", "--cycles"}},
+      {{"status", "--help"}, {"--json"}},
+      {{"parse", "--help"}, {"--content-type", "--base-url", "--clean", "file"}},
+  };
+  for (const auto& help : helps) {
+    auto result = run_raw(help.args);
+    std::string shown;
+    for (const auto& arg : help.args) shown += arg + " ";
+    EXPECT_EQ(result.status, 0) << shown << result.err;
+    for (const auto& word : help.mentions)
+      EXPECT_NE(result.out.find(word), std::string::npos) << shown << "does not mention " << word
+                                                          << ":\n" << result.out;
+  }
+}
+
+}  // namespace
+}  // namespace newsmirror
