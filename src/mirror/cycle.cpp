@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_set>
 
 #include "archive/article_file.hpp"
@@ -117,6 +119,72 @@ struct NewArticle {
   state::ArchivedArticle record;
   std::string bytes;
 };
+
+// An entry parsed and rendered, before novelty is decided.
+struct Candidate {
+  std::vector<std::string> keys;  // identity keys, the primary first
+  NewArticle article;             // seq and file name still unset
+};
+
+// A source's fetch result turned into candidates (or why there are none).
+struct Prepared {
+  std::optional<core::Error> error;
+  bool not_modified = false;
+  std::vector<Candidate> candidates;  // oldest first
+};
+
+// Thread-safe: touches nothing shared.
+Prepared prepare_source(const config::Source& source, const std::string& url,
+                        const Result<fetch::Response>& result, const std::string& time_zone,
+                        TimePoint now) {
+  Prepared prepared;
+  if (!result.ok()) {
+    prepared.error = result.error();
+    return prepared;
+  }
+  const auto& response = result.value();
+  if (response.not_modified()) {
+    prepared.not_modified = true;
+    return prepared;
+  }
+  parse::ParseOptions parse_options;
+  parse_options.content_type = response.content_type;
+  parse_options.base_url = response.effective_url.empty() ? url : response.effective_url;
+  if (auto zone = core::TimeZone::from_name(time_zone)) parse_options.default_zone = *zone;
+  auto feed = parse::parse_feed(response.body, parse_options);
+  if (!feed) {
+    prepared.error = feed.error();
+    return prepared;
+  }
+
+  // Feeds list newest first; numbering the oldest first keeps the old
+  // mirrors' order, where a larger sequence number is a newer article.
+  for (auto it = feed->entries.rbegin(); it != feed->entries.rend(); ++it) {
+    const auto& entry = *it;
+    Candidate candidate;
+    candidate.keys = identity_keys(source.name, entry);
+    archive::ArticleRecord record;
+    record.published = entry.published ? *entry.published : entry.updated ? *entry.updated : now;
+    record.title = one_line(entry.title.value_or(""));
+    record.link = entry_link(entry, *feed);
+    record.html = entry.html().value_or("");
+    auto& article = candidate.article;
+    article.bytes = archive::render_article(record);
+    // The hash leaves out line 1, the publish time: a feed that re-dates an
+    // item has not edited it.
+    article.record.content_hash =
+        core::sha256_hex(std::string_view(article.bytes).substr(article.bytes.find('\n') + 1));
+    article.record.identity = candidate.keys.front();
+    article.record.aliases.assign(candidate.keys.begin() + 1, candidate.keys.end());
+    article.record.site = source.name;
+    article.record.title = std::move(record.title);
+    article.record.link = std::move(record.link);
+    article.record.published = record.published;
+    article.record.first_seen = now;
+    prepared.candidates.push_back(std::move(candidate));
+  }
+  return prepared;
+}
 
 }  // namespace
 
@@ -336,92 +404,65 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
 
   log_stage("fetch");
 
-  // Parse and sort out what is new.
+  // Parse and render every source's entries on all cores (the CPU-bound
+  // part of a first cycle), then decide novelty in order on this thread,
+  // which owns the database.
+  std::vector<Prepared> prepared(sources.size());
+  {
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < sources.size(); i = next++)
+        prepared[i] = prepare_source(*sources[i], sources[i]->urls[fetched[i].url_index],
+                                     *fetched[i].result,
+                                     config::effective_timezone(impl.config, *sources[i]), now);
+    };
+    std::size_t thread_count =
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), sources.size());
+    std::vector<std::thread> threads;
+    for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(worker);
+    worker();
+    for (auto& thread : threads) thread.join();
+  }
+
   CycleReport report;
   std::vector<NewArticle> fresh;
   std::unordered_set<std::string> seen_this_cycle;
   std::vector<std::pair<std::string, fetch::Validators>> validators_to_store;
-  std::size_t done = 0;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     const auto& source = *sources[i];
+    auto& ready = prepared[i];
     SourceReport source_report;
     source_report.name = source.name;
     source_report.url = source.urls[std::min(fetched[i].url_index, source.urls.size() - 1)];
-    auto finish = [&] {
-      ++done;
-      if (options.on_progress) options.on_progress("parse", done, sources.size(), source.name);
-      report.sources.push_back(source_report);
-    };
+    source_report.error = ready.error;
+    if (source_report.error && fetched[i].result->ok())
+      source_report.error = source_report.error->with_context(source_report.url);
+    source_report.not_modified = ready.not_modified;
 
-    const auto& result = *fetched[i].result;
-    if (!result.ok()) {
-      source_report.error = result.error();
-      finish();
-      continue;
-    }
-    const auto& response = result.value();
-    if (response.not_modified()) {
-      source_report.not_modified = true;
-      finish();
-      continue;
-    }
-
-    parse::ParseOptions parse_options;
-    parse_options.content_type = response.content_type;
-    parse_options.base_url = response.effective_url.empty() ? source_report.url : response.effective_url;
-    if (auto zone = core::TimeZone::from_name(config::effective_timezone(impl.config, source)))
-      parse_options.default_zone = *zone;
-    auto feed = parse::parse_feed(response.body, parse_options);
-    if (!feed) {
-      source_report.error = feed.error().with_context(source_report.url);
-      finish();
-      continue;
-    }
-
-    // Feeds list newest first; numbering the oldest first keeps the old
-    // mirrors' order, where a larger sequence number is a newer article.
-    std::vector<NewArticle> source_fresh;
-    for (auto it = feed->entries.rbegin(); it != feed->entries.rend(); ++it) {
-      const auto& entry = *it;
-      auto keys = identity_keys(source.name, entry);
-      archive::ArticleRecord record;
-      record.published = entry.published ? *entry.published : entry.updated ? *entry.updated : now;
-      record.title = one_line(entry.title.value_or(""));
-      record.link = entry_link(entry, *feed);
-      record.html = entry.html().value_or("");
-      std::string bytes = archive::render_article(record);
-      std::string hash = core::sha256_hex(bytes.substr(bytes.find('\n') + 1));
-
+    std::size_t fresh_before = fresh.size();
+    for (auto& candidate : ready.candidates) {
       bool duplicate_in_cycle = false;
-      for (const auto& key : keys) duplicate_in_cycle |= seen_this_cycle.count(key) > 0;
+      for (const auto& key : candidate.keys) duplicate_in_cycle |= seen_this_cycle.count(key) > 0;
       std::optional<state::ArchivedArticle> existing;
       if (duplicate_in_cycle) {
         ++source_report.unchanged;
         continue;
       }
-      if (impl.known(keys, &existing)) {
-        if (existing && existing->content_hash != hash) ++source_report.changed;
-        else ++source_report.unchanged;
+      if (impl.known(candidate.keys, &existing)) {
+        if (existing && existing->content_hash != candidate.article.record.content_hash)
+          ++source_report.changed;
+        else
+          ++source_report.unchanged;
         continue;
       }
-      for (const auto& key : keys) seen_this_cycle.insert(key);
-
-      NewArticle article;
-      article.record.identity = keys.front();
-      article.record.aliases.assign(keys.begin() + 1, keys.end());
-      article.record.site = source.name;
-      article.record.title = record.title;
-      article.record.link = record.link;
-      article.record.published = record.published;
-      article.record.first_seen = now;
-      article.record.content_hash = hash;
-      article.bytes = std::move(bytes);
-      source_fresh.push_back(std::move(article));
+      for (const auto& key : candidate.keys) seen_this_cycle.insert(key);
+      fresh.push_back(std::move(candidate.article));
     }
-    source_report.new_articles = source_fresh.size();
-    for (auto& article : source_fresh) fresh.push_back(std::move(article));
-    validators_to_store.push_back({source_report.url, response.validators});
-    finish();
+    source_report.new_articles = fresh.size() - fresh_before;
+    if (!ready.error && !ready.not_modified)
+      validators_to_store.push_back({source_report.url, fetched[i].result->value().validators});
+    if (options.on_progress) options.on_progress("parse", i + 1, sources.size(), source.name);
+    report.sources.push_back(std::move(source_report));
   }
 
   // Write: numbers first (durable before any file bears them), then the
