@@ -281,6 +281,18 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
                                         dir.string() + "` first, or pass --mirror DIR");
   auto config = config::load_config(file);
   if (!config) return config.error();
+  // Names that differ can clean to one folder ("a/b" and "a／b"): the two
+  // sources would then share articles/<folder> and overwrite each other's
+  // lists/<folder>.md. The config module cannot see the cleaning rules
+  // (archive/), so the check lives here, before anything is written.
+  std::map<std::string, std::string> folders;
+  for (const auto& source : config->sources) {
+    auto [it, inserted] = folders.emplace(archive::site_dir_name(source.name), source.name);
+    if (!inserted)
+      return Error(ErrorKind::config, file.string() + ": sources \"" + it->second + "\" and \"" +
+                                          source.name + "\" would share the folder articles/" +
+                                          it->first + "; rename one of them");
+  }
   auto db = state::StateDb::open(dir);
   if (!db) return db.error();
   auto impl = std::make_unique<Impl>(Impl{dir, std::move(*config), std::move(*db)});
