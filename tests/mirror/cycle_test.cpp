@@ -535,5 +535,155 @@ TEST(Cycle, NumbersAreUniqueAcrossSourcesInOneCycle) {
   EXPECT_EQ(*seqs.rbegin() - *seqs.begin(), 3u) << "one cycle reserves one consecutive run";
 }
 
+
+// --- more of what a cycle promises ---
+
+TEST(Cycle, UntitledItemIsArchivedUnderItsNumberAlone) {
+  HttpServer server;
+  server.serve_file("/feed.xml",
+                    rss({{"", "https://news.example/untitled", "u-1", "Mon, 01 Jan 2024 10:00:00 GMT",
+                          "<p>无题</p>"}}),
+                    kRss);
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  auto names = mirror.article_names("站");
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_EQ(names[0], std::to_string(*archive::parse_article_number(names[0])) + ".md");
+  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  ASSERT_TRUE(article) << article.error().message;
+  EXPECT_EQ(article->title, "");
+  EXPECT_EQ(article->html, "<p>无题</p>");
+}
+
+TEST(Cycle, TitleWithLineBreaksIsOneLine) {
+  HttpServer server;
+  server.serve_file("/feed.xml",
+                    rss({{"第一行\n   第二行\r\n\t第三行", "https://news.example/lines", "l-1",
+                          "Mon, 01 Jan 2024 10:00:00 GMT", "<p>x</p>"}}),
+                    kRss);
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  EXPECT_EQ(archived_titles(mirror, "站"), (std::multiset<std::string>{"第一行 第二行 第三行"}));
+}
+
+TEST(Cycle, SameGuidTwiceInOneFeedIsArchivedOnce) {
+  HttpServer server;
+  Item item{"重复", "https://news.example/dup", "dup-1", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>x</p>"};
+  server.serve_file("/feed.xml", rss({item, item}), kRss);
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  auto report = mirror.cycle();
+  ASSERT_EQ(report.sources.size(), 1u);
+  EXPECT_EQ(report.sources[0].new_articles, 1u);
+  EXPECT_EQ(mirror.article_names("站").size(), 1u);
+}
+
+TEST(Cycle, DisabledSourceIsSkippedUnlessAskedForByName) {
+  HttpServer server;
+  server.serve_file("/feed.xml", rss(two_items("off")), kRss);
+  MirrorFolder mirror;
+  mirror.add_source("停用", {server.url("/feed.xml")});
+  mirror.config().sources.back().enabled = false;
+  EXPECT_TRUE(mirror.cycle().sources.empty());
+  EXPECT_EQ(server.hits("/feed.xml"), 0);
+
+  CycleOptions by_name;
+  by_name.only_source = "停用";
+  EXPECT_EQ(mirror.cycle(by_name).total_new(), 2u);
+}
+
+TEST(Cycle, UnknownSourceNameIsAUsageError) {
+  MirrorFolder mirror;
+  mirror.add_source("站", {"http://127.0.0.1:1/feed.xml"});
+  ASSERT_TRUE(config::save_config(config::config_path(mirror.dir()), mirror.config()));
+  auto opened = Mirror::open(mirror.dir());
+  ASSERT_TRUE(opened);
+  CycleOptions options;
+  options.only_source = "没有";
+  auto report = opened->run_cycle(options);
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().kind, ErrorKind::usage);
+}
+
+TEST(Cycle, OnlyDueSkipsASourceFetchedWithinItsInterval) {
+  HttpServer server;
+  server.serve_file("/fast.xml", rss(two_items("fast")), kRss);
+  server.serve_file("/slow.xml", rss(two_items("slow")), kRss);
+  MirrorFolder mirror;
+  mirror.add_source("常更", {server.url("/fast.xml")});
+  mirror.config().sources.back().interval = std::chrono::minutes(5);
+  mirror.add_source("少更", {server.url("/slow.xml")});
+  mirror.config().sources.back().interval = std::chrono::hours(1);
+  core::TimePoint t0{std::chrono::milliseconds(1'700'000'000'000)};
+  CycleOptions options;
+  options.only_due = true;
+  options.now = [t0] { return t0; };
+  EXPECT_EQ(mirror.cycle(options).sources.size(), 2u);
+
+  options.now = [t0] { return t0 + std::chrono::minutes(10); };
+  auto report = mirror.cycle(options);
+  ASSERT_EQ(report.sources.size(), 1u);
+  EXPECT_EQ(report.sources[0].name, "常更");
+  EXPECT_EQ(server.hits("/slow.xml"), 1);
+
+  auto opened = Mirror::open(mirror.dir());
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->next_due(t0 + std::chrono::minutes(10)),
+            t0 + std::chrono::minutes(15)) << "the 5-minute source, last tried at +10 min";
+}
+
+TEST(Cycle, ListPageHoldsOnlyTheNewestConfiguredNumberOfEntries) {
+  std::vector<Item> items;
+  for (int i = 5; i >= 1; --i)
+    items.push_back({"第" + std::to_string(i) + "条", "https://news.example/n/" + std::to_string(i),
+                     "n-" + std::to_string(i), "Mon, 01 Jan 2024 10:00:00 GMT", "<p>x</p>"});
+  HttpServer server;
+  server.serve_file("/feed.xml", rss(items), kRss);
+  MirrorFolder mirror;
+  mirror.config().list_entries = 3;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 5u);
+  EXPECT_EQ(mirror.article_names("站").size(), 5u);
+  EXPECT_EQ(list_links(slurp(mirror.list_page("站"))),
+            (std::vector<std::string>{file_with_title(mirror, "站", "第5条"),
+                                      file_with_title(mirror, "站", "第4条"),
+                                      file_with_title(mirror, "站", "第3条")}));
+}
+
+TEST(Cycle, RelativeLinksResolveAgainstTheUrlAfterRedirects) {
+  HttpServer server;
+  server.redirect("/old/feed.xml", server.url("/new/feed.xml"));
+  std::string feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
+                     "<item><title>相对</title><link>story/1.html</link><guid>r-1</guid>"
+                     "<pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate><description>x</description>"
+                     "</item></channel></rss>";
+  server.serve_file("/new/feed.xml", feed, kRss);
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/old/feed.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  auto names = mirror.article_names("站");
+  ASSERT_EQ(names.size(), 1u);
+  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  ASSERT_TRUE(article);
+  EXPECT_EQ(article->link, server.url("/new/story/1.html"));
+}
+
+TEST(Cycle, SourcesWhoseFolderNamesCollideAreAConfigError) {
+  // Regression: "a/b" and "a／b" both clean to the folder a／b, and the
+  // second source's list page silently replaced the first one's.
+  MirrorFolder mirror;
+  mirror.add_source("a/b", {"http://127.0.0.1:1/one.xml"});
+  mirror.add_source("a／b", {"http://127.0.0.1:1/two.xml"});
+  ASSERT_TRUE(config::save_config(config::config_path(mirror.dir()), mirror.config()));
+  auto opened = Mirror::open(mirror.dir());
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, ErrorKind::config);
+  EXPECT_NE(opened.error().message.find("\"a/b\""), std::string::npos) << opened.error().message;
+  EXPECT_NE(opened.error().message.find("\"a／b\""), std::string::npos) << opened.error().message;
+  EXPECT_FALSE(fs::exists(mirror.dir() / "articles"));
+}
+
 }  // namespace
 }  // namespace newsmirror::mirror
