@@ -313,6 +313,65 @@ TEST(Cycle, Gb2312FeedIsArchivedAsUtf8) {
   EXPECT_NE(names[0].find(title), std::string::npos) << names[0];
 }
 
+// Archives one item served as `bytes` with `content_type` and returns what
+// line 2 and line 5 of its file hold.
+std::optional<archive::ArticleRecord> archive_one(const std::string& bytes,
+                                                  const std::string& content_type) {
+  HttpServer server;
+  server.serve_file("/feed.xml", bytes, content_type);
+  MirrorFolder mirror;
+  mirror.add_source("编码", {server.url("/feed.xml")});
+  auto report = mirror.cycle();
+  EXPECT_EQ(report.sources.size(), 1u);
+  if (report.sources.size() != 1) return std::nullopt;
+  EXPECT_FALSE(report.sources[0].failed()) << report.sources[0].error->message;
+  auto names = mirror.article_names("编码");
+  EXPECT_EQ(names.size(), 1u);
+  if (names.size() != 1) return std::nullopt;
+  auto article = archive::read_article(slurp(mirror.site_dir("编码") / names[0]));
+  EXPECT_TRUE(article);
+  if (!article) return std::nullopt;
+  return *article;
+}
+
+TEST(Cycle, Big5FeedIsArchivedAsUtf8) {
+  const std::string title = "臺灣新聞：繁體標題";
+  const std::string html = "<p>這是大五碼的內文。</p>";
+  auto bytes = convert(rss({{title, "https://news.example/b5/1", "b5-1",
+                             "Mon, 01 Jan 2024 10:00:00 GMT", html}},
+                           "big5"),
+                       "BIG5");
+  ASSERT_FALSE(bytes.empty());
+  auto article = archive_one(bytes, "text/xml");
+  ASSERT_TRUE(article);
+  EXPECT_EQ(article->title, title);
+  EXPECT_EQ(article->html, html);
+}
+
+TEST(Cycle, GbkFeedDeclaredOnlyInContentTypeIsArchivedAsUtf8) {
+  const std::string title = "只在HTTP头里声明的编码";
+  const std::string html = "<p>正文</p>";
+  // The XML has no declaration at all; only the HTTP header names GBK.
+  auto xml = rss({{title, "https://news.example/gbk/1", "gbk-1", "Mon, 01 Jan 2024 10:00:00 GMT", html}});
+  xml = xml.substr(xml.find("?>\n") + 3);
+  auto bytes = convert(xml, "GBK");
+  ASSERT_FALSE(bytes.empty());
+  auto article = archive_one(bytes, "application/rss+xml; charset=GBK");
+  ASSERT_TRUE(article);
+  EXPECT_EQ(article->title, title);
+  EXPECT_EQ(article->html, html);
+}
+
+TEST(Cycle, Utf8FeedWithAByteOrderMarkIsArchived) {
+  const std::string title = "带BOM的订阅";
+  auto article = archive_one(
+      "\xEF\xBB\xBF" + rss({{title, "https://news.example/bom", "bom-1", "Mon, 01 Jan 2024 10:00:00 GMT",
+                             "<p>x</p>"}}),
+      kRss);
+  ASSERT_TRUE(article);
+  EXPECT_EQ(article->title, title);
+}
+
 // --- idempotence ---
 
 void expect_second_cycle_changes_nothing(const test::FileOptions& options, bool expect_304) {
