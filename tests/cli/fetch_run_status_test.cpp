@@ -93,7 +93,7 @@ int wait_for(pid_t pid, std::chrono::milliseconds limit) {
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -2;
 }
 
-class CliFetchRunStatus : public ::testing::Test {
+class CliMirror : public ::testing::Test {
  protected:
   void SetUp() override {
     config_ = config::Config{};
@@ -142,9 +142,16 @@ class CliFetchRunStatus : public ::testing::Test {
   config::Config config_;
 };
 
+// One suite per command, so that `--gtest_filter=FetchCommand*` and the like
+// pick each command's tests.
+class FetchCommand : public CliMirror {};
+class RunCommand : public CliMirror {};
+class StatusCommand : public CliMirror {};
+class CliHelp : public CliMirror {};
+
 // --- fetch ---
 
-TEST_F(CliFetchRunStatus, FetchExitsZeroWhenEverySourceSucceeds) {
+TEST_F(FetchCommand, ExitsZeroWhenEverySourceSucceeds) {
   add_source("好站", server_.url("/good.xml"));
   add_source("他站", server_.url("/other.xml"));
   save();
@@ -157,7 +164,7 @@ TEST_F(CliFetchRunStatus, FetchExitsZeroWhenEverySourceSucceeds) {
   EXPECT_TRUE(fs::exists(mirror_.path() / "README.md"));
 }
 
-TEST_F(CliFetchRunStatus, FetchExitsThreeWhenOneSourceFailsAndNamesItAndWhy) {
+TEST_F(FetchCommand, ExitsThreeWhenOneSourceFailsAndNamesItAndWhy) {
   add_source("好站", server_.url("/good.xml"));
   add_source("坏站", server_.url("/missing.xml"));
   save();
@@ -176,7 +183,7 @@ TEST_F(CliFetchRunStatus, FetchExitsThreeWhenOneSourceFailsAndNamesItAndWhy) {
   EXPECT_EQ(archived("好站"), 2u) << "the healthy source is archived all the same";
 }
 
-TEST_F(CliFetchRunStatus, FetchExitsTwoForAMalformedConfigNamingFileLineAndKey) {
+TEST_F(FetchCommand, ExitsTwoForAMalformedConfigNamingFileLineAndKey) {
   std::ofstream(config::config_path(mirror_.path()))
       << "concurrency = 4\n"
       << "\n"
@@ -191,7 +198,7 @@ TEST_F(CliFetchRunStatus, FetchExitsTwoForAMalformedConfigNamingFileLineAndKey) 
   EXPECT_EQ(server_.hits("/good.xml"), 0);
 }
 
-TEST_F(CliFetchRunStatus, FetchExitsTwoForAnUnknownSource) {
+TEST_F(FetchCommand, ExitsTwoForAnUnknownSource) {
   add_source("好站", server_.url("/good.xml"));
   save();
   auto fetch = run({"fetch", "--source", "不存在"});
@@ -200,7 +207,7 @@ TEST_F(CliFetchRunStatus, FetchExitsTwoForAnUnknownSource) {
   EXPECT_EQ(server_.hits("/good.xml"), 0);
 }
 
-TEST_F(CliFetchRunStatus, FetchSourceFetchesOnlyThatSource) {
+TEST_F(FetchCommand, SourceFetchesOnlyThatSource) {
   add_source("好站", server_.url("/good.xml"));
   add_source("他站", server_.url("/other.xml"));
   save();
@@ -210,7 +217,7 @@ TEST_F(CliFetchRunStatus, FetchSourceFetchesOnlyThatSource) {
   EXPECT_EQ(archived("他站"), 3u);
 }
 
-TEST_F(CliFetchRunStatus, FetchJsonPrintsOneObjectWithEverySource) {
+TEST_F(FetchCommand, JsonPrintsOneObjectWithEverySource) {
   add_source("好站", server_.url("/good.xml"));
   add_source("坏站", server_.url("/missing.xml"));
   save();
@@ -237,7 +244,7 @@ TEST_F(CliFetchRunStatus, FetchJsonPrintsOneObjectWithEverySource) {
   EXPECT_NE(bad["error"].at("message").get<std::string>().find("404"), std::string::npos);
 }
 
-TEST_F(CliFetchRunStatus, FetchQuietPrintsNothingOnSuccess) {
+TEST_F(FetchCommand, QuietPrintsNothingOnSuccess) {
   add_source("好站", server_.url("/good.xml"));
   save();
   auto fetch = run({"--quiet", "fetch"});
@@ -247,7 +254,7 @@ TEST_F(CliFetchRunStatus, FetchQuietPrintsNothingOnSuccess) {
   EXPECT_EQ(archived("好站"), 2u);
 }
 
-TEST_F(CliFetchRunStatus, FetchQuietPrintsOnlyTheFailureOnStderr) {
+TEST_F(FetchCommand, QuietPrintsOnlyTheFailureOnStderr) {
   add_source("好站", server_.url("/good.xml"));
   add_source("坏站", server_.url("/missing.xml"));
   save();
@@ -260,7 +267,7 @@ TEST_F(CliFetchRunStatus, FetchQuietPrintsOnlyTheFailureOnStderr) {
 
 // --- status ---
 
-TEST_F(CliFetchRunStatus, StatusShowsLastErrorAndConsecutiveFailuresAfterFetches) {
+TEST_F(StatusCommand, ShowsLastErrorAndConsecutiveFailuresAfterFetches) {
   add_source("好站", server_.url("/good.xml"));
   add_source("坏站", server_.url("/missing.xml"));
   save();
@@ -312,7 +319,7 @@ TEST_F(CliFetchRunStatus, StatusShowsLastErrorAndConsecutiveFailuresAfterFetches
 
 // --- run ---
 
-TEST_F(CliFetchRunStatus, RunWithOneCycleFetchesOnceAndExits) {
+TEST_F(RunCommand, WithOneCycleFetchesOnceAndExits) {
   add_source("好站", server_.url("/good.xml"));
   save();
   auto start = std::chrono::steady_clock::now();
@@ -323,7 +330,7 @@ TEST_F(CliFetchRunStatus, RunWithOneCycleFetchesOnceAndExits) {
   EXPECT_EQ(archived("好站"), 2u);
 }
 
-TEST_F(CliFetchRunStatus, RunStopsPromptlyAndCleanlyOnSigtermWhileWaiting) {
+TEST_F(RunCommand, StopsPromptlyAndCleanlyOnSigtermWhileWaiting) {
   add_source("好站", server_.url("/good.xml"));
   save();
   // --log-level info makes `run` say when it starts waiting.
@@ -350,7 +357,42 @@ TEST_F(CliFetchRunStatus, RunStopsPromptlyAndCleanlyOnSigtermWhileWaiting) {
   EXPECT_FALSE(fs::exists(mirror_.path() / ".newsmirror" / "pending-articles.json"));
 }
 
-TEST_F(CliFetchRunStatus, RunRejectsAMalformedEvery) {
+TEST_F(RunCommand, SentSigtermDuringACycleFinishesThatCycleFirst) {
+  // The feed answers after a second, so the signal lands mid-fetch.
+  auto body = feed_with(2, "慢");
+  server_.route("/slow.xml", [body](const test::HttpRequest&, test::HttpResponder& res) {
+    if (res.wait(1000ms)) res.send(200, {{"Content-Type", kRss}}, body);
+  });
+  add_source("慢站", server_.url("/slow.xml"));
+  save();
+  pid_t pid = spawn(scratch_.path(), {"--mirror", mirror_.path().string(), "run"});
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (server_.hits("/slow.xml") == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(server_.hits("/slow.xml"), 1) << "run never fetched";
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_for(pid, 5s), 0) << read_file(scratch_.path() / "stderr.txt");
+  EXPECT_EQ(archived("慢站"), 2u) << "the cycle in flight is completed, not dropped";
+  EXPECT_TRUE(fs::exists(mirror_.path() / "lists" / "慢站.md"));
+}
+
+TEST_F(FetchCommand, JsonReportsAConfigErrorAsJson) {
+  std::ofstream(config::config_path(mirror_.path())) << "concurrency = \"many\"\n";
+  auto fetch = run({"--json", "fetch"});
+  EXPECT_EQ(fetch.status, 2);
+  auto json = nlohmann::json::parse(fetch.out, nullptr, false);
+  ASSERT_TRUE(json.is_object()) << fetch.out;
+  EXPECT_EQ(json.at("error").at("kind"), core::to_string(core::ErrorKind::config));
+  EXPECT_NE(json["error"].at("message").get<std::string>().find("newsmirror.toml:1:"), std::string::npos);
+}
+
+TEST_F(StatusCommand, WithoutAMirrorExitsTwo) {
+  auto status = run({"status"});
+  EXPECT_EQ(status.status, 2) << status.out << status.err;
+  EXPECT_NE(status.err.find("newsmirror.toml"), std::string::npos) << status.err;
+}
+
+TEST_F(RunCommand, RejectsAMalformedEvery) {
   add_source("好站", server_.url("/good.xml"));
   save();
   auto result = run({"run", "--every", "soon"});
@@ -361,7 +403,7 @@ TEST_F(CliFetchRunStatus, RunRejectsAMalformedEvery) {
 
 // --- help ---
 
-TEST_F(CliFetchRunStatus, HelpOfTheProgramAndOfEverySubcommandMentionsEveryOption) {
+TEST_F(CliHelp, HelpOfTheProgramAndOfEverySubcommandMentionsEveryOption) {
   struct Help {
     std::vector<std::string> args;
     std::vector<std::string> mentions;
