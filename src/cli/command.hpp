@@ -28,6 +28,17 @@ struct Command {
   std::function<int()> run;       // called when the subcommand was chosen
 };
 
+// A subcommand with a one-line `summary` (shown in `newsmirror --help`) and
+// longer `details` (shown by `newsmirror NAME --help`).
+inline CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& summary,
+                             const std::string& details = {}) {
+  CLI::App* app = parent.add_subcommand(name, summary);
+  std::string footer = details.empty() ? "" : "\n" + details + "\n";
+  footer += "\nGlobal options: --mirror DIR, --quiet, --json, --log-level LEVEL (see newsmirror --help).";
+  app->footer(footer);
+  return app;
+}
+
 // Each registers one subcommand on `parent`; `globals` outlives the call.
 Command add_init_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_sources_command(CLI::App& parent, const GlobalOptions& globals);

@@ -9,8 +9,8 @@ namespace newsmirror::cli {
 Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
   auto source = std::make_shared<std::string>();
   Command command;
-  command.app = parent.add_subcommand(
-      "fetch",
+  command.app = add_command(
+      parent, "fetch", "Run one cycle: fetch every enabled source and archive what is new",
       "Run one cycle: fetch every enabled source, archive new articles, refresh the\n"
       "list pages and README. Prints a table per source (new, changed, unchanged,\n"
       "not modified, failed with the reason). Exit status: 0 when every source\n"

@@ -131,8 +131,8 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
 Command add_init_command(CLI::App& parent, const GlobalOptions& globals) {
   auto options = std::make_shared<InitOptions>();
   Command command;
-  command.app = parent.add_subcommand(
-      "init",
+  command.app = add_command(
+      parent, "init", "Create a mirror folder (or adopt an existing classic mirror)",
       "Create a mirror folder: newsmirror.toml with the default sources and the state database "
       "in .newsmirror/. A folder that already holds a classic mirror (articles/) is adopted "
       "as it is: its files are not touched and numbering continues after its highest article.");

@@ -36,8 +36,8 @@ struct RunSettings {
 Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
   auto settings = std::make_shared<RunSettings>();
   Command command;
-  command.app = parent.add_subcommand(
-      "run",
+  command.app = add_command(
+      parent, "run", "Keep the mirror fresh: repeat cycles as sources fall due",
       "Keep the mirror fresh: repeat cycles, fetching each source when its interval\n"
       "has passed (the source's `interval`, else the global one). Waits between\n"
       "cycles with a little random jitter so that many mirrors do not hit a feed at\n"

@@ -213,8 +213,8 @@ int run_sources(const GlobalOptions& globals, const SourcesOptions& options) {
 Command add_sources_command(CLI::App& parent, const GlobalOptions& globals) {
   auto o = std::make_shared<SourcesOptions>();
   Command command;
-  command.app = parent.add_subcommand(
-      "sources",
+  command.app = add_command(
+      parent, "sources", "List, add, remove, import or export the sources (OPML)",
       "List and edit the feeds in newsmirror.toml (the mirror folder is --mirror).\n"
       "Edits rewrite the file atomically; its values are kept, hand-written comments are not.");
   command.app->require_subcommand(0, 1);

@@ -141,8 +141,8 @@ int run_status(const GlobalOptions& globals) {
 
 Command add_status_command(CLI::App& parent, const GlobalOptions& globals) {
   Command command;
-  command.app = parent.add_subcommand(
-      "status",
+  command.app = add_command(
+      parent, "status", "Show each source's health: last success, last error, failures",
       "Show how each source has been doing: last success, last error, consecutive\n"
       "failures and articles archived, as recorded by fetch and run. Times are in the\n"
       "mirror's time zone. --json prints an array with times in milliseconds since the epoch.");
