@@ -48,8 +48,9 @@ namespace {
 
 // The intent log of a cycle's commit: written (durably) after the articles'
 // temp files and before they are renamed into place; removed once the state
-// database records them. Its presence at start-up means a cycle died between
-// the two, and recover() finishes the bookkeeping for every file that made it.
+// database records them and the list pages and README show them. Its
+// presence at start-up means a cycle died in between, and recover() finishes
+// the bookkeeping and the lists for every file that made it.
 constexpr const char* kJournalName = ".newsmirror/pending-articles.json";
 
 nlohmann::json to_json(const state::ArchivedArticle& a) {
@@ -313,8 +314,10 @@ Status Mirror::recover() {
         // Only files that were renamed into place count; the others were
         // never visible and will be fetched again.
         if (!fs::exists(impl.dir / article_path(article.site, article.file_name))) continue;
-        if (impl.db.find(article.identity)) continue;
+        // Recorded already (killed after the commit point) still means its
+        // site's list page and the README may not show it yet.
         sites.insert(article.site);
+        if (impl.db.find(article.identity)) continue;
         finished.push_back(std::move(article));
       }
     }
@@ -508,8 +511,6 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     log_stage("commit files");
     if (auto status = impl.record(fresh); !status) return status.error();
     log_stage("record articles");
-    std::error_code ignored;
-    fs::remove(impl.dir / kJournalName, ignored);
   }
 
   // Validators only now: storing them before the articles were recorded
@@ -528,8 +529,14 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   if (!bookkeeping) return bookkeeping.error();
 
   log_stage("bookkeeping");
-  if (!touched_sites.empty())
+  if (!touched_sites.empty()) {
     if (auto status = impl.write_lists(touched_sites); !status) return status.error();
+    // The journal goes only now: a kill between recording the articles and
+    // rewriting the lists must leave it, or no later run would list them
+    // (a run without new articles for a site never rewrites its page).
+    std::error_code ignored;
+    fs::remove(impl.dir / kJournalName, ignored);
+  }
   log_stage("lists");
   return report;
 }
