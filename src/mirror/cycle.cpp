@@ -154,7 +154,7 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
   if (auto zone = core::TimeZone::from_name(time_zone)) parse_options.default_zone = *zone;
   auto feed = parse::parse_feed(response.body, parse_options);
   if (!feed) {
-    prepared.error = feed.error();
+    prepared.error = feed.error().with_context(url);
     return prepared;
   }
 
@@ -384,16 +384,19 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     return Error(ErrorKind::usage, "no source named \"" + *options.only_source +
                                        "\" in " + config::config_path(impl.dir).string());
 
-  // Fetch: every source's first URL at once; a source whose URL failed tries
-  // its next one in the following round.
+  // Fetch every source's first URL at once, then parse and render what came
+  // back on all cores (the CPU-bound part of a first cycle). A source whose
+  // URL failed — no answer, or an answer that is no feed, such as a block
+  // page — tries its next URL in the following round.
   std::vector<Fetched> fetched(sources.size());
+  std::vector<Prepared> prepared(sources.size());
   fetch::Client client(impl.fetch_options());
   for (std::size_t round = 0;; ++round) {
     std::vector<fetch::Request> requests;
     std::vector<std::size_t> owners;
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const auto& source = *sources[i];
-      bool needs_try = !fetched[i].result || !fetched[i].result->ok();
+      bool needs_try = !fetched[i].result || prepared[i].error;
       if (!needs_try || round >= source.urls.size()) continue;
       fetch::Request request;
       request.url = source.urls[round];
@@ -415,30 +418,26 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
         spdlog::info("{}: {}", sources[owners[k]]->name, results[k].error().message);
       fetched[owners[k]] = {round, std::move(results[k])};
     }
-  }
 
-  log_stage("fetch");
-
-  // Parse and render every source's entries on all cores (the CPU-bound
-  // part of a first cycle), then decide novelty in order on this thread,
-  // which owns the database.
-  std::vector<Prepared> prepared(sources.size());
-  {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-      for (std::size_t i = next++; i < sources.size(); i = next++)
-        prepared[i] = prepare_source(*sources[i], sources[i]->urls[fetched[i].url_index],
-                                     *fetched[i].result,
+      for (std::size_t k = next++; k < owners.size(); k = next++) {
+        std::size_t i = owners[k];
+        prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
                                      config::effective_timezone(impl.config, *sources[i]), now);
+      }
     };
     std::size_t thread_count =
-        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), sources.size());
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), owners.size());
     std::vector<std::thread> threads;
     for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(worker);
     worker();
     for (auto& thread : threads) thread.join();
   }
+  log_stage("fetch and parse");
 
+  // Novelty is decided in config order on this thread, which owns the
+  // database.
   CycleReport report;
   std::vector<NewArticle> fresh;
   std::unordered_set<std::string> seen_this_cycle;
@@ -450,8 +449,6 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     source_report.name = source.name;
     source_report.url = source.urls[std::min(fetched[i].url_index, source.urls.size() - 1)];
     source_report.error = ready.error;
-    if (source_report.error && fetched[i].result->ok())
-      source_report.error = source_report.error->with_context(source_report.url);
     source_report.not_modified = ready.not_modified;
 
     std::size_t fresh_before = fresh.size();
@@ -482,7 +479,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
 
   // Write: numbers first (durable before any file bears them), then the
   // temp files, the journal, the renames, and the state that makes it final.
-  log_stage("parse");
+  log_stage("novelty");
   std::set<std::string> touched_sites;
   if (!fresh.empty()) {
     auto first = impl.db.reserve_sequence(fresh.size());

@@ -491,6 +491,20 @@ TEST(Cycle, SecondUrlIsUsedWhenTheFirstAnswers404) {
   expect_archived(mirror, "两址", {"备用新闻一", "备用新闻二"});
 }
 
+TEST(Cycle, SecondUrlIsUsedWhenTheFirstAnswersWithABlockPage) {
+  // Censors and captive portals answer 200 with HTML: not an answer.
+  HttpServer server;
+  server.serve_file("/blocked.xml", "<html><body>访问受限</body></html>", "text/html");
+  server.serve_file("/mirror.xml", rss(two_items("备用")), kRss);
+  MirrorFolder mirror;
+  mirror.add_source("两址", {server.url("/blocked.xml"), server.url("/mirror.xml")});
+  auto report = mirror.cycle();
+  ASSERT_EQ(report.sources.size(), 1u);
+  EXPECT_FALSE(report.sources[0].failed()) << report.sources[0].error->message;
+  EXPECT_EQ(report.sources[0].url, server.url("/mirror.xml"));
+  expect_archived(mirror, "两址", {"备用新闻一", "备用新闻二"});
+}
+
 TEST(Cycle, SecondUrlIsUsedWhenTheFirstRefusesConnections) {
   // A port that was free a moment ago: nothing listens there any more.
   std::string refused;
