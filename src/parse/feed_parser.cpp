@@ -444,13 +444,16 @@ class XmlFeedParser {
         continue;
       }
       if (is_entry(name)) {
-        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_entry(expanded);
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_entry_and_swallowed(expanded);
         skip_subtree = true;
         continue;
       }
       if (is_container(name)) continue;  // descend into channel / feed
       if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(name_of(node->parent))) {
-        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_feed_field(expanded, name_of(expanded));
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
+          read_feed_field(expanded, name_of(expanded));
+          read_swallowed_entries(expanded);
+        }
         skip_subtree = true;
       }
     }
@@ -489,10 +492,27 @@ class XmlFeedParser {
     for (const xmlNode* c = parent->children; c; c = c->next) {
       if (c->type != XML_ELEMENT_NODE) continue;
       QName name = name_of(c);
-      if (is_entry(name)) read_entry(c);
+      if (is_entry(name)) read_entry_and_swallowed(c);
       else if (is_container(name)) visit_children(c);
-      else if (feed_level) read_feed_field(c, name);
+      else if (feed_level) { read_feed_field(c, name); read_swallowed_entries(c); }
       else visit_children(c);
+    }
+  }
+
+  // libxml2's recovery closes only the innermost open element at a
+  // mismatched end tag, so one unclosed element (`<title>a <b>b</title>`)
+  // leaves its entry, or a channel field, open: every later entry of the
+  // document becomes its descendant. Entries never nest in a feed, so one
+  // found inside an entry or a feed-level field is read as the next entry.
+  void read_entry_and_swallowed(const xmlNode* item) {
+    read_entry(item);
+    read_swallowed_entries(item);
+  }
+  void read_swallowed_entries(const xmlNode* parent) {
+    for (const xmlNode* c = parent->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (is_entry(name_of(c))) read_entry_and_swallowed(c);
+      else read_swallowed_entries(c);
     }
   }
 

@@ -137,6 +137,40 @@ TEST(FeedParser, DamagedFeedYieldsEveryReadableEntry) {
   EXPECT_EQ(feed.entries[2].title, "three");
 }
 
+TEST(FeedParser, UnclosedElementDoesNotSwallowLaterEntries) {
+  // libxml2's recovery closes only the innermost element at a mismatched end
+  // tag, so an unclosed <b> leaves the item open and every later item ends
+  // up nested in it; those are entries all the same.
+  core::Feed feed = parse_ok(
+      "<rss version=\"2.0\"><channel><title>t</title>"
+      "<item><title>one</title><link>http://a.example/1</link></item>"
+      "<item><title>two <b>unclosed</title></item>"
+      "<item><title>three</title></item>"
+      "<item><title>four");
+  ASSERT_GE(feed.entries.size(), 3u);
+  EXPECT_EQ(feed.entries[0].title, "one");
+  EXPECT_EQ(feed.entries[1].title, "two <b>unclosed</b>");
+  EXPECT_EQ(feed.entries[2].title, "three");
+
+  // The same in a channel-level field: the items are not lost to it.
+  feed = parse_ok(
+      "<rss version=\"2.0\"><channel><title>t</title><description>about <b>us</description>"
+      "<item><title>one</title></item><item><title>two</title></item></channel></rss>");
+  ASSERT_EQ(feed.entries.size(), 2u);
+  EXPECT_EQ(feed.entries[0].title, "one");
+  EXPECT_EQ(feed.entries[1].title, "two");
+
+  // And in Atom, where the unclosed element sits in inline XHTML.
+  feed = parse_ok(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+      "<entry><id>1</id><title type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">a <b>b</div></title></entry>"
+      "<entry><id>2</id><title>second</title></entry></feed>");
+  ASSERT_EQ(feed.entries.size(), 2u);
+  EXPECT_EQ(feed.entries[0].id, "1");
+  EXPECT_EQ(feed.entries[1].id, "2");
+  EXPECT_EQ(feed.entries[1].title, "second");
+}
+
 TEST(FeedParser, AtomFeed) {
   core::Feed feed = parse_ok(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">"
