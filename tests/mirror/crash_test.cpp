@@ -587,16 +587,19 @@ TEST(CrashTest, RandomKillsLoseAndDuplicateNothing) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    std::string landed = "finished before the kill";
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
       ++kills;
-      ++landings[landing(scan_mirror(mirror, feeds))];
+      landed = landing(scan_mirror(mirror, feeds));
+      ++landings[landed];
     } else {
       ++finished_early;
-      ++landings["finished before the kill"];
+      ++landings[landed];
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
           << when << ": run failed on its own:\n" << log_tail();
     }
-    expect_consistent(mirror, feeds, when + " after the kill");
+    expect_consistent(mirror, feeds, when + ", killed after " + std::to_string(delay.count()) +
+                                         " us (" + landed + ")");
     if (::testing::Test::HasFailure()) break;
 
     // Sometimes check at once that the next run completes what the kill
@@ -605,7 +608,8 @@ TEST(CrashTest, RandomKillsLoseAndDuplicateNothing) {
     if (chance(0.25)) {
       auto clean = run_fetch(mirror, log);
       ASSERT_EQ(clean.exit_code, 0) << when << ": clean run failed:\n" << log_tail();
-      expect_complete(mirror, feeds, feeds.served_now(), when + ", clean run after the kill");
+      expect_complete(mirror, feeds, feeds.served_now(),
+                      when + ", clean run after a kill (" + landed + ")");
       ++verified;
       if (::testing::Test::HasFailure()) break;
     }
@@ -796,6 +800,18 @@ class CrashRecovery : public ::testing::Test {
 // nothing is recorded; the temp files go (the articles come again next run).
 TEST_F(CrashRecovery, KilledWhileStagingRemovesTheTempFilesOnly) {
   auto planned = plan(3);
+  for (const auto& p : planned) write_temp(p);
+  recover();
+  EXPECT_TRUE(files_and_temps().empty());
+  EXPECT_TRUE(recorded_files().empty());
+  EXPECT_FALSE(fs::exists(dir() / kJournal));
+}
+
+// Killed after the journal, before any rename (during the flush): nothing
+// was visible, nothing is recorded, and neither temp files nor journal stay.
+TEST_F(CrashRecovery, KilledBeforeTheRenamesRecordsNothing) {
+  auto planned = plan(3);
+  write_journal(planned);
   for (const auto& p : planned) write_temp(p);
   recover();
   EXPECT_TRUE(files_and_temps().empty());
