@@ -532,8 +532,8 @@ TEST(CrashTest, RandomKillsLoseAndDuplicateNothing) {
   const fs::path mirror = root.path() / "mirror";    // the one that gets killed
   const fs::path control = root.path() / "control";  // same feeds, never killed: the timer
   const fs::path log = root.path() / "newsmirror.log";
-  write_config(mirror, feeds);
-  write_config(control, feeds);
+  ASSERT_NO_FATAL_FAILURE(write_config(mirror, feeds));
+  ASSERT_NO_FATAL_FAILURE(write_config(control, feeds));
   auto log_tail = [&] {
     std::string text = slurp(log);
     return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
