@@ -72,18 +72,18 @@ TEST(StateDb, FindsOnlyRecordedIdentities) {
 TEST(StateDb, AnAliasFindsItsArticle) {
   test::TempDir dir;
   auto db = open(dir);
-  auto a = article("guid:法广\x1fabc", "法广", 1);
-  a.aliases = {"link:法广\x1fwww.rfi.fr/cn/1"};
+  auto a = article("guid:法广\x1f" "abc", "法广", 1);
+  a.aliases = {"link:法广\x1f" "www.rfi.fr/cn/1"};
   ASSERT_TRUE(db.record_articles({a}));
-  auto found = db.find("link:法广\x1fwww.rfi.fr/cn/1");
+  auto found = db.find("link:法广\x1f" "www.rfi.fr/cn/1");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->identity, a.identity);
-  EXPECT_FALSE(db.find("link:法广\x1fwww.rfi.fr/cn/2"));
+  EXPECT_FALSE(db.find("link:法广\x1f" "www.rfi.fr/cn/2"));
   // An alias another article already holds stays with the first one.
-  auto b = article("guid:法广\x1fdef", "法广", 2);
-  b.aliases = {"link:法广\x1fwww.rfi.fr/cn/1"};
+  auto b = article("guid:法广\x1f" "def", "法广", 2);
+  b.aliases = {"link:法广\x1f" "www.rfi.fr/cn/1"};
   ASSERT_TRUE(db.record_articles({b}));
-  EXPECT_EQ(db.find("link:法广\x1fwww.rfi.fr/cn/1")->identity, a.identity);
+  EXPECT_EQ(db.find("link:法广\x1f" "www.rfi.fr/cn/1")->identity, a.identity);
 }
 
 TEST(StateDb, DuplicateIdentityOrSeqRecordsNothing) {
