@@ -231,7 +231,17 @@ core::Status BatchWriter::commit() {
   for (const fs::path& dir : created_dirs_) dirs.insert(dir.parent_path());
   created_dirs_.clear();
 
-  // 3. Directory entries: one fsync per directory the batch touched.
+  // 3. Directory entries. With many directories one more syncfs() is
+  // cheaper than an fsync per directory, each of which forces its own
+  // journal commit; with one or two the fsyncs are cheaper.
+#ifdef __linux__
+  if (dirs.size() > 2) {
+    if (auto st = check_fault(fault_hook_, FileOp::sync_dir, root_); !st) return st;
+    Fd fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0 || ::syncfs(fd.get()) != 0) return io_error("syncfs", root_, errno);
+    return core::ok_status();
+  }
+#endif
   for (const fs::path& dir : dirs) {
     if (auto st = sync_dir(fault_hook_, dir); !st) return st;
   }
