@@ -12,25 +12,11 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "core/suggest.hpp"
 
 namespace nm = newsmirror::cli;
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // The first word that is neither an option nor an option's value, when it
 // names no command: "newsmirror fecth" gets "did you mean fetch?".
@@ -45,13 +31,10 @@ std::optional<std::string> unknown_command_message(const CLI::App& app, int argc
     for (const auto* sub : app.get_subcommands({}))
       if (sub->get_name() == word) return std::nullopt;
     std::string message = "unknown command \"" + std::string(word) + "\"";
-    std::string best;
-    std::size_t best_distance = 3;  // suggest only near misses
-    for (const auto* sub : app.get_subcommands({})) {
-      auto distance = edit_distance(word, sub->get_name());
-      if (distance < best_distance) best_distance = distance, best = sub->get_name();
-    }
-    if (!best.empty()) message += "; did you mean \"" + best + "\"?";
+    std::vector<std::string_view> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (auto best = newsmirror::core::closest_match(word, names))
+      message += "; did you mean \"" + *best + "\"?";
     return message + " (newsmirror --help lists the commands)";
   }
   return std::nullopt;

@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "archive/atomic_writer.hpp"
+#include "core/suggest.hpp"
 #include "core/time_zone.hpp"
 
 namespace newsmirror::config {
@@ -28,33 +29,10 @@ constexpr std::string_view kGlobalKeys[] = {
 constexpr std::string_view kSourceKeys[] = {"name",     "url",      "proxy",  "user_agent",
                                             "interval", "timezone", "enabled"};
 
-// Edit distance, for "did you mean" on misspelled keys.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 template <std::size_t N>
 std::string unknown_key_message(std::string_view key, const std::string_view (&known)[N]) {
-  std::string_view best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (auto candidate : known) {
-    auto d = edit_distance(key, candidate);
-    if (d < best_distance) best_distance = d, best = candidate;
-  }
-  // A third of the word may be wrong before a suggestion turns into noise.
-  if (best_distance <= std::max<std::size_t>(2, best.size() / 3))
-    return fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", key, best);
+  if (auto best = core::closest_match(key, std::vector<std::string_view>(std::begin(known), std::end(known))))
+    return fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", key, *best);
   std::string list;
   for (auto candidate : known) list += (list.empty() ? "" : ", ") + std::string(candidate);
   return fmt::format("unknown key \"{}\" (known keys: {})", key, list);
