@@ -60,7 +60,7 @@ void print_cycle_report(const mirror::CycleReport& report, const std::string& mi
       if (s.error) std::cerr << s.name << ": " << s.error->message << "\n";
     return;
   }
-  TextTable table({"source", "new", "changed", "unchanged", "status"});
+  TextTable table({"SOURCE", "NEW", "CHANGED", "UNCHANGED", "STATUS"});
   for (std::size_t c = 1; c <= 3; ++c) table.align_right(c);
   for (const auto& s : report.sources) {
     bool fetched = !s.failed() && !s.not_modified;
