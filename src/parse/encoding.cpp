@@ -4,6 +4,8 @@
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -45,6 +47,44 @@ std::string converter_name(std::string_view charset) {
   return name;
 }
 
+// Well-formed UTF-8 (Unicode 3.9, table 3-7): no overlong forms, no
+// surrogates, nothing above U+10FFFF, no truncated sequence. The same bytes
+// ICU's UTF-8 converter accepts with a STOP callback, without converting.
+bool valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    // ASCII runs, eight bytes at a time.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p == end) break;
+    unsigned char c = *p;
+    if (c < 0x80) { ++p; continue; }
+    std::ptrdiff_t left = end - p;
+    if (c >= 0xC2 && c <= 0xDF) {
+      if (left < 2 || (p[1] & 0xC0) != 0x80) return false;
+      p += 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      if (left < 3 || (p[2] & 0xC0) != 0x80) return false;
+      unsigned char t = p[1];
+      if (c == 0xE0 ? (t < 0xA0 || t > 0xBF) : c == 0xED ? (t < 0x80 || t > 0x9F) : (t & 0xC0) != 0x80) return false;
+      p += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      if (left < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return false;
+      unsigned char t = p[1];
+      if (c == 0xF0 ? (t < 0x90 || t > 0xBF) : c == 0xF4 ? (t < 0x80 || t > 0x8F) : (t & 0xC0) != 0x80) return false;
+      p += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 struct ConverterDeleter {
   void operator()(UConverter* c) const { ucnv_close(c); }
 };
@@ -54,7 +94,11 @@ std::optional<std::string> convert(std::string_view bytes, std::string_view char
   std::string name = converter_name(charset);
   if (name == "utf-8" || name == "utf8") {
     // The common case needs no converter, only validation.
-    if (!strict) {
+    if (strict) {
+      if (!valid_utf8(bytes)) return std::nullopt;
+      return std::string(bytes);
+    }
+    {
       icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(bytes.data(), static_cast<int32_t>(bytes.size())));
       std::string out;
       text.toUTF8String(out);
@@ -153,7 +197,31 @@ std::optional<std::string> to_utf8(std::string_view bytes, std::string_view char
   return convert(bytes, charset, true);
 }
 
-DecodedText decode_xml_bytes(std::string_view bytes, std::string_view content_type) {
+namespace {
+
+bool is_utf8_label(std::string_view charset) {
+  std::string name = converter_name(charset);
+  return name == "utf-8" || name == "utf8";
+}
+
+// Strict decoding of `body` as `charset` into `text`: a view of `body` itself
+// when it is already valid UTF-8 (no copy), else of `storage`.
+bool decode_strict(std::string_view body, std::string_view charset, std::string& storage, std::string_view& text) {
+  if (is_utf8_label(charset)) {
+    if (!valid_utf8(body)) return false;
+    text = body;
+    return true;
+  }
+  auto converted = to_utf8(body, charset);
+  if (!converted) return false;
+  storage = std::move(*converted);
+  text = storage;
+  return true;
+}
+
+}  // namespace
+
+DecodedView decode_xml_view(std::string_view bytes, std::string_view content_type, std::string& storage) {
   std::vector<std::string> candidates;
   std::size_t skip = 0;
   auto sniffed = sniff(bytes);
@@ -175,23 +243,33 @@ DecodedText decode_xml_bytes(std::string_view bytes, std::string_view content_ty
   candidates.push_back("utf-8");
 
   std::string_view body = bytes.substr(skip);
+  std::string_view text;
   for (const auto& charset : candidates) {
-    if (auto text = to_utf8(body, charset)) return {std::move(*text), charset};
+    if (decode_strict(body, charset, storage, text)) return {text, charset};
     // The declared charset failed: the first candidate is the most likely
     // label, but the bytes say otherwise; ask the detector before UTF-8.
     if (&charset == &candidates.front()) {
       if (auto guess = detect(body)) {
-        if (auto text = to_utf8(body, *guess)) return {std::move(*text), *guess};
+        if (decode_strict(body, *guess, storage, text)) return {text, *guess};
       }
     }
   }
   if (auto guess = detect(body)) {
-    if (auto text = to_utf8(body, *guess)) return {std::move(*text), *guess};
+    if (decode_strict(body, *guess, storage, text)) return {text, *guess};
   }
   // Nothing decodes cleanly: keep what the first candidate can read.
-  auto lossy = convert(body, candidates.front(), false);
-  if (lossy) return {std::move(*lossy), candidates.front()};
-  return {*convert(body, "utf-8", false), "utf-8"};
+  if (auto lossy = convert(body, candidates.front(), false)) {
+    storage = std::move(*lossy);
+    return {storage, candidates.front()};
+  }
+  storage = *convert(body, "utf-8", false);
+  return {storage, "utf-8"};
+}
+
+DecodedText decode_xml_bytes(std::string_view bytes, std::string_view content_type) {
+  std::string storage;
+  DecodedView decoded = decode_xml_view(bytes, content_type, storage);
+  return {std::string(decoded.utf8), std::move(decoded.charset)};
 }
 
 }  // namespace newsmirror::parse

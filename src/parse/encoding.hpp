@@ -18,6 +18,16 @@ struct DecodedText {
 // with replacement characters.
 DecodedText decode_xml_bytes(std::string_view bytes, std::string_view content_type);
 
+struct DecodedView {
+  std::string_view utf8;  // views the input bytes or the caller's storage
+  std::string charset;
+};
+
+// decode_xml_bytes without a copy when the bytes are valid UTF-8 already
+// (the common case): `utf8` then views `bytes` past any byte order mark;
+// otherwise it views `storage`, which receives the converted text.
+DecodedView decode_xml_view(std::string_view bytes, std::string_view content_type, std::string& storage);
+
 // The `charset` parameter of a Content-Type value, lower case; "" if none.
 std::string charset_from_content_type(std::string_view content_type);
 

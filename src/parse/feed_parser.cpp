@@ -414,8 +414,9 @@ class XmlFeedParser {
   explicit XmlFeedParser(const ParseOptions& options) : options_(options) {}
 
   core::Result<core::Feed> parse(std::string_view bytes) {
-    DecodedText decoded = decode_xml_bytes(bytes, options_.content_type);
-    feed_.encoding = decoded.charset;
+    std::string converted;  // holds the text only when it is not UTF-8 already
+    DecodedView decoded = decode_xml_view(bytes, options_.content_type, converted);
+    feed_.encoding = std::move(decoded.charset);
     std::string text = prepare_xml(decoded.utf8);
     if (text.size() > static_cast<std::size_t>(INT32_MAX))
       return core::Error(core::ErrorKind::too_large, "feed document larger than 2 GiB");
