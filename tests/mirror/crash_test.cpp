@@ -53,6 +53,7 @@
 #include "mirror/cycle.hpp"
 #include "mirror/identity.hpp"
 #include "state/state_db.hpp"
+#include "mirror/fixtures.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
 
@@ -72,25 +73,8 @@ constexpr std::string_view kMarker = "newsmirror-crash-item ";
 // Fewer than the items of a site, so the lists' truncation is checked too.
 constexpr int kListEntries = 30;
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using test::mirror_fixtures::slurp;
+using test::mirror_fixtures::xml_escape;
 
 std::string rfc822(std::time_t seconds) {
   std::tm tm{};
