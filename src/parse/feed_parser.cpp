@@ -15,6 +15,8 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/url.hpp"
 #include "parse/date.hpp"
@@ -114,7 +116,41 @@ std::map<std::string, std::string> internal_entities(std::string_view doctype) {
   return entities;
 }
 
-std::string prepare_xml(std::string_view in) {
+// CDATA stand-ins. libxml2 tokenizes CDATA one character at a time and, in
+// the reader's push mode, grows the node 300 bytes per realloc; feeds carry
+// most of their bytes there (content:encoded). prepare_xml has already found
+// each section's end, so a section whose content libxml2 would take verbatim
+// goes to libxml2 as a short stand-in, and restore_cdata puts the content
+// back in each subtree the parser reads. Stand-ins are U+FDD0, the decimal
+// index, U+FDD1. A document whose CDATA holds U+FDD0 itself gets no
+// stand-ins, so that a CDATA node holds U+FDD0 only as part of stand-ins.
+constexpr std::string_view kStandInOpen = "\xEF\xB7\x90";
+constexpr std::string_view kStandInClose = "\xEF\xB7\x91";
+
+// Content the push parser hands over byte for byte, with no error: only
+// XML Chars (the text is valid UTF-8 here, so controls, U+FFFE and U+FFFF
+// remain to exclude), no CR (line ends are left as they are in push mode,
+// normalized by the tree parser), not huge.
+bool cdata_can_stand_in(std::string_view content) {
+  if (content.size() < 32 || content.size() > (1u << 20)) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(content.data());
+  const auto* end = p + content.size();
+  for (; p < end; ++p) {
+    unsigned char c = *p;
+    if (c < 0x20) {
+      if (c != '\t' && c != '\n') return false;
+    } else if (c == 0xEF && end - p >= 3) {
+      if (p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return false;
+    }
+  }
+  return true;
+}
+
+// `cdata`, if given, receives the content of each section replaced by a
+// stand-in (views into `in`); `stand_in_clash` is set when a section kept
+// as it is holds U+FDD0, and the stand-ins must then not be used.
+std::string prepare_xml(std::string_view in, std::vector<std::string_view>* cdata = nullptr,
+                        bool* stand_in_clash = nullptr) {
   std::map<std::string, std::string> declared;
   std::string out;
   out.reserve(in.size() + in.size() / 16);
@@ -135,7 +171,21 @@ std::string prepare_xml(std::string_view in) {
       if (!close.empty()) {
         auto end = in.find(close, i + 2);
         std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
-        out.append(in.substr(i, stop - i));
+        bool stand_in = false;
+        if (cdata && close == "]]>") {
+          std::string_view content = in.substr(i + 9, (end == std::string_view::npos ? in.size() : end) - i - 9);
+          if (content.find(kStandInOpen) != std::string_view::npos) *stand_in_clash = true;
+          else stand_in = end != std::string_view::npos && cdata_can_stand_in(content);
+          if (stand_in) {
+            out.append("<![CDATA[");
+            out.append(kStandInOpen);
+            out.append(std::to_string(cdata->size()));
+            out.append(kStandInClose);
+            out.append("]]>");
+            cdata->push_back(content);
+          }
+        }
+        if (!stand_in) out.append(in.substr(i, stop - i));
         if (end == std::string_view::npos && close == "]]>") out.append("]]>");
         i = stop;
         continue;
@@ -416,16 +466,35 @@ class XmlFeedParser {
   core::Result<core::Feed> parse(std::string_view bytes) {
     std::string converted;  // holds the text only when it is not UTF-8 already
     DecodedView decoded = decode_xml_view(bytes, options_.content_type, converted);
-    feed_.encoding = std::move(decoded.charset);
-    std::string text = prepare_xml(decoded.utf8);
+    feed_.encoding = decoded.charset;
+    std::vector<std::string_view> cdata;
+    bool clash = false;
+    std::string text = prepare_xml(decoded.utf8, &cdata, &clash);
+    if (clash) text = prepare_xml(decoded.utf8);
+    if (clash || cdata.empty()) return parse_text(text);
+    cdata_ = &cdata;
+    auto result = parse_text(text);
+    if (!parse_errors_) return result;
+    // Stand-ins are only known to parse like their content in a document
+    // without a single error (recovery may place them anywhere else):
+    // damaged documents are parsed again with their CDATA content.
+    XmlFeedParser plain(options_);
+    plain.feed_.encoding = std::move(decoded.charset);
+    return plain.parse_text(prepare_xml(decoded.utf8));
+  }
+
+ private:
+  core::Result<core::Feed> parse_text(const std::string& text) {
     if (text.size() > static_cast<std::size_t>(INT32_MAX))
       return core::Error(core::ErrorKind::too_large, "feed document larger than 2 GiB");
     std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForMemory(
         text.data(), static_cast<int>(text.size()), options_.base_url.empty() ? nullptr : options_.base_url.c_str(),
         "UTF-8", XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT));
     if (!reader) return core::Error(core::ErrorKind::internal, "libxml2 could not create a reader");
-    // Errors are expected (RECOVER) and must not reach stderr.
-    xmlTextReaderSetStructuredErrorHandler(reader.get(), [](void*, xmlError*) {}, nullptr);
+    // Errors are expected (RECOVER) and must not reach stderr; they are
+    // counted (see parse).
+    xmlTextReaderSetStructuredErrorHandler(
+        reader.get(), [](void* self, xmlError*) { ++static_cast<XmlFeedParser*>(self)->parse_errors_; }, this);
 
     bool skip_subtree = false;
     bool root_seen = false;
@@ -445,18 +514,26 @@ class XmlFeedParser {
         continue;
       }
       if (is_entry(name)) {
-        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) read_entry_and_swallowed(expanded);
+        if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
+          restore_cdata(expanded);
+          read_entry_and_swallowed(expanded);
+        }
         skip_subtree = true;
         continue;
       }
       if (is_container(name)) continue;  // descend into channel / feed
       if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(name_of(node->parent))) {
         if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
+          restore_cdata(expanded);
           read_feed_field(expanded, name_of(expanded));
           read_swallowed_entries(expanded);
         }
         skip_subtree = true;
       }
+    }
+    if (failed && cdata_) {
+      ++parse_errors_;  // parse() starts over without stand-ins
+      return core::Error(core::ErrorKind::internal, "reader failed");
     }
     if (failed) {
       // The reader gives up at the first error it cannot step over (a
@@ -485,6 +562,41 @@ class XmlFeedParser {
     if (auto error = read_root(root, name_of(root))) return *error;
     visit_children(root);
     return std::move(feed_);
+  }
+
+  // Puts the content of CDATA stand-ins (see prepare_xml) back into the
+  // CDATA nodes under `node`. Adjacent sections share one node, so a node
+  // may hold several stand-ins, or stand-ins and kept content.
+  void restore_cdata(xmlNode* node) {
+    if (!cdata_) return;
+    for (xmlNode* c = node->children; c; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE) {
+        restore_cdata(c);
+        continue;
+      }
+      if (c->type != XML_CDATA_SECTION_NODE || !c->content) continue;
+      std::string_view content(reinterpret_cast<const char*>(c->content));
+      auto pos = content.find(kStandInOpen);
+      if (pos == std::string_view::npos) continue;
+      std::string& restored = scratch_;
+      restored.clear();
+      while (pos != std::string_view::npos) {
+        restored.append(content.substr(0, pos));
+        std::size_t digits = pos + kStandInOpen.size(), j = digits, index = 0;
+        while (j < content.size() && j - digits < 10 && content[j] >= '0' && content[j] <= '9')
+          index = index * 10 + static_cast<std::size_t>(content[j++] - '0');
+        if (j > digits && content.substr(j).starts_with(kStandInClose) && index < cdata_->size()) {
+          restored.append((*cdata_)[index]);
+          content.remove_prefix(j + kStandInClose.size());
+        } else {
+          restored.append(content.substr(pos, kStandInOpen.size()));
+          content.remove_prefix(pos + kStandInOpen.size());
+        }
+        pos = content.find(kStandInOpen);
+      }
+      restored.append(content);
+      xmlNodeSetContentLen(c, reinterpret_cast<const xmlChar*>(restored.data()), static_cast<int>(restored.size()));
+    }
   }
 
   // The tree walk that mirrors the streaming loop above.
@@ -857,6 +969,9 @@ class XmlFeedParser {
   }
 
   const ParseOptions& options_;
+  const std::vector<std::string_view>* cdata_ = nullptr;  // stand-in contents
+  std::string scratch_;
+  int parse_errors_ = 0;
   core::Feed feed_;
   bool atom_root_ = false;
   std::string atom_alias_;

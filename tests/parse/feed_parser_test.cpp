@@ -99,6 +99,38 @@ TEST(FeedParser, CdataIsKeptExactlyApartFromTheOuterTrim) {
   EXPECT_EQ(feed.entries[0].content, "<div>x</div>\n    <p> y </p>");
 }
 
+// Long CDATA reaches libxml2 as a stand-in (U+FDD0 index U+FDD1) that is
+// put back afterwards; none of that may show.
+TEST(FeedParser, LongCdataComesBackExactly) {
+  std::string long_text = "<p>\xE4\xB8\xAD\xE6\x96\x87 " + std::string(100, 'x') + "</p>";
+  core::Feed feed = parse_ok(rss_with_item("<description><![CDATA[" + long_text + "]]><![CDATA[" + long_text +
+                                           "]]></description><content:encoded><![CDATA[" + long_text +
+                                           "\r\n]]></content:encoded>"));
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].summary, long_text + long_text);  // adjacent sections make one node
+  EXPECT_EQ(feed.entries[0].content, long_text);
+}
+
+TEST(FeedParser, CdataThatLooksLikeAStandInIsKept) {
+  std::string fake = "\xEF\xB7\x90" "0" "\xEF\xB7\x91";
+  std::string long_text = std::string(100, 'y');
+  core::Feed feed = parse_ok(rss_with_item("<description><![CDATA[" + long_text + "]]></description>"
+                                           "<content:encoded><![CDATA[" + fake + "]]></content:encoded>"));
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].summary, long_text);
+  EXPECT_EQ(feed.entries[0].content, fake);
+}
+
+TEST(FeedParser, LongCdataInADamagedFeed) {
+  std::string long_text = std::string(100, 'z');
+  core::Feed feed = parse_ok("<rss><channel><item><title>a <b>b</title><description><![CDATA[" + long_text +
+                             "]]></description></item><item><title>c</title><description><![CDATA[" + long_text +
+                             "]]></description></item></channel></rss>");
+  ASSERT_GE(feed.entries.size(), 1u);
+  for (const auto& entry : feed.entries)
+    if (entry.summary) EXPECT_EQ(entry.summary->find("\xEF\xB7\x90"), std::string::npos);
+}
+
 TEST(FeedParser, HtmlEntitiesAndBareAmpersandsAreUnderstood) {
   core::Feed feed = parse_ok(rss_with_item("<title>A&nbsp;B &mdash; C & D &copy; &unknown;</title>"));
   ASSERT_EQ(feed.entries.size(), 1u);
