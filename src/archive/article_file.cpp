@@ -47,14 +47,26 @@ std::optional<core::TimePoint> parse_time_line(std::string_view line) {
   return core::TimePoint(std::chrono::milliseconds(ms));
 }
 
+}  // namespace
+
 std::string single_line(std::string_view s) {
-  std::string out(text::trim_title(s));
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
+  s = text::trim_title(s);
+  std::string out;
+  out.reserve(s.size());
+  auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\n' && s[i] != '\r') {
+      out.push_back(s[i]);
+      continue;
+    }
+    // A line break with the indentation around it (a pretty-printed feed)
+    // is one space; spaces elsewhere are the title's own.
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    while (i + 1 < s.size() && is_blank(s[i + 1])) ++i;
+    out.push_back(' ');
+  }
   return out;
 }
-
-}  // namespace
 
 std::string flatten_html(std::string_view html) {
   std::string out;

@@ -34,6 +34,12 @@ struct ArticleRecord {
 // or is kept raw when it is not an absolute URL.
 std::string render_article(const ArticleRecord& article);
 
+// A title (or raw link) the way line 2 holds it: trimmed as the old Node
+// scripts trimmed (JavaScript's trim), a line break and the white space
+// around it made one space; other runs of spaces stay, as they do in the
+// existing mirrors (RFA: "因应中国崛起  北约提议重拟战略").
+std::string single_line(std::string_view text);
+
 // Joins the HTML the way line 5 holds it: every line trimmed of ASCII white
 // space (a no-break space is content), lines joined with nothing between.
 std::string flatten_html(std::string_view html);

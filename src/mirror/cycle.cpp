@@ -80,23 +80,6 @@ TimePoint system_now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
-// Titles become one line: runs of white space (line breaks included) are one
-// space, the ends trimmed.
-std::string one_line(std::string_view text) {
-  std::string out;
-  bool pending_space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string entry_link(const core::Entry& entry, const core::Feed& feed) {
   if (entry.link && !entry.link->empty()) return *entry.link;
   if (entry.id && core::url::is_absolute(*entry.id) &&
@@ -166,7 +149,7 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
     candidate.keys = identity_keys(source.name, entry);
     archive::ArticleRecord record;
     record.published = entry.published ? *entry.published : entry.updated ? *entry.updated : now;
-    record.title = one_line(entry.title.value_or(""));
+    record.title = archive::single_line(entry.title.value_or(""));
     record.link = entry_link(entry, *feed);
     record.html = entry.html().value_or("");
     auto& article = candidate.article;

@@ -97,27 +97,11 @@ struct Item {
   std::string id;  // "s<site>-<n>", also in the HTML after kMarker
   std::size_t site = 0;
   std::string title;           // as served: corpus titles hold runs of spaces
-  std::string archived_title;  // as line 2 must hold it: white space runs made one space
+  std::string archived_title;  // as line 2 must hold it
   std::string link;
   std::string html;
   std::time_t published = 0;
 };
-
-// A title as one line: runs of ASCII white space become one space, ends trimmed.
-std::string one_line(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
 
 // Titles and bodies to build items from: the real archived articles when
 // ../shared is present (real sizes, real titles full of `|`, `?`, full-width
@@ -181,7 +165,7 @@ class Feeds {
       // Every 13th item has no title (a `<N>.md` file); the others keep the
       // corpus title, made unique so a mix-up between items would show.
       if (n % 13 != 7) item.title = title + " #" + item.id;
-      item.archived_title = one_line(item.title);
+      item.archived_title = archive::single_line(item.title);
       item.link = server_.url("/a/" + std::to_string(site) + "/" + std::to_string(n) + ".html");
       item.html = html + "<p>" + std::string(kMarker) + item.id + "</p>";
       item.published = 1700000000 + static_cast<std::time_t>(n) * 600 +

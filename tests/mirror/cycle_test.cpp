@@ -641,6 +641,18 @@ TEST(Cycle, TitleWithLineBreaksIsOneLine) {
   EXPECT_EQ(archived_titles(mirror, "站"), (std::multiset<std::string>{"第一行 第二行 第三行"}));
 }
 
+TEST(Cycle, RunsOfSpacesInATitleStayAsTheOldMirrorsKeptThem) {
+  HttpServer server;
+  server.serve_file("/feed.xml",
+                    rss({{"  因应中国崛起  北约提议重拟战略  ", "https://news.example/nato", "n-1",
+                          "Mon, 01 Jan 2024 10:00:00 GMT", "<p>x</p>"}}),
+                    kRss);
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  EXPECT_EQ(archived_titles(mirror, "站"), (std::multiset<std::string>{"因应中国崛起  北约提议重拟战略"}));
+}
+
 TEST(Cycle, SameGuidTwiceInOneFeedIsArchivedOnce) {
   HttpServer server;
   Item item{"重复", "https://news.example/dup", "dup-1", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>x</p>"};
