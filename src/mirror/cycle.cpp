@@ -8,7 +8,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <unordered_set>
 
@@ -19,7 +18,6 @@
 #include "archive/readme_page.hpp"
 #include "core/hash.hpp"
 #include "core/time_zone.hpp"
-#include "core/url.hpp"
 #include "fetch/http_client.hpp"
 #include "mirror/identity.hpp"
 #include "parse/feed_parser.hpp"
@@ -82,8 +80,8 @@ TimePoint system_now() {
 
 std::string entry_link(const core::Entry& entry, const core::Feed& feed) {
   if (entry.link && !entry.link->empty()) return *entry.link;
-  if (entry.id && core::url::is_absolute(*entry.id) &&
-      (entry.id->starts_with("http://") || entry.id->starts_with("https://")))
+  // A GUID that is a web address is the article's page (RSS isPermaLink).
+  if (entry.id && (entry.id->starts_with("http://") || entry.id->starts_with("https://")))
     return *entry.id;
   return feed.link.value_or("");
 }
@@ -194,14 +192,21 @@ struct Mirror::Impl {
     return style;
   }
 
-  bool known(const std::vector<std::string>& keys, std::optional<state::ArchivedArticle>* found) {
-    for (const auto& key : keys) {
-      if (auto article = db.find(key)) {
-        if (found) *found = std::move(article);
-        return true;
-      }
-    }
-    return false;
+  // The archived article any of `keys` names, if there is one.
+  std::optional<state::ArchivedArticle> find_known(const std::vector<std::string>& keys) {
+    for (const auto& key : keys)
+      if (auto article = db.find(key)) return article;
+    return std::nullopt;
+  }
+
+  // When `source` is next due: its last attempt plus its interval; `now`
+  // when it was never tried.
+  TimePoint due_at(const config::Source& source, const std::vector<state::SourceHealth>& health,
+                   TimePoint now) const {
+    for (const auto& h : health)
+      if (h.source == source.name && h.last_attempt)
+        return *h.last_attempt + config::effective_interval(config, source);
+    return now;
   }
 
   // The list pages of `sites` and the README, as one batch: one flush for
@@ -324,10 +329,7 @@ std::optional<TimePoint> Mirror::next_due(TimePoint now) {
   auto health = impl_->db.health();
   for (const auto& source : impl_->config.sources) {
     if (!source.enabled) continue;
-    TimePoint due = now;
-    for (const auto& h : health)
-      if (h.source == source.name && h.last_attempt)
-        due = *h.last_attempt + config::effective_interval(impl_->config, source);
+    TimePoint due = impl_->due_at(source, health, now);
     if (!next || due < *next) next = due;
   }
   return next;
@@ -354,13 +356,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       continue;
     }
     if (!source.enabled) continue;
-    if (options.only_due) {
-      auto interval = config::effective_interval(impl.config, source);
-      bool due = true;
-      for (const auto& h : health)
-        if (h.source == source.name && h.last_attempt && *h.last_attempt + interval > now) due = false;
-      if (!due) continue;
-    }
+    if (options.only_due && impl.due_at(source, health, now) > now) continue;
     sources.push_back(&source);
   }
   if (options.only_source && sources.empty())
@@ -438,13 +434,12 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     for (auto& candidate : ready.candidates) {
       bool duplicate_in_cycle = false;
       for (const auto& key : candidate.keys) duplicate_in_cycle |= seen_this_cycle.count(key) > 0;
-      std::optional<state::ArchivedArticle> existing;
       if (duplicate_in_cycle) {
         ++source_report.unchanged;
         continue;
       }
-      if (impl.known(candidate.keys, &existing)) {
-        if (existing && existing->content_hash != candidate.article.record.content_hash)
+      if (auto existing = impl.find_known(candidate.keys)) {
+        if (existing->content_hash != candidate.article.record.content_hash)
           ++source_report.changed;
         else
           ++source_report.unchanged;
