@@ -42,8 +42,7 @@ nlohmann::json to_json(const mirror::CycleReport& report, const std::string& mir
   }
   return {{"mirror", mirror_dir},
           {"new", report.total_new()},
-          {"failed", std::count_if(report.sources.begin(), report.sources.end(),
-                                   [](const auto& s) { return s.failed(); })},
+          {"failed", report.failed_count()},
           {"sources", std::move(sources)}};
 }
 
@@ -68,8 +67,7 @@ void print_cycle_report(const mirror::CycleReport& report, const std::string& mi
     table.add_row({s.name, count(s.new_articles), count(s.changed), count(s.unchanged), status_text(s)});
   }
   std::cout << table.render();
-  std::size_t failed = std::count_if(report.sources.begin(), report.sources.end(),
-                                     [](const auto& s) { return s.failed(); });
+  std::size_t failed = report.failed_count();
   std::cout << report.total_new() << " new article(s) from " << report.sources.size()
             << " source(s) in " << mirror_dir;
   if (failed) std::cout << "; " << failed << " source(s) failed";

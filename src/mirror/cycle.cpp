@@ -38,8 +38,8 @@ std::size_t CycleReport::total_new() const {
   return total;
 }
 
-bool CycleReport::any_failed() const {
-  return std::any_of(sources.begin(), sources.end(), [](const auto& s) { return s.failed(); });
+std::size_t CycleReport::failed_count() const {
+  return std::count_if(sources.begin(), sources.end(), [](const auto& s) { return s.failed(); });
 }
 
 namespace {

@@ -31,7 +31,8 @@ struct SourceReport {
 struct CycleReport {
   std::vector<SourceReport> sources;  // in config order; skipped sources absent
   std::size_t total_new() const;
-  bool any_failed() const;
+  std::size_t failed_count() const;
+  bool any_failed() const { return failed_count() > 0; }
 };
 
 struct CycleOptions {
