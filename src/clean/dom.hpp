@@ -1,0 +1,92 @@
+// A small mutable HTML tree for the clean module. Gumbo parses HTML the way
+// browsers do but its tree is read-only, and cleaning is all about editing:
+// site rules cut nodes, the sanitizer unwraps and drops them, image
+// localization rewrites attributes, the extractor moves subtrees. So gumbo's
+// tree is copied once into this one, edited freely, and serialized.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace newsmirror::clean {
+
+struct Attribute {
+  std::string name;   // lower case as the HTML parser gives it ("data-src", "xlink:href")
+  std::string value;  // decoded text, not HTML-escaped
+};
+
+class Node {
+ public:
+  enum class Kind { root, element, text, comment };
+
+  static std::unique_ptr<Node> make_root();
+  static std::unique_ptr<Node> make_element(std::string tag);
+  static std::unique_ptr<Node> make_text(std::string text);
+
+  Kind kind = Kind::root;
+  // Element: lower-case local name. Elements from SVG or MathML keep their
+  // namespace as a prefix ("svg:svg", "math:mi") so that no rule written for
+  // an HTML tag matches them by accident.
+  std::string tag;
+  std::vector<Attribute> attributes;  // elements only, in source order
+  std::string text;                   // text and comment nodes: decoded text
+
+  Node* parent() const { return parent_; }
+  const std::vector<std::unique_ptr<Node>>& children() const { return children_; }
+
+  bool is_element(std::string_view name) const { return kind == Kind::element && tag == name; }
+  // The value of an attribute, or nullptr.
+  const std::string* attribute(std::string_view name) const;
+  void set_attribute(std::string_view name, std::string value);  // replaces or appends
+  void remove_attribute(std::string_view name);
+  // Whitespace-separated class list contains `name`.
+  bool has_class(std::string_view name) const;
+
+  // Tree edits. Each keeps parent pointers right and returns what the
+  // caller needs to keep walking.
+  Node* append_child(std::unique_ptr<Node> child);
+  Node* insert_child(size_t index, std::unique_ptr<Node> child);
+  // Detaches this node from its parent and hands it over.
+  std::unique_ptr<Node> detach();
+  // Replaces this node by its children, in place; returns the parent.
+  Node* unwrap();
+  size_t index_in_parent() const;  // parent must not be null
+
+  // All text below this node, in document order (no markup).
+  std::string text_content() const;
+
+ private:
+  Node* parent_ = nullptr;
+  std::vector<std::unique_ptr<Node>> children_;
+};
+
+// Parses an HTML fragment as a <div>'s content would be parsed (the
+// context for article bodies). The result is a root node whose children
+// are the fragment's top-level nodes.
+std::unique_ptr<Node> parse_fragment(std::string_view html);
+// Parses a whole page; the root's single child is the <html> element.
+std::unique_ptr<Node> parse_document(std::string_view html);
+
+// HTML5 serialization of the root's (or an element's) children, as the
+// HTML standard's fragment serialization algorithm describes: void elements
+// have no end tag, text is escaped (& < > and U+00A0 as &nbsp;), attribute
+// values are double-quoted with & " and U+00A0 escaped, and the contents of
+// raw-text elements are written as they are.
+std::string serialize_children(const Node& node);
+// The node itself and its content (outer HTML).
+std::string serialize(const Node& node);
+
+// Depth-first, document-order visit of every node below `node` (not the node
+// itself). The visitor may not detach nodes; collect them and edit after.
+template <typename Visitor>
+void for_each_descendant(const Node& node, Visitor&& visit) {
+  for (const auto& child : node.children()) {
+    visit(*child);
+    for_each_descendant(*child, visit);
+  }
+}
+
+}  // namespace newsmirror::clean
