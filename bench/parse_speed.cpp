@@ -1,25 +1,67 @@
-// Throughput of parse::parse_feed on a directory of feed files, in memory
-// (no process start, no JSON output). Every file is read first, then
-// parse_feed runs over all of them RUNS times; the median run is reported.
+// Throughput of parse::parse_feed on a directory of feed files, in memory:
+// every *.xml file is read first, then parse_feed runs over all of them RUNS
+// times and the median run is reported (no process start, no file reads, no
+// output in the timed part). Files are grouped by the part of their name
+// before the first '_' (bench/make_parse_corpus.py names them
+// <encoding>_<format>_NNNN.xml), so the figures show which encoding costs.
 //
-// Build (after `cmake -S . -B build-perf -G Ninja && cmake --build build-perf`):
-//   g++ -O2 -std=c++20 -Isrc bench/parse_speed.cpp build-perf/libnewsmirror_lib.a \
-//     $(pkg-config --libs libxml-2.0 icu-uc icu-i18n uchardet) -lcurl -lsqlite3 -lcrypto -lfmt -lspdlog \
-//     -o /tmp/parse_speed
-// Input:
-//   python3 bench/make_feeds.py ../shared/corpus/archive/articles /tmp/parse-in --feeds 200 --items 50
-// Run:
-//   /tmp/parse_speed /tmp/parse-in/feeds [RUNS=5] [CONTENT_TYPE] [BASE_URL]
+// Built by CMake with -DNEWSMIRROR_BENCH=ON (target parse_speed); driven by
+// bench/parse_speed.sh, which also times xmllint and feedparser on the same
+// files. By hand:
+//   python3 bench/make_parse_corpus.py bench/work/parse-corpus --megabytes 20
+//   build-bench/bench/parse_speed bench/work/parse-corpus [RUNS=5] [CONTENT_TYPE] [BASE_URL]
+//
+// The last line is for scripts:
+//   total files=N bytes=N entries=N failures=N median_s=S min_s=S allocations=N
+// `allocations` counts C++ operator new calls of one run (libxml2's own
+// mallocs are not counted): the parser is meant to allocate little.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "parse/feed_parser.hpp"
+
+namespace {
+
+std::size_t allocation_count = 0;  // the benchmark is single-threaded
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++allocation_count;
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+struct FeedFile {
+  std::string name;
+  std::string group;
+  std::string bytes;
+};
+
+struct Group {
+  std::size_t files = 0, bytes = 0;
+  std::vector<double> seconds;  // one per run
+};
+
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -32,32 +74,66 @@ int main(int argc, char** argv) {
   if (argc > 4) options.base_url = argv[4];
 
   std::vector<std::filesystem::path> paths;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1]))
-    if (e.is_regular_file()) paths.push_back(e.path());
+  std::error_code error;
+  for (const auto& e : std::filesystem::directory_iterator(argv[1], error))
+    if (e.is_regular_file() && e.path().extension() == ".xml") paths.push_back(e.path());
+  if (error || paths.empty()) {
+    std::fprintf(stderr, "parse_speed: no *.xml files in %s%s%s\n", argv[1], error ? ": " : "",
+                 error ? error.message().c_str() : "");
+    return 2;
+  }
   std::sort(paths.begin(), paths.end());
-  std::vector<std::string> files;
+  std::vector<FeedFile> files;
+  std::map<std::string, Group> groups;
   std::size_t total = 0;
   for (const auto& p : paths) {
     std::ifstream in(p, std::ios::binary);
-    files.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    total += files.back().size();
+    std::string name = p.filename().string();
+    files.push_back({name, name.substr(0, name.find('_')),
+                     std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>())});
+    if (!in && !in.eof()) {
+      std::fprintf(stderr, "parse_speed: cannot read %s\n", p.c_str());
+      return 2;
+    }
+    total += files.back().bytes.size();
+    auto& group = groups[files.back().group];
+    ++group.files;
+    group.bytes += files.back().bytes.size();
   }
 
+  using Clock = std::chrono::steady_clock;
   std::vector<double> seconds;
-  std::size_t entries = 0, failures = 0;
+  std::size_t entries = 0, allocations = 0;
+  std::vector<std::string> failed;
   for (int r = 0; r < runs; ++r) {
-    entries = failures = 0;
-    auto start = std::chrono::steady_clock::now();
+    entries = 0;
+    failed.clear();
+    std::map<std::string, double> group_seconds;
+    allocation_count = 0;
+    auto run_start = Clock::now();
     for (const auto& f : files) {
-      auto feed = newsmirror::parse::parse_feed(f, options);
+      auto start = Clock::now();
+      auto feed = newsmirror::parse::parse_feed(f.bytes, options);
+      group_seconds[f.group] += std::chrono::duration<double>(Clock::now() - start).count();
       if (feed) entries += feed->entries.size();
-      else ++failures;
+      else failed.push_back(f.name + ": " + feed.error().message);
     }
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - run_start).count());
+    allocations = allocation_count;
+    for (auto& [name, group] : groups) group.seconds.push_back(group_seconds[name]);
   }
-  std::sort(seconds.begin(), seconds.end());
-  double median = seconds[seconds.size() / 2];
-  std::printf("%zu files, %.1f MB, %zu entries, %zu failures\n", files.size(), total / 1e6, entries, failures);
-  std::printf("median of %d: %.3f s  (min %.3f s)  %.1f MB/s\n", runs, median, seconds.front(), total / 1e6 / median);
-  return failures ? 1 : 0;
+
+  for (const auto& message : failed) std::fprintf(stderr, "parse_speed: failed: %s\n", message.c_str());
+  double median = median_of(seconds);
+  std::printf("%zu files, %.1f MB, %zu entries, %zu failures, %.0f C++ allocations per entry\n", files.size(),
+              total / 1e6, entries, failed.size(), entries ? double(allocations) / double(entries) : 0.0);
+  for (const auto& [name, group] : groups)
+    std::printf("  %-14s %4zu files %7.1f MB  %7.1f MB/s\n", name.c_str(), group.files, group.bytes / 1e6,
+                group.bytes / 1e6 / median_of(group.seconds));
+  std::printf("median of %d: %.3f s  (min %.3f s)  %.1f MB/s\n", runs, median,
+              *std::min_element(seconds.begin(), seconds.end()), total / 1e6 / median);
+  std::printf("total files=%zu bytes=%zu entries=%zu failures=%zu median_s=%.6f min_s=%.6f allocations=%zu\n",
+              files.size(), total, entries, failed.size(), median, *std::min_element(seconds.begin(), seconds.end()),
+              allocations);
+  return failed.empty() ? 0 : 1;
 }
