@@ -1,0 +1,99 @@
+// The catalog's full-text search: an SQLite FTS5 index over the articles'
+// titles and visible body text, with a tokenizer of our own that folds
+// width, case and Traditional/Simplified Chinese and indexes CJK text as
+// overlapping character bigrams (see tokenizer.hpp).
+//
+// Schema (created by create_search_schema, next to the catalog's tables):
+//
+//   article_text(id INTEGER PRIMARY KEY,   -- = articles.id
+//                title TEXT NOT NULL, body TEXT NOT NULL)
+//   article_fts  FTS5(title, body, content='article_text',
+//                     content_rowid='id', tokenize='newsmirror')
+//
+// The FTS5 table is external-content: the text lives once, in
+// article_text (snippets need it), and the index holds only tokens and
+// positions. SQLite 3.40 (Debian 12) has no contentless-delete, so an
+// update deletes the old entry with the old text before inserting the new
+// one; index_article and unindex_article do both in one savepoint. Nothing
+// else may write to these two tables.
+//
+// The search joins article_fts with the catalog's
+//   articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,
+//            title TEXT NOT NULL, link TEXT, published INTEGER, ...)
+// (owned by the catalog) for the site and date filters and the fields of a
+// hit; an indexed id with no articles row is never returned.
+//
+// Every connection that reads or writes article_fts must first call
+// register_tokenizer (create_search_schema does it for its connection).
+// Thread-safety: the functions are as thread-safe as the connection passed
+// in (one connection per thread); the tokenizer's shared tables are
+// immutable once built.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+struct sqlite3;
+
+namespace newsmirror::search {
+
+// Registers the "newsmirror" FTS5 tokenizer on this connection (a no-op if
+// it already is). Fails only when SQLite lacks FTS5.
+core::Status register_tokenizer(sqlite3* db);
+
+// Registers the tokenizer and creates article_text and article_fts if they
+// do not exist. Call inside the catalog's migration transaction or alone.
+core::Status create_search_schema(sqlite3* db);
+
+// Indexes (or re-indexes, replacing an earlier entry) one article.
+// `body_text` is the visible text (plain_text.hpp visible_text), not HTML.
+core::Status index_article(sqlite3* db, std::int64_t article_id, std::string_view title,
+                           std::string_view body_text);
+
+// Removes an article from the index; a no-op for an id that is not indexed.
+core::Status unindex_article(sqlite3* db, std::int64_t article_id);
+
+// Rebuilds the FTS5 index from article_text (after a tokenizer change).
+core::Status rebuild_search_index(sqlite3* db);
+
+struct SearchQuery {
+  // The user's query (query.hpp): words and CJK runs ANDed, "phrases",
+  // -exclusions, site:NAME, title:WORD.
+  std::string text;
+  std::optional<std::string> site;          // only this site (besides site: in text)
+  std::optional<std::int64_t> since;        // published >= since (ms since epoch UTC)
+  std::optional<std::int64_t> until;        // published <  until (ms since epoch UTC)
+  int limit = 20;
+  int offset = 0;
+  // Around each matched span in the snippet.
+  std::string highlight_open = "**";
+  std::string highlight_close = "**";
+};
+
+struct SearchHit {
+  std::int64_t article_id = 0;
+  std::string site;
+  std::string file;                          // relative to the mirror
+  std::string title;
+  std::optional<std::string> link;
+  std::optional<std::int64_t> published;     // ms since epoch UTC
+  double score = 0;                          // higher is better
+  std::string snippet;                       // from the body, highlighted
+};
+
+struct SearchResults {
+  std::int64_t total = 0;                    // all matches, before limit/offset
+  std::vector<SearchHit> hits;               // best first
+};
+
+// Runs a query. Hits are ordered by BM25 (title weighted 10:1 over body),
+// near-ties by published date, newest first. A query without any word to
+// look for (empty, only punctuation, only exclusions) is a usage error.
+core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query);
+
+}  // namespace newsmirror::search
