@@ -46,5 +46,6 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_run_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_status_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_parse_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_extract_command(CLI::App& parent, const GlobalOptions& globals);
 
 }  // namespace newsmirror::cli
