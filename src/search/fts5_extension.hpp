@@ -1,0 +1,23 @@
+// The FTS5 side of the search module: the "newsmirror" tokenizer (over
+// tokenizer.hpp) and the newsmirror_snippet() auxiliary function.
+// Internal to src/search.
+#pragma once
+
+#include "core/result.hpp"
+
+struct sqlite3;
+
+namespace newsmirror::search {
+
+inline constexpr const char* kTokenizerName = "newsmirror";
+
+// Registers both on `db`, unless the tokenizer already is.
+//
+// newsmirror_snippet(fts_table, open, close, column): the text of `column`
+// around its first match, about 40 characters, each matched span between
+// `open` and `close`, line breaks made spaces, "…" where text was cut.
+// (FTS5's own snippet() cannot be used: it assumes that tokens do not
+// overlap, and bigrams do.)
+core::Status register_fts5_extensions(sqlite3* db);
+
+}  // namespace newsmirror::search

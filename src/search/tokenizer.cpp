@@ -1,0 +1,321 @@
+#include "search/tokenizer.hpp"
+
+#include <opencc/SimpleConverter.hpp>
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+namespace newsmirror::search {
+namespace {
+
+// ---- folding tables ---------------------------------------------------
+
+// Traditional -> Simplified, one code point to one code point, taken from
+// OpenCC's t2s conversion of each character on its own. The BMP ideograph
+// blocks are a flat array (the hot path); the rest a hash map.
+class SimplifiedTable {
+ public:
+  SimplifiedTable() {
+    opencc::SimpleConverter converter("t2s.json");
+    // All candidates in one call, one per line: no OpenCC phrase contains a
+    // line break, so each character converts on its own.
+    std::u32string candidates;
+    for (char32_t c = kFlatFirst; c <= kFlatLast; ++c) candidates += c;
+    for (char32_t c = 0x20000; c <= 0x2FA1F; ++c) candidates += c;
+    std::string joined;
+    for (char32_t c : candidates) {
+      append_utf8(joined, c);
+      joined += '\n';
+    }
+    std::string converted = converter.Convert(joined);
+
+    flat_.resize(kFlatLast - kFlatFirst + 1);
+    std::size_t line_start = 0;
+    for (char32_t original : candidates) {
+      std::size_t line_end = converted.find('\n', line_start);
+      if (line_end == std::string::npos) throw std::runtime_error("OpenCC dropped a line break");
+      char32_t simplified = single_code_point(std::string_view(converted).substr(line_start, line_end - line_start));
+      if (simplified == 0) simplified = original;
+      if (original >= kFlatFirst && original <= kFlatLast)
+        flat_[original - kFlatFirst] = simplified;
+      else if (simplified != original)
+        other_.emplace(original, simplified);
+      line_start = line_end + 1;
+    }
+  }
+
+  char32_t map(char32_t c) const {
+    if (c >= kFlatFirst && c <= kFlatLast) return flat_[c - kFlatFirst];
+    if (c < 0x20000) return c;
+    auto it = other_.find(c);
+    return it == other_.end() ? c : it->second;
+  }
+
+  static void append_utf8(std::string& out, char32_t c) {
+    char buffer[4];
+    int32_t length = 0;
+    UBool error = false;
+    U8_APPEND(reinterpret_cast<uint8_t*>(buffer), length, 4, static_cast<UChar32>(c), error);
+    if (!error) out.append(buffer, static_cast<std::size_t>(length));
+  }
+
+ private:
+  // CJK Extension A through the end of the Unified Ideographs block.
+  static constexpr char32_t kFlatFirst = 0x3400;
+  static constexpr char32_t kFlatLast = 0x9FFF;
+
+  // The code point `s` holds, or 0 when it holds none or several.
+  static char32_t single_code_point(std::string_view s) {
+    int32_t i = 0;
+    UChar32 c = 0;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), i, static_cast<int32_t>(s.size()), c);
+    if (c < 0 || static_cast<std::size_t>(i) != s.size()) return 0;
+    return static_cast<char32_t>(c);
+  }
+
+  std::vector<char32_t> flat_;
+  std::unordered_map<char32_t, char32_t> other_;
+};
+
+const SimplifiedTable& simplified_table() {
+  static const SimplifiedTable table;
+  return table;
+}
+
+const icu::Normalizer2& nfkc_casefold() {
+  static const icu::Normalizer2* normalizer = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU NFKC_Casefold: ") + u_errorName(status));
+    return n;
+  }();
+  return *normalizer;
+}
+
+// Ideographs that NFKC_Casefold leaves alone (no decomposition, starters
+// that compose with nothing): the hot path skips the normalizer for them.
+bool is_stable_ideograph(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+// ---- folding with source offsets --------------------------------------
+
+struct FoldedChar {
+  char32_t c;
+  int begin;  // byte range of the source text it came from
+  int end;
+};
+
+// Decodes the code point at s[i], advancing i; invalid bytes give U+FFFD.
+char32_t next_code_point(std::string_view s, int32_t& i) {
+  UChar32 c = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), i, static_cast<int32_t>(s.size()), c);
+  return c < 0 ? char32_t{0xFFFD} : static_cast<char32_t>(c);
+}
+
+// Folds `text`, keeping for each folded character the source bytes it came
+// from. Text is normalized in segments that start where the normalizer
+// has a boundary, so that composition and reordering never cross one; all
+// characters a segment yields map to the whole segment.
+void fold_with_offsets(std::string_view text, std::vector<FoldedChar>& out) {
+  const icu::Normalizer2& normalizer = nfkc_casefold();
+  const SimplifiedTable& simplified = simplified_table();
+  out.clear();
+  const int32_t size = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  icu::UnicodeString segment;
+  icu::UnicodeString normalized;
+  while (i < size) {
+    const int32_t begin = i;
+    char32_t c = next_code_point(text, i);
+    // Extend the segment over characters that attach to the previous one.
+    int32_t end = i;
+    while (end < size && static_cast<unsigned char>(text[end]) >= 0x80) {
+      int32_t probe = end;
+      char32_t next = next_code_point(text, probe);
+      if (normalizer.hasBoundaryBefore(static_cast<UChar32>(next))) break;
+      end = probe;
+    }
+    if (end == i && c < 0x80) {
+      out.push_back({(c >= 'A' && c <= 'Z') ? c + 32 : c, begin, end});
+    } else if (end == i && is_stable_ideograph(c)) {
+      out.push_back({simplified.map(c), begin, end});
+    } else {
+      segment = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data() + begin, end - begin));
+      UErrorCode status = U_ZERO_ERROR;
+      normalizer.normalize(segment, normalized, status);
+      if (U_FAILURE(status)) normalized = segment;
+      for (int32_t k = 0; k < normalized.length();) {
+        UChar32 folded = normalized.char32At(k);
+        k += U16_LENGTH(folded);
+        out.push_back({simplified.map(static_cast<char32_t>(folded)), begin, end});
+      }
+    }
+    i = end;
+  }
+}
+
+// ---- terms --------------------------------------------------------------
+
+void append_utf8(std::string& out, char32_t c) { SimplifiedTable::append_utf8(out, c); }
+
+// Dictionary segmentation of CJK runs. A BreakIterator is not thread-safe,
+// so each thread keeps its own.
+icu::BreakIterator& word_breaker() {
+  thread_local std::unique_ptr<icu::BreakIterator> breaker = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> b(icu::BreakIterator::createWordInstance(icu::Locale("zh"), status));
+    if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU word break iterator: ") + u_errorName(status));
+    return b;
+  }();
+  return *breaker;
+}
+
+// Dictionary words of 2+ characters in chars[first, last): (start, length)
+// pairs, in order.
+void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, std::size_t last,
+                      std::vector<std::pair<std::size_t, std::size_t>>& words) {
+  words.clear();
+  icu::UnicodeString run;
+  std::vector<std::size_t> char_at_unit;  // UTF-16 index -> index in chars
+  for (std::size_t k = first; k < last; ++k) {
+    for (int u = 0; u < U16_LENGTH(chars[k].c); ++u) char_at_unit.push_back(k);
+    run.append(static_cast<UChar32>(chars[k].c));
+  }
+  char_at_unit.push_back(last);
+  icu::BreakIterator& breaker = word_breaker();
+  breaker.setText(run);
+  int32_t start = breaker.first();
+  for (int32_t end = breaker.next(); end != icu::BreakIterator::DONE; start = end, end = breaker.next()) {
+    std::size_t a = char_at_unit[static_cast<std::size_t>(start)];
+    std::size_t b = char_at_unit[static_cast<std::size_t>(end)];
+    if (b - a >= 2) words.emplace_back(a, b - a);
+  }
+}
+
+class Tokenizer {
+ public:
+  Tokenizer(TokenizeFor mode, const std::function<bool(const Token&)>& emit) : mode_(mode), emit_(emit) {}
+
+  void run(std::string_view text) {
+    if (mode_ == TokenizeFor::query && text.starts_with(kWordMarker)) {
+      run_word_query(text.substr(kWordMarker.size()), static_cast<int>(kWordMarker.size()));
+      return;
+    }
+    fold_with_offsets(text, chars_);
+    std::size_t i = 0;
+    while (i < chars_.size() && !stopped_) {
+      CharClass kind = classify(chars_[i].c);
+      std::size_t j = i + 1;
+      while (j < chars_.size() && classify(chars_[j].c) == kind) ++j;
+      if (kind == CharClass::word) emit_word_run(i, j);
+      else if (kind == CharClass::cjk) emit_cjk_run(i, j, /*ends_text=*/j == chars_.size());
+      i = j;
+    }
+  }
+
+ private:
+  bool emit(std::string_view term, int begin, int end, bool colocated) {
+    if (stopped_) return false;
+    if (!emit_(Token{term, begin, end, colocated})) stopped_ = true;
+    return !stopped_;
+  }
+
+  void emit_word_run(std::size_t first, std::size_t last) {
+    term_.clear();
+    for (std::size_t k = first; k < last; ++k) append_utf8(term_, chars_[k].c);
+    emit(term_, chars_[first].begin, chars_[last - 1].end, false);
+  }
+
+  void emit_cjk_run(std::size_t first, std::size_t last, bool ends_text) {
+    const bool open_ended = (mode_ == TokenizeFor::query && ends_text);
+    const std::size_t n = last - first;
+    if (mode_ == TokenizeFor::document && n >= 2) dictionary_words(chars_, first, last, words_);
+    else words_.clear();
+    auto next_word = words_.begin();
+    for (std::size_t k = first; k < last; ++k) {
+      const bool is_last = (k + 1 == last);
+      if (is_last && open_ended && n >= 2) break;  // the last bigram covers it
+      term_.clear();
+      append_utf8(term_, chars_[k].c);
+      int end = chars_[k].end;
+      if (!is_last) {
+        append_utf8(term_, chars_[k + 1].c);
+        end = chars_[k + 1].end;
+      }
+      if (!emit(term_, chars_[k].begin, end, false)) return;
+      for (; next_word != words_.end() && next_word->first == k; ++next_word) {
+        term_.assign(kWordMarker);
+        for (std::size_t w = 0; w < next_word->second; ++w) append_utf8(term_, chars_[k + w].c);
+        if (!emit(term_, chars_[k].begin, chars_[k + next_word->second - 1].end, true)) return;
+      }
+    }
+  }
+
+  void run_word_query(std::string_view word, int offset) {
+    fold_with_offsets(word, chars_);
+    if (chars_.size() < 2) return;
+    for (const FoldedChar& c : chars_)
+      if (classify(c.c) != CharClass::cjk) return;
+    term_.assign(kWordMarker);
+    for (const FoldedChar& c : chars_) append_utf8(term_, c.c);
+    emit(term_, offset, offset + static_cast<int>(word.size()), false);
+  }
+
+  TokenizeFor mode_;
+  const std::function<bool(const Token&)>& emit_;
+  bool stopped_ = false;
+  std::vector<FoldedChar> chars_;
+  std::vector<std::pair<std::size_t, std::size_t>> words_;
+  std::string term_;
+};
+
+}  // namespace
+
+CharClass classify(char32_t c) {
+  if (c < 0x80) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) return CharClass::word;
+    return CharClass::separator;
+  }
+  if (is_stable_ideograph(c)) return CharClass::cjk;
+  const UChar32 u = static_cast<UChar32>(c);
+  if (u_hasBinaryProperty(u, UCHAR_IDEOGRAPHIC)) return CharClass::cjk;
+  UErrorCode status = U_ZERO_ERROR;
+  UScriptCode script = uscript_getScript(u, &status);
+  if (script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+      script == USCRIPT_BOPOMOFO)
+    return CharClass::cjk;
+  if (u_isalnum(u) || (U_GET_GC_MASK(u) & U_GC_M_MASK) != 0) return CharClass::word;
+  return CharClass::separator;
+}
+
+std::string fold(std::string_view text) {
+  std::vector<FoldedChar> chars;
+  fold_with_offsets(text, chars);
+  std::string out;
+  out.reserve(text.size());
+  for (const FoldedChar& c : chars) append_utf8(out, c.c);
+  return out;
+}
+
+void tokenize(std::string_view text, TokenizeFor mode, const std::function<bool(const Token&)>& emit) {
+  Tokenizer(mode, emit).run(text);
+}
+
+bool query_needs_prefix(std::string_view term) {
+  std::vector<FoldedChar> chars;
+  fold_with_offsets(term, chars);
+  const std::size_t n = chars.size();
+  if (n == 0 || classify(chars[n - 1].c) != CharClass::cjk) return false;
+  return n == 1 || classify(chars[n - 2].c) != CharClass::cjk;
+}
+
+}  // namespace newsmirror::search
