@@ -11,6 +11,8 @@
 //   v3  identity_aliases(alias TEXT PRIMARY KEY, identity)  -- an article's
 //       other identity keys (its link when the GUID is primary), so that
 //       one article reaching us through two feeds of a source is one
+//   v4  pending_images(site, file_name, attempts)  -- articles whose
+//       pictures could not all be kept locally yet, retried each cycle
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -129,6 +131,9 @@ enum Sql : std::size_t {
   kRecordSuccess,
   kRecordFailure,
   kHealth,
+  kMarkImagesPending,
+  kClearImagesPending,
+  kImagesPending,
   kBegin,
   kCommit,
   kSavepoint,
@@ -180,6 +185,14 @@ constexpr std::array<const char*, kCount> kSqlText = {
     // kHealth
     "SELECT source, last_attempt, last_success, last_error, consecutive_failures,"
     " articles_archived, last_new_count FROM source_health ORDER BY source",
+    // kMarkImagesPending: the first failure counts as attempt 1.
+    "INSERT INTO pending_images(site, file_name, attempts) VALUES(?1, ?2, 1)"
+    " ON CONFLICT(site, file_name) DO UPDATE SET attempts = attempts + 1",
+    // kClearImagesPending
+    "DELETE FROM pending_images WHERE site = ?1 AND file_name = ?2",
+    // kImagesPending
+    "SELECT site, file_name, attempts FROM pending_images WHERE attempts < ?1"
+    " ORDER BY site, file_name",
     // kBegin: IMMEDIATE takes the write lock at once, so two processes
     // cannot both read the counter and then collide on the upgrade.
     "BEGIN IMMEDIATE",
@@ -223,6 +236,13 @@ constexpr const char* kMigrations[] = {
     "CREATE TABLE identity_aliases("
     "  alias TEXT PRIMARY KEY NOT NULL,"
     "  identity TEXT NOT NULL REFERENCES articles(identity)"
+    ") WITHOUT ROWID;",
+    // 3 -> 4: articles with images still to be kept locally
+    "CREATE TABLE pending_images("
+    "  site TEXT NOT NULL,"
+    "  file_name TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  PRIMARY KEY(site, file_name)"
     ") WITHOUT ROWID;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -526,6 +546,27 @@ core::Status StateDb::record_attempt(std::string_view source, core::TimePoint ti
   if (outcome) s->bind(3, static_cast<std::int64_t>(new_count));
   else s->bind(3, std::string_view(outcome.error().message));
   return impl_->run(**st, fmt::format("recording the health of {}", source));
+}
+
+core::Status StateDb::set_images_pending(std::string_view site, std::string_view file_name,
+                                         bool pending) {
+  auto st = impl_->statement(pending ? kMarkImagesPending : kClearImagesPending);
+  if (!st) return st.error();
+  Use s(**st);
+  s->bind(1, site);
+  s->bind(2, file_name);
+  return impl_->run(**st, fmt::format("recording the images of {}/{}", site, file_name));
+}
+
+std::vector<PendingImages> StateDb::images_pending(std::uint32_t max_attempts) {
+  Use s(impl_->must(kImagesPending));
+  s->bind(1, static_cast<std::int64_t>(max_attempts));
+  std::vector<PendingImages> out;
+  int rc;
+  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW)
+    out.push_back({s->text(0), s->text(1), static_cast<std::uint32_t>(s->integer(2))});
+  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading the articles with pending images");
+  return out;
 }
 
 std::vector<SourceHealth> StateDb::health() {

@@ -34,7 +34,7 @@
 
 namespace newsmirror::state {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Thrown by the plain-value queries above; carries the same message an
 // ErrorKind::database error would.
@@ -86,6 +86,14 @@ struct SourceHealth {
   std::uint64_t last_new_count = 0;       // of the latest successful attempt
 };
 
+// An article some of whose images are still remote (local images only).
+struct PendingImages {
+  std::string site;
+  std::string file_name;
+  std::uint32_t attempts = 0;  // cycles that tried and left some remote
+  bool operator==(const PendingImages&) const = default;
+};
+
 class StateDb {
  public:
   // Opens (creating `.newsmirror/` and the database when missing) and
@@ -129,6 +137,13 @@ class StateDb {
   Validators get_validators(std::string_view url);
   core::Status set_validators(std::string_view url, const std::optional<std::string>& etag,
                               const std::optional<std::string>& last_modified);
+
+  // --- local images still to fetch ---
+  // pending: one more attempt left images remote (counts attempts);
+  // not pending: all are local now, or the article is given up.
+  core::Status set_images_pending(std::string_view site, std::string_view file_name, bool pending);
+  // Articles tried fewer than `max_attempts` times, by site and file.
+  std::vector<PendingImages> images_pending(std::uint32_t max_attempts);
 
   // --- per-source health ---
   // One fetch attempt of `source` at `time`: `outcome` ok updates

@@ -318,3 +318,24 @@ TEST(StateDb, OpeningANonDatabaseIsAnError) {
 
 }  // namespace
 }  // namespace newsmirror::state
+
+namespace newsmirror::state {
+namespace {
+
+TEST(StateDbPendingImages, CountsAttemptsUntilCleared) {
+  test::TempDir dir;
+  auto db = StateDb::open(dir.path());
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->set_images_pending("法广", "1_a.md", true));
+  ASSERT_TRUE(db->set_images_pending("法广", "1_a.md", true));
+  ASSERT_TRUE(db->set_images_pending("BBC", "2_b.md", true));
+  EXPECT_EQ(db->images_pending(10),
+            (std::vector<PendingImages>{{"BBC", "2_b.md", 1}, {"法广", "1_a.md", 2}}));
+  // An article tried often enough is no longer offered.
+  EXPECT_EQ(db->images_pending(2), (std::vector<PendingImages>{{"BBC", "2_b.md", 1}}));
+  ASSERT_TRUE(db->set_images_pending("BBC", "2_b.md", false));
+  EXPECT_EQ(db->images_pending(10), (std::vector<PendingImages>{{"法广", "1_a.md", 2}}));
+}
+
+}  // namespace
+}  // namespace newsmirror::state
