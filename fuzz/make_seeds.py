@@ -2,7 +2,7 @@
 """Writes the fuzzers' seed inputs (scripts/fuzz run calls this).
 
 feed: every document of ../shared/corpus/feeds/cases, behind the two-byte
-header of fuzz/feed_parser_fuzzer.cpp that carries the case's Content-Type
+header of fuzz/fuzz_inputs.hpp that carries the case's Content-Type
 and base URL as custom lines, so a seed parses as the conformance run does.
 date: the date strings of tests/parse/*.cpp and the date elements and JSON
 date fields of the corpus documents, one per file.

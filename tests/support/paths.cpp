@@ -18,6 +18,14 @@ std::filesystem::path shared_dir() {
 
 bool have_shared() { return std::filesystem::is_directory(shared_dir() / "corpus"); }
 
+std::filesystem::path source_dir() {
+#ifdef NEWSMIRROR_SOURCE_DIR
+  return NEWSMIRROR_SOURCE_DIR;
+#else
+  return ".";
+#endif
+}
+
 std::filesystem::path binary() {
   if (const char* env = std::getenv("NEWSMIRROR_BINARY")) return env;
 #ifdef NEWSMIRROR_BINARY

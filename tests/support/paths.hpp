@@ -10,6 +10,8 @@ namespace newsmirror::test {
 // SKIP_WITHOUT_SHARED() first.
 std::filesystem::path shared_dir();
 bool have_shared();
+// The repository itself (fuzz/regressions/, ...).
+std::filesystem::path source_dir();
 // The newsmirror executable under test.
 std::filesystem::path binary();
 
