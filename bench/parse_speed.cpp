@@ -9,7 +9,9 @@
 // bench/parse_speed.sh, which also times xmllint and feedparser on the same
 // files. By hand:
 //   python3 bench/make_parse_corpus.py bench/work/parse-corpus --megabytes 20
-//   build-bench/bench/parse_speed bench/work/parse-corpus [RUNS=5] [CONTENT_TYPE] [BASE_URL]
+//   build-bench/bench/parse_speed [--entries FILE] bench/work/parse-corpus [RUNS=5] [CONTENT_TYPE] [BASE_URL]
+// --entries writes "file-name entry-count" lines (first run) for comparing
+// with other parsers.
 //
 // The last line is for scripts:
 //   total files=N bytes=N entries=N failures=N median_s=S min_s=S allocations=N
@@ -64,21 +66,27 @@ double median_of(std::vector<double> values) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR [RUNS] [CONTENT_TYPE] [BASE_URL]\n", argv[0]);
+  std::vector<std::string> args;
+  std::string entries_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--entries" && i + 1 < argc) entries_path = argv[++i];
+    else args.push_back(argv[i]);
+  }
+  if (args.empty()) {
+    std::fprintf(stderr, "usage: %s [--entries FILE] DIR [RUNS] [CONTENT_TYPE] [BASE_URL]\n", argv[0]);
     return 2;
   }
-  int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
+  int runs = args.size() > 1 ? std::max(1, std::atoi(args[1].c_str())) : 5;
   newsmirror::parse::ParseOptions options;
-  if (argc > 3) options.content_type = argv[3];
-  if (argc > 4) options.base_url = argv[4];
+  if (args.size() > 2) options.content_type = args[2];
+  if (args.size() > 3) options.base_url = args[3];
 
   std::vector<std::filesystem::path> paths;
   std::error_code error;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1], error))
+  for (const auto& e : std::filesystem::directory_iterator(args[0], error))
     if (e.is_regular_file() && e.path().extension() == ".xml") paths.push_back(e.path());
   if (error || paths.empty()) {
-    std::fprintf(stderr, "parse_speed: no *.xml files in %s%s%s\n", argv[1], error ? ": " : "",
+    std::fprintf(stderr, "parse_speed: no *.xml files in %s%s%s\n", args[0].c_str(), error ? ": " : "",
                  error ? error.message().c_str() : "");
     return 2;
   }
@@ -105,6 +113,7 @@ int main(int argc, char** argv) {
   std::vector<double> seconds;
   std::size_t entries = 0, allocations = 0;
   std::vector<std::string> failed;
+  std::vector<std::size_t> entry_counts;  // per file, for comparing with other parsers
   for (int r = 0; r < runs; ++r) {
     entries = 0;
     failed.clear();
@@ -115,14 +124,21 @@ int main(int argc, char** argv) {
       auto start = Clock::now();
       auto feed = newsmirror::parse::parse_feed(f.bytes, options);
       group_seconds[f.group] += std::chrono::duration<double>(Clock::now() - start).count();
-      if (feed) entries += feed->entries.size();
-      else failed.push_back(f.name + ": " + feed.error().message);
+      std::size_t count = feed ? feed->entries.size() : 0;
+      entries += count;
+      if (!feed) failed.push_back(f.name + ": " + feed.error().message);
+      if (r == 0) entry_counts.push_back(count);
     }
     seconds.push_back(std::chrono::duration<double>(Clock::now() - run_start).count());
     allocations = allocation_count;
     for (auto& [name, group] : groups) group.seconds.push_back(group_seconds[name]);
   }
 
+  if (!entries_path.empty()) {
+    std::ofstream out(entries_path);
+    for (std::size_t i = 0; i < files.size(); ++i) out << files[i].name << ' ' << entry_counts[i] << '\n';
+    if (!out) std::fprintf(stderr, "parse_speed: cannot write %s\n", entries_path.c_str());
+  }
   for (const auto& message : failed) std::fprintf(stderr, "parse_speed: failed: %s\n", message.c_str());
   double median = median_of(seconds);
   std::printf("%zu files, %.1f MB, %zu entries, %zu failures, %.0f C++ allocations per entry\n", files.size(),
