@@ -47,5 +47,9 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_status_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_parse_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_extract_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_import_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_reindex_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_history_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_diff_command(CLI::App& parent, const GlobalOptions& globals);
 
 }  // namespace newsmirror::cli

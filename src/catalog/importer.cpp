@@ -1,0 +1,402 @@
+#include "catalog/importer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "archive/article_file.hpp"
+#include "archive/atomic_writer.hpp"
+#include "archive/file_name.hpp"
+
+namespace newsmirror::catalog {
+
+namespace {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+
+// Files per batch: one transaction and, in copy mode, one flush of the
+// copied files. Workers prepare the next batch while the writer commits one.
+constexpr std::size_t kBatch = 2000;
+
+struct Job {
+  fs::path path;       // where the file is read from
+  std::string site;    // the site folder name in the mirror
+  std::string name;    // file name
+  std::string file() const { return "articles/" + site + "/" + name; }
+};
+
+struct Outcome {
+  enum Kind { unchanged, ready, failed } kind = failed;
+  PreparedArticle prepared;
+  std::string bytes;     // copy mode: the file's bytes, to write as they are
+  std::string reason;    // failed
+  std::optional<ArticleId> existing;
+};
+
+core::Result<std::string> read_file(const fs::path& path, struct stat& info) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error(ErrorKind::io, std::strerror(errno));
+  std::string bytes;
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) bytes.reserve(static_cast<std::size_t>(info.st_size));
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      return Error(ErrorKind::io, std::strerror(e));
+    }
+    bytes.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+FileStamp stamp_of(const struct stat& info) {
+  return {static_cast<std::int64_t>(info.st_size),
+          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
+}
+
+std::string default_identity(std::string_view site, std::string_view link) {
+  return "link:" + std::string(site) + "\x1f" + std::string(link);
+}
+
+struct Known {
+  std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> stamps;
+};
+
+// Thread-safe: reads `known` only.
+Outcome prepare_job(const Job& job, const Known* known, const ImportOptions& options, bool keep_bytes) {
+  Outcome out;
+  std::optional<std::pair<ArticleId, FileStamp>> cataloged;
+  if (known) {
+    if (auto it = known->stamps.find(job.file()); it != known->stamps.end()) cataloged = it->second;
+  }
+  struct stat info {};
+  if (cataloged) {
+    if (::stat(job.path.c_str(), &info) == 0 && stamp_of(info) == cataloged->second) {
+      out.kind = Outcome::unchanged;
+      return out;
+    }
+    out.existing = cataloged->first;
+  }
+  auto bytes = read_file(job.path, info);
+  if (!bytes) {
+    out.reason = "cannot read: " + bytes.error().message;
+    return out;
+  }
+  if (bytes->empty()) {
+    out.reason = "empty file";
+    return out;
+  }
+  auto record = archive::read_article(*bytes);
+  if (!record) {
+    out.reason = record.error().message;
+    return out;
+  }
+  NewArticle article;
+  article.site = job.site;
+  article.file = job.file();
+  article.number = archive::parse_article_number(job.name);
+  article.title = std::move(record->title);
+  article.link = std::move(record->link);
+  article.identity = options.identity ? options.identity(job.site, article.link)
+                                      : default_identity(job.site, article.link);
+  if (record->published != core::TimePoint{}) article.published = record->published;
+  article.html = std::move(record->html);
+  const auto stamp = stamp_of(info);
+  // The file's time is the best "first seen" an old archive offers.
+  article.fetched_at = core::TimePoint(std::chrono::milliseconds(stamp.mtime_ns / 1'000'000));
+  article.stamp = stamp;
+  out.prepared = prepare_article(std::move(article));
+  if (keep_bytes) out.bytes = std::move(*bytes);
+  out.kind = Outcome::ready;
+  return out;
+}
+
+std::vector<Outcome> prepare_batch(const std::vector<Job>& jobs, std::size_t begin, std::size_t end,
+                                   const Known* known, const ImportOptions& options, bool keep_bytes) {
+  std::vector<Outcome> outcomes(end - begin);
+  std::atomic<std::size_t> next{begin};
+  auto work = [&] {
+    for (std::size_t i = next++; i < end; i = next++)
+      outcomes[i - begin] = prepare_job(jobs[i], known, options, keep_bytes);
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, end - begin));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  return outcomes;
+}
+
+bool is_article_name(const std::string& name) {
+  return name.ends_with(".md") && !archive::is_temp_file_name(name) && !name.starts_with(".");
+}
+
+// The article files of one site folder, by name.
+core::Status list_site(const fs::path& folder, const std::string& site, std::vector<Job>& jobs) {
+  std::error_code ec;
+  std::vector<Job> found;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!is_article_name(name)) continue;
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) continue;
+    found.push_back({it->path(), site, std::move(name)});
+  }
+  if (ec) return Error(ErrorKind::io, fmt::format("{}: cannot list: {}", folder.string(), ec.message()));
+  std::sort(found.begin(), found.end(), [](const Job& a, const Job& b) { return a.name < b.name; });
+  for (auto& job : found) jobs.push_back(std::move(job));
+  return core::ok_status();
+}
+
+// Every site folder under `articles`, or only `only`.
+core::Result<std::vector<Job>> list_archive(const fs::path& articles, const std::optional<std::string>& only) {
+  std::vector<Job> jobs;
+  std::error_code ec;
+  if (only) {
+    auto folder = articles / archive::site_dir_name(*only);
+    if (!fs::is_directory(folder, ec))
+      return Error(ErrorKind::usage, fmt::format("no site \"{}\": {} is not a folder", *only, folder.string()));
+    if (auto s = list_site(folder, archive::site_dir_name(*only), jobs); !s) return s.error();
+    return jobs;
+  }
+  if (!fs::is_directory(articles, ec)) return jobs;  // a mirror without articles yet
+  std::vector<fs::path> sites;
+  for (fs::directory_iterator it(articles, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_directory(type_ec) && !it->path().filename().string().starts_with("."))
+      sites.push_back(it->path());
+  }
+  if (ec) return Error(ErrorKind::io, fmt::format("{}: cannot list: {}", articles.string(), ec.message()));
+  std::sort(sites.begin(), sites.end());
+  for (const auto& site : sites)
+    if (auto s = list_site(site, site.filename().string(), jobs); !s) return s.error();
+  return jobs;
+}
+
+// Runs prepare over `jobs` in batches on the workers while `write` takes
+// each finished batch on this thread.
+core::Status pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options,
+                      bool keep_bytes,
+                      const std::function<core::Status(std::size_t first, std::vector<Outcome>&)>& write) {
+  if (jobs.empty()) return core::ok_status();
+  auto launch = [&](std::size_t begin) {
+    return std::async(std::launch::async, [&, begin] {
+      return prepare_batch(jobs, begin, std::min(begin + kBatch, jobs.size()), known, options, keep_bytes);
+    });
+  };
+  auto pending = launch(0);
+  for (std::size_t begin = 0; begin < jobs.size(); begin += kBatch) {
+    auto outcomes = pending.get();
+    if (begin + kBatch < jobs.size()) pending = launch(begin + kBatch);
+    auto status = write(begin, outcomes);
+    if (!status) {
+      if (pending.valid()) pending.wait();
+      return status;
+    }
+    if (options.on_progress) options.on_progress(std::min(begin + kBatch, jobs.size()), jobs.size());
+  }
+  return core::ok_status();
+}
+
+core::Status import_in_place(Catalog& catalog, const ImportOptions& options, ImportReport& report) {
+  auto jobs = list_archive(options.mirror / "articles", options.site);
+  if (!jobs) return jobs.error();
+  Known known{catalog.file_stamps()};
+  report.files += jobs->size();
+  return pipeline(*jobs, &known, options, false, [&](std::size_t first, std::vector<Outcome>& outcomes) -> core::Status {
+    return catalog.transaction([&]() -> core::Status {
+      for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        auto& out = outcomes[i];
+        if (out.kind == Outcome::unchanged) {
+          ++report.unchanged;
+        } else if (out.kind == Outcome::failed) {
+          report.failures.push_back({(*jobs)[first + i].path, out.reason});
+        } else if (out.existing) {
+          auto changed = catalog.record_prepared_version(*out.existing, out.prepared);
+          if (!changed) return changed.error();
+          if (*changed) {
+            ++report.changed;
+          } else {
+            ++report.unchanged;  // touched, not edited
+            if (auto s = catalog.set_stamp(*out.existing, *out.prepared.article.stamp); !s) return s;
+          }
+        } else {
+          if (auto id = catalog.record_prepared(out.prepared); !id) return id.error();
+          ++report.added;
+        }
+      }
+      return core::ok_status();
+    });
+  });
+}
+
+// The site folders to copy from `source`: a mirror (with articles/) or one
+// site folder.
+core::Result<std::vector<Job>> list_source(const ImportOptions& options) {
+  const fs::path& source = *options.source;
+  std::error_code ec;
+  if (!fs::is_directory(source, ec))
+    return Error(ErrorKind::usage, fmt::format("{} is not a folder", source.string()));
+  if (fs::is_directory(source / "articles", ec)) return list_archive(source / "articles", options.site);
+  fs::path folder = source;
+  if (folder.filename().empty()) folder = folder.parent_path();  // "dir/"
+  std::vector<Job> jobs;
+  std::string site = archive::site_dir_name(options.site ? *options.site
+                                                         : fs::weakly_canonical(folder).filename().string());
+  if (auto s = list_site(source, site, jobs); !s) return s.error();
+  if (jobs.empty())
+    return Error(ErrorKind::usage,
+                 fmt::format("{} holds neither articles/ nor article files (*.md); nothing to import",
+                             source.string()));
+  return jobs;
+}
+
+core::Status import_copies(Catalog& catalog, const ImportOptions& options, ImportReport& report) {
+  if (!options.reserve_sequence || !options.raise_sequence)
+    return Error(ErrorKind::internal, "import: copying needs the mirror's sequence counter");
+  auto jobs = list_source(options);
+  if (!jobs) return jobs.error();
+  report.files += jobs->size();
+  // Names taken in this run, per target file path (two source files with
+  // the same number in one run collide too).
+  std::unordered_set<std::string> taken;
+  std::uint64_t highest_kept = 0;
+  auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, std::vector<Outcome>& outcomes) -> core::Status {
+    archive::BatchWriter batch(options.mirror);
+    std::vector<std::size_t> to_record;
+    std::unordered_set<std::string> hashes_in_batch;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      auto& out = outcomes[i];
+      const auto& job = (*jobs)[first + i];
+      if (out.kind == Outcome::failed) {
+        report.failures.push_back({job.path, out.reason});
+        continue;
+      }
+      auto& article = out.prepared.article;
+      if (catalog.has_content(article.site, out.prepared.content_hash) ||
+          !hashes_in_batch.insert(article.site + "\x1f" + out.prepared.content_hash).second) {
+        ++report.already_present;
+        continue;
+      }
+      std::string name = job.name;
+      auto collides = [&](const std::string& candidate) {
+        const std::string file = "articles/" + article.site + "/" + candidate;
+        std::error_code ec;
+        if (taken.count(file) || fs::exists(options.mirror / file, ec)) return true;
+        auto number = archive::parse_article_number(candidate);
+        return number && !catalog.find_by_number(article.site, *number).empty();
+      };
+      if (collides(name)) {
+        // Same number, other content: a fresh number, the name's title kept.
+        std::string suffix = archive::parse_article_number(name)
+                                 ? name.substr(name.find_first_not_of("0123456789"))
+                                 : "_" + name;
+        do {
+          auto seq = options.reserve_sequence(1);
+          if (!seq) return seq.error();
+          article.number = archive::article_number(*seq);
+          name = std::to_string(*article.number) + suffix;
+        } while (collides(name));
+        report.renamed.push_back({job.path, "articles/" + article.site + "/" + name});
+      } else if (article.number) {
+        highest_kept = std::max(highest_kept, archive::article_number(*article.number));
+      }
+      article.file = "articles/" + article.site + "/" + name;
+      taken.insert(article.file);
+      if (auto s = batch.stage(fs::path(article.file), out.bytes); !s) return s;
+      to_record.push_back(i);
+    }
+    // Files first: the catalog can always be completed from them later.
+    if (auto s = batch.commit(); !s) return s;
+    report.copied += to_record.size();
+    return catalog.transaction([&]() -> core::Status {
+      for (auto i : to_record) {
+        auto& article = outcomes[i].prepared.article;
+        struct stat info {};
+        if (::stat((options.mirror / article.file).c_str(), &info) == 0) article.stamp = stamp_of(info);
+        if (auto id = catalog.record_prepared(outcomes[i].prepared); !id) return id.error();
+        ++report.added;
+      }
+      return core::ok_status();
+    });
+  });
+  if (!status) return status;
+  if (highest_kept > 0) return options.raise_sequence(highest_kept);
+  return core::ok_status();
+}
+
+bool same_folder(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return fs::equivalent(a, b, ec);
+}
+
+}  // namespace
+
+core::Result<ImportReport> import_articles(Catalog& catalog, const ImportOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  ImportReport report;
+  // The mirror's own files first, so that copies see every number taken.
+  ImportOptions in_place = options;
+  if (options.source && !same_folder(*options.source, options.mirror)) in_place.site.reset();
+  if (auto s = import_in_place(catalog, in_place, report); !s) return s.error();
+  if (options.source && !same_folder(*options.source, options.mirror)) {
+    // The walk of the mirror itself is not what the user asked about.
+    report = ImportReport{};
+    if (auto s = import_copies(catalog, options, report); !s) return s.error();
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+core::Result<ImportReport> rebuild_catalog(const ImportOptions& options) {
+  if (options.source) return Error(ErrorKind::usage, "reindex reads only the mirror's own files");
+  const fs::path target = Catalog::default_path(options.mirror);
+  const fs::path fresh = fs::path(target.string() + ".rebuild");
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(fresh.string() + suffix, ec);
+  core::Result<ImportReport> report = ImportReport{};
+  {
+    auto catalog = Catalog::open_file(fresh);
+    if (!catalog) return catalog.error();
+    ImportOptions in_place = options;
+    report = import_articles(*catalog, in_place);
+    if (!report) return report.error();
+    if (auto s = catalog->checkpoint_and_close_wal(); !s) return s.error();
+  }
+  // The old catalog's WAL belongs to the old file: it must not be replayed
+  // into the new one.
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(target.string() + suffix, ec);
+  fs::rename(fresh, target, ec);
+  if (ec)
+    return Error(ErrorKind::io, fmt::format("{}: cannot put the rebuilt catalog in place: {}",
+                                            target.string(), ec.message()));
+  int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return report;
+}
+
+}  // namespace newsmirror::catalog

@@ -1,0 +1,203 @@
+#include "cli/catalog_output.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "archive/file_name.hpp"
+#include "config/config.hpp"
+#include "core/suggest.hpp"
+#include "core/url.hpp"
+#include "mirror/identity.hpp"
+#include "state/state_db.hpp"
+
+namespace newsmirror::cli {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+
+namespace {
+
+core::Status require_mirror(const GlobalOptions& globals) {
+  std::error_code ec;
+  if (!fs::exists(config::config_path(globals.mirror), ec))
+    return Error(ErrorKind::usage,
+                 fmt::format("{} is not a mirror (no {}): run `newsmirror init {}` first",
+                             globals.mirror, config::config_path(globals.mirror).string(), globals.mirror));
+  return core::ok_status();
+}
+
+std::string describe(const catalog::Article& a) { return fmt::format("{} ({})", a.file, a.title); }
+
+core::Result<catalog::Article> one_of(std::vector<catalog::Article> found, std::string_view name) {
+  if (found.size() == 1) return std::move(found.front());
+  std::string list;
+  for (const auto& a : found) list += "\n  " + describe(a);
+  return Error(ErrorKind::usage,
+               fmt::format("\"{}\" names {} articles; give one by its file:{}", name, found.size(), list));
+}
+
+core::Error unknown(catalog::Catalog& catalog, std::string_view name, std::string_view site,
+                    std::string_view file_name) {
+  std::string message = fmt::format("no article \"{}\" in the catalog", name);
+  if (!site.empty()) {
+    auto files = catalog.files_of_site(site);
+    if (files.empty()) {
+      auto sites = catalog.sites();
+      std::vector<std::string_view> names(sites.begin(), sites.end());
+      if (auto best = core::closest_match(site, names))
+        message += fmt::format("; no site \"{}\" — did you mean \"{}\"?", site, *best);
+    } else if (!file_name.empty()) {
+      std::vector<std::string> names;
+      for (auto& f : files) names.push_back(fs::path(f).filename().string());
+      std::vector<std::string_view> views(names.begin(), names.end());
+      if (auto best = core::closest_match(file_name, views))
+        message += fmt::format("; did you mean \"{}/{}\"?", site, *best);
+    }
+  }
+  if (catalog.article_count() == 0) message += " (the catalog is empty: run `newsmirror import`)";
+  return Error(ErrorKind::usage, message);
+}
+
+}  // namespace
+
+core::Result<catalog::Catalog> open_mirror_catalog(const GlobalOptions& globals) {
+  if (auto s = require_mirror(globals); !s) return s.error();
+  return catalog::Catalog::open(globals.mirror);
+}
+
+core::Result<catalog::Article> resolve_article(catalog::Catalog& catalog, const GlobalOptions& globals,
+                                               std::string_view name) {
+  std::string text(name);
+  if (text.starts_with("http://") || text.starts_with("https://")) {
+    auto found = catalog.find_by_link(text);
+    if (found.empty())
+      if (auto serialized = core::url::serialize(text)) found = catalog.find_by_link(*serialized);
+    if (found.empty()) return unknown(catalog, name, "", "");
+    return one_of(std::move(found), name);
+  }
+  // A path to the file itself, from wherever the user stands.
+  std::error_code ec;
+  if (fs::is_regular_file(text, ec)) {
+    auto relative = fs::relative(fs::canonical(text, ec), fs::canonical(globals.mirror, ec), ec);
+    if (!ec && !relative.empty() && *relative.begin() != "..") text = relative.generic_string();
+  }
+  if (text.starts_with("./")) text.erase(0, 2);
+  if (!text.starts_with("articles/")) text = "articles/" + text;
+  if (auto found = catalog.find_by_file(text)) return std::move(*found);
+  // site/number
+  const std::string rest = text.substr(std::string_view("articles/").size());
+  const auto slash = rest.rfind('/');
+  if (slash == std::string::npos || slash == 0)
+    return Error(ErrorKind::usage,
+                 fmt::format("\"{}\" names no article: give a file (articles/SITE/N_TITLE.md), SITE/N, "
+                             "or the article's link",
+                             name));
+  std::string site = rest.substr(0, slash);
+  std::string last = rest.substr(slash + 1);
+  if (!last.empty() && last.find_first_not_of("0123456789") == std::string::npos && last.size() < 19) {
+    auto found = catalog.find_by_number(site, std::stoull(last));
+    if (found.empty()) found = catalog.find_by_number(archive::site_dir_name(site), std::stoull(last));
+    if (!found.empty()) return one_of(std::move(found), name);
+  }
+  return unknown(catalog, name, site, last);
+}
+
+core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals) {
+  if (auto s = require_mirror(globals); !s) return s.error();
+  catalog::ImportOptions options;
+  options.mirror = globals.mirror;
+  // The same link key the mirror's novelty check uses (mirror/identity).
+  options.identity = [](std::string_view site, std::string_view link) {
+    return "link:" + std::string(site) + "\x1f" + mirror::normalize_link(link);
+  };
+  // The state is opened only when a copy needs a number.
+  auto state = std::make_shared<std::optional<state::StateDb>>();
+  auto open_state = [state, mirror = globals.mirror]() -> core::Result<state::StateDb*> {
+    if (!*state) {
+      auto db = state::StateDb::open(mirror);
+      if (!db) return db.error();
+      *state = std::move(*db);
+    }
+    return &**state;
+  };
+  options.reserve_sequence = [open_state](std::size_t count) -> core::Result<std::uint64_t> {
+    auto db = open_state();
+    if (!db) return db.error();
+    return (*db)->reserve_sequence(count);
+  };
+  options.raise_sequence = [open_state](std::uint64_t seq) -> core::Status {
+    auto db = open_state();
+    if (!db) return db.error();
+    return (*db)->ensure_sequence_at_least(seq);
+  };
+  if (!globals.quiet && !globals.json && isatty(STDERR_FILENO)) {
+    auto started = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+    options.on_progress = [started](std::size_t done, std::size_t total) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - *started).count();
+      std::fprintf(stderr, "\r\033[Kimport %zu/%zu files (%.0f/s)", done, total,
+                   seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+      if (done == total) std::fputs("\r\033[K", stderr);
+      std::fflush(stderr);
+    };
+  }
+  return options;
+}
+
+std::string utc_text(core::TimePoint time) {
+  using namespace std::chrono;
+  auto seconds_time = floor<seconds>(time);
+  auto day = floor<days>(seconds_time);
+  year_month_day ymd(day);
+  hh_mm_ss hms(seconds_time - day);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+void print_import_report(const catalog::ImportReport& report, const GlobalOptions& globals,
+                         std::string_view verb) {
+  const double rate = report.seconds > 0 ? static_cast<double>(report.files) / report.seconds : 0;
+  if (globals.json) {
+    nlohmann::json renamed = nlohmann::json::array(), failures = nlohmann::json::array();
+    for (const auto& r : report.renamed) renamed.push_back({{"from", r.from.string()}, {"to", r.to}});
+    for (const auto& f : report.failures) failures.push_back({{"path", f.path.string()}, {"reason", f.reason}});
+    nlohmann::json out = {{"mirror", globals.mirror},
+                          {"catalog", catalog::Catalog::default_path(globals.mirror).string()},
+                          {"files", report.files},
+                          {"added", report.added},
+                          {"changed", report.changed},
+                          {"unchanged", report.unchanged},
+                          {"copied", report.copied},
+                          {"already_present", report.already_present},
+                          {"renamed", renamed},
+                          {"failed", report.failures.size()},
+                          {"failures", failures},
+                          {"seconds", report.seconds},
+                          {"files_per_second", rate}};
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  for (const auto& f : report.failures) fmt::print(stderr, "skipped {}: {}\n", f.path.string(), f.reason);
+  if (globals.quiet) return;
+  fmt::print("{} {} article files in {:.2f} s ({:.0f} files/s): {} added, {} with a new version, "
+             "{} unchanged",
+             verb, report.files, report.seconds, rate, report.added, report.changed, report.unchanged);
+  if (!report.failures.empty()) fmt::print(", {} skipped (unreadable)", report.failures.size());
+  fmt::print(".\n");
+  if (report.copied || report.already_present || !report.renamed.empty())
+    fmt::print("Copied {} files into {}; {} were there already.\n", report.copied, globals.mirror,
+               report.already_present);
+  for (const auto& r : report.renamed)
+    fmt::print("  {} took a number already used in its site: copied as {}\n", r.from.string(), r.to);
+}
+
+}  // namespace newsmirror::cli

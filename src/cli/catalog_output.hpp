@@ -1,0 +1,38 @@
+// What the catalog commands (import, reindex, history, diff) share: opening
+// the catalog of the mirror, naming an article on the command line, and
+// printing an import report.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "catalog/catalog.hpp"
+#include "catalog/importer.hpp"
+#include "cli/command.hpp"
+
+namespace newsmirror::cli {
+
+// The mirror's catalog; a folder without newsmirror.toml is a usage error
+// that says to run `newsmirror init`.
+core::Result<catalog::Catalog> open_mirror_catalog(const GlobalOptions& globals);
+
+// ARTICLE as the user gives it: a file path relative to the mirror (with or
+// without `articles/`), a path to the file on disk, `site/number`, or the
+// article's link. Unknown or ambiguous names are usage errors that say
+// what is there (close file names when cheap).
+core::Result<catalog::Article> resolve_article(catalog::Catalog& catalog, const GlobalOptions& globals,
+                                               std::string_view name);
+
+// Defaults for an import: the mirror's identity rule and sequence counter,
+// a progress line on a terminal.
+core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals);
+
+// Prints the summary (a few lines, or one JSON object with --json).
+// `verb` is "Imported" or "Rebuilt".
+void print_import_report(const catalog::ImportReport& report, const GlobalOptions& globals,
+                         std::string_view verb);
+
+// "2026-11-26 12:13:14 UTC".
+std::string utc_text(core::TimePoint time);
+
+}  // namespace newsmirror::cli

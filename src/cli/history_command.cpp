@@ -1,0 +1,68 @@
+// `newsmirror history ARTICLE`: the stored versions of one article.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+#include "cli/catalog_output.hpp"
+#include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
+#include "cli/text_table.hpp"
+
+namespace newsmirror::cli {
+
+namespace {
+
+int run_history(const GlobalOptions& globals, const std::string& name) {
+  auto catalog = open_mirror_catalog(globals);
+  if (!catalog) return report_error(catalog.error(), globals);
+  auto article = resolve_article(*catalog, globals, name);
+  if (!article) return report_error(article.error(), globals);
+  auto versions = catalog->versions(article->id);
+  if (globals.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& v : versions)
+      list.push_back({{"version", v.ordinal},
+                      {"fetched_at", v.fetched_at.time_since_epoch().count()},
+                      {"content_hash", v.content_hash},
+                      {"size", v.size},
+                      {"stored_size", v.stored_size},
+                      {"current", v.id == article->current_version}});
+    nlohmann::json out = {{"site", article->site},   {"file", article->file},
+                          {"title", article->title}, {"link", article->link},
+                          {"versions", list}};
+    fmt::print("{}\n", out.dump());
+    return kExitOk;
+  }
+  fmt::print("{}\n{}\n{}\n\n", article->title, article->file, article->link);
+  TextTable table({"version", "fetched at", "content hash", "size", ""});
+  table.align_right(0);
+  table.align_right(3);
+  for (const auto& v : versions)
+    table.add_row({std::to_string(v.ordinal), utc_text(v.fetched_at), v.content_hash.substr(0, 12),
+                   fmt::format("{} B", v.size), v.id == article->current_version ? "current" : ""});
+  fmt::print("{}", table.render());
+  if (versions.size() > 1)
+    fmt::print("\n`newsmirror diff {}` shows what changed between the last two.\n", name);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_history_command(CLI::App& parent, const GlobalOptions& globals) {
+  auto name = std::make_shared<std::string>();
+  Command command;
+  command.app = add_command(
+      parent, "history", "List the stored versions of an article",
+      "ARTICLE is the article's file (articles/SITE/N_TITLE.md, or SITE/N_TITLE.md), SITE/N, or "
+      "its link. Every time an article arrives with other content a new version is stored; "
+      "this lists them oldest first with when each was fetched, its content hash and size.");
+  command.app->add_option("article", *name, "File, SITE/N, or link of the article")
+      ->required()
+      ->type_name("ARTICLE");
+  command.run = [&globals, name] { return run_history(globals, *name); };
+  return command;
+}
+
+}  // namespace newsmirror::cli
