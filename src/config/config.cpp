@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "archive/atomic_writer.hpp"
+#include "clean/selector.hpp"
 #include "core/suggest.hpp"
 #include "core/time_zone.hpp"
 
@@ -24,10 +25,11 @@ using core::Error;
 using core::ErrorKind;
 
 constexpr std::string_view kGlobalKeys[] = {
-    "concurrency", "per_host", "connect_timeout", "timeout",      "proxy",      "user_agent",
-    "interval",    "timezone", "list_entries",    "list_footer", "source"};
-constexpr std::string_view kSourceKeys[] = {"name",     "url",      "proxy",  "user_agent",
-                                            "interval", "timezone", "enabled"};
+    "concurrency", "per_host",    "connect_timeout", "timeout", "proxy",  "user_agent",      "interval",
+    "timezone",    "list_entries", "list_footer",    "clean",   "images", "image_max_bytes", "source"};
+constexpr std::string_view kSourceKeys[] = {"name",   "url",   "proxy",     "user_agent", "interval",
+                                            "timezone", "enabled", "clean", "images", "full_text",
+                                            "remove",   "keep"};
 
 template <std::size_t N>
 std::string unknown_key_message(std::string_view key, const std::string_view (&known)[N]) {
@@ -116,6 +118,50 @@ class Checker {
     if (!zone) return at(node.source(), scope, fmt::format("key \"{}\": {}", key, zone.error().message));
     return name;
   }
+  core::Result<ImageMode> image_mode(const toml::node& node, std::string_view scope, std::string_view key) const {
+    if (auto s = node.as_string()) {
+      if (s->get() == "remote") return ImageMode::remote;
+      if (s->get() == "local") return ImageMode::local;
+    }
+    return bad_value(node, scope, key, "\"remote\" or \"local\"");
+  }
+  core::Result<std::int64_t> size(const toml::node& node, std::string_view scope, std::string_view key) const {
+    std::optional<std::int64_t> value;
+    if (auto i = node.as_integer()) {
+      if (i->get() >= 1) value = i->get();
+    } else if (auto s = node.as_string()) {
+      value = parse_size(s->get());
+    }
+    if (!value) return bad_value(node, scope, key, "a size in bytes or like \"5MiB\"");
+    return *value;
+  }
+  // A CSS selector, parsed here so that a typo fails when the file is read
+  // rather than at the first article of the source.
+  core::Result<std::string> selector(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto s = node.as_string();
+    if (!s) return bad_value(node, scope, key, "a CSS selector string");
+    if (auto parsed = clean::parse_selector(s->get()); !parsed)
+      return at(node.source(), scope, fmt::format("key \"{}\": {}", key, parsed.error().message));
+    return s->get();
+  }
+  // One selector or an array of them.
+  core::Result<std::vector<std::string>> selectors(const toml::node& node, std::string_view scope,
+                                                   std::string_view key) const {
+    std::vector<std::string> out;
+    auto take = [&](const toml::node& item) -> core::Status {
+      auto value = selector(item, scope, key);
+      if (!value) return value.error();
+      out.push_back(std::move(*value));
+      return core::ok_status();
+    };
+    if (auto array = node.as_array()) {
+      for (auto& item : *array)
+        if (auto status = take(item); !status) return status.error();
+    } else if (auto status = take(node); !status) {
+      return status.error();
+    }
+    return out;
+  }
   core::Result<std::vector<std::string>> urls(const toml::node& node, std::string_view scope) const {
     std::vector<std::string> out;
     auto check = [&](const toml::node& item) -> core::Status {
@@ -163,6 +209,11 @@ core::Result<Source> parse_source(const Checker& check, const toml::table& table
     else if (k == "interval") take(check.duration(node, scope, k, /*allow_zero=*/true), source.interval);
     else if (k == "timezone") take(check.timezone(node, scope, k), source.timezone);
     else if (k == "enabled") take(check.boolean(node, scope, k), source.enabled);
+    else if (k == "clean") take(check.boolean(node, scope, k), source.clean);
+    else if (k == "images") take(check.image_mode(node, scope, k), source.images);
+    else if (k == "full_text") take(check.boolean(node, scope, k), source.full_text);
+    else if (k == "remove") take(check.selectors(node, scope, k), source.rules.remove);
+    else if (k == "keep") take(check.selector(node, scope, k), source.rules.keep);
     if (!status) return status.error();
   }
   if (source.name.empty()) return check.at(table.source(), scope, "missing key \"name\"");
@@ -192,6 +243,9 @@ core::Result<Config> parse_table(const Checker& check, const toml::table& root) 
     else if (k == "timezone") take(check.timezone(node, "", k), config.timezone);
     else if (k == "list_entries") take(check.positive_int(node, "", k), config.list_entries);
     else if (k == "list_footer") take(check.boolean(node, "", k), config.list_footer);
+    else if (k == "clean") take(check.boolean(node, "", k), config.clean);
+    else if (k == "images") take(check.image_mode(node, "", k), config.images);
+    else if (k == "image_max_bytes") take(check.size(node, "", k), config.image_max_bytes);
     if (!status) return status.error();
   }
 
@@ -270,21 +324,53 @@ std::string syntax_error_key(std::string_view text, std::size_t line) {
 
 Config default_config() {
   Config config;
-  auto add = [&](std::string name, std::string url) {
+  auto add = [&](std::string name, std::string url, std::vector<std::string> remove = {}) {
     Source source;
     source.name = std::move(name);
     source.urls.push_back(std::move(url));
+    source.rules.remove = std::move(remove);
     config.sources.push_back(std::move(source));
+  };
+  // Site rules come from the real articles in ../shared/corpus/archive;
+  // tests/clean/site_rules_test.cpp checks that each still matches there and
+  // that the article text survives. Sources without sample articles (路透,
+  // 金融时报) or without boilerplate in them (纽约时报) get none.
+  // feedx.net appends a "获取更多RSS" promo (and the <hr> before it) to some
+  // of the feeds it relays.
+  const std::vector<std::string> feedx_promo = {
+      "div:has(> a[href='https://feedx.net'])",
+      "hr:has(+ div > a[href='https://feedx.net'])",
   };
   add("路透", "https://feedx.net/rss/reuters.xml");
   add("纽约时报", "https://feedx.net/rss/nytimes.xml");
-  add("美国之音", "https://feedx.net/rss/mgzy1.xml");
+  add("美国之音", "https://feedx.net/rss/mgzy1.xml", feedx_promo);
   add("金融时报", "https://feedx.net/rss/ft.xml");
-  add("BBC", "https://feedx.net/rss/bbc.xml");
-  add("法广", "https://feedx.net/rss/rfi.xml");
-  add("德国之声", "https://feedx.net/rss/dw.xml");
-  add("自由亚洲电台", "https://www.rfa.org/mandarin/yataibaodao/rss2.xml");
-  add("中国数字时代", "https://chinadigitaltimes.net/chinese/feed/");
+  add("BBC", "https://feedx.net/rss/bbc.xml",
+      {
+          "section[data-e2e='advertisement']",                             // ad slot ("广告")
+          "ul:has(> li > a[href*='bbc.com/zhongwen/']:only-child)",        // lists of related BBC articles
+          "ul:has(> li > a[href*='In_Article_Promo'])",                    // "watch on BBC iPlayer" promo
+          "a[href^='#skip-twitter-content']",                              // "跳过 Twitter 帖子" skip link
+          "p[id^='skip-twitter-content']",                                 // "结尾 Twitter 帖子" end marker
+      });
+  add("法广", "https://feedx.net/rss/rfi.xml",
+      {
+          "[data-selfpromo-newsletter]",        // newsletter sign-up slot
+          "[data-selfpromo-app]",               // "download our app" slot
+          "div:has(> div > [data-root-share])", // "分享 :" share block
+      });
+  add("德国之声", "https://feedx.net/rss/dw.xml", feedx_promo);
+  add("自由亚洲电台", "https://www.rfa.org/mandarin/yataibaodao/rss2.xml",
+      {
+          "ul:has(> li > b > a.external-link)",  // in-text lists of related reports
+          "#zoomattribute",                      // "enlarge image" icon link under photos
+      });
+  add("中国数字时代", "https://chinadigitaltimes.net/chinese/feed/",
+      {
+          ".addtoany_share_save_container",      // AddToAny share buttons
+          "blockquote.wp-embedded-content",      // "相关阅读" embedded posts
+          "p:has(> iframe.wp-embedded-content)", // their iframes
+      });
   return config;
 }
 
@@ -343,9 +429,17 @@ std::string render_config(const Config& c) {
   line("# Entries on a list page (lists/<site>.md), and whether it ends with \"查看更多\".");
   line(fmt::format("list_entries = {}", c.list_entries));
   line(fmt::format("list_footer = {}", c.list_footer ? "true" : "false"));
+  line("# Clean articles (sanitize, site rules); false archives the feed's HTML untouched.");
+  line(fmt::format("clean = {}", c.clean ? "true" : "false"));
+  line("# Images: \"remote\" keeps their URLs, \"local\" stores them in assets/ (at most");
+  line("# image_max_bytes each: bytes, or a size like \"5MiB\").");
+  line(fmt::format("images = {}", quote(to_string(c.images))));
+  line(fmt::format("image_max_bytes = {}", quote(format_size(c.image_max_bytes))));
   line("");
   line("# One [[source]] per feed. `url` may be a list of mirrors tried in order.");
-  line("# Optional per source: proxy, user_agent, interval, timezone, enabled.");
+  line("# Optional per source: proxy, user_agent, interval, timezone, enabled, clean, images,");
+  line("# full_text (fetch and extract each article's page), remove (CSS selectors cut from");
+  line("# every article) and keep (a CSS selector: keep only what it matches).");
   for (const auto& s : c.sources) {
     line("");
     line("[[source]]");
@@ -362,6 +456,15 @@ std::string render_config(const Config& c) {
     if (s.interval) line(fmt::format("interval = {}", quote(format_duration(*s.interval))));
     if (s.timezone) line(fmt::format("timezone = {}", quote(*s.timezone)));
     if (!s.enabled) line("enabled = false");
+    if (s.clean) line(fmt::format("clean = {}", *s.clean ? "true" : "false"));
+    if (s.images) line(fmt::format("images = {}", quote(to_string(*s.images))));
+    if (s.full_text) line("full_text = true");
+    if (!s.rules.remove.empty()) {
+      line("remove = [");
+      for (const auto& selector : s.rules.remove) line(fmt::format("  {},", quote(selector)));
+      line("]");
+    }
+    if (s.rules.keep) line(fmt::format("keep = {}", quote(*s.rules.keep)));
   }
   return out;
 }
@@ -430,6 +533,15 @@ core::Status validate_source(const Source& source) {
   if (source.interval) table.insert("interval", static_cast<std::int64_t>(source.interval->count()));
   if (source.timezone) table.insert("timezone", *source.timezone);
   table.insert("enabled", source.enabled);
+  if (source.clean) table.insert("clean", *source.clean);
+  if (source.images) table.insert("images", to_string(*source.images));
+  table.insert("full_text", source.full_text);
+  if (!source.rules.remove.empty()) {
+    toml::array remove;
+    for (const auto& selector : source.rules.remove) remove.push_back(selector);
+    table.insert("remove", std::move(remove));
+  }
+  if (source.rules.keep) table.insert("keep", *source.rules.keep);
   auto checked = parse_source(Checker(""), table, 0);
   if (!checked) return checked.error();
   return core::ok_status();
@@ -452,6 +564,54 @@ std::optional<std::string> effective_user_agent(const Config& config, const Sour
 }
 std::string effective_timezone(const Config& config, const Source& source) {
   return source.timezone.value_or(config.timezone);
+}
+bool effective_clean(const Config& config, const Source& source) {
+  return source.clean.value_or(config.clean);
+}
+ImageMode effective_images(const Config& config, const Source& source) {
+  return source.images.value_or(config.images);
+}
+
+std::string_view to_string(ImageMode mode) {
+  return mode == ImageMode::local ? "local" : "remote";
+}
+
+namespace {
+struct SizeUnit {
+  std::string_view name;
+  std::int64_t bytes;
+};
+// Longest names first, so "MiB" is not read as "M" + "iB".
+constexpr SizeUnit kSizeUnits[] = {{"GiB", std::int64_t{1} << 30}, {"MiB", std::int64_t{1} << 20},
+                                   {"KiB", std::int64_t{1} << 10}, {"GB", 1000000000},
+                                   {"MB", 1000000},                {"KB", 1000},
+                                   {"B", 1}};
+}  // namespace
+
+std::optional<std::int64_t> parse_size(std::string_view text) {
+  std::size_t digits = 0;
+  std::int64_t number = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    number = number * 10 + (text[digits] - '0');
+    if (++digits > 12) return std::nullopt;
+  }
+  if (digits == 0) return std::nullopt;
+  auto unit = text.substr(digits);
+  if (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);  // "5 MiB"
+  std::int64_t scale = 0;
+  if (digits == text.size()) scale = 1;
+  for (const auto& candidate : kSizeUnits)
+    if (unit == candidate.name) scale = candidate.bytes;
+  if (scale == 0 || number < 1) return std::nullopt;
+  if (number > std::numeric_limits<std::int64_t>::max() / scale) return std::nullopt;
+  return number * scale;
+}
+
+std::string format_size(std::int64_t bytes) {
+  for (const auto& unit : kSizeUnits)
+    if (unit.bytes > 1 && unit.name.size() == 3 && bytes % unit.bytes == 0)
+      return fmt::format("{}{}", bytes / unit.bytes, unit.name);
+  return std::to_string(bytes);
 }
 
 }  // namespace newsmirror::config

@@ -12,16 +12,28 @@
 //                                month-day on list pages
 //   list_entries = 100           entries per list page (integer >= 1)
 //   list_footer = true           "[查看更多]" footer on list pages
+//   clean = true                 clean every article (sanitize, site rules);
+//                                false archives the feed's HTML untouched
+//   images = "remote"            "remote" keeps image URLs; "local" stores
+//                                images in the mirror (assets/)
+//   image_max_bytes = "5MiB"     per-image cap: bytes (integer) or a size
+//                                with a unit B, KB, KiB, MB, MiB, GB, GiB
 //
 //   [[source]]                   one per source, in order
 //   name = "法广"                 required, unique
 //   url = "https://..."          required: a string or an array of strings,
 //                                tried in order until one answers; http(s)
-//   proxy, user_agent, interval, timezone   override the global ones
+//   proxy, user_agent, interval, timezone, clean, images   override the global ones
 //   enabled = true
+//   full_text = false            fetch each new entry's page and extract it
+//   remove = [".promo", ...]     CSS selectors (clean/selector.hpp) cut from
+//                                every article: share blocks, promos, ads
+//   keep = "div.article-body"    CSS selector: keep only what it matches
+//                                (the whole article when it matches nothing)
 //
 // Errors name the file, the line and the key, e.g.
 //   newsmirror.toml:12: source "法广": key "interval": expected a duration like "15m", got "soon"
+//   newsmirror.toml:14: source "法广": key "remove": selector ".a >": expected a selector after '>' at column 5
 #pragma once
 
 #include <chrono>
@@ -32,11 +44,17 @@
 #include <string_view>
 #include <vector>
 
+#include "clean/site_rules.hpp"
 #include "core/result.hpp"
 
 namespace newsmirror::config {
 
 inline constexpr std::string_view kConfigFileName = "newsmirror.toml";
+
+// Where an article's images live: at the publisher (remote) or in the
+// mirror's assets/ folder (local), for readers who cannot reach the CDN.
+enum class ImageMode { remote, local };
+std::string_view to_string(ImageMode mode);
 
 struct Source {
   std::string name;
@@ -46,6 +64,12 @@ struct Source {
   std::optional<std::chrono::seconds> interval;
   std::optional<std::string> timezone;
   bool enabled = true;
+  std::optional<bool> clean;        // unset: the global `clean`
+  std::optional<ImageMode> images;  // unset: the global `images`
+  bool full_text = false;
+  // `remove` and `keep`, selectors checked when the file is read; compile
+  // them with clean::compile.
+  clean::SiteRules rules;
 
   bool operator==(const Source&) const = default;
 };
@@ -61,13 +85,18 @@ struct Config {
   std::string timezone = "Asia/Shanghai";  // the existing mirrors use UTC+8
   int list_entries = 100;
   bool list_footer = true;
+  bool clean = true;
+  ImageMode images = ImageMode::remote;
+  std::int64_t image_max_bytes = 5 * 1024 * 1024;
   std::vector<Source> sources;
 
   bool operator==(const Config&) const = default;
 };
 
 // The settings a fresh mirror starts with: the global defaults above and
-// the nine sources of the classic mirrors, in their traditional order.
+// the nine sources of the classic mirrors, in their traditional order, with
+// the site rules derived from their real articles
+// (tests/clean/site_rules_test.cpp checks them against ../shared).
 Config default_config();
 
 // `mirror_dir / "newsmirror.toml"`.
@@ -92,8 +121,14 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 // The shortest form parse_duration reads back: "15m", "1h30m", "45s", "0s".
 std::string format_duration(std::chrono::seconds duration);
 
+// "5MiB", "500KB", "1GiB", "300B" or a bare number of bytes; at least 1.
+// KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024.
+std::optional<std::int64_t> parse_size(std::string_view text);
+// "5MiB" when a binary unit divides it exactly, else the number of bytes.
+std::string format_size(std::int64_t bytes);
+
 // Checks one source as parse_config would (name, URLs, interval, time
-// zone); the message has no file or line, e.g.
+// zone, selectors); the message has no file or line, e.g.
 //   source "x": key "url": expected an http:// or https:// URL, got "ftp://a"
 core::Status validate_source(const Source& source);
 
@@ -105,5 +140,7 @@ std::chrono::seconds effective_interval(const Config& config, const Source& sour
 std::optional<std::string> effective_proxy(const Config& config, const Source& source);
 std::optional<std::string> effective_user_agent(const Config& config, const Source& source);
 std::string effective_timezone(const Config& config, const Source& source);
+bool effective_clean(const Config& config, const Source& source);
+ImageMode effective_images(const Config& config, const Source& source);
 
 }  // namespace newsmirror::config

@@ -113,7 +113,21 @@ TEST(Config, RenderParsesBackToTheSameConfig) {
   odd.interval = 0s;
   odd.timezone = "+08:00";
   odd.enabled = false;
+  odd.clean = false;
+  odd.images = ImageMode::local;
+  odd.full_text = true;
+  odd.rules.remove = {"a[href^=\"https://x\"]", "div:has(> p) + p", "#\u5b89\u5168"};
+  odd.rules.keep = "article > .body";
   config.sources.push_back(odd);
+  Source clean_true;
+  clean_true.name = "clean on";
+  clean_true.urls = {"https://c.example/"};
+  clean_true.clean = true;
+  clean_true.images = ImageMode::remote;
+  config.sources.push_back(clean_true);
+  config.clean = false;
+  config.images = ImageMode::local;
+  config.image_max_bytes = 123457;
   auto text = render_config(config);
   auto back = parse_config(text, "rendered.toml");
   ASSERT_TRUE(back) << back.error().message << "\n" << text;
@@ -163,6 +177,25 @@ TEST(Config, RejectedConfigsNameLineAndKey) {
       {"syntax bare word", "\n\n  interval = soon\n", "newsmirror.toml:3: key \"interval\": TOML syntax error"},
       {"syntax header", "[[source]\n", "newsmirror.toml:1: TOML syntax error"},
       {"syntax duplicate key", "concurrency = 3\nconcurrency = 4\n", "newsmirror.toml:2: "},
+      {"bad remove selector", "[[source]]\nname = \"法广\"\nurl = \"https://x.example/\"\nremove = [\n  \".ok\",\n  \".a >\",\n]\n",
+       "newsmirror.toml:6: source \"法广\": key \"remove\": selector \".a >\": expected a selector after '>' at column 5"},
+      {"remove not text", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nremove = [1]\n",
+       "newsmirror.toml:4: source \"a\": key \"remove\": expected a CSS selector string, got 1"},
+      {"bad keep selector", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nkeep = \"p:hover\"\n",
+       "newsmirror.toml:4: source \"a\": key \"keep\": selector \"p:hover\": unsupported pseudo-class ':hover'"},
+      {"keep list", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nkeep = [\"p\"]\n",
+       "newsmirror.toml:4: source \"a\": key \"keep\": expected a CSS selector string, got an array"},
+      {"bad images", "images = \"inline\"\n", "newsmirror.toml:1: key \"images\": expected \"remote\" or \"local\", got \"inline\""},
+      {"bad source images", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nimages = true\n",
+       "newsmirror.toml:4: source \"a\": key \"images\": expected \"remote\" or \"local\", got true"},
+      {"clean type", "clean = \"no\"\n", "newsmirror.toml:1: key \"clean\": expected true or false, got \"no\""},
+      {"full_text type", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nfull_text = \"yes\"\n",
+       "newsmirror.toml:4: source \"a\": key \"full_text\": expected true or false"},
+      {"size unit", "image_max_bytes = \"5 megs\"\n",
+       "newsmirror.toml:1: key \"image_max_bytes\": expected a size in bytes or like \"5MiB\", got \"5 megs\""},
+      {"size zero", "image_max_bytes = 0\n", "newsmirror.toml:1: key \"image_max_bytes\": expected a size"},
+      {"typo cleaning key", "[[source]]\nname = \"a\"\nurl = \"https://x.example/\"\nremov = [\".x\"]\n",
+       "newsmirror.toml:4: source \"a\": unknown key \"remov\" (did you mean \"remove\"?)"},
   };
   for (const auto& c : cases) {
     auto config = parse_config(c.text, "newsmirror.toml");
@@ -171,6 +204,95 @@ TEST(Config, RejectedConfigsNameLineAndKey) {
     EXPECT_NE(config.error().message.find(c.want), std::string::npos)
         << c.name << "\n  got:  " << config.error().message << "\n  want: " << c.want;
   }
+}
+
+TEST(ConfigSize, AcceptsUnitsAndBytes) {
+  struct Case { std::string_view text; std::int64_t want; };
+  for (auto [text, want] : {Case{"5MiB", 5 << 20}, Case{"5 MiB", 5 << 20}, Case{"500KB", 500000},
+                            Case{"1KiB", 1024}, Case{"2GB", 2000000000}, Case{"1GiB", 1 << 30},
+                            Case{"300B", 300}, Case{"4096", 4096}})
+    EXPECT_EQ(parse_size(text), want) << text;
+  for (std::string_view text : {"", "0", "0MiB", "MiB", "5mib", "5M", "5 megs", "-1", "1.5MiB", "5MiBs",
+                                "99999999999999GiB"})
+    EXPECT_EQ(parse_size(text), std::nullopt) << text;
+}
+
+TEST(ConfigSize, FormatsShortestAndRoundTrips) {
+  EXPECT_EQ(format_size(5 << 20), "5MiB");
+  EXPECT_EQ(format_size(1 << 30), "1GiB");
+  EXPECT_EQ(format_size(1536), "1536");  // 1.5KiB: no exact unit
+  EXPECT_EQ(format_size(3 << 10), "3KiB");
+  EXPECT_EQ(format_size(1000), "1000");
+  for (std::int64_t n : {std::int64_t{1}, std::int64_t{999}, std::int64_t{1024}, std::int64_t{5} << 20,
+                         std::int64_t{3} << 30})
+    EXPECT_EQ(parse_size(format_size(n)), n);
+}
+
+TEST(Config, CleaningKeysDefaultsAndOverrides) {
+  auto config = parse_config(R"toml(
+clean = false
+images = "local"
+image_max_bytes = "2MiB"
+
+[[source]]
+name = "a"
+url = "https://a.example/"
+
+[[source]]
+name = "b"
+url = "https://b.example/"
+clean = true
+images = "remote"
+full_text = true
+remove = [".share", "div:has(> a[href='https://feedx.net'])"]
+keep = "div.article-body"
+
+[[source]]
+name = "c"
+url = "https://c.example/"
+remove = ".one-selector"
+)toml", "newsmirror.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->clean);
+  EXPECT_EQ(config->images, ImageMode::local);
+  EXPECT_EQ(config->image_max_bytes, 2 << 20);
+  const auto& a = config->sources[0];
+  EXPECT_EQ(a.clean, std::nullopt);
+  EXPECT_FALSE(effective_clean(*config, a));
+  EXPECT_EQ(effective_images(*config, a), ImageMode::local);
+  EXPECT_FALSE(a.full_text);
+  EXPECT_EQ(a.rules, clean::SiteRules{});
+  const auto& b = config->sources[1];
+  EXPECT_TRUE(effective_clean(*config, b));
+  EXPECT_EQ(effective_images(*config, b), ImageMode::remote);
+  EXPECT_TRUE(b.full_text);
+  EXPECT_EQ(b.rules.remove, (std::vector<std::string>{".share", "div:has(> a[href='https://feedx.net'])"}));
+  EXPECT_EQ(b.rules.keep, "div.article-body");
+  EXPECT_EQ(config->sources[2].rules.remove, std::vector<std::string>{".one-selector"});
+  EXPECT_TRUE(clean::compile(b.rules));
+}
+
+TEST(Config, CleaningDefaults) {
+  auto config = parse_config("[[source]]\nname = \"a\"\nurl = \"https://a.example/\"\n", "newsmirror.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->clean);
+  EXPECT_EQ(config->images, ImageMode::remote);
+  EXPECT_EQ(config->image_max_bytes, 5 * 1024 * 1024);
+  EXPECT_TRUE(effective_clean(*config, config->sources[0]));
+  EXPECT_EQ(effective_images(*config, config->sources[0]), ImageMode::remote);
+}
+
+TEST(Config, DefaultSourcesCarryValidSiteRules) {
+  auto config = default_config();
+  std::size_t with_rules = 0;
+  for (const auto& source : config.sources) {
+    auto compiled = clean::compile(source.rules);
+    EXPECT_TRUE(compiled) << source.name << ": " << compiled.error().message;
+    EXPECT_TRUE(validate_source(source)) << source.name;
+    if (!source.rules.remove.empty()) ++with_rules;
+  }
+  EXPECT_GE(with_rules, 5u);
+  EXPECT_FALSE(find_source(config, "法广")->rules.remove.empty());
 }
 
 TEST(Config, ValidateSourceChecksWithoutALocation) {
@@ -190,6 +312,15 @@ TEST(Config, ValidateSourceChecksWithoutALocation) {
   auto no_url = good;
   no_url.urls.clear();
   EXPECT_FALSE(validate_source(no_url));
+  auto bad_selector = good;
+  bad_selector.rules.remove = {"div >"};
+  auto selector_status = validate_source(bad_selector);
+  ASSERT_FALSE(selector_status);
+  EXPECT_EQ(selector_status.error().message,
+            "source \"a\": key \"remove\": selector \"div >\": expected a selector after '>' at column 6");
+  auto bad_keep = good;
+  bad_keep.rules.keep = "";
+  EXPECT_FALSE(validate_source(bad_keep));
 }
 
 TEST(Config, LoadNamesTheFileAndMissingFileIsAnError) {
