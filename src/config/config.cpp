@@ -609,7 +609,7 @@ std::optional<std::int64_t> parse_size(std::string_view text) {
 
 std::string format_size(std::int64_t bytes) {
   for (const auto& unit : kSizeUnits)
-    if (unit.bytes > 1 && unit.name.size() == 3 && bytes % unit.bytes == 0)
+    if (unit.name.ends_with("iB") && bytes % unit.bytes == 0)  // binary units only: "5MiB"
       return fmt::format("{}{}", bytes / unit.bytes, unit.name);
   return std::to_string(bytes);
 }
