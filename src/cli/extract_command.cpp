@@ -1,6 +1,7 @@
 // `newsmirror extract --url URL FILE`: the main text and metadata of one
 // saved article page, as the JSON object the extraction scorer reads:
-// {"title","byline","published","lang","excerpt","content"}.
+// {"title","byline","published","lang","excerpt","content"}. The title is
+// "" rather than null for a page without one, as reader modes report it.
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -49,7 +50,7 @@ int run_extract(const ExtractArgs& args) {
     return kExitFailure;
   }
   nlohmann::json out = {
-      {"title", optional_string(article->title)},     {"byline", optional_string(article->byline)},
+      {"title", article->title.value_or("")},     {"byline", optional_string(article->byline)},
       {"published", optional_string(article->published)}, {"lang", optional_string(article->lang)},
       {"excerpt", optional_string(article->excerpt)}, {"content", article->content_html},
   };

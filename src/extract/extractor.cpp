@@ -221,12 +221,14 @@ void prepare_page(Node& document) {
   });
   // A doomed node inside a doomed node is destroyed with it; detach outer ones only.
   std::unordered_set<const Node*> doomed_set(doomed.begin(), doomed.end());
+  std::vector<Node*> outermost;
   for (Node* n : doomed) {
     bool inside_doomed = false;
     for (const Node* up = n->parent(); up; up = up->parent())
       if (doomed_set.contains(up)) inside_doomed = true;
-    if (!inside_doomed) n->detach();
+    if (!inside_doomed) outermost.push_back(n);
   }
+  for (Node* n : outermost) n->detach();
 
   for (Node* font : descendants_by_tag(document, {"font"})) font->tag = "span";
 
@@ -244,20 +246,21 @@ void prepare_page(Node& document) {
     size_t i = node->index_in_parent() + 1;
     return i < parent->children().size() ? parent->children()[i].get() : nullptr;
   };
+  std::vector<std::unique_ptr<Node>> removed;  // alive until the loop ends: later <br>s may be among them
   for (Node* br : descendants_by_tag(document, {"br"})) {
-    if (!br->parent()) continue;  // already moved away with a removed run
+    if (!br->parent()) continue;  // removed as part of an earlier run
     bool replaced = false;
     Node* next = next_meaningful(next_sibling(br));
     while (next && next->is_element("br")) {
       replaced = true;
       Node* after = next_sibling(next);
-      next->detach();
+      removed.push_back(next->detach());
       next = next_meaningful(after);
     }
     if (!replaced) continue;
     Node* parent = br->parent();
     size_t at = br->index_in_parent();
-    br->detach();
+    removed.push_back(br->detach());
     Node* p = parent->insert_child(at, Node::make_element("p"));
     for (Node* sibling = next_sibling(p); sibling;) {
       if (sibling->is_element("br")) {
@@ -269,7 +272,8 @@ void prepare_page(Node& document) {
       p->append_child(sibling->detach());
       sibling = following;
     }
-    while (!p->children().empty() && is_whitespace_node(*p->children().back())) p->children().back()->detach();
+    while (!p->children().empty() && is_whitespace_node(*p->children().back()))
+      removed.push_back(p->children().back()->detach());
     if (p->parent()->is_element("p")) p->parent()->tag = "div";
   }
 }
