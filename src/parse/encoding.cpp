@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -90,6 +91,39 @@ struct ConverterDeleter {
 };
 using Converter = std::unique_ptr<UConverter, ConverterDeleter>;
 
+// Strict conversion straight into UTF-8: ICU converts through a small
+// UTF-16 pivot buffer, instead of a whole-document UTF-16 copy and a second
+// pass over it (which cost as much as the decoding itself).
+std::optional<std::string> convert_strict(UConverter* from, std::string_view bytes) {
+  UErrorCode status = U_ZERO_ERROR;
+  Converter utf8(ucnv_open("utf-8", &status));
+  if (U_FAILURE(status) || !utf8) return std::nullopt;
+  ucnv_setToUCallBack(from, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  ucnv_setFromUCallBack(utf8.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  if (U_FAILURE(status)) return std::nullopt;
+
+  // Two bytes of GBK or Big5 become three of UTF-8: start at 1.5x, grow if needed.
+  std::string out(bytes.size() + bytes.size() / 2 + 16, '\0');
+  char* target = out.data();
+  const char* source = bytes.data();
+  const char* source_end = source + bytes.size();
+  UChar pivot[4096];
+  UChar* pivot_source = pivot;
+  UChar* pivot_target = pivot;
+  for (bool reset = true;; reset = false) {
+    status = U_ZERO_ERROR;
+    ucnv_convertEx(utf8.get(), from, &target, out.data() + out.size(), &source, source_end, pivot, &pivot_source,
+                   &pivot_target, pivot + std::size(pivot), reset, true, &status);
+    if (status != U_BUFFER_OVERFLOW_ERROR) break;
+    std::size_t written = static_cast<std::size_t>(target - out.data());
+    out.resize(out.size() * 2);
+    target = out.data() + written;
+  }
+  if (U_FAILURE(status)) return std::nullopt;
+  out.resize(static_cast<std::size_t>(target - out.data()));
+  return out;
+}
+
 std::optional<std::string> convert(std::string_view bytes, std::string_view charset, bool strict) {
   std::string name = converter_name(charset);
   if (name == "utf-8" || name == "utf8") {
@@ -108,11 +142,7 @@ std::optional<std::string> convert(std::string_view bytes, std::string_view char
   UErrorCode status = U_ZERO_ERROR;
   Converter converter(ucnv_open(name.c_str(), &status));
   if (U_FAILURE(status) || !converter) return std::nullopt;
-  if (strict) {
-    status = U_ZERO_ERROR;
-    ucnv_setToUCallBack(converter.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-    if (U_FAILURE(status)) return std::nullopt;
-  }
+  if (strict) return convert_strict(converter.get(), bytes);
   status = U_ZERO_ERROR;
   icu::UnicodeString text(bytes.data(), static_cast<int32_t>(bytes.size()), converter.get(), status);
   if (U_FAILURE(status)) return std::nullopt;
