@@ -51,5 +51,6 @@ Command add_import_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_reindex_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_history_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_diff_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_publish_command(CLI::App& parent, const GlobalOptions& globals);
 
 }  // namespace newsmirror::cli
