@@ -3,12 +3,14 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <thread>
 
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
+#include "cli/git_publish_output.hpp"
 #include "config/config.hpp"
 #include "mirror/cycle.hpp"
 
@@ -29,7 +31,27 @@ extern "C" void on_stop_signal(int signal_number) {
 struct RunSettings {
   std::string every;
   unsigned cycles = 0;
+  bool publish = false;
+  GitPublishSettings git;
 };
+
+// Commits (and pushes) after a cycle; false when that failed. A failure is
+// logged and the loop goes on: the archive is safe, and the next cycle's
+// commit picks up whatever this one could not.
+bool publish_cycle(const RunSettings& settings, const GlobalOptions& globals) {
+  auto outcome = publish_to_git(globals.mirror, settings.git, globals);
+  if (!outcome) {
+    spdlog::error("publish: {}", outcome.error().message);
+    return false;
+  }
+  if (globals.json) std::cout << nlohmann::json{{"publish", to_json(*outcome, settings.git)}}.dump() << std::endl;
+  print_git_publish(*outcome, settings.git, globals);
+  if (outcome->push_error) {
+    spdlog::error("publish: {}", outcome->push_error->message);
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -41,13 +63,27 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
       "Keep the mirror fresh: repeat cycles, fetching each source when its interval\n"
       "has passed (the source's `interval`, else the global one). Waits between\n"
       "cycles with a little random jitter so that many mirrors do not hit a feed at\n"
-      "once. SIGINT or SIGTERM finishes the cycle in flight and exits cleanly.");
+      "once. SIGINT or SIGTERM finishes the cycle in flight and exits cleanly.\n"
+      "\n"
+      "--publish commits the mirror to git after every cycle that archived new or\n"
+      "changed articles (as `newsmirror publish --git` does; --push also pushes).\n"
+      "A failed commit or push is logged and does not stop the loop; it makes the\n"
+      "exit status 3 when it happened in the last cycle. With --json, each commit\n"
+      "adds a line {\"publish\": {...}} in the form of `publish --git --json`.");
   command.app->add_option("--every", settings->every,
                           "Longest wait between cycles, e.g. 15m (default: wake when the next "
                           "source is due)")
       ->type_name("DURATION");
   command.app->add_option("--cycles", settings->cycles, "Stop after this many cycles (0: never)")
       ->default_val(0);
+  auto* publish_flag = command.app->add_flag(
+      "--publish", settings->publish, "Commit the mirror to git after each cycle that archived something");
+  command.app->add_flag("--push", settings->git.push, "With --publish: push after each commit (never forced)")
+      ->needs(publish_flag);
+  command.app->add_option("--remote", settings->git.remote, "With --push: the remote to push to")
+      ->default_str("origin")
+      ->type_name("NAME")
+      ->needs(publish_flag);
   command.run = [&globals, settings] {
     std::optional<std::chrono::seconds> every;
     if (!settings->every.empty()) {
@@ -73,6 +109,10 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
       if (!report) return report_error(report.error(), globals);
       if (!report->sources.empty()) print_cycle_report(*report, globals.mirror, globals);
       status = exit_status(*report);
+      std::size_t archived = 0;
+      for (const auto& source : report->sources) archived += source.new_articles + source.changed;
+      if (settings->publish && archived > 0 && !publish_cycle(*settings, globals) && status == kExitOk)
+        status = kExitSomeFailed;
       if (settings->cycles != 0 && cycle >= settings->cycles) break;
 
       // Sleep until the next source is due (or --every), give or take 10%.
