@@ -25,6 +25,7 @@ class Node {
   static std::unique_ptr<Node> make_root();
   static std::unique_ptr<Node> make_element(std::string tag);
   static std::unique_ptr<Node> make_text(std::string text);
+  static std::unique_ptr<Node> make_comment(std::string text);
 
   Kind kind = Kind::root;
   // Element: lower-case local name. Elements from SVG or MathML keep their
@@ -65,7 +66,9 @@ class Node {
 
 // Parses an HTML fragment as a <div>'s content would be parsed (the
 // context for article bodies). The result is a root node whose children
-// are the fragment's top-level nodes.
+// are the fragment's top-level nodes. Like Chromium, elements nested deeper
+// than 512 levels are added to the element at that depth instead, so walks
+// over the tree stay shallow whatever the input.
 std::unique_ptr<Node> parse_fragment(std::string_view html);
 // Parses a whole page; the root's single child is the <html> element.
 std::unique_ptr<Node> parse_document(std::string_view html);
@@ -73,8 +76,10 @@ std::unique_ptr<Node> parse_document(std::string_view html);
 // HTML5 serialization of the root's (or an element's) children, as the
 // HTML standard's fragment serialization algorithm describes: void elements
 // have no end tag, text is escaped (& < > and U+00A0 as &nbsp;), attribute
-// values are double-quoted with & " and U+00A0 escaped, and the contents of
-// raw-text elements are written as they are.
+// values are double-quoted with & " < > and U+00A0 escaped, and the contents
+// of raw-text elements are written as they are. A text that starts with a
+// newline inside <pre>, <textarea> or <listing> gets one more, which the
+// parser drops again, so parse(serialize(tree)) gives the same tree.
 std::string serialize_children(const Node& node);
 // The node itself and its content (outer HTML).
 std::string serialize(const Node& node);
@@ -84,8 +89,18 @@ std::string serialize(const Node& node);
 template <typename Visitor>
 void for_each_descendant(const Node& node, Visitor&& visit) {
   for (const auto& child : node.children()) {
-    visit(*child);
-    for_each_descendant(*child, visit);
+    const Node& descendant = *child;
+    visit(descendant);
+    for_each_descendant(descendant, visit);
+  }
+}
+// The same over a mutable tree: the visitor may edit attributes and text.
+template <typename Visitor>
+void for_each_descendant(Node& node, Visitor&& visit) {
+  for (const auto& child : node.children()) {
+    Node& descendant = *child;
+    visit(descendant);
+    for_each_descendant(descendant, visit);
   }
 }
 

@@ -1,0 +1,401 @@
+#include "clean/dom.hpp"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace newsmirror::clean {
+
+namespace {
+
+bool is_ascii_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- gumbo ---
+
+struct GumboOutputDeleter {
+  const GumboOptions* options;
+  void operator()(GumboOutput* output) const { gumbo_destroy_output(options, output); }
+};
+using GumboOutputPtr = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
+
+// Chromium's HTML parser stops nesting at this depth and appends deeper
+// elements to the element at the limit; doing the same keeps every later
+// recursive walk (serialization, destruction) bounded for hostile input.
+constexpr size_t kMaxDepth = 512;
+
+GumboOutputPtr parse_with_gumbo(std::string_view html, GumboOptions& options) {
+  options.max_errors = 0;  // errors are only recorded, and we never read them
+  return GumboOutputPtr(gumbo_parse_with_options(&options, html.data(), html.size()),
+                        GumboOutputDeleter{&options});
+}
+
+std::string tag_name_of(const GumboElement& element) {
+  std::string name;
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    name = gumbo_normalized_tagname(element.tag);
+  } else {
+    // Gumbo names only the tags it knows; for the rest the name is cut from
+    // the source text: "<my-tag a=b>" -> "my-tag".
+    GumboStringPiece piece = element.original_tag;
+    gumbo_tag_from_original_text(&piece);
+    size_t length = 0;
+    while (length < piece.length && !is_ascii_whitespace(piece.data[length]) &&
+           piece.data[length] != '/' && piece.data[length] != '>') {
+      ++length;
+    }
+    name = ascii_lower(std::string_view(piece.data, length));
+  }
+  switch (element.tag_namespace) {
+    case GUMBO_NAMESPACE_SVG: return "svg:" + name;
+    case GUMBO_NAMESPACE_MATHML: return "math:" + name;
+    case GUMBO_NAMESPACE_HTML: break;
+  }
+  return name;
+}
+
+std::string attribute_name_of(const GumboAttribute& attribute) {
+  // Gumbo splits the foreign attributes "xlink:href", "xml:lang",
+  // "xmlns:xlink" into a namespace and a local name; put the prefix back.
+  std::string local = ascii_lower(attribute.name);
+  switch (attribute.attr_namespace) {
+    case GUMBO_ATTR_NAMESPACE_XLINK: return "xlink:" + local;
+    case GUMBO_ATTR_NAMESPACE_XML: return "xml:" + local;
+    case GUMBO_ATTR_NAMESPACE_XMLNS: return local == "xmlns" ? local : "xmlns:" + local;
+    case GUMBO_ATTR_NAMESPACE_NONE: break;
+  }
+  return local;
+}
+
+void append_text(Node& parent, std::string_view text) {
+  // Gumbo may split a run of characters into a whitespace node and a text
+  // node; one DOM text node is what a browser has.
+  if (!parent.children().empty() && parent.children().back()->kind == Node::Kind::text) {
+    parent.children().back()->text.append(text);
+    return;
+  }
+  parent.append_child(Node::make_text(std::string(text)));
+}
+
+void copy_children(const GumboVector& children, Node& target, size_t depth);
+
+void copy_node(const GumboNode& source, Node& target, size_t depth) {
+  switch (source.type) {
+    case GUMBO_NODE_TEXT:
+    case GUMBO_NODE_WHITESPACE:
+    case GUMBO_NODE_CDATA:
+      append_text(target, source.v.text.text);
+      return;
+    case GUMBO_NODE_COMMENT: {
+      auto comment = Node::make_comment(source.v.text.text);
+      target.append_child(std::move(comment));
+      return;
+    }
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE: {
+      const GumboElement& element = source.v.element;
+      auto copy = Node::make_element(tag_name_of(element));
+      for (unsigned i = 0; i < element.attributes.length; ++i) {
+        const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+        copy->attributes.push_back({attribute_name_of(*attribute), attribute->value});
+      }
+      if (depth >= kMaxDepth) {
+        // Too deep: the element becomes a sibling of its would-be children.
+        target.append_child(std::move(copy));
+        copy_children(element.children, target, depth);
+        return;
+      }
+      Node* added = target.append_child(std::move(copy));
+      copy_children(element.children, *added, depth + 1);
+      return;
+    }
+    case GUMBO_NODE_DOCUMENT:
+      copy_children(source.v.document.children, target, depth);
+      return;
+  }
+}
+
+void copy_children(const GumboVector& children, Node& target, size_t depth) {
+  for (unsigned i = 0; i < children.length; ++i) {
+    copy_node(*static_cast<const GumboNode*>(children.data[i]), target, depth);
+  }
+}
+
+// ------------------------------------------------------------ serialize ---
+
+bool is_foreign(std::string_view tag) {
+  return tag.starts_with("svg:") || tag.starts_with("math:");
+}
+
+std::string_view local_name(std::string_view tag) {
+  const size_t colon = tag.find(':');
+  return is_foreign(tag) ? tag.substr(colon + 1) : tag;
+}
+
+bool is_void_element(std::string_view tag) {
+  static constexpr std::string_view kVoid[] = {
+      "area", "base", "basefont", "bgsound", "br",    "col",   "embed",  "frame", "hr",
+      "img",  "input", "keygen",  "link",    "meta", "param", "source", "track", "wbr"};
+  return std::find(std::begin(kVoid), std::end(kVoid), tag) != std::end(kVoid);
+}
+
+// Text inside these HTML elements is not parsed for markup, so it is written
+// as it is. <noscript> is not among them: gumbo parses as a browser with
+// scripting disabled, and the tree is serialized the way it was parsed.
+bool holds_raw_text(const Node* parent) {
+  if (parent == nullptr || parent->kind != Node::Kind::element) return false;
+  static constexpr std::string_view kRaw[] = {"style",   "script",   "xmp",      "iframe",
+                                              "noembed", "noframes", "plaintext"};
+  return std::find(std::begin(kRaw), std::end(kRaw), parent->tag) != std::end(kRaw);
+}
+
+void append_escaped(std::string& out, std::string_view text, bool in_attribute) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      // < and > are escaped in attribute values too (as the HTML standard
+      // does since 2025): a value then never looks like markup to a parser
+      // that sees it in another context.
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (in_attribute) {
+          out += "&quot;";
+        } else {
+          out += c;
+        }
+        break;
+      case '\xC2':
+        if (i + 1 < text.size() && text[i + 1] == '\xA0') {
+          out += "&nbsp;";
+          ++i;
+        } else {
+          out += c;
+        }
+        break;
+      default: out += c;
+    }
+  }
+}
+
+void serialize_into(std::string& out, const Node& node);
+
+void serialize_children_into(std::string& out, const Node& node) {
+  for (const auto& child : node.children()) serialize_into(out, *child);
+}
+
+void serialize_into(std::string& out, const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::root:
+      serialize_children_into(out, node);
+      return;
+    case Node::Kind::text:
+      if (holds_raw_text(node.parent())) {
+        out += node.text;
+      } else {
+        append_escaped(out, node.text, false);
+      }
+      return;
+    case Node::Kind::comment:
+      out += "<!--";
+      out += node.text;
+      out += "-->";
+      return;
+    case Node::Kind::element: break;
+  }
+  const std::string_view name = local_name(node.tag);
+  out += '<';
+  out += name;
+  for (const auto& attribute : node.attributes) {
+    out += ' ';
+    out += attribute.name;
+    out += "=\"";
+    append_escaped(out, attribute.value, true);
+    out += '"';
+  }
+  out += '>';
+  const bool html = !is_foreign(node.tag);
+  if (html && is_void_element(name)) return;
+  // The parser drops one newline right after these start tags, so a text
+  // that starts with one needs another in front to survive a round trip.
+  if (html && (name == "pre" || name == "textarea" || name == "listing") &&
+      !node.children().empty() && node.children().front()->kind == Node::Kind::text &&
+      node.children().front()->text.starts_with('\n')) {
+    out += '\n';
+  }
+  serialize_children_into(out, node);
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------- Node ---
+
+std::unique_ptr<Node> Node::make_root() {
+  auto node = std::make_unique<Node>();
+  node->kind = Kind::root;
+  return node;
+}
+
+std::unique_ptr<Node> Node::make_element(std::string tag) {
+  auto node = std::make_unique<Node>();
+  node->kind = Kind::element;
+  node->tag = std::move(tag);
+  return node;
+}
+
+std::unique_ptr<Node> Node::make_text(std::string text) {
+  auto node = std::make_unique<Node>();
+  node->kind = Kind::text;
+  node->text = std::move(text);
+  return node;
+}
+
+std::unique_ptr<Node> Node::make_comment(std::string text) {
+  auto node = std::make_unique<Node>();
+  node->kind = Kind::comment;
+  node->text = std::move(text);
+  return node;
+}
+
+const std::string* Node::attribute(std::string_view name) const {
+  for (const auto& attribute : attributes) {
+    if (attribute.name == name) return &attribute.value;
+  }
+  return nullptr;
+}
+
+void Node::set_attribute(std::string_view name, std::string value) {
+  for (auto& attribute : attributes) {
+    if (attribute.name == name) {
+      attribute.value = std::move(value);
+      return;
+    }
+  }
+  attributes.push_back({std::string(name), std::move(value)});
+}
+
+void Node::remove_attribute(std::string_view name) {
+  std::erase_if(attributes, [&](const Attribute& attribute) { return attribute.name == name; });
+}
+
+bool Node::has_class(std::string_view name) const {
+  const std::string* classes = attribute("class");
+  if (classes == nullptr || name.empty()) return false;
+  const std::string_view list = *classes;
+  size_t at = 0;
+  while (at < list.size()) {
+    while (at < list.size() && is_ascii_whitespace(list[at])) ++at;
+    size_t end = at;
+    while (end < list.size() && !is_ascii_whitespace(list[end])) ++end;
+    if (end > at && list.substr(at, end - at) == name) return true;
+    at = end;
+  }
+  return false;
+}
+
+Node* Node::append_child(std::unique_ptr<Node> child) {
+  return insert_child(children_.size(), std::move(child));
+}
+
+Node* Node::insert_child(size_t index, std::unique_ptr<Node> child) {
+  assert(child && child->parent_ == nullptr);
+  child->parent_ = this;
+  index = std::min(index, children_.size());
+  return children_.insert(children_.begin() + static_cast<std::ptrdiff_t>(index),
+                          std::move(child))
+      ->get();
+}
+
+std::unique_ptr<Node> Node::detach() {
+  assert(parent_ != nullptr);
+  auto& siblings = parent_->children_;
+  const auto at = siblings.begin() + static_cast<std::ptrdiff_t>(index_in_parent());
+  std::unique_ptr<Node> self = std::move(*at);
+  siblings.erase(at);
+  parent_ = nullptr;
+  return self;
+}
+
+Node* Node::unwrap() {
+  Node* parent = parent_;
+  assert(parent != nullptr);
+  size_t index = index_in_parent();
+  std::unique_ptr<Node> self = detach();
+  for (auto& child : self->children_) {
+    child->parent_ = nullptr;
+    parent->insert_child(index++, std::move(child));
+  }
+  self->children_.clear();
+  return parent;
+}
+
+size_t Node::index_in_parent() const {
+  assert(parent_ != nullptr);
+  const auto& siblings = parent_->children_;
+  for (size_t i = 0; i < siblings.size(); ++i) {
+    if (siblings[i].get() == this) return i;
+  }
+  assert(false && "a node is always among its parent's children");
+  return siblings.size();
+}
+
+std::string Node::text_content() const {
+  if (kind == Kind::text) return text;
+  std::string out;
+  for_each_descendant(*this, [&](const Node& node) {
+    if (node.kind == Kind::text) out += node.text;
+  });
+  return out;
+}
+
+// -------------------------------------------------------------- parsing ---
+
+std::unique_ptr<Node> parse_fragment(std::string_view html) {
+  GumboOptions options = kGumboDefaultOptions;
+  options.fragment_context = GUMBO_TAG_DIV;
+  options.fragment_namespace = GUMBO_NAMESPACE_HTML;
+  const GumboOutputPtr output = parse_with_gumbo(html, options);
+  auto root = Node::make_root();
+  // For a fragment, gumbo's <html> root stands for the context element.
+  if (output && output->root != nullptr && output->root->type == GUMBO_NODE_ELEMENT) {
+    copy_children(output->root->v.element.children, *root, 1);
+  }
+  return root;
+}
+
+std::unique_ptr<Node> parse_document(std::string_view html) {
+  GumboOptions options = kGumboDefaultOptions;
+  const GumboOutputPtr output = parse_with_gumbo(html, options);
+  auto root = Node::make_root();
+  if (output && output->root != nullptr) copy_node(*output->root, *root, 1);
+  return root;
+}
+
+std::string serialize_children(const Node& node) {
+  std::string out;
+  serialize_children_into(out, node);
+  return out;
+}
+
+std::string serialize(const Node& node) {
+  std::string out;
+  serialize_into(out, node);
+  return out;
+}
+
+}  // namespace newsmirror::clean
