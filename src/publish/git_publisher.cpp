@@ -13,6 +13,7 @@
 
 #include "archive/atomic_writer.hpp"
 #include "archive/file_name.hpp"
+#include "publish/git_credentials.hpp"
 
 namespace newsmirror::publish {
 
@@ -137,25 +138,33 @@ std::string oid_hex(const git_oid& oid) {
 
 struct PushState {
   const PushOptions* options = nullptr;
-  int credential_offers = 0;     // credentials we handed to libgit2
+  fs::path dir;
+  int agent_offers = 0;          // credentials we handed to libgit2, per kind
+  int helper_offers = 0;
   bool credentials_asked = false;
   std::string rejected_ref;
   std::string rejected_status;
 };
 
-// SSH: the agent, when one runs. HTTPS: nothing of our own (libgit2 asks
-// only when the server wants a password); the caller turns the failure into
-// advice. A second request means the first offer was refused.
-int acquire_credentials(git_credential** out, const char* /*url*/, const char* username_from_url,
+// SSH: the agent, when one runs. HTTPS: git's credential helpers. Each is
+// offered once: a second request means the server refused it, and the
+// caller turns the failure into advice.
+int acquire_credentials(git_credential** out, const char* url, const char* username_from_url,
                         unsigned int allowed_types, void* payload) {
   auto& state = *static_cast<PushState*>(payload);
   state.credentials_asked = true;
   const char* user = (username_from_url && *username_from_url) ? username_from_url : "git";
   if (allowed_types & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user);
   if ((allowed_types & GIT_CREDENTIAL_SSH_KEY) && std::getenv("SSH_AUTH_SOCK") &&
-      state.credential_offers == 0) {
-    ++state.credential_offers;
+      state.agent_offers == 0) {
+    ++state.agent_offers;
     return git_credential_ssh_key_from_agent(out, user);
+  }
+  if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && state.helper_offers == 0) {
+    ++state.helper_offers;
+    if (auto found = credential_from_helpers(state.dir, url ? url : "",
+                                             username_from_url ? username_from_url : ""))
+      return git_credential_userpass_plaintext_new(out, found->username.c_str(), found->password.c_str());
   }
   git_error_set_str(GIT_ERROR_NET, "authentication required");
   return GIT_EAUTH;
@@ -424,6 +433,7 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
   git_strarray refspecs = {specs, 1};
   PushState state;
   state.options = &options;
+  state.dir = dir;
   git_push_options push_options = GIT_PUSH_OPTIONS_INIT;
   push_options.callbacks.credentials = acquire_credentials;
   push_options.callbacks.push_transfer_progress = report_push_progress;
