@@ -38,7 +38,7 @@ Command add_publish_command(CLI::App& parent, const GlobalOptions& globals) {
       "--push then pushes the current branch to the same branch of the remote. It\n"
       "is never forced: when the remote has commits the mirror lacks, the push fails\n"
       "and says so. Local paths and file:// need no credentials; SSH uses the SSH\n"
-      "agent.\n"
+      "agent; HTTPS asks git's credential helpers (git config credential.helper).\n"
       "\n"
       "--json prints {committed, commit, branch, new, changed, removed, other_files,\n"
       "per_site: [{site, new, changed, removed}], pushed, remote, error}.\n"
