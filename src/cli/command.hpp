@@ -46,6 +46,7 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_run_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_status_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_parse_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_sanitize_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_extract_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_import_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_reindex_command(CLI::App& parent, const GlobalOptions& globals);

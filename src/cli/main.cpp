@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
       nm::add_init_command(app, globals),   nm::add_sources_command(app, globals),
       nm::add_fetch_command(app, globals),  nm::add_run_command(app, globals),
       nm::add_status_command(app, globals), nm::add_parse_command(app, globals),
+      nm::add_sanitize_command(app, globals),
       nm::add_extract_command(app, globals),
       nm::add_import_command(app, globals),  nm::add_reindex_command(app, globals),
       nm::add_history_command(app, globals), nm::add_diff_command(app, globals),

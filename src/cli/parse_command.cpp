@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clean/sanitizer.hpp"
 #include "cli/command.hpp"
 #include "parse/feed_json.hpp"
 #include "parse/feed_parser.hpp"
-#include "parse/minimal_clean.hpp"
 
 namespace newsmirror::cli {
 
@@ -39,7 +39,11 @@ int run_parse(const ParseArgs& args) {
   parse::ParseOptions options;
   options.content_type = args.content_type;
   options.base_url = args.base_url;
-  if (args.clean) options.markup_filter = parse::minimal_clean;
+  if (args.clean) {
+    options.markup_filter = [](std::string_view markup, std::string_view base_url) {
+      return clean::sanitize_html(markup, clean::SanitizeOptions{std::string(base_url)});
+    };
+  }
   auto feed = parse::parse_feed(bytes, options);
   if (!feed) return print_error(feed.error().message);
   std::cout << parse::feed_to_json(*feed).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -1,0 +1,207 @@
+#include "clean/style_filter.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace newsmirror::clean {
+
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+template <size_t N>
+bool among(const std::array<std::string_view, N>& set, std::string_view word) {
+  return std::find(set.begin(), set.end(), word) != set.end();
+}
+
+// Properties whose keywords may be any identifier: their values cannot name
+// a resource once url() and functions other than colours are refused.
+constexpr auto kFreeProperties = std::to_array<std::string_view>({
+    "color",         "background-color", "border-collapse", "border-spacing", "caption-side",
+    "clear",         "cursor",           "direction",       "display",        "empty-cells",
+    "float",         "font",             "font-family",     "font-size",      "font-style",
+    "font-variant",  "font-weight",      "height",          "width",          "max-width",
+    "min-width",     "max-height",       "min-height",      "letter-spacing", "word-spacing",
+    "line-height",   "list-style-type",  "overflow",        "table-layout",   "text-align",
+    "text-decoration", "text-indent",    "text-transform",  "unicode-bidi",   "vertical-align",
+    "white-space",   "word-break",       "overflow-wrap"});
+
+// background*, border*, margin* and padding* shorthands and longhands take
+// only these keywords (besides colours and lengths): no repeat, no
+// attachment, no image.
+constexpr auto kBoxKeywords = std::to_array<std::string_view>({
+    "aqua",   "black",   "blue",   "fuchsia", "gray",    "grey",        "green",  "lime",
+    "maroon", "navy",    "olive",  "purple",  "red",     "silver",      "teal",   "white",
+    "yellow", "orange",  "transparent", "currentcolor", "none", "hidden", "dotted", "dashed",
+    "solid",  "double",  "groove", "ridge",   "inset",   "outset",      "auto",   "center",
+    "top",    "bottom",  "left",   "right",   "medium",  "thin",        "thick",
+});
+
+constexpr auto kUnits = std::to_array<std::string_view>({"px", "em",  "ex",  "rem",  "pt",   "pc",
+                                                     "cm", "mm",  "in",  "%",    "vw",   "vh",
+                                                     "ch", "vmin", "vmax", "q"});
+
+bool is_box_property(std::string_view name) {
+  for (std::string_view family : {"background", "border", "margin", "padding"}) {
+    if (name == family || (name.starts_with(family) && name[family.size()] == '-')) return true;
+  }
+  return false;
+}
+
+// Checks `value` token by token; returns it with white space collapsed, or
+// "" when a token is not allowed.
+std::string checked_value(std::string_view value, bool box_property) {
+  std::string out;
+  size_t i = 0;
+  bool important = false;
+  bool spaced = false;  // white space since the last token ("a, b" keeps its space)
+  auto append_token = [&](std::string_view token) {
+    if (!out.empty() && (out.back() != ',' || spaced)) out += ' ';
+    out += token;
+    spaced = false;
+  };
+  while (i < value.size()) {
+    const char c = value[i];
+    if (important) return {};  // !important ends a value
+    if (is_space(c)) {
+      spaced = true;
+      ++i;
+      continue;
+    }
+    if (c == ',') {
+      if (out.empty() || out.back() == ',') return {};
+      out += ',';
+      spaced = false;
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    if (c == '!') {
+      std::string_view rest = value.substr(i + 1);
+      if (ascii_lower(rest.substr(0, 9)) != "important") return {};
+      i += 10;
+      append_token("!important");
+      important = true;
+      continue;
+    }
+    if (c == '#') {
+      ++i;
+      while (i < value.size() && is_hex(value[i])) ++i;
+      const size_t digits = i - start - 1;
+      if (digits != 3 && digits != 4 && digits != 6 && digits != 8) return {};
+      append_token(value.substr(start, i - start));
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      // A quoted font name; nothing that could end the declaration early.
+      ++i;
+      while (i < value.size() && value[i] != c) {
+        const char q = value[i];
+        if (!is_alpha(q) && !is_digit(q) && q != ' ' && q != '-' && q != '_') return {};
+        ++i;
+      }
+      if (i >= value.size()) return {};
+      ++i;
+      append_token(value.substr(start, i - start));
+      continue;
+    }
+    if (is_digit(c) || c == '.' || c == '-' || c == '+') {
+      size_t j = i;
+      if (value[j] == '-' || value[j] == '+') ++j;
+      if (j < value.size() && (is_digit(value[j]) || value[j] == '.')) {
+        size_t whole = 0;
+        while (j < value.size() && is_digit(value[j])) ++j, ++whole;
+        size_t fraction = 0;
+        if (j < value.size() && value[j] == '.') {
+          ++j;
+          while (j < value.size() && is_digit(value[j])) ++j, ++fraction;
+          if (fraction == 0) return {};
+        }
+        // Sizes beyond 9999 units only ever serve to push things off the page.
+        if (whole > 4 || fraction > 4 || whole + fraction == 0) return {};
+        size_t unit_start = j;
+        while (j < value.size() && (is_alpha(value[j]) || value[j] == '%')) ++j;
+        const std::string unit = ascii_lower(value.substr(unit_start, j - unit_start));
+        if (!unit.empty() && !among(kUnits, unit)) return {};
+        i = j;
+        append_token(value.substr(start, i - start));
+        continue;
+      }
+    }
+    if (is_alpha(c) || c == '-') {
+      size_t j = i;
+      while (j < value.size() && (is_alpha(value[j]) || is_digit(value[j]) || value[j] == '-')) ++j;
+      const std::string word = ascii_lower(value.substr(i, j - i));
+      if (j < value.size() && value[j] == '(') {
+        // Colour functions only, with numeric arguments.
+        if (word != "rgb" && word != "rgba" && word != "hsl" && word != "hsla") return {};
+        ++j;
+        while (j < value.size() && value[j] != ')') {
+          const char a = value[j];
+          if (!is_digit(a) && a != '.' && a != ',' && a != '%' && a != ' ' && a != '/' &&
+              a != '-' && a != 'd' && a != 'e' && a != 'g') {
+            return {};
+          }
+          ++j;
+        }
+        if (j >= value.size()) return {};
+        ++j;
+        i = j;
+        append_token(value.substr(start, i - start));
+        continue;
+      }
+      if (box_property && !among(kBoxKeywords, word)) return {};
+      i = j;
+      append_token(value.substr(start, i - start));
+      continue;
+    }
+    return {};
+  }
+  if (!out.empty() && out.back() == ',') return {};
+  return out;
+}
+
+}  // namespace
+
+std::string clean_style(std::string_view style) {
+  std::string out;
+  size_t at = 0;
+  while (at <= style.size()) {
+    size_t end = style.find(';', at);
+    if (end == std::string_view::npos) end = style.size();
+    const std::string_view declaration = style.substr(at, end - at);
+    at = end + 1;
+    const size_t colon = declaration.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string name = ascii_lower(trim(declaration.substr(0, colon)));
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return is_alpha(c) || c == '-'; })) {
+      continue;
+    }
+    const bool box = !among(kFreeProperties, name) && is_box_property(name);
+    if (!box && !among(kFreeProperties, name)) continue;
+    const std::string value = checked_value(trim(declaration.substr(colon + 1)), box);
+    if (value.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += name + ": " + value + ";";
+  }
+  return out;
+}
+
+}  // namespace newsmirror::clean
