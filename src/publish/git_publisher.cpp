@@ -288,7 +288,8 @@ const fs::path& GitPublisher::dir() const { return impl_->dir; }
 core::Result<GitPublisher> GitPublisher::open(const fs::path& mirror_dir) {
   auto impl = std::make_unique<Impl>();
   std::error_code ec;
-  impl->dir = fs::absolute(mirror_dir, ec);
+  impl->dir = fs::absolute(mirror_dir, ec).lexically_normal();
+  if (!impl->dir.has_filename()) impl->dir = impl->dir.parent_path();  // "/m/." -> "/m"
   if (ec || !fs::is_directory(impl->dir, ec))
     return core::Error(core::ErrorKind::usage,
                        "mirror folder " + mirror_dir.string() + " does not exist");
@@ -426,6 +427,14 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
   const char* url = git_remote_pushurl(remote.get());
   if (!url) url = git_remote_url(remote.get());
   result.remote_url = url ? url : "";
+  const std::string where = fmt::format("push to {} ({})", options.remote, result.remote_url);
+  // libgit2 takes a local path that does not exist for a URL it cannot
+  // parse ("unsupported URL protocol"); say what is actually wrong.
+  std::string_view local = result.remote_url;
+  if (local.starts_with("file://")) local.remove_prefix(7);
+  std::error_code ec;
+  if (local.starts_with("/") && !fs::exists(fs::path(local), ec))
+    return core::Error(core::ErrorKind::io, fmt::format("{} failed: {} does not exist", where, local));
 
   // No '+': the remote must fast-forward, or the push fails.
   std::string refspec = branch_ref + ":" + branch_ref;
@@ -441,7 +450,6 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
   push_options.callbacks.payload = &state;
   rc = git_remote_push(remote.get(), &refspecs, &push_options);
 
-  const std::string where = fmt::format("push to {} ({})", options.remote, result.remote_url);
   if (rc == GIT_ENONFASTFORWARD)
     return core::Error(core::ErrorKind::io,
                        fmt::format("{} rejected: its branch {} has commits this mirror lacks (not a "
@@ -453,10 +461,7 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
                        fmt::format("{} failed: authentication required; configure a credential "
                                    "helper or use an SSH agent ({})",
                                    where, last_git_message()));
-  if (rc < 0) {
-    auto error = git_failure(where, dir, rc);
-    return error;
-  }
+  if (rc < 0) return git_failure(where, dir, rc);
   if (!state.rejected_status.empty())
     return core::Error(core::ErrorKind::io, fmt::format("{} rejected: the remote refused {}: {}", where,
                                                         state.rejected_ref, state.rejected_status));

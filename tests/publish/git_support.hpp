@@ -25,10 +25,11 @@ struct Shell {
   std::string out;  // stdout and stderr together
 };
 
-// Runs a shell command line, capturing its output.
+// Runs a shell command line, capturing its output (stdout and stderr unless
+// the command redirects them itself).
 inline Shell shell(const std::string& command) {
   Shell result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  FILE* pipe = ::popen(("{ " + command + " ; } 2>&1").c_str(), "r");
   if (!pipe) return result;
   char buffer[4096];
   while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);

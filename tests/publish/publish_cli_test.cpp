@@ -128,7 +128,9 @@ TEST_F(PublishCli, AFailedPushExitsOneAndKeepsTheCommit) {
   auto json = nlohmann::json::parse(result.out);
   EXPECT_TRUE(json["committed"]);
   EXPECT_FALSE(json["pushed"]);
-  EXPECT_NE(json["error"]["message"].get<std::string>().find("push to origin"), std::string::npos);
+  auto message = json["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("push to origin"), std::string::npos) << message;
+  EXPECT_NE(message.find("no-such-repo.git does not exist"), std::string::npos) << message;
   EXPECT_NE(result.err.find("push to origin"), std::string::npos) << result.err;
 }
 
