@@ -456,7 +456,10 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
                                    "fast-forward); fetch and merge them first — newsmirror never "
                                    "force-pushes ({})",
                                    where, result.branch, last_git_message()));
-  if (rc < 0 && (rc == GIT_EAUTH || state.credentials_asked))
+  const bool auth_failed =
+      rc == GIT_EAUTH || (state.credentials_asked && last_git_message().find("authentication") !=
+                                                         std::string::npos);
+  if (rc < 0 && auth_failed)
     return core::Error(core::ErrorKind::connection,
                        fmt::format("{} failed: authentication required; configure a credential "
                                    "helper or use an SSH agent ({})",
