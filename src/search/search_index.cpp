@@ -84,17 +84,21 @@ core::Status delete_entry(sqlite3* db, std::int64_t article_id) {
 }
 
 // bm25 weights: a match in the title counts ten times one in the body.
+// The matches are materialized first: FTS5's bm25() only works in the
+// query that holds the MATCH, and the window function that counts them
+// would move it elsewhere.
 constexpr const char* kSearchSql = R"sql(
-  SELECT a.id, a.site, a.file, a.title, a.link, a.published,
-         bm25(article_fts, 10.0, 1.0) AS rank,
+  WITH matches AS MATERIALIZED (
+    SELECT rowid AS id, bm25(article_fts, 10.0, 1.0) AS rank
+    FROM article_fts WHERE article_fts MATCH ?1)
+  SELECT a.id, a.site, a.file, a.title, a.link, a.published, m.rank,
          count(*) OVER () AS total
-  FROM article_fts CROSS JOIN articles AS a ON a.id = article_fts.rowid
-  WHERE article_fts MATCH ?1
-    AND (?2 IS NULL OR a.site = ?2)
+  FROM matches AS m CROSS JOIN articles AS a ON a.id = m.id
+  WHERE (?2 IS NULL OR a.site = ?2)
     AND (?3 IS NULL OR a.site = ?3)
     AND (?4 IS NULL OR a.published >= ?4)
     AND (?5 IS NULL OR a.published < ?5)
-  ORDER BY round(rank, 1), a.published DESC, a.id DESC
+  ORDER BY round(m.rank, 1), a.published DESC, a.id DESC
   LIMIT ?6 OFFSET ?7)sql";
 
 // Snippets run per hit, not in the ranked query: there SQLite would build

@@ -1,0 +1,169 @@
+#include "search/tokenizer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace newsmirror::search {
+namespace {
+
+struct Term {
+  std::string text;
+  int begin;
+  int end;
+  bool colocated;
+  bool operator==(const Term&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const Term& t) {
+  return out << (t.colocated ? "+" : "") << '"' << t.text << "\"@" << t.begin << '-' << t.end;
+}
+
+std::vector<Term> terms_of(std::string_view text, TokenizeFor mode) {
+  std::vector<Term> terms;
+  tokenize(text, mode, [&](const Token& t) {
+    terms.push_back({std::string(t.text), t.begin, t.end, t.colocated});
+    return true;
+  });
+  return terms;
+}
+
+// The terms' texts only, dictionary words left out.
+std::vector<std::string> positions_of(std::string_view text, TokenizeFor mode) {
+  std::vector<std::string> out;
+  for (const Term& t : terms_of(text, mode))
+    if (!t.colocated) out.push_back(t.text);
+  return out;
+}
+
+std::string word(std::string_view w) { return std::string(kWordMarker) + std::string(w); }
+
+TEST(SearchTokenizer, FoldsFullWidthFormsAndCase) {
+  EXPECT_EQ(fold("Ｅ"), "e");
+  EXPECT_EQ(fold("ＡＢＣ１２３"), "abc123");
+  EXPECT_EQ(fold("Straße ÉCOLE ﬁle"), "strasse école file");
+  EXPECT_EQ(fold("㈱"), "(株)");
+}
+
+TEST(SearchTokenizer, FoldsTraditionalChineseToSimplified) {
+  EXPECT_EQ(fold("臺灣"), "台湾");
+  EXPECT_EQ(fold("台湾"), "台湾");
+  EXPECT_EQ(fold("習近平"), "习近平");
+  EXPECT_EQ(fold("國際新聞"), "国际新闻");
+}
+
+TEST(SearchTokenizer, FoldsEachCharacterAloneSoSubstringsStaySubstrings) {
+  // OpenCC's phrase table turns 乾隆 into 乾隆 but 乾 alone into 干; the
+  // index must fold 乾 the same way in both, or a query "乾" would miss.
+  std::string alone = fold("乾");
+  EXPECT_NE(fold("乾隆").find(alone), std::string::npos);
+}
+
+TEST(SearchTokenizer, DecomposedAccentsFoldLikePrecomposedOnes) {
+  EXPECT_EQ(fold("Cafe\u0301"), fold("CAFÉ"));
+  EXPECT_EQ(positions_of("Cafe\u0301 au lait", TokenizeFor::document),
+            (std::vector<std::string>{"café", "au", "lait"}));
+}
+
+TEST(SearchTokenizer, CjkRunIsOverlappingBigramsEndingWithItsLastCharacter) {
+  EXPECT_EQ(positions_of("中华人民", TokenizeFor::document),
+            (std::vector<std::string>{"中华", "华人", "人民", "民"}));
+  EXPECT_EQ(positions_of("人", TokenizeFor::document), (std::vector<std::string>{"人"}));
+}
+
+TEST(SearchTokenizer, MixedTextSplitsAtScriptChanges) {
+  EXPECT_EQ(positions_of("中文English123", TokenizeFor::document),
+            (std::vector<std::string>{"中文", "文", "english123"}));
+  EXPECT_EQ(positions_of("2020年10月", TokenizeFor::document),
+            (std::vector<std::string>{"2020", "年", "10", "月"}));
+}
+
+TEST(SearchTokenizer, LatinWordsAreLetterAndDigitRunsWithoutStemming) {
+  EXPECT_EQ(positions_of("The U.S. runners' nytimes.com don't", TokenizeFor::document),
+            (std::vector<std::string>{"the", "u", "s", "runners", "nytimes", "com", "don", "t"}));
+}
+
+TEST(SearchTokenizer, OffsetsPointIntoTheOriginalText) {
+  // "ＡＢ" is 6 bytes, folded to 2; 臺灣 folds to 台湾 (same length here).
+  std::vector<Term> terms = terms_of("ＡＢ 臺灣", TokenizeFor::highlight);
+  ASSERT_EQ(terms.size(), 3u);
+  EXPECT_EQ(terms[0], (Term{"ab", 0, 6, false}));
+  EXPECT_EQ(terms[1], (Term{"台湾", 7, 13, false}));
+  EXPECT_EQ(terms[2], (Term{"湾", 10, 13, false}));
+}
+
+TEST(SearchTokenizer, DictionaryWordsAreColocatedWithTheirFirstCharacter) {
+  const std::string text = "美国总统特朗普宣布";  // 9 characters, 3 bytes each
+  std::vector<Term> terms = terms_of(text, TokenizeFor::document);
+  int words = 0;
+  int position = -1;
+  for (const Term& t : terms) {
+    if (!t.colocated) {
+      ++position;
+      continue;
+    }
+    // A word of the text that starts where the position's bigram starts.
+    ++words;
+    ASSERT_TRUE(t.text.starts_with(kWordMarker)) << t;
+    EXPECT_EQ(t.begin, position * 3) << t;
+    EXPECT_EQ(text.substr(t.begin, t.end - t.begin), t.text.substr(kWordMarker.size())) << t;
+    EXPECT_GE(t.end - t.begin, 6) << t;
+  }
+  EXPECT_GE(words, 3);  // 美国, 总统, 特朗普, 宣布: ICU's dictionary knows most
+  EXPECT_EQ(positions_of(text, TokenizeFor::document),
+            (std::vector<std::string>{"美国", "国总", "总统", "统特", "特朗", "朗普", "普宣", "宣布", "布"}));
+}
+
+TEST(SearchTokenizer, HighlightModeHasNoDictionaryWords) {
+  for (const Term& t : terms_of("中华人民共和国主席习近平", TokenizeFor::highlight)) EXPECT_FALSE(t.colocated) << t;
+}
+
+TEST(SearchTokenizer, QueryRunAtTheEndLeavesOutItsLastCharacter) {
+  // The document may go on after the query's last character, so the
+  // query's last position is a bigram, or a lone character searched as a
+  // prefix.
+  EXPECT_EQ(positions_of("中国", TokenizeFor::query), (std::vector<std::string>{"中国"}));
+  EXPECT_EQ(positions_of("中", TokenizeFor::query), (std::vector<std::string>{"中"}));
+  EXPECT_TRUE(query_needs_prefix("中"));
+  EXPECT_TRUE(query_needs_prefix("iPhone手"));
+  EXPECT_FALSE(query_needs_prefix("中国"));
+  EXPECT_FALSE(query_needs_prefix("english"));
+}
+
+TEST(SearchTokenizer, QueryRunFollowedByMoreTextIsTokenizedAsInADocument) {
+  EXPECT_EQ(positions_of("中国a", TokenizeFor::query), (std::vector<std::string>{"中国", "国", "a"}));
+  EXPECT_EQ(positions_of("a中b", TokenizeFor::query), (std::vector<std::string>{"a", "中", "b"}));
+}
+
+TEST(SearchTokenizer, QueryNeverYieldsDictionaryWords) {
+  for (const Term& t : terms_of("习近平", TokenizeFor::query)) EXPECT_FALSE(t.text.starts_with(kWordMarker));
+}
+
+TEST(SearchTokenizer, MarkedQueryIsOneDictionaryWord) {
+  EXPECT_EQ(positions_of(word("習近平"), TokenizeFor::query), (std::vector<std::string>{word("习近平")}));
+  EXPECT_TRUE(positions_of(word("abc"), TokenizeFor::query).empty());
+}
+
+TEST(SearchTokenizer, InvalidUtf8IsASeparatorNotAnError) {
+  EXPECT_EQ(positions_of("ab\xff" "cd", TokenizeFor::document), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(positions_of("\xe4\xb8", TokenizeFor::document), std::vector<std::string>{});
+}
+
+TEST(SearchTokenizer, StopsWhenTheCallbackSaysSo) {
+  int calls = 0;
+  tokenize("one two three 中国人", TokenizeFor::document, [&](const Token&) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(SearchTokenizer, ClassifiesScripts) {
+  EXPECT_EQ(classify(U'中'), CharClass::cjk);
+  EXPECT_EQ(classify(U'か'), CharClass::cjk);
+  EXPECT_EQ(classify(U'a'), CharClass::word);
+  EXPECT_EQ(classify(U'한'), CharClass::word);
+  EXPECT_EQ(classify(U'，'), CharClass::separator);
+  EXPECT_EQ(classify(U'\x01'), CharClass::separator);
+}
+
+}  // namespace
+}  // namespace newsmirror::search
