@@ -45,18 +45,35 @@ void append_utf8(uint32_t cp, std::string& out) {
 
 }  // namespace
 
+// Bytes of the Unicode white space at `at` (no-break, ideographic, en/em
+// spaces, line separators, BOM...), 0 if none: the thresholds count text as
+// a browser's text length does, where those are white space too.
+static size_t unicode_space_length(std::string_view text, size_t at) {
+  auto byte = [&](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0; };
+  unsigned char b0 = byte(at), b1 = byte(at + 1), b2 = byte(at + 2);
+  if (b0 == 0xC2 && b1 == 0xA0) return 2;                                      // U+00A0
+  if (b0 == 0xE1 && b1 == 0x9A && b2 == 0x80) return 3;                        // U+1680
+  if (b0 == 0xE2 && b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) return 3;  // U+2000-200A, 2028, 2029, 202F
+  if (b0 == 0xE2 && b1 == 0x81 && b2 == 0x9F) return 3;                        // U+205F
+  if (b0 == 0xE3 && b1 == 0x80 && b2 == 0x80) return 3;                        // U+3000
+  if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF) return 3;                        // U+FEFF
+  return 0;
+}
+
 std::string collapse_spaces(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
-  for (char c : text) {
-    if (is_space(static_cast<unsigned char>(c))) {
+  for (size_t i = 0; i < text.size();) {
+    size_t space = is_space(static_cast<unsigned char>(text[i])) ? 1 : unicode_space_length(text, i);
+    if (space) {
       pending_space = !out.empty();
+      i += space;
       continue;
     }
     if (pending_space) out += ' ';
     pending_space = false;
-    out += c;
+    out += text[i++];
   }
   return out;
 }
