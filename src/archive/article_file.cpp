@@ -22,8 +22,11 @@ class LineReader {
   std::string_view next() {
     auto [line, consumed] = cut(rest_);
     rest_.remove_prefix(consumed);
+    ++number_;
     return line;
   }
+  // 1-based number of the line the last next() returned.
+  std::size_t number() const { return number_; }
   std::string_view rest() const { return rest_; }
 
  private:
@@ -35,7 +38,21 @@ class LineReader {
     return {line, nl + 1};
   }
   std::string_view rest_;
+  std::size_t number_ = 0;
 };
+
+bool is_rule(std::string_view line) {
+  line = text::trim_ascii(line);
+  return line.size() >= 3 && line.find_first_not_of('-') == std::string_view::npos;
+}
+
+bool is_head(std::string_view line) {
+  return line.starts_with('[') && line.ends_with(')') && line.rfind("](") != std::string_view::npos;
+}
+
+// Old scripts wrote a title holding a line break as it came, so the head
+// of such a file spans a few lines; more than this is not a head.
+constexpr int kMaxHeadLines = 4;
 
 std::optional<core::TimePoint> parse_time_line(std::string_view line) {
   line = text::trim_ascii(line);
@@ -109,17 +126,24 @@ core::Result<ArticleRecord> read_article(std::string_view bytes) {
 
   // `[title](link)`: titles may hold `]`, `[` and `](`; links practically
   // never hold `](`, so the split is at the last `](`.
-  const std::string_view head = text::trim_ascii(lines.next());
+  std::string head(text::trim_ascii(lines.next()));
+  const std::size_t head_line = lines.number();
+  // A line break in the title reads as one space, as single_line() makes it.
+  for (int extra = 1; extra < kMaxHeadLines && head.starts_with('[') && !is_head(head) &&
+                      !lines.at_end() && !is_rule(lines.peek());
+       ++extra) {
+    head += ' ';
+    head += text::trim_ascii(lines.next());
+  }
   const std::size_t split = head.rfind("](");
-  if (!head.starts_with('[') || !head.ends_with(')') || split == std::string_view::npos)
-    return parse_error("line 2 is not `[title](link)`");
-  article.title = std::string(head.substr(1, split - 1));
-  article.link = std::string(head.substr(split + 2, head.size() - split - 3));
+  if (!is_head(head))
+    return parse_error("line " + std::to_string(head_line) + " is not `[title](link)`");
+  article.title = head.substr(1, split - 1);
+  article.link = head.substr(split + 2, head.size() - split - 3);
 
   // The `------` rule and the blank line after it; tolerate either missing.
   if (!lines.at_end()) {
-    const std::string_view rule = text::trim_ascii(lines.peek());
-    if (rule.size() >= 3 && rule.find_first_not_of('-') == std::string_view::npos) lines.next();
+    if (is_rule(lines.peek())) lines.next();
   }
   if (!lines.at_end() && text::trim_ascii(lines.peek()).empty()) lines.next();
 

@@ -9,7 +9,8 @@
 //
 // The writer produces exactly this. The reader also takes what the existing
 // mirrors hold beyond it: CRLF line ends, an HTML part spanning several
-// lines, a missing time line, titles holding `]`, `[`, `\“`, and links the
+// lines, a missing time line, a title broken over a few lines (read as one
+// line, a space per break), titles holding `]`, `[`, `\“`, and links the
 // source gave in a raw form (`//cn`, a raw `?`, a bare `%`, lower-case escapes).
 #pragma once
 

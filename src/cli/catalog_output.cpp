@@ -55,6 +55,16 @@ core::Error unknown(catalog::Catalog& catalog, std::string_view name, std::strin
       std::vector<std::string_view> names(sites.begin(), sites.end());
       if (auto best = core::closest_match(site, names))
         message += fmt::format("; no site \"{}\" — did you mean \"{}\"?", site, *best);
+    } else if (!file_name.empty() && file_name.find_first_not_of("0123456789") == std::string_view::npos &&
+               file_name.size() < 19) {
+      // A number: the nearest number the site has.
+      const std::uint64_t wanted = std::stoull(std::string(file_name));
+      std::optional<std::uint64_t> nearest;
+      auto distance = [&](std::uint64_t n) { return n > wanted ? n - wanted : wanted - n; };
+      for (const auto& f : files)
+        if (auto n = archive::parse_article_number(fs::path(f).filename().string()))
+          if (!nearest || distance(*n) < distance(*nearest)) nearest = *n;
+      if (nearest) message += fmt::format("; the nearest number in {} is {}/{}", site, site, *nearest);
     } else if (!file_name.empty()) {
       std::vector<std::string> names;
       for (auto& f : files) names.push_back(fs::path(f).filename().string());
@@ -150,6 +160,17 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
     };
   }
   return options;
+}
+
+core::Result<catalog::ImportReport> import_adopted_archive(const GlobalOptions& globals) {
+  auto options = import_options(globals);
+  if (!options) return options.error();
+  auto catalog = open_mirror_catalog(globals);
+  if (!catalog) return catalog.error();
+  auto report = catalog::import_articles(*catalog, *options);
+  if (report && !globals.json)
+    for (const auto& f : report->failures) fmt::print(stderr, "skipped {}: {}\n", f.path.string(), f.reason);
+  return report;
 }
 
 std::string utc_text(core::TimePoint time) {

@@ -27,6 +27,11 @@ core::Result<catalog::Article> resolve_article(catalog::Catalog& catalog, const 
 // a progress line on a terminal.
 core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals);
 
+// `newsmirror init` on a classic mirror: catalogs its files in place.
+// Unreadable files are listed on stderr (not with --json; they are in the
+// report) and skipped.
+core::Result<catalog::ImportReport> import_adopted_archive(const GlobalOptions& globals);
+
 // Prints the summary (a few lines, or one JSON object with --json).
 // `verb` is "Imported" or "Rebuilt".
 void print_import_report(const catalog::ImportReport& report, const GlobalOptions& globals,

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "archive/file_name.hpp"
+#include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "config/config.hpp"
@@ -87,9 +88,16 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
   auto db = state::StateDb::open(dir);
   if (!db) return report_error(db.error(), globals);
+  std::optional<catalog::ImportReport> cataloged;
   if (adopted) {
     if (auto raised = db->ensure_sequence_at_least(adopted->highest_seq); !raised)
       return report_error(raised.error(), globals);
+    // The adopted articles become searchable at once (files untouched).
+    auto at_dir = globals;
+    at_dir.mirror = dir.string();
+    auto imported = import_adopted_archive(at_dir);
+    if (!imported) return report_error(imported.error(), globals);
+    cataloged = std::move(*imported);
   }
 
   auto state_file = dir / ".newsmirror" / "state.db";
@@ -102,7 +110,9 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     if (adopted)
       out["adopted"] = {{"sites", adopted->sites},
                         {"article_files", adopted->files},
-                        {"highest_sequence", adopted->highest_seq}};
+                        {"highest_sequence", adopted->highest_seq},
+                        {"cataloged", cataloged->added},
+                        {"unreadable", cataloged->failures.size()}};
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
@@ -113,6 +123,13 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched;\n"
                "    new articles are numbered from seq {} on.\n",
                adopted->files, adopted->sites, db->last_sequence() + 1);
+  if (cataloged) {
+    fmt::print("Cataloged {} articles for search and history in {:.1f} s", cataloged->added,
+               cataloged->seconds);
+    if (!cataloged->failures.empty())
+      fmt::print("; {} unreadable files skipped (see above)", cataloged->failures.size());
+    fmt::print(".\n");
+  }
   std::string mirror_flag = dir == fs::path(".") ? "" : fmt::format(" --mirror {}", dir.string());
   const std::pair<std::string, std::string> next[] = {
       {"sources list", fmt::format("review the sources (or edit {})", file.filename().string())},

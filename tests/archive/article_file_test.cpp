@@ -109,6 +109,30 @@ TEST(ArticleFile, RejectsAFileWithoutTheTitleLine) {
   }
 }
 
+TEST(ArticleFile, ReadsATitleBrokenOverSeveralLinesAsOneLine) {
+  const auto article = read_article(
+      "<!--1000-->\r\n[德国之声：\r\n  北约提议重拟战略](https://www.dw.com/zh/a-1)\r\n------\r\n\r\n<p>x</p>\r\n");
+  ASSERT_TRUE(article.ok()) << article.error().message;
+  EXPECT_EQ(article->title, "德国之声： 北约提议重拟战略");
+  EXPECT_EQ(article->link, "https://www.dw.com/zh/a-1");
+  EXPECT_EQ(article->html, "<p>x</p>");
+}
+
+TEST(ArticleFile, AnUnclosedTitleDoesNotSwallowTheArticle) {
+  const auto article = read_article("<!--1-->\n[never closed\n------\n\n<p>[a](b)</p>\n");
+  ASSERT_FALSE(article.ok());
+  EXPECT_NE(article.error().message.find("line 2"), std::string::npos) << article.error().message;
+}
+
+TEST(ArticleFile, TheErrorNamesTheLineThatShouldHoldTheTitle) {
+  const auto article = read_article("\nno title here\n------\n\n<p></p>\n");
+  ASSERT_FALSE(article.ok());
+  EXPECT_NE(article.error().message.find("line 2"), std::string::npos) << article.error().message;
+  const auto without_time = read_article("no title here\n");
+  ASSERT_FALSE(without_time.ok());
+  EXPECT_NE(without_time.error().message.find("line 1"), std::string::npos) << without_time.error().message;
+}
+
 TEST(ArticleFile, FlatteningTrimsOnlyAsciiWhiteSpace) {
   // U+00A0 and U+3000 at a line's end are content; tabs, CR and spaces go.
   EXPECT_EQ(flatten_html("  <p>a  b</p>\t\r\n\t<p>c\xC2\xA0</p>\n\xE3\x80\x80<p>d</p>  "),

@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include "catalog/language.hpp"
-#include "search/search_index.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::catalog {
@@ -28,14 +27,22 @@ NewArticle sample(std::string name = "1048575_标题.md") {
   return a;
 }
 
-std::vector<std::int64_t> search_ids(Catalog& catalog, const std::string& query) {
-  search::SearchQuery q;
-  q.text = query;
-  auto results = search::search(catalog.connection(), q);
-  EXPECT_TRUE(results.ok()) << results.error().message;
+// The articles whose indexed text holds `text` (a phrase), asked of the
+// search module's FTS5 table directly, through its tokenizer.
+std::vector<std::int64_t> search_ids(Catalog& catalog, const std::string& text) {
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(catalog.connection(),
+                               "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid",
+                               -1, &s, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(catalog.connection());
+  const std::string phrase = "\"" + text + "\"";
+  sqlite3_bind_text(s, 1, phrase.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<std::int64_t> ids;
-  if (results)
-    for (const auto& hit : results->hits) ids.push_back(hit.article_id);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(catalog.connection());
+  sqlite3_finalize(s);
   return ids;
 }
 

@@ -101,7 +101,7 @@ TEST(TextDiff, RandomEditsReproduceBothTextsAndStayShort) {
     int n = static_cast<int>(random() % 40);
     for (int i = 0; i < n; ++i) {
       std::string word = words[random() % 7];
-      std::string sep = random() % 3 ? " " : "";
+      std::string sep = random() % 3 ? " " : ",";  // never "": "a"+"b" would be one token
       before += word + sep;
       switch (random() % 6) {
         case 0: ++edits_made; break;                                    // deleted

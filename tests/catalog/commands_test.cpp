@@ -1,0 +1,186 @@
+// End-to-end: import, reindex, history and diff through the real binary.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "archive/article_file.hpp"
+#include "archive/file_name.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string quoted(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+class CatalogCommands : public ::testing::Test {
+ protected:
+  Outcome run(const std::vector<std::string>& args) {
+    std::string command = quoted(test::binary().string());
+    for (const auto& arg : args) command += " " + quoted(arg);
+    auto out = scratch_.path() / "stdout.txt", err = scratch_.path() / "stderr.txt";
+    command += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
+    int raw = std::system(command.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+  }
+  Outcome in_mirror(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror()});
+    return run(args);
+  }
+  std::string mirror() const { return (root_.path() / "mirror").string(); }
+
+  // An article file of site `site` numbered from `seq`.
+  fs::path write_article(const std::string& site, std::uint64_t seq, const std::string& title,
+                         const std::string& html) {
+    archive::ArticleRecord r;
+    r.published = core::TimePoint(std::chrono::milliseconds(1602561600000));
+    r.title = title;
+    r.link = "https://example.com/" + std::to_string(seq);
+    r.html = html;
+    auto path = fs::path(mirror()) / "articles" / site /
+                archive::article_file_name(archive::article_number(seq), title);
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << archive::render_article(r);
+    return path;
+  }
+
+  test::TempDir scratch_;
+  test::TempDir root_;
+};
+
+TEST_F(CatalogCommands, InitAdoptsTheRealArchiveAndCatalogsIt) {
+  SKIP_WITHOUT_SHARED();
+  fs::create_directories(mirror());
+  fs::copy(test::shared_dir() / "corpus" / "archive" / "articles", fs::path(mirror()) / "articles",
+           fs::copy_options::recursive);
+  auto init = run({"--json", "init", mirror()});
+  ASSERT_EQ(init.status, 0) << init.err;
+  auto adopted = nlohmann::json::parse(init.out).at("adopted");
+  EXPECT_EQ(adopted.at("cataloged"), 69);
+  EXPECT_EQ(adopted.at("unreadable"), 0);
+
+  auto again = in_mirror({"--json", "import"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary.at("files"), 69);
+  EXPECT_EQ(summary.at("added"), 0);
+  EXPECT_EQ(summary.at("unchanged"), 69);
+
+  auto history = in_mirror({"--json", "history", "BBC/1047443"});
+  ASSERT_EQ(history.status, 0) << history.err;
+  auto versions = nlohmann::json::parse(history.out);
+  EXPECT_EQ(versions.at("file"), "articles/BBC/1047443.md");
+  EXPECT_EQ(versions.at("versions").size(), 1u);
+}
+
+TEST_F(CatalogCommands, HistoryAndDiffShowAnEditedArticle) {
+  ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
+  auto file = write_article("法广", 5, "美国会已收到对台军售通知", "<p>美国会已收到对台军售3项通知。</p><p>The sale was approved.</p>");
+  write_article("法广", 6, "另一篇", "<p>无关</p>");
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+
+  std::string bytes = slurp(file);
+  bytes.replace(bytes.find("3项"), 1, "5");
+  bytes.replace(bytes.find("approved"), 8, "delayed");
+  std::ofstream(file, std::ios::binary) << bytes;
+  auto import = in_mirror({"--json", "import"});
+  ASSERT_EQ(import.status, 0) << import.err;
+  EXPECT_EQ(nlohmann::json::parse(import.out).at("changed"), 1);
+
+  const std::string name = "法广/" + file.filename().string();
+  auto history = in_mirror({"--json", "history", name});
+  ASSERT_EQ(history.status, 0) << history.err;
+  auto versions = nlohmann::json::parse(history.out).at("versions");
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[1].at("current"), true);
+  EXPECT_NE(versions[0].at("content_hash"), versions[1].at("content_hash"));
+
+  auto text = in_mirror({"history", "法广/" + std::to_string(archive::article_number(5))});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("current"), std::string::npos) << text.out;
+
+  auto diff = in_mirror({"diff", name, "--color", "never"});
+  ASSERT_EQ(diff.status, 0) << diff.err;
+  EXPECT_NE(diff.out.find("对台军售[-3-]{+5+}项通知"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("[-approved-]{+delayed+}"), std::string::npos) << diff.out;
+
+  auto json = in_mirror({"--json", "diff", "https://example.com/5", "2", "1"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto edits = nlohmann::json::parse(json.out).at("edits");
+  std::string inserted;
+  for (const auto& e : edits)
+    if (e.at("op") == "insert") inserted += e.at("text").get<std::string>();
+  EXPECT_EQ(inserted, "3approved");  // from version 2 back to 1
+
+  auto bad = in_mirror({"diff", name, "1", "3"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("no version 3"), std::string::npos) << bad.err;
+}
+
+TEST_F(CatalogCommands, AnUnknownArticleIsNamedWithTheNearestOne) {
+  ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
+  write_article("BBC", 10, "标题", "<p>x</p>");
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+  const auto number = archive::article_number(10);
+  auto missing = in_mirror({"history", "BBC/" + std::to_string(number + 1)});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("no article"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("BBC/" + std::to_string(number)), std::string::npos) << missing.err;
+  auto site = in_mirror({"history", "BBD/" + std::to_string(number)});
+  EXPECT_EQ(site.status, 2);
+  EXPECT_NE(site.err.find("did you mean \"BBC\""), std::string::npos) << site.err;
+}
+
+TEST_F(CatalogCommands, ImportNamesAnUnreadableFileAndExitsWith3) {
+  ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
+  write_article("BBC", 10, "好文件", "<p>x</p>");
+  auto bad = fs::path(mirror()) / "articles" / "BBC" / "1048000_坏文件.md";
+  std::ofstream(bad, std::ios::binary) << "not an article\n";
+  auto import = in_mirror({"import"});
+  EXPECT_EQ(import.status, 3);
+  EXPECT_NE(import.err.find(bad.string()), std::string::npos) << import.err;
+  EXPECT_NE(import.err.find("title"), std::string::npos) << import.err;
+  EXPECT_NE(import.out.find("1 added"), std::string::npos) << import.out;
+}
+
+TEST_F(CatalogCommands, ReindexRebuildsADeletedCatalog) {
+  ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) write_article("BBC", seq, "标题" + std::to_string(seq), "<p>x</p>");
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+  fs::remove(fs::path(mirror()) / ".newsmirror" / "catalog.db");
+  auto reindex = in_mirror({"--json", "reindex"});
+  ASSERT_EQ(reindex.status, 0) << reindex.err;
+  EXPECT_EQ(nlohmann::json::parse(reindex.out).at("added"), 5);
+  EXPECT_EQ(in_mirror({"history", "BBC/" + std::to_string(archive::article_number(3))}).status, 0);
+}
+
+TEST_F(CatalogCommands, ImportOutsideAMirrorSaysToInit) {
+  auto import = in_mirror({"import"});
+  EXPECT_EQ(import.status, 2);
+  EXPECT_NE(import.err.find("newsmirror init"), std::string::npos) << import.err;
+}
+
+}  // namespace
+}  // namespace newsmirror

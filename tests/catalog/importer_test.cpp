@@ -1,0 +1,366 @@
+#include "catalog/importer.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <map>
+
+#include "../archive/corpus.hpp"
+#include "archive/article_file.hpp"
+#include "archive/file_name.hpp"
+#include "core/hash.hpp"
+#include "state/state_db.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror::catalog {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+void write(const fs::path& path, std::string_view bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string slurp(const fs::path& path) { return archive::test::read_bytes(path); }
+
+// Every file under `root` with its SHA-256, to prove nothing was rewritten.
+std::map<std::string, std::string> fingerprint(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = core::sha256_hex(slurp(e.path()));
+  return out;
+}
+
+// The articles whose indexed text holds `text` (a phrase), asked of the
+// search module's FTS5 table directly, through its tokenizer.
+std::vector<std::int64_t> search_ids(Catalog& catalog, const std::string& text) {
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(catalog.connection(),
+                               "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid",
+                               -1, &s, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(catalog.connection());
+  const std::string phrase = "\"" + text + "\"";
+  sqlite3_bind_text(s, 1, phrase.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::int64_t> ids;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(catalog.connection());
+  sqlite3_finalize(s);
+  return ids;
+}
+
+// A mirror folder holding a copy of the real classic sample (../shared is
+// read-only, and the catalog lives inside the mirror).
+void copy_real_archive(const fs::path& to) {
+  fs::copy(archive::test::corpus_dir() / "articles", to / "articles", fs::copy_options::recursive);
+  for (const auto& e : fs::recursive_directory_iterator(to))
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+}
+
+// The sequence counter of a real state database, as the CLI wires it.
+struct Sequence {
+  explicit Sequence(const fs::path& mirror) : db(state::StateDb::open(mirror).value()) {}
+  void wire(ImportOptions& options) {
+    options.reserve_sequence = [this](std::size_t n) { return db.reserve_sequence(n); };
+    options.raise_sequence = [this](std::uint64_t seq) { return db.ensure_sequence_at_least(seq); };
+  }
+  state::StateDb db;
+};
+
+std::string ascii_name(std::string_view site) {
+  return site == "BBC" ? "bbc" : site == "法广" ? "rfi" : "voa";
+}
+
+std::string article_bytes(std::uint64_t i, std::string_view site) {
+  archive::ArticleRecord r;
+  r.published = core::TimePoint(std::chrono::milliseconds(1600000000000 + static_cast<std::int64_t>(i) * 60000));
+  r.title = "第" + std::to_string(i) + "号新闻：台湾与日本 word" + std::to_string(i);
+  r.link = "https://example.com/" + ascii_name(site) + "/" + std::to_string(i);
+  r.html = "<p>第" + std::to_string(i) + "段正文，关于选举和经济的报道。</p><p>token" + std::to_string(i) +
+           " appears once.</p>";
+  return archive::render_article(r);
+}
+
+// `count` articles over three sites, in the shapes real mirrors hold:
+// every 7th without a title in its name, every 11th with CRLF, every 13th
+// without the time line, every 17th with its HTML over several lines.
+void generate_archive(const fs::path& mirror, std::size_t count) {
+  const char* sites[] = {"法广", "BBC", "美国之音"};
+  for (std::size_t i = 1; i <= count; ++i) {
+    const std::string site = sites[i % 3];
+    std::string bytes = article_bytes(i, site);
+    if (i % 13 == 0) bytes.erase(0, bytes.find('\n') + 1);
+    if (i % 17 == 0) {
+      auto p = bytes.find("</p><p>");
+      bytes.replace(p, 7, "</p>\n    <p>");
+    }
+    if (i % 11 == 0) {
+      std::string crlf;
+      for (char c : bytes) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+      bytes = crlf;
+    }
+    const auto number = archive::article_number(i);
+    const std::string name = i % 7 == 0 ? archive::article_file_name(number, std::nullopt)
+                                        : archive::article_file_name(number, "第" + std::to_string(i) + "号新闻");
+    write(mirror / "articles" / site / name, bytes);
+  }
+}
+
+TEST(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
+  SKIP_WITHOUT_SHARED();
+  TempDir mirror;
+  copy_real_archive(mirror.path());
+  const auto before = fingerprint(mirror.path() / "articles");
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->files, 69u);
+  EXPECT_EQ(report->added, 69u);
+  for (const auto& f : report->failures) ADD_FAILURE() << f.path << ": " << f.reason;
+  EXPECT_EQ(catalog->article_count(), 69u);
+  EXPECT_EQ(fingerprint(mirror.path() / "articles"), before);
+
+  // Titles with backslashes, quotes and full-width punctuation, as line 2 has them.
+  auto bbc = catalog->find_by_file(
+      "articles/BBC/1047474_中国品牌\\“囚爱\\“男性贞操锁安全隐患曝光：黑客或可远程锁定.md");
+  ASSERT_TRUE(bbc);
+  EXPECT_NE(bbc->title.find("\\“囚爱\\“"), std::string::npos) << bbc->title;
+  EXPECT_EQ(bbc->number, 1047474u);
+  EXPECT_EQ(bbc->language, "zh-Hans");
+  // `<N>.md` files and numbers used twice.
+  auto untitled = catalog->find_by_number("BBC", 1047443);
+  ASSERT_EQ(untitled.size(), 1u);
+  EXPECT_FALSE(untitled[0].title.empty());
+  EXPECT_EQ(catalog->find_by_number("中国数字时代", 392440).size(), 2u);
+  // Every article's first version is its file's HTML.
+  for (const auto& path : archive::test::corpus_articles()) {
+    auto file = "articles/" + path.parent_path().filename().string() + "/" + path.filename().string();
+    auto article = catalog->find_by_file(file);
+    ASSERT_TRUE(article) << file;
+    auto html = catalog->version_html(article->current_version);
+    ASSERT_TRUE(html.ok());
+    EXPECT_EQ(*html, archive::flatten_html(archive::read_article(slurp(path))->html)) << file;
+  }
+  EXPECT_FALSE(search_ids(*catalog, "特朗普").empty());
+}
+
+TEST(Import, RunningAgainImportsNothingNew) {
+  SKIP_WITHOUT_SHARED();
+  TempDir mirror;
+  copy_real_archive(mirror.path());
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  ASSERT_TRUE(import_articles(*catalog, options).ok());
+  auto again = import_articles(*catalog, options);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->files, 69u);
+  EXPECT_EQ(again->added, 0u);
+  EXPECT_EQ(again->changed, 0u);
+  EXPECT_EQ(again->unchanged, 69u);
+  EXPECT_EQ(catalog->article_count(), 69u);
+}
+
+TEST(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
+  TempDir mirror;
+  generate_archive(mirror.path(), 30);
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  ASSERT_TRUE(import_articles(*catalog, options).ok());
+
+  const auto edited = mirror.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "第1号新闻");
+  const auto touched = mirror.path() / "articles" / "法广" / archive::article_file_name(archive::article_number(3), "第3号新闻");
+  std::string bytes = slurp(edited);
+  bytes.replace(bytes.find("appears once"), 12, "was corrected");
+  write(edited, bytes);
+  write(touched, slurp(touched) + "");  // same bytes, new mtime
+  fs::last_write_time(touched, fs::last_write_time(touched) + std::chrono::seconds(5));
+
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->changed, 1u);
+  EXPECT_EQ(report->added, 0u);
+  EXPECT_EQ(report->unchanged, 29u);
+  auto article = catalog->find_by_file("articles/BBC/" + edited.filename().string());
+  ASSERT_TRUE(article);
+  EXPECT_EQ(catalog->versions(article->id).size(), 2u);
+  EXPECT_EQ(catalog->versions(catalog->find_by_file("articles/法广/" + touched.filename().string())->id).size(), 1u);
+  EXPECT_EQ(search_ids(*catalog, "corrected"), std::vector<std::int64_t>{article->id});
+}
+
+TEST(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
+  TempDir mirror;
+  generate_archive(mirror.path(), 10);
+  write(mirror.path() / "articles" / "BBC" / "1000_坏文件.md", "just some text\nwithout a title line\n");
+  write(mirror.path() / "articles" / "BBC" / "1001.md", "");
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->added, 10u);
+  ASSERT_EQ(report->failures.size(), 2u);
+  std::map<std::string, std::string> reasons;
+  for (const auto& f : report->failures) reasons[f.path.filename().string()] = f.reason;
+  EXPECT_NE(reasons["1000_坏文件.md"].find("title"), std::string::npos) << reasons["1000_坏文件.md"];
+  EXPECT_EQ(reasons["1001.md"], "empty file");
+}
+
+TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
+  TempDir mirror;
+  const std::size_t count = 5000;
+  generate_archive(mirror.path(), count);
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->added, count);
+  EXPECT_TRUE(report->failures.empty());
+  EXPECT_EQ(catalog->article_count(), count);
+  // One of each shape, found by its unique word.
+  for (std::uint64_t i : {7u, 11u, 13u, 17u, 4999u}) {
+    auto ids = search_ids(*catalog, "token" + std::to_string(i));
+    ASSERT_EQ(ids.size(), 1u) << i;
+    auto article = catalog->find(ids[0]);
+    EXPECT_EQ(article->number, archive::article_number(i));
+    EXPECT_EQ(article->link, "https://example.com/" + ascii_name(article->site) + "/" + std::to_string(i));
+    EXPECT_EQ(article->published.has_value(), i % 13 != 0) << i;
+    EXPECT_EQ(article->title, "第" + std::to_string(i) + "号新闻：台湾与日本 word" + std::to_string(i));
+  }
+}
+
+TEST(Import, OnlyOneSiteWithSite) {
+  TempDir mirror;
+  generate_archive(mirror.path(), 30);
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  options.site = "BBC";
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->added, 10u);
+  EXPECT_EQ(catalog->sites(), std::vector<std::string>{"BBC"});
+  options.site = "CNN";
+  auto missing = import_articles(*catalog, options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, core::ErrorKind::usage);
+  EXPECT_NE(missing.error().message.find("CNN"), std::string::npos);
+}
+
+TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
+  TempDir mirror, other;
+  // The mirror already has BBC number N(1) with other content.
+  write(mirror.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "本地文章"),
+        article_bytes(900, "BBC"));
+  generate_archive(other.path(), 9);
+  const auto source_files = fingerprint(other.path() / "articles");
+  Sequence sequence(mirror.path());
+  ASSERT_TRUE(sequence.db.ensure_sequence_at_least(100).ok());
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  options.source = other.path();
+  sequence.wire(options);
+
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->files, 9u);
+  EXPECT_EQ(report->copied, 9u);
+  EXPECT_EQ(report->added, 9u);
+  ASSERT_EQ(report->renamed.size(), 1u);
+  // The colliding copy got the next free number and kept its title part.
+  const std::string renamed =
+      "articles/BBC/" + archive::article_file_name(archive::article_number(101), "第1号新闻");
+  EXPECT_EQ(report->renamed[0].to, renamed);
+  EXPECT_EQ(report->renamed[0].from.filename(), archive::article_file_name(archive::article_number(1), "第1号新闻"));
+  EXPECT_EQ(slurp(mirror.path() / renamed), slurp(report->renamed[0].from));
+  // Every other file is there under its own name, byte for byte.
+  for (const auto& [file, hash] : source_files) {
+    if (fs::path(file).filename() == report->renamed[0].from.filename()) continue;
+    EXPECT_EQ(core::sha256_hex(slurp(mirror.path() / "articles" / file)), hash) << file;
+  }
+  EXPECT_EQ(catalog->article_count(), 10u);
+  EXPECT_EQ(fingerprint(other.path() / "articles"), source_files) << "the source was modified";
+
+  auto again = import_articles(*catalog, options);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->copied, 0u);
+  EXPECT_EQ(again->already_present, 9u);
+  EXPECT_TRUE(again->renamed.empty());
+  EXPECT_EQ(catalog->article_count(), 10u);
+}
+
+TEST(Import, CopiesASiteFolderIntoTheNamedSite) {
+  TempDir mirror, other;
+  generate_archive(other.path(), 9);
+  Sequence sequence(mirror.path());
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok());
+  ImportOptions options;
+  options.mirror = mirror.path();
+  options.source = other.path() / "articles" / "法广";
+  options.site = "RFI";
+  sequence.wire(options);
+  auto report = import_articles(*catalog, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->copied, 3u);
+  EXPECT_EQ(catalog->sites(), std::vector<std::string>{"RFI"});
+  EXPECT_TRUE(fs::exists(mirror.path() / "articles" / "RFI" /
+                         archive::article_file_name(archive::article_number(3), "第3号新闻")));
+  // Copies keep their numbers, so new articles must be numbered past them.
+  EXPECT_GE(sequence.db.last_sequence(), 9u);
+}
+
+TEST(Reindex, RebuildsTheSameCatalogFromTheFilesAlone) {
+  TempDir mirror;
+  generate_archive(mirror.path(), 200);
+  ImportOptions options;
+  options.mirror = mirror.path();
+  {
+    auto catalog = Catalog::open(mirror.path());
+    ASSERT_TRUE(import_articles(*catalog, options).ok());
+  }
+  fs::remove(Catalog::default_path(mirror.path()));
+  auto report = rebuild_catalog(options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->added, 200u);
+  EXPECT_FALSE(fs::exists(Catalog::default_path(mirror.path()).string() + ".rebuild"));
+  auto catalog = Catalog::open(mirror.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->article_count(), 200u);
+  EXPECT_EQ(search_ids(*catalog, "token150").size(), 1u);
+}
+
+TEST(Reindex, ReplacesACatalogThatIsOpenElsewhere) {
+  TempDir mirror;
+  generate_archive(mirror.path(), 20);
+  ImportOptions options;
+  options.mirror = mirror.path();
+  auto old = Catalog::open(mirror.path());
+  ASSERT_TRUE(old.ok());
+  ASSERT_TRUE(import_articles(*old, options).ok());
+  generate_archive(mirror.path(), 25);
+  auto report = rebuild_catalog(options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  auto fresh = Catalog::open(mirror.path());
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  EXPECT_EQ(fresh->article_count(), 25u);
+}
+
+}  // namespace
+}  // namespace newsmirror::catalog
