@@ -93,8 +93,8 @@ bool has_terms(std::string_view text) {
   return any;
 }
 
-// True when the folded text is one run of 2+ CJK characters, which the
-// index may also hold as a dictionary word.
+// True when the folded text is one run of CJK characters long enough for
+// the index to hold it as a dictionary word too.
 bool is_single_cjk_run(std::string_view text) {
   std::string folded = fold(text);
   int32_t i = 0, count = 0;
@@ -105,7 +105,7 @@ bool is_single_cjk_run(std::string_view text) {
     if (c < 0 || classify(static_cast<char32_t>(c)) != CharClass::cjk) return false;
     ++count;
   }
-  return count >= 2;
+  return count >= static_cast<int32_t>(kMinDictionaryWord);
 }
 
 std::string term_expression(const RawTerm& term) {

@@ -152,6 +152,10 @@ core::Status rebuild_search_index(sqlite3* db) {
   return exec(db, "INSERT INTO article_fts(article_fts) VALUES('rebuild')", "search index: rebuilding");
 }
 
+core::Status optimize_search_index(sqlite3* db) {
+  return exec(db, "INSERT INTO article_fts(article_fts) VALUES('optimize')", "search index: optimizing");
+}
+
 core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
   if (query.limit < 0 || query.offset < 0)
     return core::Error(core::ErrorKind::usage, "search: limit and offset must not be negative");

@@ -179,8 +179,8 @@ icu::BreakIterator& word_breaker() {
   return *breaker;
 }
 
-// Dictionary words of 2+ characters in chars[first, last): (start, length)
-// pairs, in order.
+// Dictionary words of kMinDictionaryWord+ characters in chars[first, last):
+// (start, length) pairs, in order.
 void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, std::size_t last,
                       std::vector<std::pair<std::size_t, std::size_t>>& words) {
   words.clear();
@@ -197,7 +197,7 @@ void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, s
   for (int32_t end = breaker.next(); end != icu::BreakIterator::DONE; start = end, end = breaker.next()) {
     std::size_t a = char_at_unit[static_cast<std::size_t>(start)];
     std::size_t b = char_at_unit[static_cast<std::size_t>(end)];
-    if (b - a >= 2) words.emplace_back(a, b - a);
+    if (b - a >= kMinDictionaryWord) words.emplace_back(a, b - a);
   }
 }
 
@@ -238,7 +238,7 @@ class Tokenizer {
   void emit_cjk_run(std::size_t first, std::size_t last, bool ends_text) {
     const bool open_ended = (mode_ == TokenizeFor::query && ends_text);
     const std::size_t n = last - first;
-    if (mode_ == TokenizeFor::document && n >= 2) dictionary_words(chars_, first, last, words_);
+    if (mode_ == TokenizeFor::document && n >= kMinDictionaryWord) dictionary_words(chars_, first, last, words_);
     else words_.clear();
     auto next_word = words_.begin();
     for (std::size_t k = first; k < last; ++k) {
@@ -262,7 +262,7 @@ class Tokenizer {
 
   void run_word_query(std::string_view word, int offset) {
     fold_with_offsets(word, chars_);
-    if (chars_.size() < 2) return;
+    if (chars_.size() < kMinDictionaryWord) return;
     for (const FoldedChar& c : chars_)
       if (classify(c.c) != CharClass::cjk) return;
     term_.assign(kWordMarker);

@@ -19,8 +19,9 @@ TEST(SearchQuery, WordsAreQuotedAndAnded) {
   EXPECT_EQ(match_of("trump biden"), R"("trump" AND "biden")");
 }
 
-TEST(SearchQuery, ChineseRunsAlsoAskForTheDictionaryWord) {
-  EXPECT_EQ(match_of("台湾"), "(\"台湾\" OR \"" + W + "台湾\")");
+TEST(SearchQuery, LongerChineseRunsAlsoAskForTheDictionaryWord) {
+  EXPECT_EQ(match_of("习近平"), "(\"习近平\" OR \"" + W + "习近平\")");
+  EXPECT_EQ(match_of("台湾"), "\"台湾\"");  // its bigram is the word
 }
 
 TEST(SearchQuery, LoneChineseCharacterIsAPrefix) {
