@@ -16,10 +16,16 @@
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
+#include "catalog/catalog.hpp"
+#include "clean/article_cleaner.hpp"
 #include "core/hash.hpp"
 #include "core/time_zone.hpp"
 #include "fetch/http_client.hpp"
 #include "mirror/identity.hpp"
+#include "mirror/image_localizer.hpp"
+#include "mirror/page_fetcher.hpp"
+#include "core/url.hpp"
+#include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
 #include "state/state_db.hpp"
 
@@ -99,7 +105,16 @@ struct Fetched {
 // An article about to be written.
 struct NewArticle {
   state::ArchivedArticle record;
-  std::string bytes;
+  archive::ArticleRecord content;  // rendered when staged, after full text and images
+  const config::Source* source = nullptr;
+  bool images_pending = false;     // some images stayed remote: try again next cycle
+};
+
+// A known article that came back with other content.
+struct Edit {
+  state::ArchivedArticle known;
+  NewArticle incoming;
+  std::size_t source_index;  // into CycleReport::sources
 };
 
 // An entry parsed and rendered, before novelty is decided.
@@ -116,9 +131,10 @@ struct Prepared {
 };
 
 // Thread-safe: touches nothing shared.
+// `rules` is null for a source archived as its feed has it (clean = false).
 Prepared prepare_source(const config::Source& source, const std::string& url,
                         const Result<fetch::Response>& result, const std::string& time_zone,
-                        TimePoint now) {
+                        const clean::CompiledRules* rules, TimePoint now) {
   Prepared prepared;
   if (!result.ok()) {
     prepared.error = result.error();
@@ -150,19 +166,24 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
     record.title = archive::single_line(entry.title.value_or(""));
     record.link = entry_link(entry, *feed);
     record.html = entry.html().value_or("");
+    // Cleaned before hashing, so that what decides "changed" is the article
+    // a reader sees; relative URLs resolve against the article's own page.
+    if (rules)
+      record.html = clean::clean_article(record.html, {record.link.empty() ? parse_options.base_url : record.link, rules});
     auto& article = candidate.article;
-    article.bytes = archive::render_article(record);
+    auto bytes = archive::render_article(record);
     // The hash leaves out line 1, the publish time: a feed that re-dates an
     // item has not edited it.
-    article.record.content_hash =
-        core::sha256_hex(std::string_view(article.bytes).substr(article.bytes.find('\n') + 1));
+    article.record.content_hash = core::sha256_hex(std::string_view(bytes).substr(bytes.find('\n') + 1));
+    article.source = &source;
     article.record.identity = candidate.keys.front();
     article.record.aliases.assign(candidate.keys.begin() + 1, candidate.keys.end());
     article.record.site = source.name;
-    article.record.title = std::move(record.title);
-    article.record.link = std::move(record.link);
+    article.record.title = record.title;
+    article.record.link = record.link;
     article.record.published = record.published;
     article.record.first_seen = now;
+    article.content = std::move(record);
     prepared.candidates.push_back(std::move(candidate));
   }
   return prepared;
@@ -170,10 +191,294 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
 
 }  // namespace
 
+// Cycles that may try an article's remote images again before giving up:
+// an image gone for this long is gone for good.
+constexpr std::uint32_t kImageAttempts = 10;
+
 struct Mirror::Impl {
   fs::path dir;
   config::Config config;
   state::StateDb db;
+  // Each cleaned source's site rules, compiled once; absent for a source
+  // archived as its feed has it.
+  std::map<std::string, clean::CompiledRules> rules;
+  // The catalog when it opened. A damaged catalog costs search and
+  // history, never the archive: `newsmirror reindex` rebuilds it.
+  std::optional<catalog::Catalog> catalog;
+
+  static catalog::NewArticle catalog_entry(const state::ArchivedArticle& record,
+                                           const archive::ArticleRecord& content, TimePoint fetched_at) {
+    catalog::NewArticle entry;
+    entry.site = archive::site_dir_name(record.site);
+    entry.file = article_path(record.site, record.file_name).generic_string();
+    entry.number = archive::parse_article_number(record.file_name);
+    entry.identity = record.identity;
+    entry.title = content.title;
+    entry.link = content.link;
+    entry.published = content.published;
+    entry.html = content.html;
+    entry.fetched_at = fetched_at;
+    return entry;
+  }
+
+  void catalog_failed(const core::Error& error) {
+    spdlog::error("catalog: {}; the archive is intact, run `newsmirror reindex` to rebuild the catalog",
+                  error.message);
+    catalog.reset();
+  }
+
+  // New articles into the catalog (and its search index), prepared on all
+  // cores and written in one transaction.
+  void catalog_new(const std::vector<NewArticle>& fresh) {
+    if (!catalog || fresh.empty()) return;
+    std::vector<catalog::PreparedArticle> prepared(fresh.size());
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < fresh.size(); i = next++)
+        prepared[i] = catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), fresh.size()); ++t)
+      threads.emplace_back(worker);
+    worker();
+    for (auto& thread : threads) thread.join();
+    auto status = catalog->transaction([&]() -> Status {
+      for (const auto& article : prepared) {
+        // A file cataloged already (a cycle that died after this point) is fine.
+        if (catalog->find_by_file(article.article.file)) continue;
+        if (auto id = catalog->record_prepared(article); !id) return id.error();
+      }
+      return core::ok_status();
+    });
+    if (!status) catalog_failed(status.error());
+  }
+
+  // The catalog's row for an archived article, cataloging its file as it
+  // is now (its first version) when the catalog does not know it yet.
+  std::optional<catalog::ArticleId> catalog_id(const state::ArchivedArticle& known) {
+    auto file = article_path(known.site, known.file_name);
+    if (auto article = catalog->find_by_file(file.generic_string())) return article->id;
+    std::ifstream in(dir / file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto content = archive::read_article(bytes);
+    if (!in.good() && !in.eof()) return std::nullopt;
+    if (!content) return std::nullopt;
+    content->html = archive::flatten_html(content->html);
+    auto id = catalog->record_new_article(catalog_entry(known, *content, known.first_seen));
+    if (!id) {
+      catalog_failed(id.error());
+      return std::nullopt;
+    }
+    return *id;
+  }
+
+  // New articles into files and state: numbers first (durable before any
+  // file bears them), then the temp files, the journal, the renames, and the
+  // state that makes it final. Full text and local images come before the
+  // first write, so a file is written once.
+  Status write_new(std::vector<NewArticle>& fresh, std::set<std::string>& touched_sites) {
+    if (fresh.empty()) return core::ok_status();
+    fill_full_text(fresh);
+    auto first = db.reserve_sequence(fresh.size());
+    if (!first) return first.error();
+    std::uint64_t seq = *first;
+    for (auto& article : fresh) {
+      article.record.seq = seq++;
+      auto number = archive::article_number(article.record.seq);
+      std::optional<std::string_view> title;
+      if (!article.record.title.empty()) title = article.record.title;
+      article.record.file_name = archive::article_file_name(number, title);
+    }
+    localize_images(fresh);
+    archive::BatchWriter batch(dir);
+    nlohmann::json journal = nlohmann::json::array();
+    for (auto& article : fresh) {
+      auto path = article_path(article.record.site, article.record.file_name);
+      if (auto status = batch.stage(path, archive::render_article(article.content)); !status) return status;
+      journal.push_back(to_json(article.record));
+      touched_sites.insert(article.record.site);
+    }
+    if (auto status = archive::write_file_atomically(dir / kJournalName, journal.dump()); !status) return status;
+    if (auto status = batch.commit(); !status) return status;
+    if (auto status = record(fresh); !status) return status;
+    for (const auto& article : fresh)
+      if (article.images_pending)
+        if (auto status = db.set_images_pending(article.record.site, article.record.file_name, true); !status)
+          return status;
+    return core::ok_status();
+  }
+
+  // Lists and README for the sites that changed, then the journal goes: a
+  // kill between recording the articles and rewriting the lists must leave
+  // it, or no later run would list them (a run without new articles for a
+  // site never rewrites its page).
+  Status finish_lists(const std::set<std::string>& touched_sites) {
+    if (touched_sites.empty()) return core::ok_status();
+    if (auto status = write_lists(touched_sites); !status) return status;
+    std::error_code ignored;
+    fs::remove(dir / kJournalName, ignored);
+    return core::ok_status();
+  }
+
+  // Known articles whose content changed. The catalog holds every version,
+  // so the file can take the new one: the catalog first holds the current
+  // file (as version 1 if it never saw it), then the file is rewritten, then
+  // the new version is recorded — a kill in between redoes the edit next
+  // cycle, and no version is ever only in a file that was overwritten.
+  // Without a catalog, the file keeps its first version.
+  Status apply_edits(std::vector<Edit>& edits, CycleReport& report, std::set<std::string>& touched_sites,
+                     TimePoint now) {
+    if (edits.empty()) return core::ok_status();
+    std::vector<NewArticle> incoming;
+    for (auto& edit : edits) {
+      edit.incoming.record.site = edit.known.site;
+      edit.incoming.record.file_name = edit.known.file_name;
+      incoming.push_back(std::move(edit.incoming));
+    }
+    fill_full_text(incoming);
+    localize_images(incoming);
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+      const auto& known = edits[i].known;
+      auto& source_report = report.sources[edits[i].source_index];
+      if (!catalog) {
+        ++source_report.changed;
+        continue;
+      }
+      auto id = catalog_id(known);
+      if (!id) {
+        ++source_report.changed;
+        continue;
+      }
+      auto& article = incoming[i];
+      auto file = article_path(known.site, known.file_name);
+      auto bytes = archive::render_article(article.content);
+      if (auto status = archive::write_file_atomically(dir / file, bytes); !status) return status;
+      auto differs = catalog->record_version(*id, archive::flatten_html(article.content.html), now, article.content.title);
+      if (!differs) {
+        catalog_failed(differs.error());
+        ++source_report.changed;
+        continue;
+      }
+      if (!*differs) {
+        ++source_report.unchanged;
+        continue;
+      }
+      if (auto status = db.mark_changed(known.identity, article.record.content_hash, now); !status) return status;
+      if (article.images_pending)
+        if (auto status = db.set_images_pending(known.site, known.file_name, true); !status) return status;
+      ++source_report.changed;
+      touched_sites.insert(known.site);
+    }
+    return core::ok_status();
+  }
+
+  const clean::CompiledRules* rules_for(const config::Source& source) const {
+    auto found = rules.find(source.name);
+    return found == rules.end() ? nullptr : &found->second;
+  }
+
+  const config::Source* source_named(std::string_view name) const {
+    return config::find_source(config, name);
+  }
+
+  fetch::Options image_fetch_options() const {
+    auto options = fetch_options();
+    options.max_body_bytes = static_cast<std::size_t>(config.image_max_bytes);
+    return options;
+  }
+
+  // Full-text sources: the entry's page replaces the feed's summary when
+  // the extractor finds an article there; otherwise the summary stays (an
+  // article is never lost to a page that would not load).
+  void fill_full_text(std::vector<NewArticle>& fresh) {
+    std::vector<PageRequest> requests;
+    std::vector<NewArticle*> owners;
+    for (auto& article : fresh) {
+      if (!article.source->full_text || article.content.link.empty()) continue;
+      requests.push_back({article.content.link,
+                          config::effective_proxy(config, *article.source).value_or(""),
+                          config::effective_user_agent(config, *article.source).value_or("")});
+      owners.push_back(&article);
+    }
+    if (requests.empty()) return;
+    auto pages = fetch_pages(requests, fetch_options());
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      auto& article = *owners[i];
+      if (!pages[i]) {
+        spdlog::info("{}: full text of {}: {}; keeping the feed's text", article.source->name,
+                     requests[i].url, pages[i].error().message);
+        continue;
+      }
+      const auto& page = pages[i].value();
+      if (config::effective_clean(config, *article.source))
+        article.content.html = clean::clean_article(page.article.content_html, {page.url, rules_for(*article.source)});
+      else
+        article.content.html = page.article.content_html;
+    }
+  }
+
+  // Local images: each new article of such a source gets its pictures
+  // stored under assets/ before its file is first written.
+  void localize_images(std::vector<NewArticle>& fresh) {
+    std::vector<ImageJob> jobs;
+    std::vector<NewArticle*> owners;
+    for (auto& article : fresh) {
+      if (config::effective_images(config, *article.source) != config::ImageMode::local) continue;
+      jobs.push_back({article_path(article.record.site, article.record.file_name).generic_string(),
+                      article.content.html,
+                      config::effective_proxy(config, *article.source).value_or(""),
+                      config::effective_user_agent(config, *article.source).value_or("")});
+      owners.push_back(&article);
+    }
+    if (jobs.empty()) return;
+    ImageLocalizer localizer(dir, image_fetch_options());
+    auto results = localizer.localize(jobs);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      owners[i]->content.html = std::move(results[i].html);
+      owners[i]->images_pending = results[i].remote_left > 0;
+    }
+  }
+
+  // Articles whose images stayed remote in an earlier cycle: try them
+  // again and rewrite the file when any more became local.
+  Status retry_pending_images() {
+    auto pending = db.images_pending(kImageAttempts);
+    if (pending.empty()) return core::ok_status();
+    std::vector<ImageJob> jobs;
+    std::vector<archive::ArticleRecord> records;
+    std::vector<const state::PendingImages*> owners;
+    for (const auto& item : pending) {
+      const auto* source = source_named(item.site);
+      auto relative = article_path(item.site, item.file_name);
+      std::ifstream in(dir / relative, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto record = archive::read_article(bytes);
+      if (!in || !record) {
+        // The file is gone or unreadable: nothing left to localize.
+        if (auto status = db.set_images_pending(item.site, item.file_name, false); !status) return status;
+        continue;
+      }
+      jobs.push_back({relative.generic_string(), record->html,
+                      source ? config::effective_proxy(config, *source).value_or("") : "",
+                      source ? config::effective_user_agent(config, *source).value_or("") : ""});
+      records.push_back(std::move(*record));
+      owners.push_back(&item);
+    }
+    if (jobs.empty()) return core::ok_status();
+    ImageLocalizer localizer(dir, image_fetch_options());
+    auto results = localizer.localize(jobs);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& item = *owners[i];
+      if (results[i].localized > 0) {
+        records[i].html = std::move(results[i].html);
+        auto status = archive::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
+        if (!status) return status;
+      }
+      if (auto status = db.set_images_pending(item.site, item.file_name, results[i].remote_left > 0); !status)
+        return status;
+    }
+    return core::ok_status();
+  }
 
   fetch::Options fetch_options() const {
     fetch::Options options;
@@ -282,9 +587,23 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
                                           source.name + "\" would share the folder articles/" +
                                           it->first + "; rename one of them");
   }
+  // The selectors were checked when the file was read; compiling them once
+  // here serves every article of the source.
+  std::map<std::string, clean::CompiledRules> rules;
+  for (const auto& source : config->sources) {
+    if (!config::effective_clean(*config, source)) continue;
+    auto compiled = clean::compile(source.rules);
+    if (!compiled)
+      return Error(ErrorKind::config, file.string() + ": source \"" + source.name + "\": " + compiled.error().message);
+    rules.emplace(source.name, std::move(*compiled));
+  }
   auto db = state::StateDb::open(dir);
   if (!db) return db.error();
-  auto impl = std::make_unique<Impl>(Impl{dir, std::move(*config), std::move(*db)});
+  auto impl = std::make_unique<Impl>(Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt});
+  if (auto catalog = catalog::Catalog::open(dir))
+    impl->catalog.emplace(std::move(*catalog));
+  else
+    impl->catalog_failed(catalog.error());
   return Mirror(std::move(impl));
 }
 
@@ -312,6 +631,8 @@ Status Mirror::recover() {
     if (!finished.empty()) {
       spdlog::info("recovering {} article(s) written by an interrupted cycle", finished.size());
       if (auto status = impl.db.record_articles(finished); !status) return status;
+      if (impl.catalog)
+        for (const auto& article : finished) impl.catalog_id(article);
     }
     if (!sites.empty())
       if (auto status = impl.write_lists(sites); !status) return status;
@@ -345,6 +666,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     spdlog::debug("cycle: {} done at {} ms", stage, elapsed.count());
   };
   if (auto status = recover(); !status) return status.error();
+  if (auto status = impl.retry_pending_images(); !status) return status.error();
   log_stage("recovery");
 
   // Which sources take part.
@@ -403,7 +725,8 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       for (std::size_t k = next++; k < owners.size(); k = next++) {
         std::size_t i = owners[k];
         prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
-                                     config::effective_timezone(impl.config, *sources[i]), now);
+                                     config::effective_timezone(impl.config, *sources[i]),
+                                     impl.rules_for(*sources[i]), now);
       }
     };
     std::size_t thread_count =
@@ -419,6 +742,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   // database.
   CycleReport report;
   std::vector<NewArticle> fresh;
+  std::vector<Edit> edits;
   std::unordered_set<std::string> seen_this_cycle;
   std::vector<std::pair<std::string, fetch::Validators>> validators_to_store;
   for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -439,8 +763,9 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
         continue;
       }
       if (auto existing = impl.find_known(candidate.keys)) {
+        for (const auto& key : candidate.keys) seen_this_cycle.insert(key);
         if (existing->content_hash != candidate.article.record.content_hash)
-          ++source_report.changed;
+          edits.push_back({std::move(*existing), std::move(candidate.article), report.sources.size()});
         else
           ++source_report.unchanged;
         continue;
@@ -459,34 +784,8 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   // temp files, the journal, the renames, and the state that makes it final.
   log_stage("novelty");
   std::set<std::string> touched_sites;
-  if (!fresh.empty()) {
-    auto first = impl.db.reserve_sequence(fresh.size());
-    if (!first) return first.error();
-    archive::BatchWriter batch(impl.dir);
-    nlohmann::json journal = nlohmann::json::array();
-    std::uint64_t seq = *first;
-    for (auto& article : fresh) {
-      article.record.seq = seq++;
-      auto number = archive::article_number(article.record.seq);
-      std::optional<std::string_view> title;
-      if (!article.record.title.empty()) title = article.record.title;
-      article.record.file_name = archive::article_file_name(number, title);
-      if (auto status = batch.stage(article_path(article.record.site, article.record.file_name),
-                                    article.bytes);
-          !status)
-        return status.error();
-      journal.push_back(to_json(article.record));
-      touched_sites.insert(article.record.site);
-    }
-    if (auto status = archive::write_file_atomically(impl.dir / kJournalName, journal.dump());
-        !status)
-      return status.error();
-    log_stage("stage files");
-    if (auto status = batch.commit(); !status) return status.error();
-    log_stage("commit files");
-    if (auto status = impl.record(fresh); !status) return status.error();
-    log_stage("record articles");
-  }
+  if (auto status = impl.write_new(fresh, touched_sites); !status) return status.error();
+  log_stage("write articles");
 
   // Validators only now: storing them before the articles were recorded
   // would turn a crash into a 304 that hides the unarchived items forever.
@@ -504,16 +803,82 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   if (!bookkeeping) return bookkeeping.error();
 
   log_stage("bookkeeping");
-  if (!touched_sites.empty()) {
-    if (auto status = impl.write_lists(touched_sites); !status) return status.error();
-    // The journal goes only now: a kill between recording the articles and
-    // rewriting the lists must leave it, or no later run would list them
-    // (a run without new articles for a site never rewrites its page).
-    std::error_code ignored;
-    fs::remove(impl.dir / kJournalName, ignored);
-  }
+  impl.catalog_new(fresh);
+  if (auto status = impl.apply_edits(edits, report, touched_sites, now); !status) return status.error();
+  log_stage("catalog");
+  if (auto status = impl.finish_lists(touched_sites); !status) return status.error();
   log_stage("lists");
   return report;
+}
+
+}  // namespace newsmirror::mirror
+
+namespace newsmirror::mirror {
+
+Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) {
+  auto& impl = *impl_;
+  if (auto status = recover(); !status) return status.error();
+  const auto now = system_now();
+  auto link = core::url::serialize(url);
+  if (!link || !(link->starts_with("http://") || link->starts_with("https://")))
+    return Error(ErrorKind::usage, "\"" + url + "\" is not an http:// or https:// URL");
+
+  PageRequest request{*link, impl.config.proxy.value_or(""), impl.config.user_agent.value_or("")};
+  auto pages = fetch_pages({request}, impl.fetch_options());
+  if (!pages.front()) return pages.front().error().with_context("nothing was saved");
+  const auto& page = pages.front().value();
+
+  archive::ArticleRecord content;
+  content.link = *link;
+  content.title = archive::single_line(page.article.title.value_or(*link));
+  content.published = now;
+  if (page.article.published)
+    if (auto published = parse::parse_date(*page.article.published, core::TimeZone())) content.published = *published;
+  content.html = impl.config.clean ? clean::clean_article(page.article.content_html, {page.url, nullptr})
+                                   : page.article.content_html;
+
+  core::Entry entry;
+  entry.link = *link;
+  entry.title = content.title;
+  NewArticle article;
+  auto keys = identity_keys(site, entry);
+  auto bytes = archive::render_article(content);
+  article.record.content_hash = core::sha256_hex(std::string_view(bytes).substr(bytes.find('\n') + 1));
+  article.record.identity = keys.front();
+  article.record.aliases.assign(keys.begin() + 1, keys.end());
+  article.record.site = site;
+  article.record.title = content.title;
+  article.record.link = content.link;
+  article.record.published = content.published;
+  article.record.first_seen = now;
+  article.content = std::move(content);
+  // A saved page follows the mirror-wide settings: it has no source.
+  config::Source settings;
+  settings.name = site;
+  article.source = &settings;
+
+  SavedPage saved;
+  std::set<std::string> touched;
+  if (auto known = impl.find_known(keys)) {
+    saved.file = article_path(known->site, known->file_name).generic_string();
+    if (known->content_hash != article.record.content_hash) {
+      CycleReport report;
+      report.sources.push_back({});
+      std::vector<Edit> edits;
+      edits.push_back({*known, std::move(article), 0});
+      if (auto status = impl.apply_edits(edits, report, touched, now); !status) return status.error();
+      saved.changed = report.sources.front().changed > 0;
+    }
+  } else {
+    std::vector<NewArticle> fresh;
+    fresh.push_back(std::move(article));
+    if (auto status = impl.write_new(fresh, touched); !status) return status.error();
+    impl.catalog_new(fresh);
+    saved.file = article_path(site, fresh.front().record.file_name).generic_string();
+    saved.is_new = true;
+  }
+  if (auto status = impl.finish_lists(touched); !status) return status.error();
+  return saved;
 }
 
 }  // namespace newsmirror::mirror

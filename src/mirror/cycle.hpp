@@ -49,6 +49,13 @@ struct CycleOptions {
   std::function<core::TimePoint()> now;
 };
 
+// What `save` did with a page.
+struct SavedPage {
+  std::string file;      // relative to the mirror: articles/<site>/<name>.md
+  bool is_new = false;   // a new article file
+  bool changed = false;  // a known page with new content: a new version
+};
+
 // A mirror folder: its configuration and state. Not thread-safe.
 class Mirror {
  public:
@@ -69,6 +76,12 @@ class Mirror {
   // Runs one cycle. Per-source failures are in the report; an error result
   // means the archive itself could not be written (disk full, database).
   core::Result<CycleReport> run_cycle(const CycleOptions& options);
+
+  // Archives one page on demand (`newsmirror save`): fetch, decode,
+  // extract, clean, localize images (per the mirror-wide settings), write
+  // it under articles/<site>/ in the classic format. A page that cannot be
+  // fetched or holds no article is an error, and nothing is written.
+  core::Result<SavedPage> save(const std::string& url, const std::string& site);
 
   // When the next source falls due (for `run`), or nullopt without sources.
   std::optional<core::TimePoint> next_due(core::TimePoint now);

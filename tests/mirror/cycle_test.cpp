@@ -14,6 +14,7 @@
 
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
+#include "catalog/catalog.hpp"
 #include "mirror/fixtures.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
@@ -203,6 +204,8 @@ TEST(Cycle, GoldenRfiFeedIsArchivedByteForByte) {
   HttpServer server;
   server.serve_file("/rfi.xml", slurp(golden / "rfi-feed.xml"), kRss);
   MirrorFolder mirror;
+  // clean = false archives the feed's HTML untouched, as the old mirrors did.
+  mirror.config().clean = false;
   mirror.add_source("法广", {server.url("/rfi.xml")});
 
   auto report = mirror.cycle();
@@ -454,7 +457,7 @@ TEST(Cycle, UndatedItemIsArchivedWithTheCycleTime) {
   EXPECT_EQ(mirror.article_names("站").size(), 1u);
 }
 
-TEST(Cycle, SameGuidWithNewContentCountsAsChangedAndKeepsTheFirstVersion) {
+TEST(Cycle, SameGuidWithNewContentBecomesANewVersionInTheFileAndTheCatalog) {
   HttpServer server;
   std::vector<Item> items = {{"原标题", "https://news.example/a", "guid-a",
                               "Mon, 01 Jan 2024 10:00:00 GMT", "<p>第一版</p>"}};
@@ -472,7 +475,30 @@ TEST(Cycle, SameGuidWithNewContentCountsAsChangedAndKeepsTheFirstVersion) {
   EXPECT_EQ(report.sources[0].new_articles, 0u);
   EXPECT_EQ(report.sources[0].changed, 1u);
   EXPECT_EQ(report.sources[0].unchanged, 0u);
-  EXPECT_EQ(mirror.snapshot(), first) << "the first version stays on disk";
+
+  // The file takes the new version under its first name; the catalog keeps both.
+  auto names = mirror.article_names("站");
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_TRUE(first.count("articles/站/" + names[0])) << "the file keeps its name";
+  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  ASSERT_TRUE(article);
+  EXPECT_EQ(article->html, "<p>第二版</p>");
+  EXPECT_EQ(article->title, "改过的标题");
+  auto catalog = catalog::Catalog::open(mirror.dir());
+  ASSERT_TRUE(catalog);
+  auto cataloged = catalog->find_by_file("articles/站/" + names[0]);
+  ASSERT_TRUE(cataloged);
+  auto versions = catalog->versions(cataloged->id);
+  ASSERT_EQ(versions.size(), 2u);
+  auto oldest = catalog->version_html(versions[0].id);
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(*oldest, "<p>第一版</p>");
+
+  // The same content again is no edit.
+  auto again = mirror.cycle();
+  EXPECT_EQ(again.sources[0].changed, 0u);
+  EXPECT_EQ(again.sources[0].unchanged, 1u);
+  EXPECT_EQ(catalog->versions(cataloged->id).size(), 2u);
 }
 
 // --- sources with several URLs ---
