@@ -222,4 +222,21 @@ core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
   return results;
 }
 
+core::Result<SearchResults> search_catalog(const std::filesystem::path& db_file, const SearchQuery& query) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(db_file, error))
+    return core::Error(core::ErrorKind::io, "no catalog at " + db_file.string() +
+                                                " (`newsmirror import` builds it from the mirror's files)");
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(db_file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db(raw, &sqlite3_close_v2);
+  if (rc != SQLITE_OK) return error_from_sqlite(raw, "opening " + db_file.string());
+  sqlite3_busy_timeout(db.get(), 5000);
+  if (auto s = register_tokenizer(db.get()); !s) return s.error();
+  auto results = search(db.get(), query);
+  if (!results && results.error().kind == core::ErrorKind::database)
+    return results.error().with_context(db_file.string());
+  return results;
+}
+
 }  // namespace newsmirror::search

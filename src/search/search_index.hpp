@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,5 +100,10 @@ struct SearchResults {
 // near-ties by published date, newest first. A query without any word to
 // look for (empty, only punctuation, only exclusions) is a usage error.
 core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query);
+
+// Opens the catalog database `db_file` read-only (never creating or
+// migrating it), registers the tokenizer and runs `query`. A missing file
+// is an io error naming it.
+core::Result<SearchResults> search_catalog(const std::filesystem::path& db_file, const SearchQuery& query);
 
 }  // namespace newsmirror::search

@@ -1,0 +1,119 @@
+// `newsmirror search QUERY`: the catalog's full-text search.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unistd.h>
+
+#include "catalog/catalog.hpp"
+#include "cli/catalog_output.hpp"
+#include "cli/command.hpp"
+#include "cli/cycle_output.hpp"
+#include "search/search_index.hpp"
+
+namespace newsmirror::cli {
+
+namespace {
+
+struct SearchOptions {
+  std::string query;
+  std::string site;
+  std::string since;
+  std::string until;
+  int limit = 20;
+};
+
+// "YYYY-MM-DD" as the start of that day, UTC, in ms since the epoch.
+core::Result<std::int64_t> day_start(const std::string& text, const char* option) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    return core::Error(core::ErrorKind::usage, fmt::format("{} {}: expected a date like 2020-10-09", option, text));
+  std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!day.ok()) return core::Error(core::ErrorKind::usage, fmt::format("{} {}: no such date", option, text));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::sys_days(day).time_since_epoch()).count();
+}
+
+int run_search(const GlobalOptions& globals, const SearchOptions& options) {
+  search::SearchQuery query;
+  query.text = options.query;
+  if (!options.site.empty()) query.site = options.site;
+  if (!options.since.empty()) {
+    auto since = day_start(options.since, "--since");
+    if (!since) return report_error(since.error(), globals);
+    query.since = *since;
+  }
+  if (!options.until.empty()) {
+    auto until = day_start(options.until, "--until");
+    if (!until) return report_error(until.error(), globals);
+    query.until = *until + 24 * 3600 * 1000;  // the whole day named
+  }
+  query.limit = options.limit;
+  const bool terminal = !globals.json && isatty(STDOUT_FILENO);
+  if (globals.json) {
+    query.highlight_open = "**";
+    query.highlight_close = "**";
+  } else if (terminal) {
+    query.highlight_open = "\033[1;31m";
+    query.highlight_close = "\033[0m";
+  } else {
+    query.highlight_open = "[";
+    query.highlight_close = "]";
+  }
+
+  auto results = search::search_catalog(catalog::Catalog::default_path(globals.mirror), query);
+  if (!results) return report_error(results.error(), globals);
+
+  if (globals.json) {
+    for (const search::SearchHit& hit : results->hits) {
+      nlohmann::json line = {{"site", hit.site},
+                             {"file", hit.file},
+                             {"title", hit.title},
+                             {"link", hit.link ? nlohmann::json(*hit.link) : nlohmann::json(nullptr)},
+                             {"published", hit.published ? nlohmann::json(*hit.published) : nlohmann::json(nullptr)},
+                             {"score", hit.score},
+                             {"snippet", hit.snippet}};
+      fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    return kExitOk;
+  }
+  for (const search::SearchHit& hit : results->hits) {
+    std::string date = hit.published ? utc_text(core::TimePoint(std::chrono::milliseconds(*hit.published))).substr(0, 10)
+                                     : std::string("undated");
+    fmt::print("{}  {}  {}\n  {}\n  {}\n\n", date, hit.site, hit.title, hit.file, hit.snippet);
+  }
+  if (!globals.quiet)
+    fmt::print("{} of {} matching article{}\n", results->hits.size(), results->total, results->total == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_search_command(CLI::App& parent, const GlobalOptions& globals) {
+  auto options = std::make_shared<SearchOptions>();
+  Command command;
+  command.app = add_command(
+      parent, "search", "Search the catalog's articles (Chinese and English)",
+      "Words and Chinese runs must all match; \"quoted phrases\" match as written; -word "
+      "excludes; title:WORD looks only in titles; site:NAME keeps one site. Width, case and "
+      "Traditional/Simplified characters do not matter (臺灣 finds 台湾). Results are ranked by "
+      "relevance (a title match counts ten times a body match), then newest first. Reads "
+      ".newsmirror/catalog.db without changing it; `newsmirror import` builds it.");
+  command.app->add_option("query", options->query, "What to look for")->required()->type_name("QUERY");
+  command.app->add_option("--site", options->site, "Only articles of this site")->type_name("SITE");
+  command.app->add_option("--since", options->since, "Only articles published on or after this day (UTC)")
+      ->type_name("YYYY-MM-DD");
+  command.app->add_option("--until", options->until, "Only articles published on or before this day (UTC)")
+      ->type_name("YYYY-MM-DD");
+  command.app->add_option("--limit", options->limit, "Show at most N results (default 20)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000));
+  command.run = [&globals, options] { return run_search(globals, *options); };
+  return command;
+}
+
+}  // namespace newsmirror::cli
