@@ -1,0 +1,82 @@
+// `newsmirror search` end to end: the real binary on a copy of the corpus
+// archive, which `init` adopts and catalogs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/paths.hpp"
+
+namespace newsmirror::search {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int status = -1;
+  std::string out;
+};
+
+CommandRun run_binary(const fs::path& mirror, const std::string& arguments) {
+  std::string command = "'" + ::newsmirror::test::binary().string() + "' --mirror '" + mirror.string() + "' " +
+                        arguments + " 2>/dev/null";
+  CommandRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  run.status = pclose(pipe);
+  return run;
+}
+
+TEST(SearchCommand, JsonLinesCarryTheHitAndAHighlightedSnippet) {
+  SKIP_WITHOUT_SHARED();
+  ::newsmirror::test::TempDir dir;
+  fs::copy(::newsmirror::test::shared_dir() / "corpus/archive", dir.path(), fs::copy_options::recursive);
+  ASSERT_EQ(run_binary(dir.path(), "init").status, 0);
+
+  CommandRun found = run_binary(dir.path(), "search --json --limit 5 '臺灣'");
+  ASSERT_EQ(found.status, 0) << found.out;
+  std::istringstream lines(found.out);
+  std::string line;
+  int hits = 0;
+  while (std::getline(lines, line)) {
+    auto hit = nlohmann::json::parse(line);
+    ++hits;
+    for (const char* key : {"site", "file", "title", "link", "published", "score", "snippet"})
+      EXPECT_TRUE(hit.contains(key)) << key << " in " << line;
+    EXPECT_TRUE(fs::is_regular_file(dir.path() / hit["file"].get<std::string>())) << line;
+    const std::string text = hit["title"].get<std::string>() + hit["snippet"].get<std::string>();
+    EXPECT_NE(text.find("台湾"), std::string::npos) << line;
+  }
+  EXPECT_EQ(hits, 5);
+
+  CommandRun filtered = run_binary(dir.path(), "search --json --site BBC '特朗普 -title:特朗普'");
+  ASSERT_EQ(filtered.status, 0);
+  std::istringstream filtered_lines(filtered.out);
+  while (std::getline(filtered_lines, line)) {
+    auto hit = nlohmann::json::parse(line);
+    EXPECT_EQ(hit["site"], "BBC");
+    EXPECT_EQ(hit["title"].get<std::string>().find("特朗普"), std::string::npos) << line;
+  }
+}
+
+TEST(SearchCommand, BadInputIsAUsageErrorAndAMissingCatalogSaysSo) {
+  ::newsmirror::test::TempDir dir;
+  CommandRun empty_query = run_binary(dir.path(), "search '!!!'");
+  EXPECT_NE(empty_query.status, 0);
+  CommandRun bad_date = run_binary(dir.path(), "search x --since yesterday");
+  EXPECT_EQ(WEXITSTATUS(bad_date.status), 2);
+  CommandRun no_catalog = run_binary(dir.path(), "search x");
+  EXPECT_NE(no_catalog.status, 0);
+}
+
+}  // namespace
+}  // namespace newsmirror::search
