@@ -116,23 +116,28 @@ std::map<std::string, std::string> internal_entities(std::string_view doctype) {
   return entities;
 }
 
-// CDATA stand-ins. libxml2 tokenizes CDATA one character at a time and, in
-// the reader's push mode, grows the node 300 bytes per realloc; feeds carry
-// most of their bytes there (content:encoded). prepare_xml has already found
-// each section's end, so a section whose content libxml2 would take verbatim
-// goes to libxml2 as a short stand-in, and restore_cdata puts the content
-// back in each subtree the parser reads. Stand-ins are U+FDD0, the decimal
-// index, U+FDD1. A document whose CDATA holds U+FDD0 itself gets no
-// stand-ins, so that a CDATA node holds U+FDD0 only as part of stand-ins.
+// Stand-ins. libxml2 tokenizes CDATA one character at a time and, in the
+// reader's push mode, grows the node 300 bytes per realloc; character data
+// costs it a call per reference (every &lt; of escaped HTML) and a decoding
+// step per non-ASCII character. Feeds carry most of their bytes in these
+// two places (content:encoded, Atom type="html", descriptions).
+// prepare_xml has already found where each section or text run ends, so
+// content libxml2 would take without error goes to libxml2 as a short
+// stand-in, and restore_stand_ins puts its value back in each subtree the
+// parser reads. Stand-ins are U+FDD0, the decimal index, U+FDD1. A document
+// holding U+FDD0 anywhere gets no stand-ins, so that a text or CDATA node
+// holds U+FDD0 only as part of stand-ins.
 constexpr std::string_view kStandInOpen = "\xEF\xB7\x90";
 constexpr std::string_view kStandInClose = "\xEF\xB7\x91";
+// Shorter text costs libxml2 less than a stand-in and its restoring.
+constexpr std::size_t kMinTextStandIn = 64;
+constexpr std::size_t kMaxStandIn = 1u << 20;
 
 // Content the push parser hands over byte for byte, with no error: only
 // XML Chars (the text is valid UTF-8 here, so controls, U+FFFE and U+FFFF
 // remain to exclude), no CR (line ends are left as they are in push mode,
-// normalized by the tree parser), not huge.
-bool cdata_can_stand_in(std::string_view content) {
-  if (content.size() < 32 || content.size() > (1u << 20)) return false;
+// normalized by the tree parser).
+bool plain_xml_chars(std::string_view content) {
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());
   const auto* end = p + content.size();
   for (; p < end; ++p) {
@@ -146,12 +151,189 @@ bool cdata_can_stand_in(std::string_view content) {
   return true;
 }
 
-// `cdata`, if given, receives the content of each section replaced by a
-// stand-in (views into `in`); `stand_in_clash` is set when a section kept
-// as it is holds U+FDD0, and the stand-ins must then not be used.
-std::string prepare_xml(std::string_view in, std::vector<std::string_view>* cdata = nullptr,
-                        bool* stand_in_clash = nullptr) {
-  std::map<std::string, std::string> declared;
+bool cdata_can_stand_in(std::string_view content) {
+  return content.size() >= 32 && content.size() <= kMaxStandIn && plain_xml_chars(content);
+}
+
+// The values of the stand-ins of one document, by index: CDATA content and
+// text without references view the input; unescaped text lives in `storage`.
+class StandIns {
+ public:
+  std::size_t size() const { return spans_.size(); }
+  bool empty() const { return spans_.empty(); }
+  void add_view(std::string_view in, std::string_view value) {
+    spans_.push_back({false, static_cast<std::size_t>(value.data() - in.data()), value.size()});
+  }
+  std::string& storage() { return storage_; }
+  void add_stored(std::size_t offset) { spans_.push_back({true, offset, storage_.size() - offset}); }
+  // Views of every value; valid while `in` and this object live.
+  std::vector<std::string_view> values(std::string_view in) const {
+    std::vector<std::string_view> out;
+    out.reserve(spans_.size());
+    for (const auto& s : spans_) out.push_back((s.stored ? std::string_view(storage_) : in).substr(s.offset, s.size));
+    return out;
+  }
+
+ private:
+  struct Span {
+    bool stored;
+    std::size_t offset, size;
+  };
+  std::vector<Span> spans_;
+  std::string storage_;
+};
+
+// Appends to `out` the value libxml2 gives the character data `prepared`
+// (prepare_xml's output, so references are the predefined entities and
+// numeric references to XML Chars); false on anything else.
+bool unescape_char_data(std::string_view prepared, std::string& out) {
+  std::size_t i = 0;
+  while (i < prepared.size()) {
+    std::size_t amp = prepared.find('&', i);
+    if (amp == std::string_view::npos) amp = prepared.size();
+    out.append(prepared.data() + i, amp - i);
+    i = amp;
+    if (i == prepared.size()) break;
+    std::string_view rest = prepared.substr(i + 1);
+    std::size_t semicolon = rest.find(';');
+    if (semicolon == std::string_view::npos || semicolon == 0 || semicolon > 16) return false;
+    std::string_view name = rest.substr(0, semicolon);
+    if (name == "amp") out.push_back('&');
+    else if (name == "lt") out.push_back('<');
+    else if (name == "gt") out.push_back('>');
+    else if (name == "quot") out.push_back('"');
+    else if (name == "apos") out.push_back('\'');
+    else if (name[0] == '#') {
+      bool hex = name.size() > 1 && name[1] == 'x';
+      std::string_view digits = name.substr(hex ? 2 : 1);
+      if (digits.empty()) return false;
+      std::uint64_t cp = 0;
+      for (char d : digits) {
+        int v = d >= '0' && d <= '9' ? d - '0' : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
+                                               : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+        if (v < 0) return false;
+        if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
+      }
+      if (!legal_xml_char(static_cast<std::uint32_t>(cp))) return false;
+      append_utf8(out, static_cast<std::uint32_t>(cp));
+    } else {
+      return false;
+    }
+    i += semicolon + 2;
+  }
+  return true;
+}
+
+void append_stand_in(std::string& out, std::size_t index) {
+  out.append("<![CDATA[");
+  out.append(kStandInOpen);
+  out.append(std::to_string(index));
+  out.append(kStandInClose);
+  out.append("]]>");
+}
+
+using DeclaredEntities = std::map<std::string, std::string, std::less<>>;
+
+// The offset of the first '<' or '&' at or after `from`, or in.size().
+std::size_t next_markup(std::string_view in, std::size_t from) {
+  const char* p = in.data() + from;
+  const char* end = in.data() + in.size();
+  while (p < end && *p != '<' && *p != '&') ++p;
+  return static_cast<std::size_t>(p - in.data());
+}
+
+// The reference or stray '&' at in[i], as prepare_xml describes; returns
+// the offset past what it consumed.
+std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared, std::string& out) {
+  std::size_t j = i + 1;
+  if (j < in.size() && in[j] == '#') {
+    ++j;
+    // XML allows only a lower-case 'x'; HTML habits bring '&#X41;'.
+    bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
+    if (hex) ++j;
+    std::size_t digits_start = j;
+    std::uint64_t cp = 0;
+    while (j < in.size()) {
+      char d = in[j];
+      int v = d >= '0' && d <= '9' ? d - '0' : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
+                                             : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+      if (v < 0) break;
+      if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
+      ++j;
+    }
+    if (j > digits_start && j < in.size() && in[j] == ';') {
+      // References to C1 controls mean Windows-1252 characters in
+      // practice (&#146; for a right quote), as HTML parsers agree.
+      static constexpr std::uint16_t kWindows1252[32] = {
+          0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+          0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+          0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
+      if (cp >= 0x80 && cp <= 0x9F) {
+        append_utf8(out, kWindows1252[cp - 0x80]);
+      } else if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
+        out.append(hex ? "&#x" : "&#");
+        out.append(in.substr(digits_start, j + 1 - digits_start));
+      } else {
+        out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
+      }
+      return j + 1;
+    }
+    out.append("&amp;");
+    return i + 1;
+  }
+  while (j < in.size() && j - i < 40 && is_name_char(in[j])) ++j;
+  if (j > i + 1 && is_name_start(in[i + 1]) && j < in.size() && in[j] == ';') {
+    std::string_view name = in.substr(i + 1, j - i - 1);
+    if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
+      out.append(in.substr(i, j + 1 - i));
+    } else if (auto it = declared.find(name); it != declared.end()) {
+      out.append(it->second);
+    } else {
+      char buffer[48];
+      std::memcpy(buffer, name.data(), name.size());
+      buffer[name.size()] = '\0';
+      if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(buffer))) {
+        append_utf8(out, entity->value);
+      } else {
+        out.append("&amp;");
+        out.append(in.substr(i + 1, j - i));
+      }
+    }
+    return j + 1;
+  }
+  out.append("&amp;");
+  return i + 1;
+}
+
+// The text run `raw` (prepared as out[out_start..]) becomes a stand-in when
+// it is character data libxml2 takes without error and long enough to pay.
+void stand_in_text(std::string_view in, std::string_view raw, bool has_reference, std::string& out,
+                   std::size_t out_start, StandIns& stand_ins) {
+  std::string_view prepared(out.data() + out_start, out.size() - out_start);
+  if (prepared.size() < kMinTextStandIn || prepared.size() > kMaxStandIn) return;
+  if (prepared.find_first_not_of(" \t\n") == std::string_view::npos) return;  // whitespace nodes stay
+  if (!plain_xml_chars(prepared) || prepared.find("]]>") != std::string_view::npos) return;
+  if (has_reference) {
+    std::string& storage = stand_ins.storage();
+    std::size_t offset = storage.size();
+    if (!unescape_char_data(prepared, storage)) {
+      storage.resize(offset);
+      return;
+    }
+    stand_ins.add_stored(offset);
+  } else {
+    stand_ins.add_view(in, raw);  // without references the run is its own value
+  }
+  out.resize(out_start);
+  out.append(kStandInOpen);
+  out.append(std::to_string(stand_ins.size() - 1));
+  out.append(kStandInClose);
+}
+
+// `stand_ins`, if given, receives the values replaced by stand-ins; the
+// caller has made sure `in` holds no U+FDD0.
+std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
+  DeclaredEntities declared;
   std::string out;
   out.reserve(in.size() + in.size() / 16);
   std::size_t i = 0;
@@ -160,111 +342,94 @@ std::string prepare_xml(std::string_view in, std::vector<std::string_view>* cdat
     auto end = in.find("?>", i);
     i = end == std::string_view::npos ? in.size() : end + 2;
   }
+  // Whether the text at `i` follows a tag's '>' (and maybe comments, CDATA
+  // sections or processing instructions): character data in an element,
+  // if the document is well-formed, which is all stand-ins rely on.
+  bool after_tag = false;
   while (i < in.size()) {
-    char c = in[i];
-    if (c == '<') {
-      std::string_view rest = in.substr(i);
-      std::string_view close;
-      if (rest.starts_with("<![CDATA[")) close = "]]>";
-      else if (rest.starts_with("<!--")) close = "-->";
-      else if (rest.starts_with("<?")) close = "?>";
-      if (!close.empty()) {
-        auto end = in.find(close, i + 2);
-        std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
-        bool stand_in = false;
-        if (cdata && close == "]]>") {
-          std::string_view content = in.substr(i + 9, (end == std::string_view::npos ? in.size() : end) - i - 9);
-          if (content.find(kStandInOpen) != std::string_view::npos) *stand_in_clash = true;
-          else stand_in = end != std::string_view::npos && cdata_can_stand_in(content);
-          if (stand_in) {
-            out.append("<![CDATA[");
-            out.append(kStandInOpen);
-            out.append(std::to_string(cdata->size()));
-            out.append(kStandInClose);
-            out.append("]]>");
-            cdata->push_back(content);
-          }
+    // A run of text up to the next '<'.
+    std::size_t run_start = i, out_start = out.size();
+    bool has_reference = false;
+    while (true) {
+      std::size_t stop = next_markup(in, i);
+      out.append(in.data() + i, stop - i);
+      i = stop;
+      if (i >= in.size() || in[i] == '<') break;
+      has_reference = true;
+      i = append_reference(in, i, declared, out);
+    }
+    if (i >= in.size()) break;
+    if (stand_ins && after_tag)
+      stand_in_text(in, in.substr(run_start, i - run_start), has_reference, out, out_start, *stand_ins);
+
+    std::string_view rest = in.substr(i);
+    std::string_view close;
+    if (rest.starts_with("<![CDATA[")) close = "]]>";
+    else if (rest.starts_with("<!--")) close = "-->";
+    else if (rest.starts_with("<?")) close = "?>";
+    if (!close.empty()) {
+      auto end = in.find(close, i + 2);
+      std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
+      bool stand_in = false;
+      if (stand_ins && close == "]]>" && end != std::string_view::npos) {
+        std::string_view content = in.substr(i + 9, end - i - 9);
+        stand_in = cdata_can_stand_in(content);
+        if (stand_in) {
+          append_stand_in(out, stand_ins->size());
+          stand_ins->add_view(in, content);
         }
-        if (!stand_in) out.append(in.substr(i, stop - i));
-        if (end == std::string_view::npos && close == "]]>") out.append("]]>");
-        i = stop;
-        continue;
       }
-      if (rest.size() >= 9 && lower(rest.substr(0, 9)) == "<!doctype") {
-        // Skip to the '>' that closes it, past an internal subset in [].
-        std::size_t j = i + 9;
-        int brackets = 0;
-        while (j < in.size()) {
-          if (in[j] == '[') ++brackets;
-          else if (in[j] == ']') --brackets;
-          else if (in[j] == '>' && brackets <= 0) break;
-          ++j;
-        }
-        declared = internal_entities(in.substr(i, j - i));
-        i = j + 1;
-        continue;
-      }
-      out.push_back(c);
-      ++i;
+      if (!stand_in) out.append(in.substr(i, stop - i));
+      if (end == std::string_view::npos && close == "]]>") out.append("]]>");
+      i = stop;
       continue;
     }
-    if (c != '&') {
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    if (j < in.size() && in[j] == '#') {
-      ++j;
-      // XML allows only a lower-case 'x'; HTML habits bring '&#X41;'.
-      bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
-      if (hex) ++j;
-      std::size_t digits_start = j;
-      std::uint64_t cp = 0;
-      while (j < in.size() && (hex ? std::isxdigit(static_cast<unsigned char>(in[j])) : std::isdigit(static_cast<unsigned char>(in[j])))) {
-        if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(std::stoi(std::string(1, in[j]), nullptr, 16));
+    if (rest.size() >= 9 && rest[1] == '!' && lower(rest.substr(0, 9)) == "<!doctype") {
+      // Skip to the '>' that closes it, past an internal subset in [].
+      std::size_t j = i + 9;
+      int brackets = 0;
+      while (j < in.size()) {
+        if (in[j] == '[') ++brackets;
+        else if (in[j] == ']') --brackets;
+        else if (in[j] == '>' && brackets <= 0) break;
         ++j;
       }
-      if (j > digits_start && j < in.size() && in[j] == ';') {
-        // References to C1 controls mean Windows-1252 characters in
-        // practice (&#146; for a right quote), as HTML parsers agree.
-        static constexpr std::uint16_t kWindows1252[32] = {
-            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-            0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-            0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
-        if (cp >= 0x80 && cp <= 0x9F) {
-          append_utf8(out, kWindows1252[cp - 0x80]);
-        } else if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
-          out.append(hex ? "&#x" : "&#");
-          out.append(in.substr(digits_start, j + 1 - digits_start));
-        } else {
-          out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
-        }
-        i = j + 1;
+      auto entities = internal_entities(in.substr(i, j - i));
+      declared = DeclaredEntities(std::make_move_iterator(entities.begin()), std::make_move_iterator(entities.end()));
+      i = j + 1;
+      after_tag = false;
+      continue;
+    }
+    // A tag, to its '>' outside quoted attribute values. References are
+    // prepared as in text; a '<' before the end is damage, left to the
+    // loop above.
+    out.push_back('<');
+    ++i;
+    after_tag = false;
+    char quote = 0;
+    while (i < in.size()) {
+      std::size_t stop = i;
+      while (stop < in.size()) {
+        char c = in[stop];
+        if (c == '<' || c == '&' || c == '>' || c == '"' || c == '\'') break;
+        ++stop;
+      }
+      out.append(in.data() + i, stop - i);
+      i = stop;
+      if (i >= in.size() || in[i] == '<') break;
+      char c = in[i];
+      if (c == '&') {
+        i = append_reference(in, i, declared, out);
         continue;
       }
-      out.append("&amp;");
+      out.push_back(c);
       ++i;
-      continue;
-    }
-    while (j < in.size() && j - i < 40 && is_name_char(in[j])) ++j;
-    if (j > i + 1 && is_name_start(in[i + 1]) && j < in.size() && in[j] == ';') {
-      std::string name(in.substr(i + 1, j - i - 1));
-      if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
-        out.append(in.substr(i, j + 1 - i));
-      } else if (auto it = declared.find(name); it != declared.end()) {
-        out.append(it->second);
-      } else if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(name.c_str()))) {
-        append_utf8(out, entity->value);
-      } else {
-        out.append("&amp;");
-        out.append(in.substr(i + 1, j - i));
+      if (c == '>' && !quote) {
+        after_tag = true;
+        break;
       }
-      i = j + 1;
-      continue;
+      if (c == '"' || c == '\'') quote = quote == c ? 0 : quote ? quote : c;
     }
-    out.append("&amp;");
-    ++i;
   }
   return out;
 }
@@ -363,6 +528,10 @@ bool has_attr(const xmlNode* node, const char* name) {
 }
 
 std::string text_of(const xmlNode* node) {
+  // One text or CDATA child, the usual case, is its own content.
+  const xmlNode* child = node->type == XML_ELEMENT_NODE ? node->children : nullptr;
+  if (child && !child->next && (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE))
+    return trim(child->content ? std::string_view(reinterpret_cast<const char*>(child->content)) : std::string_view());
   return trim(take(xmlNodeGetContent(node)));
 }
 
@@ -467,12 +636,12 @@ class XmlFeedParser {
     std::string converted;  // holds the text only when it is not UTF-8 already
     DecodedView decoded = decode_xml_view(bytes, options_.content_type, converted);
     feed_.encoding = decoded.charset;
-    std::vector<std::string_view> cdata;
-    bool clash = false;
-    std::string text = prepare_xml(decoded.utf8, &cdata, &clash);
-    if (clash) text = prepare_xml(decoded.utf8);
-    if (clash || cdata.empty()) return parse_text(text);
-    cdata_ = &cdata;
+    StandIns stand_ins;
+    bool clash = memmem(decoded.utf8.data(), decoded.utf8.size(), kStandInOpen.data(), kStandInOpen.size()) != nullptr;
+    std::string text = prepare_xml(decoded.utf8, clash ? nullptr : &stand_ins);
+    if (stand_ins.empty()) return parse_text(text);
+    std::vector<std::string_view> values = stand_ins.values(decoded.utf8);
+    cdata_ = &values;
     auto result = parse_text(text);
     if (!parse_errors_) return result;
     // Stand-ins are only known to parse like their content in a document
@@ -515,7 +684,7 @@ class XmlFeedParser {
       }
       if (is_entry(name)) {
         if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
-          restore_cdata(expanded);
+          restore_stand_ins(expanded);
           read_entry_and_swallowed(expanded);
         }
         skip_subtree = true;
@@ -524,7 +693,7 @@ class XmlFeedParser {
       if (is_container(name)) continue;  // descend into channel / feed
       if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(name_of(node->parent))) {
         if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
-          restore_cdata(expanded);
+          restore_stand_ins(expanded);
           read_feed_field(expanded, name_of(expanded));
           read_swallowed_entries(expanded);
         }
@@ -564,17 +733,17 @@ class XmlFeedParser {
     return std::move(feed_);
   }
 
-  // Puts the content of CDATA stand-ins (see prepare_xml) back into the
+  // Puts the values of stand-ins (see prepare_xml) back into the text and
   // CDATA nodes under `node`. Adjacent sections share one node, so a node
   // may hold several stand-ins, or stand-ins and kept content.
-  void restore_cdata(xmlNode* node) {
+  void restore_stand_ins(xmlNode* node) {
     if (!cdata_) return;
     for (xmlNode* c = node->children; c; c = c->next) {
       if (c->type == XML_ELEMENT_NODE) {
-        restore_cdata(c);
+        restore_stand_ins(c);
         continue;
       }
-      if (c->type != XML_CDATA_SECTION_NODE || !c->content) continue;
+      if ((c->type != XML_CDATA_SECTION_NODE && c->type != XML_TEXT_NODE) || !c->content) continue;
       std::string_view content(reinterpret_cast<const char*>(c->content));
       auto pos = content.find(kStandInOpen);
       if (pos == std::string_view::npos) continue;
