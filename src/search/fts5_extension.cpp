@@ -54,7 +54,7 @@ int run_tokenizer(Fts5Tokenizer*, void* context, int flags, const char* text, in
 // ---- snippet --------------------------------------------------------------
 
 constexpr int kContextBefore = 15;  // characters before the first match
-constexpr int kContextAfter = 25;   // characters after its start (at least)
+constexpr int kContextAfter = 25;   // characters after its start (at least; matches are never cut)
 
 bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -106,6 +106,10 @@ std::string make_snippet(std::string_view text, std::vector<ByteRange> matches, 
   if (!merged.empty()) {
     start = back_chars(text, merged.front().begin, kContextBefore);
     stop = std::max(merged.front().end, forward_chars(text, merged.front().begin, kContextAfter));
+    // A match the window reaches into is shown whole: half a highlight
+    // ("[特朗]" for 特朗普) would claim a match that is not the query.
+    for (const ByteRange& m : merged)
+      if (m.begin < stop) stop = std::max(stop, m.end);
   }
   std::string out;
   if (start > 0) out += "…";
@@ -114,10 +118,9 @@ std::string make_snippet(std::string_view text, std::vector<ByteRange> matches, 
     if (m.begin >= stop) break;
     append_flat(out, text.substr(at, m.begin - at));
     out += open;
-    std::size_t end = std::min(m.end, stop);
-    append_flat(out, text.substr(m.begin, end - m.begin));
+    append_flat(out, text.substr(m.begin, m.end - m.begin));
     out += close;
-    at = end;
+    at = m.end;
   }
   append_flat(out, text.substr(at, stop - at));
   if (stop < text.size()) out += "…";

@@ -14,7 +14,8 @@ inline constexpr const char* kTokenizerName = "newsmirror";
 // Registers both on `db`, unless the tokenizer already is.
 //
 // newsmirror_snippet(fts_table, open, close, column): the text of `column`
-// around its first match, about 40 characters, each matched span between
+// around its first match, about 40 characters (15 before it, 25 from its
+// start, longer rather than cut a match), each matched span between
 // `open` and `close`, line breaks made spaces, "…" where text was cut.
 // (FTS5's own snippet() cannot be used: it assumes that tokens do not
 // overlap, and bigrams do.)

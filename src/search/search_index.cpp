@@ -194,7 +194,6 @@ core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
     auto counted = prepare(db, "SELECT count(*) FROM (" + std::string(kSearchSql) + ")");
     if (!counted) return counted.error();
     sqlite3_stmt* c = counted->get();
-    for (int i = 1; i <= 5; ++i) sqlite3_bind_value(c, i, nullptr);
     bind_text(c, 1, parsed->match);
     if (query.site) bind_text(c, 2, *query.site);
     if (parsed->site) bind_text(c, 3, *parsed->site);

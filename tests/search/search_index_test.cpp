@@ -166,7 +166,9 @@ TEST(SearchIndex, SnippetHighlightsMatchesInTheBody) {
   query.highlight_close = "]";
   auto results = run(db, query);
   ASSERT_EQ(results.hits.size(), 1u);
-  EXPECT_EQ(results.hits[0].snippet, "…很长很长很长。 美国总统[特朗普]周五确诊感染新冠病毒，正在白宫接受隔离。[特朗普]说他…");
+  // 15 characters before the first match, 25 from its start; the second
+  // match starts at the 24th and is shown whole, not cut to "[特朗]".
+  EXPECT_EQ(results.hits[0].snippet, "…长很长很长很长很长。 美国总统[特朗普]周五确诊感染新冠病毒，正在白宫接受隔离。[特朗普]…");
 }
 
 TEST(SearchIndex, SnippetHighlightsTheOriginalTextOfFoldedMatches) {
