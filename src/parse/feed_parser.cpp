@@ -54,21 +54,28 @@ std::string lower(std::string_view s) {
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
+  char bytes[4];
+  std::size_t size;
   if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
+    bytes[0] = static_cast<char>(cp);
+    size = 1;
   } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    bytes[0] = static_cast<char>(0xC0 | (cp >> 6));
+    bytes[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    size = 2;
   } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    bytes[0] = static_cast<char>(0xE0 | (cp >> 12));
+    bytes[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    bytes[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    size = 3;
   } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    bytes[0] = static_cast<char>(0xF0 | (cp >> 18));
+    bytes[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    bytes[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    bytes[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    size = 4;
   }
+  out.append(bytes, size);
 }
 
 std::optional<std::string> non_empty(std::string value) {
@@ -141,6 +148,17 @@ bool plain_xml_chars(std::string_view content) {
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());
   const auto* end = p + content.size();
   for (; p < end; ++p) {
+    // Eight bytes at a time while none is a control or 0xEF.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      std::uint64_t controls = (word - kOnes * 0x20) & ~word & kHighs;
+      std::uint64_t ef = word ^ (kOnes * 0xEF);
+      if ((controls | ((ef - kOnes) & ~ef & kHighs)) != 0) break;
+      p += 8;
+    }
+    if (p == end) break;
     unsigned char c = *p;
     if (c < 0x20) {
       if (c != '\t' && c != '\n') return false;
@@ -234,17 +252,36 @@ void append_stand_in(std::string& out, std::size_t index) {
 
 using DeclaredEntities = std::map<std::string, std::string, std::less<>>;
 
-// The offset of the first '<' or '&' at or after `from`, or in.size().
-std::size_t next_markup(std::string_view in, std::size_t from) {
-  const char* p = in.data() + from;
-  const char* end = in.data() + in.size();
-  while (p < end && *p != '<' && *p != '&') ++p;
-  return static_cast<std::size_t>(p - in.data());
+// The offset of the first `c` in in[from, to), or `to`.
+std::size_t find_before(std::string_view in, char c, std::size_t from, std::size_t to) {
+  const void* hit = std::memchr(in.data() + from, c, to - from);
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - in.data()) : to;
+}
+
+// Whether `text` holds U+FDD0, the opening of a stand-in.
+bool holds_stand_in_open(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (const void* hit = std::memchr(p, kStandInOpen[0], static_cast<std::size_t>(end - p))) {
+    p = static_cast<const char*>(hit);
+    if (std::string_view(p, static_cast<std::size_t>(end - p)).starts_with(kStandInOpen)) return true;
+    ++p;
+  }
+  return false;
 }
 
 // The reference or stray '&' at in[i], as prepare_xml describes; returns
 // the offset past what it consumed.
 std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared, std::string& out) {
+  // The references of escaped HTML, first: they stay as they are.
+  std::string_view rest = in.substr(i, 6);
+  for (std::string_view kept : {std::string_view("&lt;"), std::string_view("&gt;"), std::string_view("&amp;"),
+                                std::string_view("&quot;")}) {
+    if (rest.starts_with(kept)) {
+      out.append(kept);
+      return i + kept.size();
+    }
+  }
   std::size_t j = i + 1;
   if (j < in.size() && in[j] == '#') {
     ++j;
@@ -350,11 +387,13 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
     // A run of text up to the next '<'.
     std::size_t run_start = i, out_start = out.size();
     bool has_reference = false;
+    // A reference never reaches past the '<' (no name or digit holds one).
+    std::size_t lt = find_before(in, '<', i, in.size());
     while (true) {
-      std::size_t stop = next_markup(in, i);
+      std::size_t stop = find_before(in, '&', i, lt);
       out.append(in.data() + i, stop - i);
       i = stop;
-      if (i >= in.size() || in[i] == '<') break;
+      if (i >= lt) break;
       has_reference = true;
       i = append_reference(in, i, declared, out);
     }
@@ -637,7 +676,7 @@ class XmlFeedParser {
     DecodedView decoded = decode_xml_view(bytes, options_.content_type, converted);
     feed_.encoding = decoded.charset;
     StandIns stand_ins;
-    bool clash = memmem(decoded.utf8.data(), decoded.utf8.size(), kStandInOpen.data(), kStandInOpen.size()) != nullptr;
+    bool clash = holds_stand_in_open(decoded.utf8);
     std::string text = prepare_xml(decoded.utf8, clash ? nullptr : &stand_ins);
     if (stand_ins.empty()) return parse_text(text);
     std::vector<std::string_view> values = stand_ins.values(decoded.utf8);
