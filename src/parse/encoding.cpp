@@ -91,36 +91,73 @@ struct ConverterDeleter {
 };
 using Converter = std::unique_ptr<UConverter, ConverterDeleter>;
 
-// Strict conversion straight into UTF-8: ICU converts through a small
-// UTF-16 pivot buffer, instead of a whole-document UTF-16 copy and a second
-// pass over it (which cost as much as the decoding itself).
+// Appends UTF-16 `units` to `out` as UTF-8. A high surrogate at the end
+// waits in `high` for its partner in the next call; false on an unpaired
+// surrogate.
+bool append_utf16_as_utf8(const UChar* units, const UChar* end, std::string& out, UChar& pending_high) {
+  std::uint32_t high = pending_high;  // a local, which stores through `char*` cannot alias
+  // Three bytes at most per unit (a pair takes four); trimmed at the end.
+  std::size_t start = out.size();
+  out.resize(start + 3 * static_cast<std::size_t>(end - units) + 4);
+  char* w = out.data() + start;
+  for (const UChar* p = units; p < end; ++p) {
+    std::uint32_t u = *p;
+    if (u < 0x80 && !high) {
+      *w++ = static_cast<char>(u);
+      continue;
+    }
+    if (high) {
+      if (u < 0xDC00 || u > 0xDFFF) return false;
+      std::uint32_t cp = 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00);
+      high = 0;
+      *w++ = static_cast<char>(0xF0 | (cp >> 18));
+      *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (u < 0x800) {
+      *w++ = static_cast<char>(0xC0 | (u >> 6));
+      *w++ = static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u >= 0xD800 && u <= 0xDBFF) {
+      high = u;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+      return false;
+    } else {
+      *w++ = static_cast<char>(0xE0 | (u >> 12));
+      *w++ = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (u & 0x3F));
+    }
+  }
+  pending_high = static_cast<UChar>(high);
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  return true;
+}
+
+// Strict conversion to UTF-8: ICU decodes into a small UTF-16 buffer at a
+// time, written out as UTF-8 here (ICU's own UTF-8 converter cost as much as
+// the decoding), instead of a whole-document UTF-16 copy. Unpaired
+// surrogates fail, as they do in ICU's UTF-8 converter.
 std::optional<std::string> convert_strict(UConverter* from, std::string_view bytes) {
   UErrorCode status = U_ZERO_ERROR;
-  Converter utf8(ucnv_open("utf-8", &status));
-  if (U_FAILURE(status) || !utf8) return std::nullopt;
   ucnv_setToUCallBack(from, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  ucnv_setFromUCallBack(utf8.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   if (U_FAILURE(status)) return std::nullopt;
 
-  // Two bytes of GBK or Big5 become three of UTF-8: start at 1.5x, grow if needed.
-  std::string out(bytes.size() + bytes.size() / 2 + 16, '\0');
-  char* target = out.data();
+  // Two bytes of GBK or Big5 become three of UTF-8.
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 2 + 3 * 8192 + 16);
   const char* source = bytes.data();
   const char* source_end = source + bytes.size();
-  UChar pivot[4096];
-  UChar* pivot_source = pivot;
-  UChar* pivot_target = pivot;
-  for (bool reset = true;; reset = false) {
+  UChar units[8192];
+  UChar high = 0;
+  while (true) {
+    UChar* target = units;
     status = U_ZERO_ERROR;
-    ucnv_convertEx(utf8.get(), from, &target, out.data() + out.size(), &source, source_end, pivot, &pivot_source,
-                   &pivot_target, pivot + std::size(pivot), reset, true, &status);
-    if (status != U_BUFFER_OVERFLOW_ERROR) break;
-    std::size_t written = static_cast<std::size_t>(target - out.data());
-    out.resize(out.size() * 2);
-    target = out.data() + written;
+    ucnv_toUnicode(from, &target, units + std::size(units), &source, source_end, nullptr, true, &status);
+    bool more = status == U_BUFFER_OVERFLOW_ERROR;
+    if (!more && U_FAILURE(status)) return std::nullopt;
+    if (!append_utf16_as_utf8(units, target, out, high)) return std::nullopt;
+    if (!more) break;
   }
-  if (U_FAILURE(status)) return std::nullopt;
-  out.resize(static_cast<std::size_t>(target - out.data()));
+  if (high) return std::nullopt;
   return out;
 }
 

@@ -499,8 +499,20 @@ enum class Ns { rss, atom10, atom03, rdf, dc, dcterms, content, itunes, media, x
 Ns ns_from_uri(std::string_view raw_uri) {
   // Namespace names are case-sensitive in XML, but feeds copy them from
   // documentation with varying case (iTunes' "DTDs/Podcast").
-  std::string lowered = lower(raw_uri);
-  std::string_view uri = lowered;
+  // Lowered on the stack: this runs for every element.
+  char buffer[128];
+  std::string lowered;
+  std::string_view uri;
+  if (raw_uri.size() <= sizeof buffer) {
+    for (std::size_t k = 0; k < raw_uri.size(); ++k) {
+      char c = raw_uri[k];
+      buffer[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    uri = std::string_view(buffer, raw_uri.size());
+  } else {
+    lowered = lower(raw_uri);
+    uri = lowered;
+  }
   if (uri.empty()) return Ns::rss;
   if (uri.starts_with("http://backend.userland.com/rss")) return Ns::rss;
   if (uri == "http://www.w3.org/2005/atom") return Ns::atom10;
@@ -533,9 +545,10 @@ Ns ns_from_prefix(std::string_view prefix) {
   return Ns::other;
 }
 
+// `local` views the node's name: a QName lives no longer than its node.
 struct QName {
   Ns ns = Ns::other;
-  std::string local;
+  std::string_view local;
   bool is(Ns n, std::string_view l) const { return ns == n && local == l; }
   bool is_atom(std::string_view l) const { return (ns == Ns::atom10 || ns == Ns::atom03) && local == l; }
 };
@@ -544,17 +557,17 @@ struct QName {
 // own (pre-release Atom drafts): its elements count as Atom.
 QName qname(const xmlNode* node, std::string_view atom_alias = {}) {
   QName q;
-  std::string name = to_string(node->name);
+  std::string_view name = node->name ? std::string_view(reinterpret_cast<const char*>(node->name)) : std::string_view();
   if (node->ns && node->ns->href) {
-    std::string href = to_string(node->ns->href);
+    std::string_view href(reinterpret_cast<const char*>(node->ns->href));
     q.ns = !atom_alias.empty() && href == atom_alias ? Ns::atom03 : ns_from_uri(href);
-    q.local = std::move(name);
-  } else if (auto colon = name.find(':'); colon != std::string::npos) {
+    q.local = name;
+  } else if (auto colon = name.find(':'); colon != std::string_view::npos) {
     q.ns = ns_from_prefix(name.substr(0, colon));
     q.local = name.substr(colon + 1);
   } else {
     q.ns = Ns::rss;
-    q.local = std::move(name);
+    q.local = name;
   }
   return q;
 }
