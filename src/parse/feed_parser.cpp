@@ -6,12 +6,14 @@
 #include "parse/feed_parser.hpp"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -593,6 +595,119 @@ bool has_element_child(const xmlNode* node) {
   return false;
 }
 
+// Appends `text` escaped as xmlNodeDump escapes text content.
+void append_escaped_text(std::string& out, std::string_view text) {
+  std::size_t done = 0;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    std::string_view replacement;
+    switch (text[k]) {
+      case '<': replacement = "&lt;"; break;
+      case '>': replacement = "&gt;"; break;
+      case '&': replacement = "&amp;"; break;
+      case '\r': replacement = "&#13;"; break;
+      default: continue;
+    }
+    out.append(text.data() + done, k - done);
+    out.append(replacement);
+    done = k + 1;
+  }
+  out.append(text.data() + done, text.size() - done);
+}
+
+// The UTF-8 sequence at value[k] as "&#xHEX;" (upper case, as libxml2
+// writes it), after value[done, k); `done` and `k` move past it.
+bool append_hex_reference(std::string& out, std::string_view value, std::size_t& done, std::size_t& k) {
+  auto lead = static_cast<unsigned char>(value[k]);
+  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (length == 0 || k + length > value.size()) return false;
+  std::uint32_t cp = lead & (0x7F >> length);
+  for (std::size_t m = 1; m < length; ++m) cp = (cp << 6) | (static_cast<unsigned char>(value[k + m]) & 0x3F);
+  out.append(value.data() + done, k - done);
+  char buffer[16];
+  int size = std::snprintf(buffer, sizeof buffer, "&#x%X;", static_cast<unsigned>(cp));
+  out.append(buffer, static_cast<std::size_t>(size));
+  k += length - 1;  // the loop steps over the last byte
+  done = k + 1;
+  return true;
+}
+
+// Appends `node` as xmlNodeDump(doc, node, 0, 0) writes it, for the common
+// subset: elements with plain attributes and namespace declarations, and
+// text. False, with `out` part-written, for anything else (comments,
+// CDATA, references...), which is left to
+// libxml2: the hand-written path only saves time, never changes output.
+bool dump_node(const xmlNode* node, std::string& out, int depth = 0) {
+  auto chars = [](const xmlChar* s) { return std::string_view(reinterpret_cast<const char*>(s)); };
+  if (node->type == XML_TEXT_NODE) {
+    if (node->name == xmlStringTextNoenc) return false;
+    if (node->content) append_escaped_text(out, chars(node->content));
+    return true;
+  }
+  if (node->type != XML_ELEMENT_NODE || depth > 100 || !node->name) return false;
+  auto append_qualified = [&](const xmlNs* ns, const xmlChar* name) {
+    if (ns && ns->prefix) {
+      out.append(chars(ns->prefix));
+      out.push_back(':');
+    }
+    out.append(chars(name));
+  };
+  out.push_back('<');
+  append_qualified(node->ns, node->name);
+  for (const xmlNs* ns = node->nsDef; ns; ns = ns->next) {
+    if (ns->type != XML_LOCAL_NAMESPACE || !ns->href) continue;
+    if (ns->prefix && chars(ns->prefix) == "xml") continue;
+    std::string_view href = chars(ns->href);
+    if (href.find('"') != std::string_view::npos) return false;
+    out.append(ns->prefix ? " xmlns:" : " xmlns");
+    if (ns->prefix) out.append(chars(ns->prefix));
+    out.append("=\"");
+    out.append(href);
+    out.push_back('"');
+  }
+  for (const xmlAttr* a = node->properties; a; a = a->next) {
+    if (!a->name || (a->children && (a->children->next || a->children->type != XML_TEXT_NODE))) return false;
+    out.push_back(' ');
+    append_qualified(a->ns, a->name);
+    out.append("=\"");
+    std::string_view value = a->children && a->children->content ? chars(a->children->content) : std::string_view();
+    std::size_t done = 0;
+    for (std::size_t k = 0; k < value.size(); ++k) {
+      std::string_view replacement;
+      switch (value[k]) {
+        case '\n': replacement = "&#10;"; break;
+        case '\r': replacement = "&#13;"; break;
+        case '\t': replacement = "&#9;"; break;
+        case '"': replacement = "&quot;"; break;
+        case '<': replacement = "&lt;"; break;
+        case '>': replacement = "&gt;"; break;
+        case '&': replacement = "&amp;"; break;
+        default:
+          if (static_cast<unsigned char>(value[k]) < 0x80 || (node->doc && node->doc->encoding)) continue;
+          // A document still being read has no encoding yet: libxml2
+          // writes non-ASCII as hexadecimal references then.
+          if (!append_hex_reference(out, value, done, k)) return false;
+          continue;
+      }
+      out.append(value.data() + done, k - done);
+      out.append(replacement);
+      done = k + 1;
+    }
+    out.append(value.data() + done, value.size() - done);
+    out.push_back('"');
+  }
+  if (!node->children) {
+    out.append("/>");
+    return true;
+  }
+  out.push_back('>');
+  for (const xmlNode* c = node->children; c; c = c->next)
+    if (!dump_node(c, out, depth + 1)) return false;
+  out.append("</");
+  append_qualified(node->ns, node->name);
+  out.push_back('>');
+  return true;
+}
+
 // Markup of the children of `node`, as XML serializes them.
 std::string serialize_children(const xmlNode* node) {
   std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
@@ -605,6 +720,20 @@ std::string serialize_children(const xmlNode* node) {
       out += to_string(escaped.get());
       continue;
     }
+    std::size_t start = out.size();
+    if (dump_node(c, out)) {
+#ifdef NEWSMIRROR_CHECK_DUMP
+      xmlBufferEmpty(buffer.get());
+      xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
+      if (std::string_view(out).substr(start) !=
+          std::string_view(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())))) {
+        fprintf(stderr, "DUMP MISMATCH\n---mine:\n%s\n---libxml2:\n%s\n", out.c_str() + start, reinterpret_cast<const char*>(xmlBufferContent(buffer.get())));
+        abort();
+      }
+#endif
+      continue;
+    }
+    out.resize(start);
     xmlBufferEmpty(buffer.get());
     xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
     out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())));
