@@ -14,8 +14,8 @@
 namespace newsmirror::clean {
 
 struct SiteRules {
-  std::vector<std::string> remove;  // selectors; every match is deleted
-  std::optional<std::string> keep;  // selector; only its matches are kept
+  std::vector<std::string> remove{};  // selectors; every match is deleted
+  std::optional<std::string> keep{};  // selector; only its matches are kept
 
   bool operator==(const SiteRules&) const = default;
 };

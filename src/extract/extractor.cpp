@@ -15,6 +15,8 @@
 // short, the walk runs again with the class/id rules relaxed in turn.
 #include "extract/extractor.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
@@ -807,12 +809,9 @@ std::optional<std::string> iso_date(std::string_view text) {
   auto days = std::chrono::floor<std::chrono::days>(seconds);
   std::chrono::year_month_day ymd(days);
   std::chrono::hh_mm_ss hms(seconds - days);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long>(hms.seconds().count()));
-  return std::string(buffer);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
 }  // namespace
