@@ -161,8 +161,73 @@ std::optional<std::string> convert_strict(UConverter* from, std::string_view byt
   return out;
 }
 
+// Windows-1252 (which Latin-1 and ASCII labels decode as) byte by byte
+// from a table: the ICU converter's own mapping of each byte, read once,
+// so the result is ICU's, at the cost of a copy for ASCII runs.
+class SingleByteTable {
+ public:
+  explicit SingleByteTable(const char* name) {
+    UErrorCode status = U_ZERO_ERROR;
+    Converter converter(ucnv_open(name, &status));
+    if (U_FAILURE(status) || !converter) return;
+    for (int byte = 0; byte < 256; ++byte) {
+      ucnv_reset(converter.get());
+      char in = static_cast<char>(byte);
+      auto utf8 = convert_strict(converter.get(), std::string_view(&in, 1));
+      if (!utf8 || utf8->empty() || utf8->size() > 4) continue;  // unmapped: strict conversion fails
+      entries_[byte].size = static_cast<unsigned char>(utf8->size());
+      std::memcpy(entries_[byte].utf8, utf8->data(), utf8->size());
+      if (byte < 0x80 && (utf8->size() != 1 || (*utf8)[0] != in)) ascii_identity_ = false;
+    }
+    ready_ = true;
+  }
+
+  std::optional<std::string> decode(std::string_view bytes) const {
+    if (!ready_) return std::nullopt;
+    std::string out(bytes.size() * 4 + 8, '\0');  // four bytes at most per byte, written four at a time
+    char* w = out.data();
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto* end = p + bytes.size();
+    while (p < end) {
+      if (ascii_identity_) {
+        const auto* run = p;
+        while (end - p >= 8) {
+          std::uint64_t word;
+          std::memcpy(&word, p, 8);
+          if (word & 0x8080808080808080ULL) break;
+          p += 8;
+        }
+        while (p < end && *p < 0x80) ++p;
+        std::memcpy(w, run, static_cast<std::size_t>(p - run));
+        w += p - run;
+        if (p == end) break;
+      }
+      const Entry& e = entries_[*p++];
+      if (e.size == 0) return std::nullopt;
+      std::memcpy(w, e.utf8, 4);
+      w += e.size;
+    }
+    out.resize(static_cast<std::size_t>(w - out.data()));
+    return out;
+  }
+
+ private:
+  struct Entry {
+    char utf8[4] = {};
+    unsigned char size = 0;
+  };
+  Entry entries_[256];
+  bool ascii_identity_ = true;
+  bool ready_ = false;
+};
+
 std::optional<std::string> convert(std::string_view bytes, std::string_view charset, bool strict) {
   std::string name = converter_name(charset);
+  if (strict && name == "windows-1252") {
+    static const SingleByteTable windows_1252("windows-1252");
+    if (auto decoded = windows_1252.decode(bytes)) return decoded;
+    // An unmapped byte: ICU says so below, as it always has.
+  }
   if (name == "utf-8" || name == "utf8") {
     // The common case needs no converter, only validation.
     if (strict) {

@@ -146,18 +146,30 @@ constexpr std::size_t kMaxStandIn = 1u << 20;
 // XML Chars (the text is valid UTF-8 here, so controls, U+FFFE and U+FFFF
 // remain to exclude), no CR (line ends are left as they are in push mode,
 // normalized by the tree parser).
+// Eight bytes at a time: the high bit of each byte of `word` that is `b`
+// (and maybe of some above it: callers only use this to leave the fast path).
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+inline std::uint64_t bytes_equal(std::uint64_t word, unsigned char b) {
+  std::uint64_t x = word ^ (kOnes * b);
+  return (x - kOnes) & ~x & kHighs;
+}
+inline std::uint64_t load_word(const void* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+
 bool plain_xml_chars(std::string_view content) {
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());
   const auto* end = p + content.size();
   for (; p < end; ++p) {
-    // Eight bytes at a time while none is a control or 0xEF.
+    // Eight bytes at a time while none is a control or starts EF BF (a
+    // word ending in EF leaves too: its partner is in the next word).
     while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, 8);
-      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      std::uint64_t word = load_word(p);
       std::uint64_t controls = (word - kOnes * 0x20) & ~word & kHighs;
-      std::uint64_t ef = word ^ (kOnes * 0xEF);
-      if ((controls | ((ef - kOnes) & ~ef & kHighs)) != 0) break;
+      std::uint64_t ef = bytes_equal(word, 0xEF);
+      if ((controls | (ef & (bytes_equal(word, 0xBF) >> 8)) | (ef >> 63 << 63)) != 0) break;
       p += 8;
     }
     if (p == end) break;
@@ -599,6 +611,12 @@ bool has_element_child(const xmlNode* node) {
 void append_escaped_text(std::string& out, std::string_view text) {
   std::size_t done = 0;
   for (std::size_t k = 0; k < text.size(); ++k) {
+    while (text.size() - k >= 8) {
+      std::uint64_t word = load_word(text.data() + k);
+      if ((bytes_equal(word, '<') | bytes_equal(word, '>') | bytes_equal(word, '&') | bytes_equal(word, '\r')) != 0) break;
+      k += 8;
+    }
+    if (k >= text.size()) break;
     std::string_view replacement;
     switch (text[k]) {
       case '<': replacement = "&lt;"; break;
