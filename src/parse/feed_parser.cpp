@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -460,13 +461,14 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
     ++i;
     after_tag = false;
     char quote = 0;
+    static constexpr auto kTagStop = [] {
+      std::array<bool, 256> stop{};
+      for (unsigned char c : {'<', '&', '>', '"', '\''}) stop[c] = true;
+      return stop;
+    }();
     while (i < in.size()) {
       std::size_t stop = i;
-      while (stop < in.size()) {
-        char c = in[stop];
-        if (c == '<' || c == '&' || c == '>' || c == '"' || c == '\'') break;
-        ++stop;
-      }
+      while (stop < in.size() && !kTagStop[static_cast<unsigned char>(in[stop])]) ++stop;
       out.append(in.data() + i, stop - i);
       i = stop;
       if (i >= in.size() || in[i] == '<') break;
