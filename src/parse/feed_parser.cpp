@@ -140,7 +140,7 @@ std::map<std::string, std::string> internal_entities(std::string_view doctype) {
 constexpr std::string_view kStandInOpen = "\xEF\xB7\x90";
 constexpr std::string_view kStandInClose = "\xEF\xB7\x91";
 // Shorter text costs libxml2 less than a stand-in and its restoring.
-constexpr std::size_t kMinTextStandIn = 64;
+constexpr std::size_t kMinTextStandIn = 32;
 constexpr std::size_t kMaxStandIn = 1u << 20;
 
 // Content the push parser hands over byte for byte, with no error: only
