@@ -55,17 +55,25 @@ bool valid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
   while (p < end) {
-    // ASCII runs, eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, 8);
-      if (word & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p == end) break;
     unsigned char c = *p;
-    if (c < 0x80) { ++p; continue; }
+    if (c < 0x80) {
+      // ASCII runs, eight bytes at a time (tried only after an ASCII
+      // byte: between Chinese characters the attempt costs more than it saves).
+      ++p;
+      while (end - p >= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        if (word & 0x8080808080808080ULL) break;
+        p += 8;
+      }
+      continue;
+    }
     std::ptrdiff_t left = end - p;
+    // The bulk of Chinese text: E1..EC and EE..EF leads with two continuation bytes.
+    if (left >= 3 && (c & 0xF0) == 0xE0 && c != 0xE0 && c != 0xED && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+      p += 3;
+      continue;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
       if (left < 2 || (p[1] & 0xC0) != 0x80) return false;
       p += 2;
@@ -102,10 +110,6 @@ bool append_utf16_as_utf8(const UChar* units, const UChar* end, std::string& out
   char* w = out.data() + start;
   for (const UChar* p = units; p < end; ++p) {
     std::uint32_t u = *p;
-    if (u < 0x80 && !high) {
-      *w++ = static_cast<char>(u);
-      continue;
-    }
     if (high) {
       if (u < 0xDC00 || u > 0xDFFF) return false;
       std::uint32_t cp = 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00);
@@ -114,17 +118,19 @@ bool append_utf16_as_utf8(const UChar* units, const UChar* end, std::string& out
       *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
       *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
       *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (u < 0x80) {
+      *w++ = static_cast<char>(u);
     } else if (u < 0x800) {
       *w++ = static_cast<char>(0xC0 | (u >> 6));
       *w++ = static_cast<char>(0x80 | (u & 0x3F));
-    } else if (u >= 0xD800 && u <= 0xDBFF) {
-      high = u;
-    } else if (u >= 0xDC00 && u <= 0xDFFF) {
-      return false;
-    } else {
+    } else if ((u & 0xF800) != 0xD800) {  // not a surrogate
       *w++ = static_cast<char>(0xE0 | (u >> 12));
       *w++ = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
       *w++ = static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u < 0xDC00) {
+      high = u;
+    } else {
+      return false;
     }
   }
   pending_high = static_cast<UChar>(high);
