@@ -231,12 +231,7 @@ bool unescape_char_data(std::string_view prepared, std::string& out) {
     std::size_t semicolon = rest.find(';');
     if (semicolon == std::string_view::npos || semicolon == 0 || semicolon > 16) return false;
     std::string_view name = rest.substr(0, semicolon);
-    if (name == "amp") out.push_back('&');
-    else if (name == "lt") out.push_back('<');
-    else if (name == "gt") out.push_back('>');
-    else if (name == "quot") out.push_back('"');
-    else if (name == "apos") out.push_back('\'');
-    else if (name[0] == '#') {
+    if (name[0] == '#') {
       bool hex = name.size() > 1 && name[1] == 'x';
       std::string_view digits = name.substr(hex ? 2 : 1);
       if (digits.empty()) return false;
@@ -249,6 +244,16 @@ bool unescape_char_data(std::string_view prepared, std::string& out) {
       }
       if (!legal_xml_char(static_cast<std::uint32_t>(cp))) return false;
       append_utf8(out, static_cast<std::uint32_t>(cp));
+    } else if (name == "lt") {
+      out.push_back('<');
+    } else if (name == "gt") {
+      out.push_back('>');
+    } else if (name == "amp") {
+      out.push_back('&');
+    } else if (name == "quot") {
+      out.push_back('"');
+    } else if (name == "apos") {
+      out.push_back('\'');
     } else {
       return false;
     }
@@ -323,8 +328,12 @@ std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredE
       if (cp >= 0x80 && cp <= 0x9F) {
         append_utf8(out, kWindows1252[cp - 0x80]);
       } else if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
-        out.append(hex ? "&#x" : "&#");
-        out.append(in.substr(digits_start, j + 1 - digits_start));
+        if (in[i + 2] != 'X') {
+          out.append(in.data() + i, j + 1 - i);  // as written
+        } else {
+          out.append("&#x");
+          out.append(in.substr(digits_start, j + 1 - digits_start));
+        }
       } else {
         out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
       }
