@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "archive/text.hpp"
+#include "core/utf8.hpp"
 
 namespace newsmirror::archive {
 namespace {
@@ -44,7 +45,7 @@ std::string replace_unsafe(std::string_view in) {
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
       out += ' ';
     } else if (invalid) {
-      text::append_utf8(out, U'\uFFFD');
+      core::append_utf8(out, U'\uFFFD');
     } else if (cp < 0x80) {
       const char c = static_cast<char>(cp);
       const auto it = std::find_if(kReplacements.begin(), kReplacements.end(),

@@ -22,6 +22,5 @@ std::string_view trim_title(std::string_view s);
 // Decodes the code point starting at s[i]; sets `length` to the bytes it
 // uses (1 for an invalid byte, which decodes as U+FFFD).
 char32_t decode_utf8(std::string_view s, std::size_t i, std::size_t& length);
-void append_utf8(std::string& out, char32_t cp);
 
 }  // namespace newsmirror::archive::text

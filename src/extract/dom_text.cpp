@@ -1,5 +1,7 @@
 #include "extract/dom_text.hpp"
 
+#include "core/utf8.hpp"
+
 #include <algorithm>
 
 namespace newsmirror::extract {
@@ -22,24 +24,6 @@ void collect_by_tag(const Node& node, std::initializer_list<std::string_view> ta
     if (child->kind != Node::Kind::element) continue;
     if (std::find(tags.begin(), tags.end(), child->tag) != tags.end()) out.push_back(child.get());
     collect_by_tag(*child, tags, out);
-  }
-}
-
-void append_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
 
@@ -173,7 +157,7 @@ std::string unescape_entities(std::string_view text) {
       out += text[i++];
       continue;
     }
-    append_utf8(cp, out);
+    core::append_utf8(out, cp);
     i = semi + 1;
   }
   return out;
