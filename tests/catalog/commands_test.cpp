@@ -9,6 +9,7 @@
 
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
+#include "support/cli.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror {
@@ -16,11 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Outcome = test::CliOutcome;
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -29,22 +26,9 @@ std::string slurp(const fs::path& file) {
   return text.str();
 }
 
-std::string quoted(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 class CatalogCommands : public ::testing::Test {
  protected:
-  Outcome run(const std::vector<std::string>& args) {
-    std::string command = quoted(test::binary().string());
-    for (const auto& arg : args) command += " " + quoted(arg);
-    auto out = scratch_.path() / "stdout.txt", err = scratch_.path() / "stderr.txt";
-    command += " >" + quoted(out.string()) + " 2>" + quoted(err.string()) + " </dev/null";
-    int raw = std::system(command.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-  }
+  Outcome run(const std::vector<std::string>& args) { return test::run_newsmirror(scratch_.path(), args); }
   Outcome in_mirror(std::vector<std::string> args) {
     args.insert(args.begin(), {"--mirror", mirror()});
     return run(args);

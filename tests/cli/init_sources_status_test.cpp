@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "config/opml.hpp"
 #include "state/state_db.hpp"
+#include "support/cli.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror {
@@ -17,40 +18,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Outcome = test::CliOutcome;
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string shell_quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-// Runs `newsmirror ARGS...` with its output captured in files beside `dir`.
-Outcome newsmirror(const test::TempDir& scratch, const std::vector<std::string>& args) {
-  std::string command = shell_quote(test::binary().string());
-  for (const auto& arg : args) command += " " + shell_quote(arg);
-  auto out = scratch.path() / "stdout.txt", err = scratch.path() / "stderr.txt";
-  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  int raw = std::system(command.c_str());
-  Outcome run;
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  run.out = read_file(out);
-  run.err = read_file(err);
-  return run;
 }
 
 class CliInitSourcesStatus : public ::testing::Test {
@@ -61,7 +35,7 @@ class CliInitSourcesStatus : public ::testing::Test {
 
   Outcome run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--mirror", mirror_.string()});
-    return newsmirror(scratch_, args);
+    return test::run_newsmirror(scratch_.path(), args);
   }
   config::Config config() {
     auto loaded = config::load_config(config::config_path(mirror_));
@@ -77,7 +51,7 @@ std::vector<std::string> names(const config::Config& config) {
 }
 
 TEST_F(CliInitSourcesStatus, InitCreatesALoadableConfigWithTheNineDefaultSources) {
-  auto init = newsmirror(scratch_, {"init", mirror_.string()});
+  auto init = test::run_newsmirror(scratch_.path(), {"init", mirror_.string()});
   ASSERT_EQ(init.status, 0) << init.err;
   EXPECT_NE(init.out.find("newsmirror.toml"), std::string::npos);
   EXPECT_NE(init.out.find("Next:"), std::string::npos) << "says what to do next";
@@ -91,16 +65,16 @@ TEST_F(CliInitSourcesStatus, InitCreatesALoadableConfigWithTheNineDefaultSources
 }
 
 TEST_F(CliInitSourcesStatus, InitRefusesToClobberAnExistingConfigUnlessForced) {
-  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   std::ofstream(config::config_path(mirror_), std::ios::app) << "\n# mine\n";
   auto before = read_file(config::config_path(mirror_));
-  auto again = newsmirror(scratch_, {"init", mirror_.string()});
+  auto again = test::run_newsmirror(scratch_.path(), {"init", mirror_.string()});
   EXPECT_EQ(again.status, 2);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
   EXPECT_EQ(read_file(config::config_path(mirror_)), before);
 
-  auto forced = newsmirror(scratch_, {"init", "--force", mirror_.string()});
+  auto forced = test::run_newsmirror(scratch_.path(), {"init", "--force", mirror_.string()});
   EXPECT_EQ(forced.status, 0) << forced.err;
   EXPECT_EQ(read_file(config::config_path(mirror_)), config::render_config(config::default_config()));
 }
@@ -123,7 +97,7 @@ TEST_F(CliInitSourcesStatus, InitAdoptsAClassicMirrorWithoutTouchingIt) {
 }
 
 TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
-  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   auto add = run({"sources", "add", "端传媒", "https://a.example/feed", "http://b.example/feed", "--interval",
                   "30m", "--proxy", "socks5h://127.0.0.1:1080", "--timezone", "Asia/Hong_Kong", "--disabled"});
   ASSERT_EQ(add.status, 0) << add.err;
@@ -168,7 +142,7 @@ TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
 }
 
 TEST_F(CliInitSourcesStatus, SourcesExportImportRoundTrip) {
-  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   ASSERT_EQ(run({"sources", "add", "多地址", "https://a.example/1", "https://a.example/2"}).status, 0);
   auto original = config();
 
@@ -213,7 +187,7 @@ TEST_F(CliInitSourcesStatus, SourcesExportImportRoundTrip) {
 }
 
 TEST_F(CliInitSourcesStatus, MalformedConfigMakesSourcesListExit2NamingLineAndKey) {
-  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   std::ofstream(config::config_path(mirror_)) << "concurrency = 4\n"
                                                  "\n"
                                                  "[[source]]\n"
@@ -245,7 +219,7 @@ TEST_F(CliInitSourcesStatus, NoConfigIsAUsageError) {
 }
 
 TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
-  ASSERT_EQ(newsmirror(scratch_, {"init", mirror_.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   {
     auto db = state::StateDb::open(mirror_);
     ASSERT_TRUE(db);
@@ -279,11 +253,11 @@ TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
 TEST_F(CliInitSourcesStatus, EveryCommandHasHelp) {
   for (std::vector<std::string> args : {std::vector<std::string>{"init", "--help"}, {"sources", "--help"},
                                         {"sources", "add", "--help"}, {"status", "--help"}}) {
-    auto help = newsmirror(scratch_, args);
+    auto help = test::run_newsmirror(scratch_.path(), args);
     EXPECT_EQ(help.status, 0) << args[0];
     EXPECT_NE(help.out.find("Usage"), std::string::npos) << help.out;
   }
-  auto add = newsmirror(scratch_, {"sources", "add", "--help"});
+  auto add = test::run_newsmirror(scratch_.path(), {"sources", "add", "--help"});
   for (const char* option : {"--interval", "--proxy", "--timezone", "--disabled"})
     EXPECT_NE(add.out.find(option), std::string::npos) << option;
 }

@@ -1,0 +1,46 @@
+#include "support/cli.hpp"
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "support/paths.hpp"
+
+namespace newsmirror::test {
+
+namespace {
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string shell_quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+CliOutcome run_newsmirror(const std::filesystem::path& scratch, const std::vector<std::string>& args) {
+  std::string command = shell_quote(binary().string());
+  for (const auto& arg : args) command += " " + shell_quote(arg);
+  auto out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
+  int raw = std::system(command.c_str());
+  CliOutcome run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = read_file(out);
+  run.err = read_file(err);
+  return run;
+}
+
+}  // namespace newsmirror::test
