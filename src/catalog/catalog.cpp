@@ -113,6 +113,8 @@ enum Sql : std::size_t {
   kVersionHtml,
   kStamps,
   kSetStamp,
+  kAllArticles,
+  kVersionCounts,
   kBegin,
   kCommit,
   kSavepoint,
@@ -164,6 +166,10 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     "SELECT file, id, file_size, file_mtime FROM articles",
     // kSetStamp
     "UPDATE articles SET file_size = ?2, file_mtime = ?3 WHERE id = ?1",
+    // kAllArticles
+    "SELECT " ARTICLE_COLUMNS " FROM articles ORDER BY id",
+    // kVersionCounts
+    "SELECT article, count(*) FROM versions GROUP BY article HAVING count(*) > 1",
     "BEGIN IMMEDIATE",
     "COMMIT",
     "SAVEPOINT nested",
@@ -571,6 +577,19 @@ std::vector<std::string> Catalog::sites() {
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
   if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing sites");
+  return out;
+}
+
+std::vector<Article> Catalog::all_articles() {
+  return impl_->articles(kAllArticles, [](Use&) {}, "listing articles");
+}
+
+std::unordered_map<ArticleId, int> Catalog::version_counts() {
+  Use s(impl_->must(kVersionCounts));
+  std::unordered_map<ArticleId, int> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.emplace(s.integer(0), static_cast<int>(s.integer(1)));
+  if (rc != SQLITE_DONE) impl_->fail_step(rc, "counting versions");
   return out;
 }
 

@@ -150,6 +150,11 @@ class Catalog {
   std::vector<std::string> files_of_site(std::string_view site);
   std::vector<std::string> sites();
   std::size_t article_count();
+  // Every article, in id order (the static site lists them all; about 60 ms
+  // for 100,000 articles).
+  std::vector<Article> all_articles();
+  // Article -> number of versions, for the articles edited at least once.
+  std::unordered_map<ArticleId, int> version_counts();
 
   // Oldest first.
   std::vector<Version> versions(ArticleId article);
