@@ -19,6 +19,8 @@
 namespace newsmirror::site {
 
 struct RenderOptions {
+  // The site's name, in the header of every page and in feed titles.
+  std::string title = "newsmirror";
   // Absolute URL the site is published under, for feeds, the sitemap and
   // canonical links ("https://example.org/news/"); empty: links in feeds
   // and the sitemap stay relative.

@@ -1,0 +1,147 @@
+#include "site/site_model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <utility>
+
+#include "site/site_paths.hpp"
+
+namespace newsmirror::site {
+
+namespace {
+
+using std::chrono::floor;
+
+std::chrono::sys_seconds to_seconds(core::TimePoint time) {
+  return floor<std::chrono::seconds>(time);
+}
+
+}  // namespace
+
+SiteModel::SiteModel(std::vector<catalog::Article> articles,
+                     std::unordered_map<catalog::ArticleId, int> version_counts,
+                     core::TimeZone zone)
+    : articles_(std::move(articles)),
+      version_counts_(std::move(version_counts)),
+      zone_(std::move(zone)) {
+  std::vector<const catalog::Article*> order;
+  order.reserve(articles_.size());
+  for (const auto& article : articles_) order.push_back(&article);
+  // Newest first; articles of the same instant by number, then by id, so
+  // that the order never depends on the catalog's row order alone.
+  auto newer = [this](const catalog::Article* a, const catalog::Article* b) {
+    auto when_a = when(*a), when_b = when(*b);
+    if (when_a != when_b) return when_a > when_b;
+    if (a->number != b->number) return a->number > b->number;
+    return a->id > b->id;
+  };
+  std::stable_sort(order.begin(), order.end(), newer);
+
+  std::map<std::string_view, SiteListing> by_site;
+  for (const auto* article : order) {
+    auto& site = by_site[article->site];
+    if (site.name.empty()) site.name = article->site;
+    site.articles.push_back(article);
+    auto month = year_month(*article);
+    if (site.months.empty() || site.months.back().year_month != month) {
+      site.months.push_back({std::move(month), {}});
+    }
+    site.months.back().articles.push_back(article);
+  }
+  // Articles newest first give months newest first, except when the same
+  // month comes back (an old article numbered late): merge those.
+  for (auto& [name, site] : by_site) {
+    std::map<std::string, std::vector<const catalog::Article*>, std::greater<>> months;
+    for (auto& month : site.months) {
+      auto& merged = months[month.year_month];
+      merged.insert(merged.end(), month.articles.begin(), month.articles.end());
+    }
+    site.months.clear();
+    for (auto& [key, list] : months) {
+      std::stable_sort(list.begin(), list.end(), newer);
+      site.months.push_back({key, std::move(list)});
+    }
+    sites_.push_back(std::move(site));
+  }
+
+  page_paths_.reserve(articles_.size());
+  for (const auto& article : articles_) {
+    page_paths_.push_back(article_path(article));
+    by_page_.emplace(page_paths_.back(), &article);
+  }
+}
+
+const SiteListing* SiteModel::find_site(std::string_view name) const {
+  auto found = std::lower_bound(sites_.begin(), sites_.end(), name,
+                                [](const SiteListing& s, std::string_view n) { return s.name < n; });
+  return found != sites_.end() && found->name == name ? &*found : nullptr;
+}
+
+std::vector<const catalog::Article*> SiteModel::newest(std::size_t count) const {
+  std::vector<const catalog::Article*> merged;
+  for (const auto& site : sites_) {
+    auto take = std::min(count, site.articles.size());
+    merged.insert(merged.end(), site.articles.begin(), site.articles.begin() + take);
+  }
+  std::stable_sort(merged.begin(), merged.end(), [this](auto* a, auto* b) {
+    auto when_a = when(*a), when_b = when(*b);
+    if (when_a != when_b) return when_a > when_b;
+    return a->id > b->id;
+  });
+  if (merged.size() > count) merged.resize(count);
+  return merged;
+}
+
+const catalog::Article* SiteModel::find_by_page(std::string_view path) const {
+  auto found = by_page_.find(path);
+  return found == by_page_.end() ? nullptr : found->second;
+}
+
+int SiteModel::version_count(const catalog::Article& article) const {
+  auto found = version_counts_.find(article.id);
+  return found == version_counts_.end() ? 1 : found->second;
+}
+
+core::TimePoint SiteModel::when(const catalog::Article& article) const {
+  return article.published.value_or(article.first_seen);
+}
+
+std::string SiteModel::year_month(const catalog::Article& article) const {
+  auto utc = to_seconds(when(article));
+  auto local = utc + zone_.offset_at_utc(utc);
+  std::chrono::year_month_day day{floor<std::chrono::days>(local)};
+  return fmt::format("{:04}-{:02}", static_cast<int>(day.year()),
+                     static_cast<unsigned>(day.month()));
+}
+
+std::string SiteModel::local_text(core::TimePoint time) const {
+  auto utc = to_seconds(time);
+  auto local = utc + zone_.offset_at_utc(utc);
+  auto days = floor<std::chrono::days>(local);
+  std::chrono::year_month_day day{days};
+  std::chrono::hh_mm_ss clock{local - days};
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(day.year()),
+                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()),
+                     clock.hours().count(), clock.minutes().count());
+}
+
+std::string SiteModel::iso_text(core::TimePoint time) const {
+  auto utc = to_seconds(time);
+  auto offset = zone_.offset_at_utc(utc);
+  auto local = utc + offset;
+  auto days = floor<std::chrono::days>(local);
+  std::chrono::year_month_day day{days};
+  std::chrono::hh_mm_ss clock{local - days};
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+  char sign = minutes < 0 ? '-' : '+';
+  minutes = minutes < 0 ? -minutes : minutes;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(day.year()),
+                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count(), sign,
+                     minutes / 60, minutes % 60);
+}
+
+}  // namespace newsmirror::site

@@ -1,0 +1,85 @@
+#include "site/site_paths.hpp"
+
+#include <algorithm>
+
+namespace newsmirror::site {
+
+namespace {
+
+std::string_view file_stem(std::string_view file) {
+  auto slash = file.rfind('/');
+  if (slash != std::string_view::npos) file.remove_prefix(slash + 1);
+  if (file.size() > 3 && file.substr(file.size() - 3) == ".md") file.remove_suffix(3);
+  return file;
+}
+
+std::string in_site(std::string_view site, std::string_view name) {
+  std::string path = "sites/";
+  path += site;
+  path += '/';
+  path += name;
+  return path;
+}
+
+}  // namespace
+
+std::string site_index_path(std::string_view site) { return in_site(site, "index.html"); }
+
+std::string month_path(std::string_view site, std::string_view year_month) {
+  return in_site(site, std::string(year_month) + ".html");
+}
+
+std::string article_path(const catalog::Article& article) {
+  return in_site(article.site, std::string(file_stem(article.file)) + ".html");
+}
+
+std::string version_path(const catalog::Article& article, int ordinal) {
+  return in_site(article.site,
+                 std::string(file_stem(article.file)) + ".v" + std::to_string(ordinal) + ".html");
+}
+
+std::string site_feed_path(std::string_view site, std::string_view extension) {
+  return in_site(site, "feed." + std::string(extension));
+}
+
+std::string with_variant(std::string_view path, std::string_view variant) {
+  if (variant.empty()) return std::string(path);
+  auto slash = path.rfind('/');
+  auto dot = path.rfind('.');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return std::string(path) + "." + std::string(variant);
+  }
+  std::string out(path.substr(0, dot));
+  out += '.';
+  out += variant;
+  out += path.substr(dot);
+  return out;
+}
+
+std::string root_prefix(std::string_view path) {
+  std::string prefix;
+  for (auto slashes = std::count(path.begin(), path.end(), '/'); slashes > 0; --slashes) {
+    prefix += "../";
+  }
+  return prefix;
+}
+
+std::string href(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (unsigned char c : path) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace newsmirror::site
