@@ -55,5 +55,6 @@ Command add_diff_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_publish_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_search_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_save_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_build_command(CLI::App& parent, const GlobalOptions& globals);
 
 }  // namespace newsmirror::cli
