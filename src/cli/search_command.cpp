@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "search/search_index.hpp"
+#include "search/search_io.hpp"
 
 namespace newsmirror::cli {
 
@@ -26,29 +27,17 @@ struct SearchOptions {
   int limit = 20;
 };
 
-// "YYYY-MM-DD" as the start of that day, UTC, in ms since the epoch.
-core::Result<std::int64_t> day_start(const std::string& text, const char* option) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-    return core::Error(core::ErrorKind::usage, fmt::format("{} {}: expected a date like 2020-10-09", option, text));
-  std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                  std::chrono::day(static_cast<unsigned>(d))};
-  if (!day.ok()) return core::Error(core::ErrorKind::usage, fmt::format("{} {}: no such date", option, text));
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::sys_days(day).time_since_epoch()).count();
-}
-
 int run_search(const GlobalOptions& globals, const SearchOptions& options) {
   search::SearchQuery query;
   query.text = options.query;
   if (!options.site.empty()) query.site = options.site;
   if (!options.since.empty()) {
-    auto since = day_start(options.since, "--since");
+    auto since = search::utc_day_start(options.since, "--since");
     if (!since) return report_error(since.error(), globals);
     query.since = *since;
   }
   if (!options.until.empty()) {
-    auto until = day_start(options.until, "--until");
+    auto until = search::utc_day_start(options.until, "--until");
     if (!until) return report_error(until.error(), globals);
     query.until = *until + 24 * 3600 * 1000;  // the whole day named
   }
@@ -70,13 +59,7 @@ int run_search(const GlobalOptions& globals, const SearchOptions& options) {
 
   if (globals.json) {
     for (const search::SearchHit& hit : results->hits) {
-      nlohmann::json line = {{"site", hit.site},
-                             {"file", hit.file},
-                             {"title", hit.title},
-                             {"link", hit.link ? nlohmann::json(*hit.link) : nlohmann::json(nullptr)},
-                             {"published", hit.published ? nlohmann::json(*hit.published) : nlohmann::json(nullptr)},
-                             {"score", hit.score},
-                             {"snippet", hit.snippet}};
+      nlohmann::json line = search::hit_json(hit);
       fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     return kExitOk;
