@@ -51,10 +51,10 @@ class SiteRenderer {
   // The page at `path`, relative to the site's root and already
   // percent-decoded ("index.html", "sites/法广/index.html", "feed.atom",
   // "style.css"); nullopt when the site has no such page. `query` is the
-  // decoded value of `q` for "search.html" (ignored elsewhere). Errors are
-  // database failures.
+  // decoded value of `q` for "search.html" and `offset` the first result
+  // shown (both ignored elsewhere). Errors are database failures.
   core::Result<std::optional<RenderedPage>> render(std::string_view path,
-                                                   std::string_view query = {});
+                                                   std::string_view query = {}, int offset = 0);
 
  private:
   struct Impl;

@@ -1,0 +1,212 @@
+#include "site/site_builder.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "catalog/catalog.hpp"
+#include "config/config.hpp"
+#include "config/opml.hpp"
+#include "site/site_inputs.hpp"
+#include "site/site_pages.hpp"
+
+namespace newsmirror::site {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+
+namespace {
+
+constexpr const char* kManifestName = ".newsmirror-build";
+constexpr std::string_view kManifestHeader = "newsmirror-build 1\n";
+
+using Manifest = std::unordered_map<std::string, std::uint64_t>;
+
+// A missing or unreadable record only means a full build.
+Manifest read_manifest(const fs::path& file) {
+  Manifest manifest;
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  if (!std::getline(in, line) || line + "\n" != kManifestHeader) return manifest;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab != 16) continue;
+    manifest[line.substr(tab + 1)] = std::stoull(line.substr(0, tab), nullptr, 16);
+  }
+  return manifest;
+}
+
+core::Status write_file(const fs::path& target, std::string_view bytes) {
+  auto temp = target.parent_path() /
+              fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
+  const char* at = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, at, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return Error(ErrorKind::io, fmt::format("cannot write {}: {}", target.string(), std::strerror(error)));
+    }
+    at += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temp.c_str(), target.c_str()) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return Error(ErrorKind::io, fmt::format("cannot write {}: {}", target.string(), std::strerror(error)));
+  }
+  return core::ok_status();
+}
+
+// Images are named by their content, so one that is there is the same:
+// link it (same file system) or copy it when it is missing.
+core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path& out) {
+  auto from = mirror_dir / "assets";
+  std::error_code error;
+  if (!fs::is_directory(from, error)) return std::size_t{0};
+  std::size_t copied = 0;
+  for (auto it = fs::recursive_directory_iterator(from, error); !error && it != fs::recursive_directory_iterator();
+       it.increment(error)) {
+    if (!it->is_regular_file(error)) continue;
+    auto name = it->path().filename().string();
+    if (name.starts_with(".")) continue;  // temp files of a running cycle
+    auto target = out / "assets" / fs::relative(it->path(), from);
+    if (fs::exists(target, error)) continue;
+    fs::create_directories(target.parent_path(), error);
+    fs::create_hard_link(it->path(), target, error);
+    if (error) {
+      error.clear();
+      fs::copy_file(it->path(), target, error);
+    }
+    if (error) return Error(ErrorKind::io, fmt::format("cannot copy image {} to {}: {}", it->path().string(), target.string(), error.message()));
+    ++copied;
+  }
+  if (error) return Error(ErrorKind::io, fmt::format("cannot list {}: {}", from.string(), error.message()));
+  return copied;
+}
+
+}  // namespace
+
+fs::path default_site_dir(const fs::path& mirror_dir) { return mirror_dir / ".newsmirror" / "site"; }
+
+core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  std::error_code error;
+  if (fs::exists(options.out, error) && fs::equivalent(options.out, mirror_dir, error)) {
+    return Error(ErrorKind::usage, "the site cannot be built into the mirror folder itself; choose --out DIR");
+  }
+  auto inputs = SiteInputs::load(mirror_dir, options.render);
+  if (!inputs) return inputs.error();
+  const SiteModel& model = inputs->model();
+
+  auto pages = all_pages(model, options.render);
+  std::vector<std::uint64_t> prints(pages.size());
+  auto old_manifest = options.force ? Manifest{} : read_manifest(options.out / kManifestName);
+  std::vector<std::size_t> to_write;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    prints[i] = fingerprint(pages[i], model, inputs->salt());
+    auto found = old_manifest.find(pages[i].path);
+    if (found == old_manifest.end() || found->second != prints[i]) to_write.push_back(i);
+  }
+
+  BuildSummary summary;
+  summary.outputs = pages.size();
+  summary.articles = model.articles().size();
+  summary.sitemap = !options.render.base_url.empty();
+
+  std::set<fs::path> folders = {options.out};
+  for (auto i : to_write) folders.insert((options.out / pages[i].path).parent_path());
+  for (const auto& folder : folders) {
+    fs::create_directories(folder, error);
+    if (error) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", folder.string(), error.message()));
+  }
+
+  // Workers take pages in turn; each has its own catalog connection.
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  auto fail = [&](Error e) {
+    std::lock_guard lock(error_mutex);
+    if (!first_error) first_error = std::move(e);
+    failed = true;
+  };
+  auto work = [&] {
+    auto catalog = catalog::Catalog::open(mirror_dir);
+    if (!catalog) return fail(catalog.error());
+    auto maker = inputs->page_maker(*catalog);
+    if (!maker) return fail(maker.error());
+    for (std::size_t k; !failed && (k = next++) < to_write.size(); ++done) {
+      const auto& page = pages[to_write[k]];
+      auto bytes = (*maker)->make(page);
+      if (!bytes) return fail(bytes.error().with_context(page.path));
+      if (auto written = write_file(options.out / page.path, *bytes); !written) return fail(written.error());
+    }
+  };
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, to_write.size() / 64)));
+  if (!to_write.empty()) {
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+    if (options.progress) {
+      std::jthread reporter([&](std::stop_token stop) {
+        while (!stop.stop_requested() && done < to_write.size() && !failed) {
+          options.progress(done, to_write.size());
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+      });
+      work();
+      for (auto& w : workers) w.join();
+    } else {
+      work();
+    }
+    workers.clear();
+    if (options.progress) options.progress(done, to_write.size());
+  }
+  if (first_error) return *first_error;
+  summary.written = to_write.size();
+  summary.unchanged = pages.size() - to_write.size();
+
+  Manifest new_manifest;
+  new_manifest.reserve(pages.size());
+  for (std::size_t i = 0; i < pages.size(); ++i) new_manifest.emplace(pages[i].path, prints[i]);
+  for (const auto& [path, print] : old_manifest) {
+    if (new_manifest.count(path)) continue;
+    if (fs::remove(options.out / path, error) || !error) ++summary.removed;
+  }
+
+  auto images = copy_images(mirror_dir, options.out);
+  if (!images) return images.error();
+  summary.images_copied = *images;
+
+  if (summary.written > 0 || summary.removed > 0 || old_manifest.size() != new_manifest.size()) {
+    std::string text(kManifestHeader);
+    text.reserve(pages.size() * 64);
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      text += fmt::format("{:016x}\t{}\n", prints[i], pages[i].path);
+    }
+    if (auto written = write_file(options.out / kManifestName, text); !written) return written.error();
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace newsmirror::site

@@ -1,0 +1,59 @@
+#include "site/site_inputs.hpp"
+
+#include "config/config.hpp"
+#include "config/opml.hpp"
+#include "core/hash.hpp"
+#include "core/time_zone.hpp"
+
+namespace newsmirror::site {
+
+namespace fs = std::filesystem;
+
+core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const RenderOptions& options) {
+  SiteInputs inputs;
+  inputs.options_ = std::make_unique<RenderOptions>(options);
+
+  config::Config config;
+  config.sources.clear();
+  auto config_file = config::config_path(mirror_dir);
+  std::error_code error;
+  if (fs::exists(config_file, error)) {
+    auto loaded = config::load_config(config_file);
+    if (!loaded) return loaded.error();
+    config = std::move(*loaded);
+  }
+  auto zone = core::TimeZone::from_name(config.timezone);
+  if (!zone) return zone.error().with_context(config_file.string());
+  inputs.opml_ = config::render_opml(config);
+
+  auto templates = Templates::load(options.templates_dir);
+  if (!templates) return templates.error();
+  inputs.templates_ = std::make_unique<Templates>(std::move(*templates));
+
+  auto catalog = catalog::Catalog::open(mirror_dir);
+  if (!catalog) return catalog.error();
+  inputs.model_ = std::make_unique<SiteModel>(catalog->all_articles(), catalog->version_counts(),
+                                              std::move(*zone));
+
+  // The OPML's dateCreated is the time of rendering: leave it out, or every
+  // build would look new.
+  std::string sources = inputs.opml_;
+  if (auto open = sources.find("<dateCreated>"); open != std::string::npos) {
+    sources.erase(open, sources.find("</dateCreated>", open) - open);
+  }
+  std::string salt = inputs.templates_->fingerprint();
+  for (const auto& part : {options.title, options.base_url, config.timezone, sources}) {
+    salt += '\n';
+    salt += part;
+  }
+  for (const auto& variant : options.variants) salt += "\nvariant " + variant;
+  salt += options.search ? "\nsearch" : "\nno search";
+  inputs.salt_ = core::sha256_hex(salt);
+  return inputs;
+}
+
+core::Result<std::unique_ptr<PageMaker>> SiteInputs::page_maker(catalog::Catalog& catalog) const {
+  return PageMaker::create(*templates_, *options_, *model_, catalog, opml_);
+}
+
+}  // namespace newsmirror::site
