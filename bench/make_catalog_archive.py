@@ -3,7 +3,8 @@
 the real articles in ../shared/corpus/archive: each copy gets its own number,
 a numbered title and a varied body (paragraphs rotated, a unique marker
 word), so that no two files are duplicates. Usage: make_catalog_archive.py
-CORPUS_DIR OUT COUNT"""
+CORPUS_DIR OUT COUNT [SPACING]: copy N is dated N * SPACING seconds (default
+1) after its original, so that a site bench can spread them over months."""
 import os
 import sys
 
@@ -23,6 +24,7 @@ def read_article(path):
 
 def main():
     corpus, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    spacing_ms = int(float(sys.argv[4]) * 1000) if len(sys.argv) > 4 else 1000
     sources = []
     for site in sorted(os.listdir(os.path.join(corpus, "articles"))):
         folder = os.path.join(corpus, "articles", site)
@@ -42,7 +44,7 @@ def main():
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        stamp = int(time_line[4:-3] or 0) + seq * 1000
+        stamp = int(time_line[4:-3] or 0) + seq * spacing_ms
         name = "%d_%s.md" % (number, title.replace("/", "／")[:40].strip()) if i % 5 else "%d.md" % number
         with open(os.path.join(folder, name), "w", encoding="utf-8", newline="") as f:
             f.write("<!--%d-->\n[%s](%s?v=%d)\n------\n\n%s\n" % (stamp, new_title, link, seq, body))
