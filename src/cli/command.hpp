@@ -56,5 +56,6 @@ Command add_publish_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_search_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_save_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_build_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_serve_command(CLI::App& parent, const GlobalOptions& globals);
 
 }  // namespace newsmirror::cli

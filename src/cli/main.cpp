@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
       nm::add_history_command(app, globals), nm::add_diff_command(app, globals),
       nm::add_publish_command(app, globals), nm::add_search_command(app, globals),
       nm::add_build_command(app, globals),
+      nm::add_serve_command(app, globals),
   };
 
   if (auto message = unknown_command_message(app, argc, argv)) {

@@ -1,0 +1,273 @@
+#include "serve/mirror_handler.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "core/time_zone.hpp"
+#include "search/search_index.hpp"
+#include "search/search_io.hpp"
+#include "serve/asset_files.hpp"
+#include "serve/catalog_watch.hpp"
+#include "serve/request_target.hpp"
+#include "serve/response_cache.hpp"
+#include "site/site_model.hpp"
+#include "site/site_paths.hpp"
+
+namespace newsmirror::serve {
+
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+
+// Objects that serve one thread at a time (catalog connections, renderers),
+// lent to one request each. Objects made before the catalog last changed
+// are dropped rather than lent: a reindex swaps a new database file in,
+// and a connection to the old one would never see it.
+template <class T>
+class Pool {
+ public:
+  explicit Pool(std::function<core::Result<T>()> make) : make_(std::move(make)) {}
+
+  // use(T&) with an idle object, or a new one; the factory's error when
+  // none can be made. `use` returns a core::Result.
+  template <class F>
+  auto with(std::uint64_t generation, F&& use) -> std::invoke_result_t<F, T&> {
+    std::unique_ptr<T> object;
+    {
+      std::lock_guard lock(mutex_);
+      while (!idle_.empty() && !object) {
+        Idle last = std::move(idle_.back());
+        idle_.pop_back();
+        if (last.generation == generation) object = std::move(last.object);
+      }
+    }
+    if (!object) {
+      auto made = make_();
+      if (!made) return made.error();
+      object = std::make_unique<T>(std::move(*made));
+    }
+    auto result = use(*object);
+    std::lock_guard lock(mutex_);
+    idle_.push_back({generation, std::move(object)});
+    return result;
+  }
+
+ private:
+  struct Idle {
+    std::uint64_t generation;
+    std::unique_ptr<T> object;
+  };
+  std::function<core::Result<T>()> make_;
+  std::mutex mutex_;
+  std::vector<Idle> idle_;
+};
+
+std::shared_ptr<const Response> json_response(int code, const nlohmann::json& body) {
+  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text += '\n';
+  if (code == 200) return Response::ok(kJson, std::move(text), Caching::api);
+  return Response::status(code, kJson, std::move(text));
+}
+
+std::shared_ptr<const Response> json_error(int code, std::string_view message) {
+  return json_response(code, {{"error", message}});
+}
+
+const std::shared_ptr<const Response>& not_found() {
+  static const auto response = Response::plain(404);
+  return response;
+}
+
+// The integer parameter `name`: `fallback` when absent, a usage error when
+// it is not a whole number in [low, high].
+core::Result<int> int_param(std::string_view query, std::string_view name, int fallback, int low, int high) {
+  auto text = query_value(query, name);
+  if (!text) return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc() || end != text->data() + text->size() || value < low || value > high)
+    return core::Error(core::ErrorKind::usage,
+                       fmt::format("{}={}: expected a whole number from {} to {}", name, *text, low, high));
+  return value;
+}
+
+std::int64_t ms(core::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct MirrorHandler::Impl {
+  MirrorHandlerOptions options;
+  CatalogWatch watch;
+  ResponseCache cache;
+  AssetFiles assets;
+  Pool<catalog::Catalog> catalogs;
+  Pool<site::SiteRenderer> renderers;
+
+  // The model /api/articles pages through, made once per generation.
+  std::mutex model_mutex;
+  std::uint64_t model_generation = 0;
+  std::shared_ptr<const site::SiteModel> model;
+
+  explicit Impl(MirrorHandlerOptions o)
+      : options(std::move(o)),
+        watch(catalog::Catalog::default_path(options.mirror), options.catalog_check_interval),
+        cache(options.cache_bytes),
+        assets(options.mirror / "assets"),
+        catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror); }),
+        renderers([mirror = options.mirror, render = options.render] {
+          return site::SiteRenderer::open(mirror, render);
+        }) {}
+
+  std::shared_ptr<const Response> health(std::uint64_t generation) {
+    auto count = catalogs.with(generation, [](catalog::Catalog& c) -> core::Result<std::size_t> {
+      return c.article_count();
+    });
+    if (!count) {
+      return Response::status(503, kJson,
+                              nlohmann::json{{"status", "unavailable"}, {"error", count.error().message}}.dump() + "\n");
+    }
+    return Response::status(200, kJson, nlohmann::json{{"status", "ok"}, {"articles", *count}}.dump() + "\n");
+  }
+
+  std::shared_ptr<const Response> search(const Request& request, std::uint64_t generation) {
+    search::SearchQuery query;
+    auto text = query_value(request.query, "q");
+    if (!text || text->empty()) return json_error(400, "q: give something to search for (/api/search?q=...)");
+    query.text = std::move(*text);
+    if (auto site = query_value(request.query, "site"); site && !site->empty()) query.site = std::move(*site);
+    for (const char* bound : {"since", "until"}) {
+      auto day = query_value(request.query, bound);
+      if (!day || day->empty()) continue;
+      auto start = search::utc_day_start(*day, bound);
+      if (!start) return json_error(400, start.error().message);
+      if (std::string_view(bound) == "since") query.since = *start;
+      else query.until = *start + 24 * 3600 * 1000;  // the whole day named
+    }
+    auto limit = int_param(request.query, "limit", 20, 1, 100);
+    if (!limit) return json_error(400, limit.error().message);
+    auto offset = int_param(request.query, "offset", 0, 0, 1'000'000);
+    if (!offset) return json_error(400, offset.error().message);
+    query.limit = *limit;
+    query.offset = *offset;
+    query.highlight_open = "**";  // as `newsmirror search --json`
+    query.highlight_close = "**";
+
+    auto results = catalogs.with(generation, [&](catalog::Catalog& c) { return search::search(c.connection(), query); });
+    if (!results) {
+      if (results.error().kind == core::ErrorKind::usage) return json_error(400, results.error().message);
+      spdlog::error("/api/search: {}", results.error().message);
+      return json_error(503, "the catalog cannot be searched right now");
+    }
+    nlohmann::json hits = nlohmann::json::array();
+    for (const auto& hit : results->hits) hits.push_back(search::hit_json(hit));
+    return json_response(200, {{"total", results->total}, {"results", std::move(hits)}});
+  }
+
+  core::Result<std::shared_ptr<const site::SiteModel>> model_for(std::uint64_t generation) {
+    std::lock_guard lock(model_mutex);
+    if (model && model_generation == generation) return model;
+    auto made = catalogs.with(generation, [](catalog::Catalog& c) -> core::Result<std::shared_ptr<const site::SiteModel>> {
+      return std::make_shared<const site::SiteModel>(c.all_articles(), c.version_counts(), core::TimeZone());
+    });
+    if (!made) return made.error();
+    model = std::move(*made);
+    model_generation = generation;
+    return model;
+  }
+
+  std::shared_ptr<const Response> articles(const Request& request, std::uint64_t generation) {
+    auto limit = int_param(request.query, "limit", 20, 1, 1000);
+    if (!limit) return json_error(400, limit.error().message);
+    auto offset = int_param(request.query, "offset", 0, 0, 100'000'000);
+    if (!offset) return json_error(400, offset.error().message);
+    auto m = model_for(generation);
+    if (!m) {
+      spdlog::error("/api/articles: {}", m.error().message);
+      return json_error(503, "the catalog cannot be read right now");
+    }
+    const site::SiteModel& model = **m;
+
+    std::vector<const catalog::Article*> newest;
+    const std::vector<const catalog::Article*>* listing = nullptr;
+    std::size_t total = 0;
+    if (auto site = query_value(request.query, "site"); site && !site->empty()) {
+      const site::SiteListing* found = model.find_site(*site);
+      if (!found) return json_error(404, fmt::format("site={}: no such site in the catalog", *site));
+      listing = &found->articles;
+      total = listing->size();
+    } else {
+      total = model.articles().size();
+      newest = model.newest(static_cast<std::size_t>(*offset) + static_cast<std::size_t>(*limit));
+      listing = &newest;
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = static_cast<std::size_t>(*offset); i < listing->size() && list.size() < static_cast<std::size_t>(*limit); ++i) {
+      const catalog::Article& a = *(*listing)[i];
+      list.push_back({{"site", a.site},
+                      {"file", a.file},
+                      {"title", a.title},
+                      {"link", a.link.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.link)},
+                      {"published", a.published ? nlohmann::json(ms(*a.published)) : nlohmann::json(nullptr)},
+                      {"first_seen", ms(a.first_seen)},
+                      {"versions", model.version_count(a)},
+                      {"url", "/" + site::href(site::article_path(a))}});
+    }
+    return json_response(200, {{"total", total}, {"articles", std::move(list)}});
+  }
+
+  std::shared_ptr<const Response> page(const Request& request, std::uint64_t generation) {
+    auto path = relative_path(request.path);
+    if (!path) return not_found();
+    if (path->starts_with("assets/")) {
+      auto file = assets.read(std::string_view(*path).substr(7));
+      if (!file) return not_found();
+      return Response::ok(file->content_type, std::move(file->bytes), Caching::asset);
+    }
+    if (path->empty() || path->ends_with('/')) *path += "index.html";
+    std::string q;
+    int offset = 0;
+    if (path->starts_with("search.")) {
+      q = query_value(request.query, "q").value_or("");
+      auto asked = int_param(request.query, "offset", 0, 0, 1'000'000);
+      if (asked) offset = *asked;
+    }
+    auto rendered = renderers.with(generation, [&](site::SiteRenderer& r) { return r.render(*path, q, offset); });
+    if (!rendered) {
+      spdlog::error("{}: {}", request.target, rendered.error().message);
+      return Response::plain(503, "the site cannot be rendered right now");
+    }
+    if (!*rendered) return not_found();
+    return Response::ok((*rendered)->content_type, std::move((*rendered)->body), Caching::page);
+  }
+};
+
+MirrorHandler::MirrorHandler(MirrorHandlerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+MirrorHandler::~MirrorHandler() = default;
+
+std::shared_ptr<const Response> MirrorHandler::handle(const Request& request) {
+  Impl& r = *impl_;
+  const std::uint64_t generation = r.watch.generation();
+  if (request.path == "/healthz") return r.health(generation);
+  if (auto kept = r.cache.find(request.target, generation)) return kept;
+  std::shared_ptr<const Response> response;
+  if (request.path == "/api/search") response = r.search(request, generation);
+  else if (request.path == "/api/articles") response = r.articles(request, generation);
+  else if (request.path.starts_with("/api/")) response = json_error(404, "no such API: /api/search and /api/articles are");
+  else response = r.page(request, generation);
+  if (response->code() == 200) r.cache.put(request.target, generation, response);
+  return response;
+}
+
+}  // namespace newsmirror::serve
