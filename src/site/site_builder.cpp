@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -33,18 +36,31 @@ namespace {
 constexpr const char* kManifestName = ".newsmirror-build";
 constexpr std::string_view kManifestHeader = "newsmirror-build 1\n";
 
-using Manifest = std::unordered_map<std::string, std::uint64_t>;
+// Path -> fingerprint; the views point into `text`, the file as read.
+struct Manifest {
+  std::string text;
+  std::unordered_map<std::string_view, std::uint64_t> prints;
+};
 
 // A missing or unreadable record only means a full build.
 Manifest read_manifest(const fs::path& file) {
   Manifest manifest;
   std::ifstream in(file, std::ios::binary);
-  std::string line;
-  if (!std::getline(in, line) || line + "\n" != kManifestHeader) return manifest;
-  while (std::getline(in, line)) {
-    auto tab = line.find('\t');
-    if (tab != 16) continue;
-    manifest[line.substr(tab + 1)] = std::stoull(line.substr(0, tab), nullptr, 16);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  manifest.text = std::move(buffer).str();
+  std::string_view rest(manifest.text);
+  if (!rest.starts_with(kManifestHeader)) return manifest;
+  rest.remove_prefix(kManifestHeader.size());
+  manifest.prints.reserve(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')));
+  while (!rest.empty()) {
+    auto end = rest.find('\n');
+    auto line = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    std::uint64_t print = 0;
+    auto [after, error] = std::from_chars(line.data(), line.data() + line.size(), print, 16);
+    if (error != std::errc() || after != line.data() + 16 || line.size() < 18 || line[16] != '\t') continue;
+    manifest.prints.emplace(line.substr(17), print);
   }
   return manifest;
 }
@@ -120,11 +136,12 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   auto pages = all_pages(model, options.render);
   std::vector<std::uint64_t> prints(pages.size());
   auto old_manifest = options.force ? Manifest{} : read_manifest(options.out / kManifestName);
+  const auto& old_prints = old_manifest.prints;
   std::vector<std::size_t> to_write;
   for (std::size_t i = 0; i < pages.size(); ++i) {
     prints[i] = fingerprint(pages[i], model, inputs->salt());
-    auto found = old_manifest.find(pages[i].path);
-    if (found == old_manifest.end() || found->second != prints[i]) to_write.push_back(i);
+    auto found = old_prints.find(pages[i].path);
+    if (found == old_prints.end() || found->second != prints[i]) to_write.push_back(i);
   }
 
   BuildSummary summary;
@@ -185,11 +202,11 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   summary.written = to_write.size();
   summary.unchanged = pages.size() - to_write.size();
 
-  Manifest new_manifest;
-  new_manifest.reserve(pages.size());
-  for (std::size_t i = 0; i < pages.size(); ++i) new_manifest.emplace(pages[i].path, prints[i]);
-  for (const auto& [path, print] : old_manifest) {
-    if (new_manifest.count(path)) continue;
+  std::unordered_set<std::string_view> current;
+  current.reserve(pages.size());
+  for (const auto& page : pages) current.insert(page.path);
+  for (const auto& [path, print] : old_prints) {
+    if (current.count(path)) continue;
     if (fs::remove(options.out / path, error) || !error) ++summary.removed;
   }
 
@@ -197,11 +214,15 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   if (!images) return images.error();
   summary.images_copied = *images;
 
-  if (summary.written > 0 || summary.removed > 0 || old_manifest.size() != new_manifest.size()) {
+  if (summary.written > 0 || summary.removed > 0 || old_prints.size() != pages.size()) {
     std::string text(kManifestHeader);
     text.reserve(pages.size() * 64);
     for (std::size_t i = 0; i < pages.size(); ++i) {
-      text += fmt::format("{:016x}\t{}\n", prints[i], pages[i].path);
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (int shift = 60; shift >= 0; shift -= 4) text += kHex[(prints[i] >> shift) & 15];
+      text += '\t';
+      text += pages[i].path;
+      text += '\n';
     }
     if (auto written = write_file(options.out / kManifestName, text); !written) return written.error();
   }

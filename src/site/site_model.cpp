@@ -27,6 +27,14 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
     : articles_(std::move(articles)),
       version_counts_(std::move(version_counts)),
       zone_(std::move(zone)) {
+  // Months are asked for again and again (lists, fingerprints): work each
+  // out once.
+  months_.reserve(articles_.size());
+  for (const auto& article : articles_) {
+    auto utc = to_seconds(when(article));
+    std::chrono::year_month_day day{floor<std::chrono::days>(utc + zone_.offset_at_utc(utc))};
+    months_.push_back(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
+  }
   std::vector<const catalog::Article*> order;
   order.reserve(articles_.size());
   for (const auto& article : articles_) order.push_back(&article);
@@ -70,7 +78,6 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
   page_paths_.reserve(articles_.size());
   for (const auto& article : articles_) {
     page_paths_.push_back(article_path(article));
-    by_page_.emplace(page_paths_.back(), &article);
   }
 }
 
@@ -96,6 +103,11 @@ std::vector<const catalog::Article*> SiteModel::newest(std::size_t count) const 
 }
 
 const catalog::Article* SiteModel::find_by_page(std::string_view path) const {
+  // Only the server looks pages up by path: index them on first use.
+  std::call_once(by_page_made_, [this] {
+    by_page_.reserve(articles_.size());
+    for (std::size_t i = 0; i < articles_.size(); ++i) by_page_.emplace(page_paths_[i], &articles_[i]);
+  });
   auto found = by_page_.find(path);
   return found == by_page_.end() ? nullptr : found->second;
 }
@@ -110,11 +122,14 @@ core::TimePoint SiteModel::when(const catalog::Article& article) const {
 }
 
 std::string SiteModel::year_month(const catalog::Article& article) const {
-  auto utc = to_seconds(when(article));
-  auto local = utc + zone_.offset_at_utc(utc);
-  std::chrono::year_month_day day{floor<std::chrono::days>(local)};
-  return fmt::format("{:04}-{:02}", static_cast<int>(day.year()),
-                     static_cast<unsigned>(day.month()));
+  int key = months_[index_of(article)];
+  int year = key / 12, month = key % 12 + 1;
+  if (year < 0 || year > 9999) return fmt::format("{:04}-{:02}", year, month);
+  std::string text = "0000-00";
+  for (int i = 3; i >= 0; --i, year /= 10) text[static_cast<std::size_t>(i)] = static_cast<char>('0' + year % 10);
+  text[5] = static_cast<char>('0' + month / 10);
+  text[6] = static_cast<char>('0' + month % 10);
+  return text;
 }
 
 std::string SiteModel::local_text(core::TimePoint time) const {

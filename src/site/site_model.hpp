@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +47,10 @@ class SiteModel {
   const std::vector<catalog::Article>& articles() const { return articles_; }
   // The article whose page is `path` (site_paths.hpp), or null.
   const catalog::Article* find_by_page(std::string_view path) const;
+  // article_path(article), made once.
+  const std::string& page_path(const catalog::Article& article) const {
+    return page_paths_[index_of(article)];
+  }
 
   // 1 for an article never edited.
   int version_count(const catalog::Article& article) const;
@@ -58,11 +63,17 @@ class SiteModel {
   std::string iso_text(core::TimePoint time) const;
 
  private:
+  std::size_t index_of(const catalog::Article& article) const {
+    return static_cast<std::size_t>(&article - articles_.data());
+  }
+
   std::vector<catalog::Article> articles_;
+  std::vector<int> months_;  // year * 12 + month - 1 of each article, in the mirror's zone
   std::unordered_map<catalog::ArticleId, int> version_counts_;
   core::TimeZone zone_;
   std::vector<SiteListing> sites_;
-  std::unordered_map<std::string_view, const catalog::Article*> by_page_;
+  mutable std::once_flag by_page_made_;
+  mutable std::unordered_map<std::string_view, const catalog::Article*> by_page_;
   std::vector<std::string> page_paths_;  // owns the keys of by_page_
 };
 

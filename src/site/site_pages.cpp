@@ -1,6 +1,7 @@
 #include "site/site_pages.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "site/feeds.hpp"
 #include "site/site_paths.hpp"
@@ -37,23 +38,34 @@ std::vector<const catalog::Article*> feed_articles(const PageSpec& page, const S
   return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(kNewestCount, all.size()))};
 }
 
-// FNV-1a, 64 bits: fingerprints only decide whether to rewrite a file, a
-// cryptographic hash would cost more and buy nothing here.
+// FNV-1a over 64-bit words: fingerprints only decide whether to rewrite a
+// file; a cryptographic hash would cost more and buy nothing here.
 class Fingerprint {
  public:
   Fingerprint& add(std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      hash_ ^= c;
-      hash_ *= 1099511628211ULL;
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes.data() + i, 8);
+      mix(word);
     }
-    hash_ ^= 0xff;  // separator, so ("ab","c") differs from ("a","bc")
-    hash_ *= 1099511628211ULL;
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    mix(tail);
+    mix(bytes.size());  // separates ("ab","c") from ("a","bc")
     return *this;
   }
-  Fingerprint& add(std::int64_t number) { return add(std::to_string(number)); }
-  std::uint64_t value() const { return hash_; }
+  Fingerprint& add(std::int64_t number) {
+    mix(static_cast<std::uint64_t>(number));
+    return *this;
+  }
+  std::uint64_t value() const { return hash_ ^ (hash_ >> 29); }
 
  private:
+  void mix(std::uint64_t word) {
+    hash_ = (hash_ ^ word) * 1099511628211ULL;
+    hash_ ^= hash_ >> 32;
+  }
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
 
@@ -64,7 +76,7 @@ void add_article(Fingerprint& f, const catalog::Article& a, const SiteModel& mod
 }
 
 void add_list_item(Fingerprint& f, const catalog::Article& a, const SiteModel& model) {
-  f.add(a.site).add(a.file).add(a.title);
+  f.add(a.file).add(a.title);
   f.add(model.when(a).time_since_epoch().count()).add(model.version_count(a));
 }
 
@@ -100,7 +112,7 @@ std::vector<PageSpec> all_pages(const SiteModel& model, const RenderOptions& opt
     }
   }
   for (const auto& article : model.articles()) {
-    add_html({.kind = PageKind::article, .article = &article}, article_path(article));
+    add_html({.kind = PageKind::article, .article = &article}, model.page_path(article));
     // The last version is the current one, shown on the article's own page.
     for (int ordinal = 1; ordinal < model.version_count(article); ++ordinal) {
       add_html({.kind = PageKind::version, .article = &article, .ordinal = ordinal},
