@@ -46,23 +46,6 @@ constexpr const char* kPageTemplates[] = {"layout.mustache",  "list_items.mustac
                                           "month.mustache",   "article.mustache",
                                           "search.mustache",  "variant_nav.mustache"};
 
-// HTML-escapes `text` (for snippets, whose highlight marks we add after).
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string url_encode_query(std::string_view value) {
   std::string encoded = href(value);
   std::string out;
@@ -407,7 +390,7 @@ std::string PageRenderer::search(std::string_view query, const search::SearchRes
       }
       // The search marks matches with \x02 ... \x03 (see SiteRenderer);
       // escape the text, then turn those into <mark>.
-      std::string snippet = escape_html(hit.snippet);
+      std::string snippet = kainjow::mustache::html_escape<std::string>(hit.snippet);
       for (std::size_t at; (at = snippet.find('\x02')) != std::string::npos;) snippet.replace(at, 1, "<mark>");
       for (std::size_t at; (at = snippet.find('\x03')) != std::string::npos;) snippet.replace(at, 1, "</mark>");
       entry.set("snippet", snippet);
