@@ -1,0 +1,162 @@
+// `newsmirror serve` as a user runs it: the real binary on port 0, its
+// address read from its first line of output, stopped by SIGTERM and SIGINT.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "catalog/catalog.hpp"
+#include "raw_http.hpp"
+#include "support/cli.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The running command, with its stdout piped to the test.
+class ServeProcess {
+ public:
+  explicit ServeProcess(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      const int null = open("/dev/null", O_RDWR);
+      dup2(null, STDIN_FILENO);
+      std::vector<char*> argv;
+      const std::string binary = ::newsmirror::test::binary().string();
+      argv.push_back(const_cast<char*>(binary.c_str()));
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = out[0];
+  }
+  ~ServeProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) close(out_);
+  }
+
+  // The first line on stdout ("" if none came within the deadline).
+  std::string first_line() {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 1000) <= 0) continue;
+      char c[256];
+      const ssize_t n = read(out_, c, sizeof c);
+      if (n <= 0) break;
+      line.append(c, static_cast<std::size_t>(n));
+    }
+    return line.substr(0, line.find('\n'));
+  }
+
+  // Sends `signal` and waits for the exit status (-1: did not exit normally).
+  int stop_with(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool exited_ = false;
+};
+
+std::uint16_t port_of(const std::string& line) {
+  std::smatch m;
+  if (!std::regex_search(line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) return 0;
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+fs::path make_mirror(const fs::path& root) {
+  auto catalog = catalog::Catalog::open(root);
+  EXPECT_TRUE(catalog.ok());
+  catalog::NewArticle a;
+  a.site = "BBC";
+  a.file = "articles/BBC/1048574_台湾.md";
+  a.number = 1048574;
+  a.identity = "link:BBC\x1fhttps://example.com/1";
+  a.title = "台湾大选";
+  a.link = "https://example.com/1";
+  a.published = core::TimePoint(std::chrono::milliseconds(1700000000000));
+  a.html = "<p>台湾选民投票。</p>";
+  a.fetched_at = *a.published;
+  EXPECT_TRUE(catalog->record_new_article(a).ok());
+  return root;
+}
+
+TEST(ServeCommand, PortZeroPrintsTheBoundAddressAndSigtermStopsIt) {
+  ::newsmirror::test::TempDir dir;
+  make_mirror(dir.path());
+  ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
+  const std::string line = serve.first_line();
+  const std::uint16_t port = port_of(line);
+  ASSERT_NE(port, 0) << "first line: " << line;
+  auto health = test::get(port, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health->body)["articles"], 1);
+  auto search = test::get(port, "/api/search?q=" + test::url_encode("臺灣"));
+  ASSERT_TRUE(search);
+  EXPECT_EQ(nlohmann::json::parse(search->body)["total"], 1);
+  auto home = test::get(port, "/", "Accept-Encoding: gzip\r\n");
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->status, 200);
+  auto page = test::gunzip(home->body);
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->find("台湾大选"), std::string::npos);
+  EXPECT_EQ(serve.stop_with(SIGTERM), 0);
+}
+
+TEST(ServeCommand, JsonNamesTheAddressAndSigintStopsIt) {
+  ::newsmirror::test::TempDir dir;
+  make_mirror(dir.path());
+  ServeProcess serve({"--mirror", dir.path().string(), "--json", "serve", "--listen", "127.0.0.1:0"});
+  auto info = nlohmann::json::parse(serve.first_line(), nullptr, false);
+  ASSERT_TRUE(info.is_object());
+  const std::string url = info["url"];
+  EXPECT_EQ(url, "http://" + info["listen"].get<std::string>() + "/");
+  const std::uint16_t port = port_of(url);
+  ASSERT_NE(port, 0);
+  auto health = test::get(port, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(serve.stop_with(SIGINT), 0);
+}
+
+TEST(ServeCommand, AFolderThatIsNoMirrorOrABadAddressIsAUsageError) {
+  ::newsmirror::test::TempDir dir;
+  ::newsmirror::test::TempDir scratch;
+  auto empty = ::newsmirror::test::run_newsmirror(scratch.path(), {"--mirror", dir.path().string(), "serve"});
+  EXPECT_EQ(empty.status, 2);
+  EXPECT_NE(empty.err.find("not a mirror"), std::string::npos) << empty.err;
+  make_mirror(dir.path());
+  auto bad = ::newsmirror::test::run_newsmirror(
+      scratch.path(), {"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:notaport"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("127.0.0.1:notaport"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace newsmirror::serve
