@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -121,111 +122,155 @@ const std::shared_ptr<const Response>& method_not_allowed() {
 
 }  // namespace
 
+using Strand = net::strand<net::io_context::executor_type>;
+// Sockets bound to their connection's strand by type, not through the
+// type-erased any_io_executor, which allocates whenever it is copied.
+using Socket = net::basic_stream_socket<tcp, Strand>;
+
+// What the acceptor and the sweep know of a connection; owned by the
+// registry, so reading it under the registry's mutex is always safe.
+struct Slot {
+  std::weak_ptr<class Connection> connection;
+  // Steady-clock nanoseconds; 0 for "none".
+  std::atomic<std::int64_t> waiting_since{0};  // waiting for a request (idle or trickling)
+  std::atomic<std::int64_t> deadline{0};       // closed by the sweep once passed
+};
+
 class Connection;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   ServerOptions options;
   Handler handler;
   std::atomic<bool> stopping{false};
+  std::chrono::nanoseconds sweep_period{};
 
-  // Every open connection, for the cap and for eviction. Guarded by mutex.
+  // Every open connection, for the cap, eviction and timeouts. Guarded by
+  // mutex. A shared_ptr<Connection> must never be released while it is
+  // held: a connection's destructor takes it to leave the registry.
   mutable std::mutex mutex;
-  std::list<std::weak_ptr<Connection>> connections;
-  std::optional<tcp::socket> pending;  // accepted while full, waiting for a slot (acceptor strand)
+  std::list<std::shared_ptr<Slot>> slots;
 
   std::mutex wait_mutex;
   std::vector<std::thread> threads;
   tcp::endpoint bound;
 
   // Declared after what connections touch in their destructors, so that
-  // the handlers still queued when it goes are destroyed while those live;
+  // handlers still queued when it goes are destroyed while those live;
   // before the I/O objects, which must go first.
   net::io_context ioc;
-  net::strand<net::io_context::executor_type> accept_strand{ioc.get_executor()};
+  Strand accept_strand{ioc.get_executor()};
   tcp::acceptor acceptor{accept_strand};
   net::steady_timer retry_timer{accept_strand};
+  net::steady_timer sweep_timer{accept_strand};
+  std::optional<Socket> incoming;  // the socket the next accept fills
+  bool holding = false;            // `incoming` is accepted and waits for a slot
 
   explicit Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
   void accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
-  bool admit(tcp::socket& socket);
+  void on_accept(beast::error_code ec);
+  bool admit();
   void retry_later();
+  void sweep();
   void shutdown();
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+  Connection(Socket socket, HttpServer::Impl& server) : socket_(std::move(socket)), server_(server) {
     beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = socket_.remote_endpoint(ec);
     if (!ec) remote_ = fmt::format("{}:{}", remote.address().to_string(), remote.port());
     buffer_.max_size(server_.options.max_header_bytes + 4096);
+    socket_.set_option(tcp::no_delay(true), ec);
   }
 
   ~Connection() {
     std::lock_guard lock(server_.mutex);
-    if (registered_) server_.connections.erase(slot_);
+    if (registered_) server_.slots.erase(slot_);
   }
 
   // Called with server_.mutex held, before start().
-  void registered(std::list<std::weak_ptr<Connection>>::iterator slot) {
+  void registered(std::list<std::shared_ptr<Slot>>::iterator slot) {
     slot_ = slot;
+    state_ = *slot;
     registered_ = true;
   }
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
   }
-
-  // Since when this connection has waited for a request (idle or
-  // trickling), 0 while it is busy answering one.
-  std::int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
 
   // Called with server_.mutex held: drops the connection from the registry
   // (its slot is free at once) and closes it on its own strand.
   void evict_locked() {
     if (!registered_) return;
-    server_.connections.erase(slot_);
+    server_.slots.erase(slot_);
     registered_ = false;
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
  private:
-  void wait_for_request() {
-    if (server_.stopping) return close();
-    waiting_since_.store(now_ns(), std::memory_order_relaxed);
-    if (buffer_.size() > 0) return read_request();  // pipelined bytes are here already
-    stream_.expires_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec) return self->close();
-      self->buffer_.commit(n);
-      self->read_request();
-    });
+  void set_deadline(std::chrono::milliseconds from_now) {
+    state_->deadline.store(now_ns() + std::chrono::nanoseconds(from_now).count(), std::memory_order_relaxed);
   }
 
-  void read_request() {
+  void wait_for_request() {
+    if (server_.stopping) return close();
+    state_->waiting_since.store(now_ns(), std::memory_order_relaxed);
     parser_.emplace(fields_);
+    parser_->eager(true);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    // The whole request must arrive within request_timeout of its first
-    // byte: the clock is not reset by each byte a slow client trickles.
-    stream_.expires_after(server_.options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_request(ec);
-    });
+    request_started_ = false;
+    if (buffer_.size() > 0) return parse();  // pipelined bytes are here already
+    set_deadline(server_.options.idle_timeout);
+    read_more();
+  }
+
+  void read_more() {
+    const std::size_t room = buffer_.max_size() - buffer_.size();
+    if (room == 0) return on_request(http::error::buffer_overflow);
+    socket_.async_read_some(buffer_.prepare(std::min<std::size_t>(room, 8192)),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->parse();
+                            });
+  }
+
+  // Feeds what has arrived to the parser; reads more until the request is
+  // whole. Most requests arrive in one read and are parsed right here.
+  void parse() {
+    if (!request_started_) {
+      // The whole request must arrive within request_timeout of its first
+      // byte: the clock is not reset by each byte a slow client trickles.
+      request_started_ = true;
+      set_deadline(server_.options.request_timeout);
+    }
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) return on_request(ec);
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return on_request({});
+    read_more();
   }
 
   void on_request(beast::error_code ec) {
-    waiting_since_.store(0, std::memory_order_relaxed);
+    state_->waiting_since.store(0, std::memory_order_relaxed);
+    state_->deadline.store(0, std::memory_order_relaxed);  // the handler's time is not the client's
     started_ = Clock::now();
     if (ec) {
       if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return send_error(431, "the request line and headers are too large");
       if (ec == http::error::body_limit) return send_error(413, "requests here carry no body");
-      if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
-          ec == beast::error::timeout || ec == net::error::operation_aborted || ec == net::error::connection_reset)
-        return close();
       return send_error(400, "malformed request");
     }
     if (fields_.version != 10 && fields_.version != 11) return send_error(505, "HTTP/1.0 and HTTP/1.1 only");
@@ -299,9 +344,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_.append("\r\n");
     status_ = code;
 
-    stream_.expires_after(server_.options.write_timeout);
+    set_deadline(server_.options.write_timeout);
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_.data(), body_.size())};
-    net::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_written(ec);
     });
   }
@@ -320,7 +365,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.reset();
     if (ec || !keep_alive_) {
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       return close();
     }
     wait_for_request();
@@ -328,14 +373,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   RequestParser::Fields fields_;
   std::optional<RequestParser> parser_;
+  bool request_started_ = false;
   std::string head_;
   std::string_view body_;
   std::shared_ptr<const Response> response_;
@@ -343,62 +389,57 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = false;
   int status_ = 0;
   Clock::time_point started_;
-  std::atomic<std::int64_t> waiting_since_{0};
+  std::shared_ptr<Slot> state_;
   // Guarded by server_.mutex.
-  std::list<std::weak_ptr<Connection>>::iterator slot_;
+  std::list<std::shared_ptr<Slot>>::iterator slot_;
   bool registered_ = false;
 };
 
 void HttpServer::Impl::accept() {
   if (stopping) return;
-  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  incoming.emplace(net::make_strand(ioc));
+  acceptor.async_accept(*incoming, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
-void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::on_accept(beast::error_code ec) {
   if (stopping) return;
   if (ec) {
     // Out of file descriptors and the like: wait a little rather than spin.
     if (ec == net::error::operation_aborted) return;
+    incoming.reset();
     return retry_later();
   }
-  if (!admit(socket)) {
-    pending.emplace(std::move(socket));
+  if (!admit()) {
+    holding = true;
     return retry_later();  // every connection is busy: leave the rest in the backlog
   }
   accept();
 }
 
-// Starts a connection for `socket` when there is a slot, making one by
+// Starts a connection for `incoming` when there is a slot, making one by
 // evicting the connection that has waited longest for its request.
-bool HttpServer::Impl::admit(tcp::socket& socket) {
+bool HttpServer::Impl::admit() {
   std::shared_ptr<Connection> connection;
-  // Owners taken under the lock are dropped after it: a connection whose
-  // last owner this is unregisters itself (locking) in its destructor.
-  std::vector<std::shared_ptr<Connection>> seen;
+  std::shared_ptr<Connection> evicted;  // released after the lock (see `mutex`)
   {
     std::lock_guard lock(mutex);
-    if (connections.size() >= options.max_connections) {
-      seen.reserve(connections.size());
-      Connection* oldest = nullptr;
-      std::int64_t oldest_since = 0;
-      for (auto& weak : connections) {
-        auto c = weak.lock();
-        if (!c) continue;
-        const std::int64_t since = c->waiting_since();
-        if (since != 0 && (!oldest || since < oldest_since)) {
-          oldest = c.get();
-          oldest_since = since;
-        }
-        seen.push_back(std::move(c));
+    if (slots.size() >= options.max_connections) {
+      Slot* oldest = nullptr;
+      for (const auto& slot : slots) {
+        const std::int64_t since = slot->waiting_since.load(std::memory_order_relaxed);
+        if (since != 0 && (!oldest || since < oldest->waiting_since.load(std::memory_order_relaxed)))
+          oldest = slot.get();
       }
-      if (!oldest) return false;
-      oldest->evict_locked();
+      if (oldest) evicted = oldest->connection.lock();
+      if (!evicted) return false;
+      evicted->evict_locked();
     }
-    connection = std::make_shared<Connection>(std::move(socket), *this);
-    connection->registered(connections.insert(connections.end(), connection));
+    connection = std::make_shared<Connection>(std::move(*incoming), *this);
+    auto slot = std::make_shared<Slot>();
+    slot->connection = connection;
+    connection->registered(slots.insert(slots.end(), std::move(slot)));
   }
+  incoming.reset();
   connection->start();
   return true;
 }
@@ -407,11 +448,36 @@ void HttpServer::Impl::retry_later() {
   retry_timer.expires_after(std::chrono::milliseconds(50));
   retry_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec || self->stopping) return;
-    if (self->pending) {
-      if (!self->admit(*self->pending)) return self->retry_later();
-      self->pending.reset();
+    if (self->holding) {
+      if (!self->admit()) return self->retry_later();
+      self->holding = false;
     }
     self->accept();
+  });
+}
+
+// Timeouts are enforced here, a few times per shortest timeout, rather
+// than by a timer armed and cancelled around every read and write.
+void HttpServer::Impl::sweep() {
+  sweep_timer.expires_after(sweep_period);
+  sweep_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->stopping) return;
+    std::vector<std::shared_ptr<Connection>> expired;  // released after the lock
+    {
+      const std::int64_t now = now_ns();
+      std::lock_guard lock(self->mutex);
+      for (auto it = self->slots.begin(); it != self->slots.end();) {
+        const Slot& slot = **it;
+        ++it;  // evict_locked() erases the entry
+        const std::int64_t deadline = slot.deadline.load(std::memory_order_relaxed);
+        if (deadline == 0 || deadline > now) continue;
+        if (auto c = slot.connection.lock()) {
+          c->evict_locked();
+          expired.push_back(std::move(c));
+        }
+      }
+    }
+    self->sweep();
   });
 }
 
@@ -419,18 +485,17 @@ void HttpServer::Impl::shutdown() {
   beast::error_code ignored;
   acceptor.close(ignored);
   retry_timer.cancel();
-  if (pending) pending->close(ignored);
-  pending.reset();
-  std::vector<std::shared_ptr<Connection>> seen;  // dropped after the lock, as in admit()
+  sweep_timer.cancel();
+  incoming.reset();
+  std::vector<std::shared_ptr<Connection>> open;  // released after the lock
   std::lock_guard lock(mutex);
-  // An entry that no longer locks belongs to a connection in its
-  // destructor, which erases it itself.
-  for (auto it = connections.begin(); it != connections.end();) {
-    auto c = it->lock();
-    ++it;  // evict_locked() erases c's entry
-    if (!c) continue;
-    c->evict_locked();
-    seen.push_back(std::move(c));
+  for (auto it = slots.begin(); it != slots.end();) {
+    const Slot& slot = **it;
+    ++it;  // evict_locked() erases the entry
+    if (auto c = slot.connection.lock()) {
+      c->evict_locked();
+      open.push_back(std::move(c));
+    }
   }
 }
 
@@ -448,6 +513,9 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(ServerOptions option
     return core::Error(core::ErrorKind::usage, fmt::format("--listen {}: \"{}\" is not a port", listen, port));
 
   auto impl = std::make_shared<Impl>(std::move(options), std::move(handler));
+  const auto shortest = std::min({impl->options.idle_timeout, impl->options.request_timeout, impl->options.write_timeout});
+  impl->sweep_period = std::clamp<std::chrono::nanoseconds>(shortest / 8, std::chrono::milliseconds(10),
+                                                            std::chrono::milliseconds(250));
   beast::error_code ec;
   tcp::resolver resolver(impl->ioc);
   auto endpoints = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -464,7 +532,10 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::start(ServerOptions option
   if (impl->acceptor.listen(net::socket_base::max_listen_connections, ec)) return fail("cannot listen");
   impl->bound = impl->acceptor.local_endpoint(ec);
 
-  net::post(impl->accept_strand, [impl] { impl->accept(); });
+  net::post(impl->accept_strand, [impl] {
+    impl->accept();
+    impl->sweep();
+  });
   unsigned threads = impl->options.threads ? impl->options.threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) impl->threads.emplace_back([impl = impl.get()] { impl->ioc.run(); });
@@ -488,7 +559,7 @@ std::uint16_t HttpServer::port() const { return impl_->bound.port(); }
 
 std::size_t HttpServer::open_connections() const {
   std::lock_guard lock(impl_->mutex);
-  return impl_->connections.size();
+  return impl_->slots.size();
 }
 
 void HttpServer::stop() {
