@@ -133,8 +133,8 @@ std::map<std::string, std::string> internal_entities(std::string_view doctype) {
 // two places (content:encoded, Atom type="html", descriptions).
 // prepare_xml has already found where each section or text run ends, so
 // content libxml2 would take without error goes to libxml2 as a short
-// stand-in, and restore_stand_ins puts its value back in each subtree the
-// parser reads. Stand-ins are U+FDD0, the decimal index, U+FDD1. A document
+// stand-in, and TreeReader reads its value wherever the parser reads the
+// text. Stand-ins are U+FDD0, the decimal index, U+FDD1. A document
 // holding U+FDD0 anywhere gets no stand-ins, so that a text or CDATA node
 // holds U+FDD0 only as part of stand-ins.
 constexpr std::string_view kStandInOpen = "\xEF\xB7\x90";
@@ -242,7 +242,8 @@ bool unescape_char_data(std::string_view prepared, std::string& out) {
         if (v < 0) return false;
         if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
       }
-      if (!legal_xml_char(static_cast<std::uint32_t>(cp))) return false;
+      // U+FDD0 in a value would read as a stand-in (see TreeReader).
+      if (!legal_xml_char(static_cast<std::uint32_t>(cp)) || cp == 0xFDD0) return false;
       append_utf8(out, static_cast<std::uint32_t>(cp));
     } else if (name == "lt") {
       out.push_back('<');
@@ -521,39 +522,45 @@ std::string take(xmlChar* s) {
 // feeds in the wild use the historical ones.
 enum class Ns { rss, atom10, atom03, rdf, dc, dcterms, content, itunes, media, xhtml, xml, other };
 
-Ns ns_from_uri(std::string_view raw_uri) {
-  // Namespace names are case-sensitive in XML, but feeds copy them from
-  // documentation with varying case (iTunes' "DTDs/Podcast").
-  // Lowered on the stack: this runs for every element.
-  char buffer[128];
-  std::string lowered;
-  std::string_view uri;
-  if (raw_uri.size() <= sizeof buffer) {
-    for (std::size_t k = 0; k < raw_uri.size(); ++k) {
-      char c = raw_uri[k];
-      buffer[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    uri = std::string_view(buffer, raw_uri.size());
-  } else {
-    lowered = lower(raw_uri);
-    uri = lowered;
+// Whether `s` is `lower_case` but for the case of ASCII letters.
+bool equals_ignoring_case(std::string_view s, std::string_view lower_case) {
+  if (s.size() != lower_case.size()) return false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower_case[k]) return false;
   }
+  return true;
+}
+
+Ns ns_from_uri(std::string_view uri) {
+  // Namespace names are case-sensitive in XML, but feeds copy them from
+  // documentation with varying case (iTunes' "DTDs/Podcast"). This runs
+  // for every element: the length picks the candidates.
   if (uri.empty()) return Ns::rss;
-  if (uri.starts_with("http://backend.userland.com/rss")) return Ns::rss;
-  if (uri == "http://www.w3.org/2005/atom") return Ns::atom10;
-  if (uri == "http://purl.org/atom/ns#") return Ns::atom03;
-  if (uri == "http://purl.org/rss/1.0/" || uri == "http://my.netscape.com/rdf/simple/0.9/" ||
-      uri == "http://backend.userland.com/rss2" || uri == "http://blogs.law.harvard.edu/tech/rss" ||
-      uri == "http://backend.userland.com/rss")
-    return Ns::rss;
-  if (uri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#") return Ns::rdf;
-  if (uri == "http://purl.org/net/rss1.1#") return Ns::rss;
-  if (uri == "http://purl.org/dc/elements/1.1/") return Ns::dc;
-  if (uri == "http://purl.org/dc/terms/") return Ns::dcterms;
-  if (uri == "http://purl.org/rss/1.0/modules/content/") return Ns::content;
-  if (uri == "http://www.itunes.com/dtds/podcast-1.0.dtd") return Ns::itunes;
-  if (uri == "http://search.yahoo.com/mrss/" || uri == "http://search.yahoo.com/mrss") return Ns::media;
-  if (uri == "http://www.w3.org/1999/xhtml") return Ns::xhtml;
+  if (uri.size() >= 31 && equals_ignoring_case(uri.substr(0, 31), "http://backend.userland.com/rss")) return Ns::rss;
+  struct Known {
+    std::string_view uri;
+    Ns ns;
+  };
+  static constexpr Known kKnown[] = {
+      {"http://www.w3.org/2005/atom", Ns::atom10},
+      {"http://purl.org/atom/ns#", Ns::atom03},
+      {"http://purl.org/rss/1.0/", Ns::rss},
+      {"http://my.netscape.com/rdf/simple/0.9/", Ns::rss},
+      {"http://blogs.law.harvard.edu/tech/rss", Ns::rss},
+      {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", Ns::rdf},
+      {"http://purl.org/net/rss1.1#", Ns::rss},
+      {"http://purl.org/dc/elements/1.1/", Ns::dc},
+      {"http://purl.org/dc/terms/", Ns::dcterms},
+      {"http://purl.org/rss/1.0/modules/content/", Ns::content},
+      {"http://www.itunes.com/dtds/podcast-1.0.dtd", Ns::itunes},
+      {"http://search.yahoo.com/mrss/", Ns::media},
+      {"http://search.yahoo.com/mrss", Ns::media},
+      {"http://www.w3.org/1999/xhtml", Ns::xhtml},
+  };
+  for (const Known& known : kKnown)
+    if (known.uri.size() == uri.size() && equals_ignoring_case(uri, known.uri)) return known.ns;
   return Ns::other;
 }
 
@@ -604,27 +611,23 @@ bool has_attr(const xmlNode* node, const char* name) {
   return xmlHasProp(node, reinterpret_cast<const xmlChar*>(name)) != nullptr;
 }
 
-std::string text_of(const xmlNode* node) {
-  // One text or CDATA child, the usual case, is its own content.
-  const xmlNode* child = node->type == XML_ELEMENT_NODE ? node->children : nullptr;
-  if (child && !child->next && (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE))
-    return trim(child->content ? std::string_view(reinterpret_cast<const char*>(child->content)) : std::string_view());
-  return trim(take(xmlNodeGetContent(node)));
-}
-
 bool has_element_child(const xmlNode* node) {
   for (const xmlNode* c = node->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE) return true;
   return false;
 }
 
-// Appends `text` escaped as xmlNodeDump escapes text content.
-void append_escaped_text(std::string& out, std::string_view text) {
+// Appends `text` escaped as xmlNodeDump escapes text content, and with
+// `quotes` as xmlEncodeSpecialChars escapes text.
+void append_escaped_text(std::string& out, std::string_view text, bool quotes = false) {
   std::size_t done = 0;
+  std::uint64_t quote_byte = quotes ? '"' : '<';
   for (std::size_t k = 0; k < text.size(); ++k) {
     while (text.size() - k >= 8) {
       std::uint64_t word = load_word(text.data() + k);
-      if ((bytes_equal(word, '<') | bytes_equal(word, '>') | bytes_equal(word, '&') | bytes_equal(word, '\r')) != 0) break;
+      if ((bytes_equal(word, '<') | bytes_equal(word, '>') | bytes_equal(word, '&') | bytes_equal(word, '\r') |
+           bytes_equal(word, static_cast<unsigned char>(quote_byte))) != 0)
+        break;
       k += 8;
     }
     if (k >= text.size()) break;
@@ -634,6 +637,10 @@ void append_escaped_text(std::string& out, std::string_view text) {
       case '>': replacement = "&gt;"; break;
       case '&': replacement = "&amp;"; break;
       case '\r': replacement = "&#13;"; break;
+      case '"':
+        if (!quotes) continue;
+        replacement = "&quot;";
+        break;
       default: continue;
     }
     out.append(text.data() + done, k - done);
@@ -658,121 +665,6 @@ bool append_hex_reference(std::string& out, std::string_view value, std::size_t&
   k += length - 1;  // the loop steps over the last byte
   done = k + 1;
   return true;
-}
-
-// Appends `node` as xmlNodeDump(doc, node, 0, 0) writes it, for the common
-// subset: elements with plain attributes and namespace declarations, and
-// text. False, with `out` part-written, for anything else (comments,
-// CDATA, references...), which is left to
-// libxml2: the hand-written path only saves time, never changes output.
-bool dump_node(const xmlNode* node, std::string& out, int depth = 0) {
-  auto chars = [](const xmlChar* s) { return std::string_view(reinterpret_cast<const char*>(s)); };
-  if (node->type == XML_TEXT_NODE) {
-    if (node->name == xmlStringTextNoenc) return false;
-    if (node->content) append_escaped_text(out, chars(node->content));
-    return true;
-  }
-  if (node->type != XML_ELEMENT_NODE || depth > 100 || !node->name) return false;
-  auto append_qualified = [&](const xmlNs* ns, const xmlChar* name) {
-    if (ns && ns->prefix) {
-      out.append(chars(ns->prefix));
-      out.push_back(':');
-    }
-    out.append(chars(name));
-  };
-  out.push_back('<');
-  append_qualified(node->ns, node->name);
-  for (const xmlNs* ns = node->nsDef; ns; ns = ns->next) {
-    if (ns->type != XML_LOCAL_NAMESPACE || !ns->href) continue;
-    if (ns->prefix && chars(ns->prefix) == "xml") continue;
-    std::string_view href = chars(ns->href);
-    if (href.find('"') != std::string_view::npos) return false;
-    out.append(ns->prefix ? " xmlns:" : " xmlns");
-    if (ns->prefix) out.append(chars(ns->prefix));
-    out.append("=\"");
-    out.append(href);
-    out.push_back('"');
-  }
-  for (const xmlAttr* a = node->properties; a; a = a->next) {
-    if (!a->name || (a->children && (a->children->next || a->children->type != XML_TEXT_NODE))) return false;
-    out.push_back(' ');
-    append_qualified(a->ns, a->name);
-    out.append("=\"");
-    std::string_view value = a->children && a->children->content ? chars(a->children->content) : std::string_view();
-    std::size_t done = 0;
-    for (std::size_t k = 0; k < value.size(); ++k) {
-      std::string_view replacement;
-      switch (value[k]) {
-        case '\n': replacement = "&#10;"; break;
-        case '\r': replacement = "&#13;"; break;
-        case '\t': replacement = "&#9;"; break;
-        case '"': replacement = "&quot;"; break;
-        case '<': replacement = "&lt;"; break;
-        case '>': replacement = "&gt;"; break;
-        case '&': replacement = "&amp;"; break;
-        default:
-          if (static_cast<unsigned char>(value[k]) < 0x80 || (node->doc && node->doc->encoding)) continue;
-          // A document still being read has no encoding yet: libxml2
-          // writes non-ASCII as hexadecimal references then.
-          if (!append_hex_reference(out, value, done, k)) return false;
-          continue;
-      }
-      out.append(value.data() + done, k - done);
-      out.append(replacement);
-      done = k + 1;
-    }
-    out.append(value.data() + done, value.size() - done);
-    out.push_back('"');
-  }
-  if (!node->children) {
-    out.append("/>");
-    return true;
-  }
-  out.push_back('>');
-  for (const xmlNode* c = node->children; c; c = c->next)
-    if (!dump_node(c, out, depth + 1)) return false;
-  out.append("</");
-  append_qualified(node->ns, node->name);
-  out.push_back('>');
-  return true;
-}
-
-// Markup of the children of `node`, as XML serializes them.
-std::string serialize_children(const xmlNode* node) {
-  std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
-  if (!buffer) return "";
-  std::string out;
-  for (xmlNode* c = node->children; c; c = c->next) {
-    if (c->type == XML_CDATA_SECTION_NODE) {
-      // CDATA inside mixed content is text; escape it as text would be.
-      std::unique_ptr<xmlChar, XmlCharDeleter> escaped(xmlEncodeSpecialChars(nullptr, c->content));
-      out += to_string(escaped.get());
-      continue;
-    }
-    std::size_t start = out.size();
-    if (dump_node(c, out)) {
-#ifdef NEWSMIRROR_CHECK_DUMP
-      xmlBufferEmpty(buffer.get());
-      xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
-      if (std::string_view(out).substr(start) !=
-          std::string_view(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())))) {
-        fprintf(stderr, "DUMP MISMATCH\n---mine:\n%s\n---libxml2:\n%s\n", out.c_str() + start, reinterpret_cast<const char*>(xmlBufferContent(buffer.get())));
-        abort();
-      }
-#endif
-      continue;
-    }
-    out.resize(start);
-    xmlBufferEmpty(buffer.get());
-    xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
-    out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())));
-  }
-  // The XHTML namespace is implied once the markup leaves the feed; HTML
-  // consumers would otherwise carry the declaration around.
-  for (std::string_view decl : {" xmlns=\"http://www.w3.org/1999/xhtml\"", " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""}) {
-    for (auto pos = out.find(decl); pos != std::string::npos; pos = out.find(decl, pos)) out.erase(pos, decl.size());
-  }
-  return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view in) {
@@ -800,41 +692,274 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-// The value of an element that may carry markup: escaped HTML or CDATA give
-// their text, inline XHTML its serialization (without Atom's wrapper div),
-// Atom 0.3 base64 its decoded bytes.
-std::string markup_of(const xmlNode* node) {
-  std::string type = lower(attr(node, "type"));
-  std::string mode = lower(attr(node, "mode"));
-  // Atom 1.0: a media type that is neither text nor XML means base64
-  // (RFC 4287 section 4.1.3.3); Atom 0.3 says so with mode="base64".
-  bool textual = type.empty() || type == "text" || type == "html" || type == "xhtml" || type.starts_with("text/") ||
-                 type.ends_with("+xml") || type.ends_with("/xml");
-  if (mode == "base64" || (!textual && !has_element_child(node))) {
-    if (auto decoded = base64_decode(take(xmlNodeGetContent(node)))) return trim(*decoded);
+// Text and markup of the libxml2 tree, read through stand-ins: a text or
+// CDATA node holding stand-ins (see prepare_xml) reads as their values,
+// without copying them into the tree. Only where libxml2 itself reads the
+// content (xmlNodeDump of what dump_node leaves to it) are the values put
+// back into the nodes first. No value holds U+FDD0, so a node read again
+// after that reads the same.
+class TreeReader {
+ public:
+  // `values` (the stand-ins' values by index) outlive the reader; none
+  // means a document without stand-ins.
+  explicit TreeReader(const std::vector<std::string_view>* values = nullptr) : values_(values) {}
+
+  std::string text_of(const xmlNode* node) const {
+    // One text or CDATA child, the usual case, is its own content.
+    const xmlNode* child = node->type == XML_ELEMENT_NODE ? node->children : nullptr;
+    if (child && !child->next && (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE))
+      return trim(content_of(child, scratch_));
+    return trim(content_of_subtree(node));
   }
-  if (!has_element_child(node) && type != "xhtml") return text_of(node);
-  if (mode == "escaped") return text_of(node);
-  // Atom's xhtml content is wrapped in one xhtml <div> that is not content.
-  const xmlNode* only = nullptr;
-  int elements = 0;
-  bool other_text = false;
-  for (const xmlNode* c = node->children; c; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE) {
-      ++elements;
-      only = c;
-    } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && !trim(to_string(c->content)).empty()) {
-      other_text = true;
+
+  // The value of an element that may carry markup: escaped HTML or CDATA give
+  // their text, inline XHTML its serialization (without Atom's wrapper div),
+  // Atom 0.3 base64 its decoded bytes.
+  std::string markup_of(const xmlNode* node) const {
+    std::string type = lower(attr(node, "type"));
+    std::string mode = lower(attr(node, "mode"));
+    // Atom 1.0: a media type that is neither text nor XML means base64
+    // (RFC 4287 section 4.1.3.3); Atom 0.3 says so with mode="base64".
+    bool textual = type.empty() || type == "text" || type == "html" || type == "xhtml" || type.starts_with("text/") ||
+                   type.ends_with("+xml") || type.ends_with("/xml");
+    if (mode == "base64" || (!textual && !has_element_child(node))) {
+      if (auto decoded = base64_decode(content_of_subtree(node))) return trim(*decoded);
     }
+    if (!has_element_child(node) && type != "xhtml") return text_of(node);
+    if (mode == "escaped") return text_of(node);
+    // Atom's xhtml content is wrapped in one xhtml <div> that is not content.
+    const xmlNode* only = nullptr;
+    int elements = 0;
+    bool other_text = false;
+    for (const xmlNode* c = node->children; c; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE) {
+        ++elements;
+        only = c;
+      } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && !trim(content_of(c, scratch_)).empty()) {
+        other_text = true;
+      }
+    }
+    // Atom 1.0 wraps XHTML content in one <div> that is not content; Atom 0.3
+    // had no such rule and its div is part of the value.
+    bool wrapped = type == "xhtml" || (type == "application/xhtml+xml" && qname(node).ns == Ns::atom10);
+    if (elements == 1 && !other_text && qname(only).local == "div" && wrapped) {
+      return trim(serialize_children(only));
+    }
+    return trim(serialize_children(node));
   }
-  // Atom 1.0 wraps XHTML content in one <div> that is not content; Atom 0.3
-  // had no such rule and its div is part of the value.
-  bool wrapped = type == "xhtml" || (type == "application/xhtml+xml" && qname(node).ns == Ns::atom10);
-  if (elements == 1 && !other_text && qname(only).local == "div" && wrapped) {
-    return trim(serialize_children(only));
+
+  // Markup of the children of `node`, as XML serializes them.
+  std::string serialize_children(const xmlNode* node) const {
+    std::unique_ptr<xmlBuffer, BufferDeleter> buffer;
+    std::string out;
+    for (xmlNode* c = node->children; c; c = c->next) {
+      if (c->type == XML_CDATA_SECTION_NODE) {
+        // CDATA inside mixed content is text; escape it as text would be
+        // (as xmlEncodeSpecialChars does).
+        append_escaped_text(out, content_of(c, scratch_), true);
+        continue;
+      }
+      std::size_t start = out.size();
+      if (dump_node(c, out)) {
+#ifdef NEWSMIRROR_CHECK_DUMP
+        if (!buffer) buffer.reset(xmlBufferCreate());
+        restore_in_place(c);
+        xmlBufferEmpty(buffer.get());
+        xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
+        if (std::string_view(out).substr(start) !=
+            std::string_view(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())))) {
+          fprintf(stderr, "DUMP MISMATCH\n---mine:\n%s\n---libxml2:\n%s\n", out.c_str() + start, reinterpret_cast<const char*>(xmlBufferContent(buffer.get())));
+          abort();
+        }
+#endif
+        continue;
+      }
+      out.resize(start);
+      if (!buffer) buffer.reset(xmlBufferCreate());
+      if (!buffer) return "";
+      restore_in_place(c);
+      xmlBufferEmpty(buffer.get());
+      xmlNodeDump(buffer.get(), node->doc, c, 0, 0);
+      out.append(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())), static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+    }
+    // The XHTML namespace is implied once the markup leaves the feed; HTML
+    // consumers would otherwise carry the declaration around.
+    for (std::string_view decl : {" xmlns=\"http://www.w3.org/1999/xhtml\"", " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""}) {
+      for (auto pos = out.find(decl); pos != std::string::npos; pos = out.find(decl, pos)) out.erase(pos, decl.size());
+    }
+    return out;
   }
-  return trim(serialize_children(node));
-}
+
+ private:
+  static std::string_view chars(const xmlChar* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
+  }
+
+  // The stand-in at the start of `text` (U+FDD0, digits, U+FDD1): its
+  // length, with its value's index in `index`; 0 if `text` starts otherwise.
+  std::size_t stand_in_at(std::string_view text, std::size_t& index) const {
+    if (!text.starts_with(kStandInOpen)) return 0;
+    std::size_t digits = kStandInOpen.size(), j = digits;
+    index = 0;
+    while (j < text.size() && j - digits < 10 && text[j] >= '0' && text[j] <= '9')
+      index = index * 10 + static_cast<std::size_t>(text[j++] - '0');
+    if (j == digits || !text.substr(j).starts_with(kStandInClose) || index >= values_->size()) return 0;
+    return j + kStandInClose.size();
+  }
+
+  // Appends `content` to `out` with its stand-ins replaced by their values.
+  void append_resolved(std::string& out, std::string_view content) const {
+    for (auto pos = content.find(kStandInOpen); pos != std::string_view::npos; pos = content.find(kStandInOpen)) {
+      out.append(content.substr(0, pos));
+      content.remove_prefix(pos);
+      std::size_t index;
+      if (std::size_t length = stand_in_at(content, index)) {
+        out.append((*values_)[index]);
+        content.remove_prefix(length);
+      } else {
+        out.append(content.substr(0, kStandInOpen.size()));
+        content.remove_prefix(kStandInOpen.size());
+      }
+    }
+    out.append(content);
+  }
+
+  // The content of text or CDATA node `c` as libxml2 would hold it without
+  // stand-ins: a view of the node, of a value, or of `scratch`.
+  std::string_view content_of(const xmlNode* c, std::string& scratch) const {
+    std::string_view content = chars(c->content);
+    if (!values_ || content.find(kStandInOpen) == std::string_view::npos) return content;
+    std::size_t index;
+    if (std::size_t length = stand_in_at(content, index); length == content.size()) return (*values_)[index];
+    scratch.clear();
+    append_resolved(scratch, content);
+    return scratch;
+  }
+
+  // What xmlNodeGetContent gives for an element: the text and CDATA of
+  // every descendant, in document order.
+  std::string content_of_subtree(const xmlNode* node) const {
+    if (node->type != XML_ELEMENT_NODE) {
+      restore_in_place(const_cast<xmlNode*>(node));
+      return take(xmlNodeGetContent(node));
+    }
+    std::string out;
+    if (!append_subtree_text(node, out)) {
+      restore_in_place(const_cast<xmlNode*>(node));
+      return take(xmlNodeGetContent(node));
+    }
+    return out;
+  }
+  // False on a node whose content only libxml2 knows how to read (an entity
+  // reference).
+  bool append_subtree_text(const xmlNode* node, std::string& out) const {
+    for (const xmlNode* c = node->children; c; c = c->next) {
+      if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+        if (values_) append_resolved(out, chars(c->content));
+        else out.append(chars(c->content));
+      } else if (c->type == XML_ENTITY_REF_NODE || c->type == XML_ENTITY_DECL) {
+        return false;
+      }
+      if (c->children && !append_subtree_text(c, out)) return false;
+    }
+    return true;
+  }
+
+  // Puts the values of stand-ins back into the text and CDATA nodes of
+  // `node` (itself and its descendants), for libxml2 to read.
+  void restore_in_place(xmlNode* node) const {
+    if (!values_) return;
+    if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+      std::string_view content = chars(node->content);
+      if (content.find(kStandInOpen) == std::string_view::npos) return;
+      std::string restored;
+      append_resolved(restored, content);
+      xmlNodeSetContentLen(node, reinterpret_cast<const xmlChar*>(restored.data()), static_cast<int>(restored.size()));
+      return;
+    }
+    if (node->type != XML_ELEMENT_NODE) return;
+    for (xmlNode* c = node->children; c; c = c->next) restore_in_place(c);
+  }
+
+  // Appends `node` as xmlNodeDump(doc, node, 0, 0) writes it, for the common
+  // subset: elements with plain attributes and namespace declarations, and
+  // text. False, with `out` part-written, for anything else (comments,
+  // CDATA, references...), which is left to
+  // libxml2: the hand-written path only saves time, never changes output.
+  bool dump_node(const xmlNode* node, std::string& out, int depth = 0) const {
+    if (node->type == XML_TEXT_NODE) {
+      if (node->name == xmlStringTextNoenc) return false;
+      append_escaped_text(out, content_of(node, scratch_));
+      return true;
+    }
+    if (node->type != XML_ELEMENT_NODE || depth > 100 || !node->name) return false;
+    auto append_qualified = [&](const xmlNs* ns, const xmlChar* name) {
+      if (ns && ns->prefix) {
+        out.append(chars(ns->prefix));
+        out.push_back(':');
+      }
+      out.append(chars(name));
+    };
+    out.push_back('<');
+    append_qualified(node->ns, node->name);
+    for (const xmlNs* ns = node->nsDef; ns; ns = ns->next) {
+      if (ns->type != XML_LOCAL_NAMESPACE || !ns->href) continue;
+      if (ns->prefix && chars(ns->prefix) == "xml") continue;
+      std::string_view href = chars(ns->href);
+      if (href.find('"') != std::string_view::npos) return false;
+      out.append(ns->prefix ? " xmlns:" : " xmlns");
+      if (ns->prefix) out.append(chars(ns->prefix));
+      out.append("=\"");
+      out.append(href);
+      out.push_back('"');
+    }
+    for (const xmlAttr* a = node->properties; a; a = a->next) {
+      if (!a->name || (a->children && (a->children->next || a->children->type != XML_TEXT_NODE))) return false;
+      out.push_back(' ');
+      append_qualified(a->ns, a->name);
+      out.append("=\"");
+      std::string_view value = a->children && a->children->content ? chars(a->children->content) : std::string_view();
+      std::size_t done = 0;
+      for (std::size_t k = 0; k < value.size(); ++k) {
+        std::string_view replacement;
+        switch (value[k]) {
+          case '\n': replacement = "&#10;"; break;
+          case '\r': replacement = "&#13;"; break;
+          case '\t': replacement = "&#9;"; break;
+          case '"': replacement = "&quot;"; break;
+          case '<': replacement = "&lt;"; break;
+          case '>': replacement = "&gt;"; break;
+          case '&': replacement = "&amp;"; break;
+          default:
+            if (static_cast<unsigned char>(value[k]) < 0x80 || (node->doc && node->doc->encoding)) continue;
+            // A document still being read has no encoding yet: libxml2
+            // writes non-ASCII as hexadecimal references then.
+            if (!append_hex_reference(out, value, done, k)) return false;
+            continue;
+        }
+        out.append(value.data() + done, k - done);
+        out.append(replacement);
+        done = k + 1;
+      }
+      out.append(value.data() + done, value.size() - done);
+      out.push_back('"');
+    }
+    if (!node->children) {
+      out.append("/>");
+      return true;
+    }
+    out.push_back('>');
+    for (const xmlNode* c = node->children; c; c = c->next)
+      if (!dump_node(c, out, depth + 1)) return false;
+    out.append("</");
+    append_qualified(node->ns, node->name);
+    out.push_back('>');
+    return true;
+  }
+
+  const std::vector<std::string_view>* values_;
+  mutable std::string scratch_;  // for content_of, used before the next call
+};
 
 // ------------------------------------------------------------- the parser
 
@@ -852,6 +977,7 @@ class XmlFeedParser {
     if (stand_ins.empty()) return parse_text(text);
     std::vector<std::string_view> values = stand_ins.values(decoded.utf8);
     cdata_ = &values;
+    tree_ = TreeReader(&values);
     auto result = parse_text(text);
     if (!parse_errors_) return result;
     // Stand-ins are only known to parse like their content in a document
@@ -894,7 +1020,6 @@ class XmlFeedParser {
       }
       if (is_entry(name)) {
         if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
-          restore_stand_ins(expanded);
           read_entry_and_swallowed(expanded);
         }
         skip_subtree = true;
@@ -903,7 +1028,6 @@ class XmlFeedParser {
       if (is_container(name)) continue;  // descend into channel / feed
       if (node->parent && node->parent->type == XML_ELEMENT_NODE && is_feed_level_parent(name_of(node->parent))) {
         if (xmlNode* expanded = xmlTextReaderExpand(reader.get())) {
-          restore_stand_ins(expanded);
           read_feed_field(expanded, name_of(expanded));
           read_swallowed_entries(expanded);
         }
@@ -943,41 +1067,6 @@ class XmlFeedParser {
     return std::move(feed_);
   }
 
-  // Puts the values of stand-ins (see prepare_xml) back into the text and
-  // CDATA nodes under `node`. Adjacent sections share one node, so a node
-  // may hold several stand-ins, or stand-ins and kept content.
-  void restore_stand_ins(xmlNode* node) {
-    if (!cdata_) return;
-    for (xmlNode* c = node->children; c; c = c->next) {
-      if (c->type == XML_ELEMENT_NODE) {
-        restore_stand_ins(c);
-        continue;
-      }
-      if ((c->type != XML_CDATA_SECTION_NODE && c->type != XML_TEXT_NODE) || !c->content) continue;
-      std::string_view content(reinterpret_cast<const char*>(c->content));
-      auto pos = content.find(kStandInOpen);
-      if (pos == std::string_view::npos) continue;
-      std::string& restored = scratch_;
-      restored.clear();
-      while (pos != std::string_view::npos) {
-        restored.append(content.substr(0, pos));
-        std::size_t digits = pos + kStandInOpen.size(), j = digits, index = 0;
-        while (j < content.size() && j - digits < 10 && content[j] >= '0' && content[j] <= '9')
-          index = index * 10 + static_cast<std::size_t>(content[j++] - '0');
-        if (j > digits && content.substr(j).starts_with(kStandInClose) && index < cdata_->size()) {
-          restored.append((*cdata_)[index]);
-          content.remove_prefix(j + kStandInClose.size());
-        } else {
-          restored.append(content.substr(pos, kStandInOpen.size()));
-          content.remove_prefix(pos + kStandInOpen.size());
-        }
-        pos = content.find(kStandInOpen);
-      }
-      restored.append(content);
-      xmlNodeSetContentLen(c, reinterpret_cast<const xmlChar*>(restored.data()), static_cast<int>(restored.size()));
-    }
-  }
-
   // The tree walk that mirrors the streaming loop above.
   void visit_children(const xmlNode* parent) {
     bool feed_level = is_feed_level_parent(name_of(parent));
@@ -1003,13 +1092,24 @@ class XmlFeedParser {
   void read_swallowed_entries(const xmlNode* parent) {
     for (const xmlNode* c = parent->children; c; c = c->next) {
       if (c->type != XML_ELEMENT_NODE) continue;
-      if (is_entry(name_of(c))) read_entry_and_swallowed(c);
-      else read_swallowed_entries(c);
+      // This visits every element of every entry: the name is looked at
+      // before its namespace, which is rarely needed.
+      if (may_name_entry(c) && is_entry(name_of(c))) read_entry_and_swallowed(c);
+      else if (c->children) read_swallowed_entries(c);
     }
+  }
+  // Whether the local name of `node` can be "item" or "entry".
+  static bool may_name_entry(const xmlNode* node) {
+    if (!node->name) return false;
+    std::string_view name(reinterpret_cast<const char*>(node->name));
+    return name.ends_with("item") || name.ends_with("entry");
   }
 
  private:
   QName name_of(const xmlNode* node) const { return qname(node, atom_alias_); }
+  std::string text_of(const xmlNode* node) const { return tree_.text_of(node); }
+  std::string markup_of(const xmlNode* node) const { return tree_.markup_of(node); }
+  std::string serialize_children(const xmlNode* node) const { return tree_.serialize_children(node); }
 
   std::optional<core::Error> read_root(const xmlNode* node, const QName& name) {
     if (name.local == "rss" || (name.local == "channel" && name.ns == Ns::rss)) {
@@ -1349,7 +1449,7 @@ class XmlFeedParser {
 
   const ParseOptions& options_;
   const std::vector<std::string_view>* cdata_ = nullptr;  // stand-in contents
-  std::string scratch_;
+  TreeReader tree_;
   int parse_errors_ = 0;
   core::Feed feed_;
   bool atom_root_ = false;
