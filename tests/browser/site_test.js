@@ -36,6 +36,7 @@ async function main() {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('response', (r) => { if (r.status() >= 400) errors.push(r.status() + ' for ' + r.url()); });
 
     const home = await page.goto(baseUrl + '/');
     check(home.status() === 200, 'home page answers 200');
