@@ -24,6 +24,7 @@ std::uint64_t CatalogWatch::generation() {
   std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return generation_.load(std::memory_order_acquire);
   const FileState db = state_of(db_file_), wal = state_of(wal_file_);
+  if (db.inode != db_state_.inode) file_epoch_.fetch_add(1, std::memory_order_acq_rel);
   if (!(db == db_state_) || !(wal == wal_state_)) {
     db_state_ = db;
     wal_state_ = wal;

@@ -29,6 +29,11 @@ class CatalogWatch {
   // A number that changes when the catalog's files did (checked when the
   // interval has passed since the last check; otherwise one atomic load).
   std::uint64_t generation();
+  // A number that changes only when catalog.db became another file (a
+  // reindex renames a new one into place): connections opened before then
+  // still read the old file and must be opened again. As of the last
+  // generation() call.
+  std::uint64_t file_epoch() const { return file_epoch_.load(std::memory_order_acquire); }
 
  private:
   struct FileState {
@@ -42,6 +47,7 @@ class CatalogWatch {
   std::chrono::milliseconds interval_;
   std::atomic<std::int64_t> next_check_ns_{0};
   std::atomic<std::uint64_t> generation_{1};
+  std::atomic<std::uint64_t> file_epoch_{1};
   std::mutex mutex_;  // one thread checks at a time; the others use the last answer
   FileState db_state_, wal_state_;
 };

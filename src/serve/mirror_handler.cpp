@@ -30,9 +30,11 @@ namespace {
 constexpr std::string_view kJson = "application/json";
 
 // Objects that serve one thread at a time (catalog connections, renderers),
-// lent to one request each. Objects made before the catalog last changed
-// are dropped rather than lent: a reindex swaps a new database file in,
-// and a connection to the old one would never see it.
+// lent to one request each. Objects made before catalog.db last became
+// another file are dropped rather than lent: a reindex renames a new
+// database into place, and a connection to the old one would never see it.
+// (Other changes reach open connections anyway; renderers refresh their
+// model themselves.)
 template <class T>
 class Pool {
  public:
@@ -41,14 +43,14 @@ class Pool {
   // use(T&) with an idle object, or a new one; the factory's error when
   // none can be made. `use` returns a core::Result.
   template <class F>
-  auto with(std::uint64_t generation, F&& use) -> std::invoke_result_t<F, T&> {
+  auto with(std::uint64_t epoch, F&& use) -> std::invoke_result_t<F, T&> {
     std::unique_ptr<T> object;
     {
       std::lock_guard lock(mutex_);
       while (!idle_.empty() && !object) {
         Idle last = std::move(idle_.back());
         idle_.pop_back();
-        if (last.generation == generation) object = std::move(last.object);
+        if (last.epoch == epoch) object = std::move(last.object);
       }
     }
     if (!object) {
@@ -58,13 +60,13 @@ class Pool {
     }
     auto result = use(*object);
     std::lock_guard lock(mutex_);
-    idle_.push_back({generation, std::move(object)});
+    idle_.push_back({epoch, std::move(object)});
     return result;
   }
 
  private:
   struct Idle {
-    std::uint64_t generation;
+    std::uint64_t epoch;
     std::unique_ptr<T> object;
   };
   std::function<core::Result<T>()> make_;
@@ -130,8 +132,8 @@ struct MirrorHandler::Impl {
           return site::SiteRenderer::open(mirror, render);
         }) {}
 
-  std::shared_ptr<const Response> health(std::uint64_t generation) {
-    auto count = catalogs.with(generation, [](catalog::Catalog& c) -> core::Result<std::size_t> {
+  std::shared_ptr<const Response> health() {
+    auto count = catalogs.with(watch.file_epoch(), [](catalog::Catalog& c) -> core::Result<std::size_t> {
       return c.article_count();
     });
     if (!count) {
@@ -141,7 +143,7 @@ struct MirrorHandler::Impl {
     return Response::status(200, kJson, nlohmann::json{{"status", "ok"}, {"articles", *count}}.dump() + "\n");
   }
 
-  std::shared_ptr<const Response> search(const Request& request, std::uint64_t generation) {
+  std::shared_ptr<const Response> search(const Request& request) {
     search::SearchQuery query;
     auto text = query_value(request.query, "q");
     if (!text || text->empty()) return json_error(400, "q: give something to search for (/api/search?q=...)");
@@ -164,7 +166,7 @@ struct MirrorHandler::Impl {
     query.highlight_open = "**";  // as `newsmirror search --json`
     query.highlight_close = "**";
 
-    auto results = catalogs.with(generation, [&](catalog::Catalog& c) { return search::search(c.connection(), query); });
+    auto results = catalogs.with(watch.file_epoch(), [&](catalog::Catalog& c) { return search::search(c.connection(), query); });
     if (!results) {
       if (results.error().kind == core::ErrorKind::usage) return json_error(400, results.error().message);
       spdlog::error("/api/search: {}", results.error().message);
@@ -178,7 +180,7 @@ struct MirrorHandler::Impl {
   core::Result<std::shared_ptr<const site::SiteModel>> model_for(std::uint64_t generation) {
     std::lock_guard lock(model_mutex);
     if (model && model_generation == generation) return model;
-    auto made = catalogs.with(generation, [](catalog::Catalog& c) -> core::Result<std::shared_ptr<const site::SiteModel>> {
+    auto made = catalogs.with(watch.file_epoch(), [](catalog::Catalog& c) -> core::Result<std::shared_ptr<const site::SiteModel>> {
       return std::make_shared<const site::SiteModel>(c.all_articles(), c.version_counts(), core::TimeZone());
     });
     if (!made) return made.error();
@@ -227,7 +229,7 @@ struct MirrorHandler::Impl {
     return json_response(200, {{"total", total}, {"articles", std::move(list)}});
   }
 
-  std::shared_ptr<const Response> page(const Request& request, std::uint64_t generation) {
+  std::shared_ptr<const Response> page(const Request& request) {
     auto path = relative_path(request.path);
     if (!path) return not_found();
     if (path->starts_with("assets/")) {
@@ -243,7 +245,7 @@ struct MirrorHandler::Impl {
       auto asked = int_param(request.query, "offset", 0, 0, 1'000'000);
       if (asked) offset = *asked;
     }
-    auto rendered = renderers.with(generation, [&](site::SiteRenderer& r) { return r.render(*path, q, offset); });
+    auto rendered = renderers.with(watch.file_epoch(), [&](site::SiteRenderer& r) { return r.render(*path, q, offset); });
     if (!rendered) {
       spdlog::error("{}: {}", request.target, rendered.error().message);
       return Response::plain(503, "the site cannot be rendered right now");
@@ -259,13 +261,13 @@ MirrorHandler::~MirrorHandler() = default;
 std::shared_ptr<const Response> MirrorHandler::handle(const Request& request) {
   Impl& r = *impl_;
   const std::uint64_t generation = r.watch.generation();
-  if (request.path == "/healthz") return r.health(generation);
+  if (request.path == "/healthz") return r.health();
   if (auto kept = r.cache.find(request.target, generation)) return kept;
   std::shared_ptr<const Response> response;
-  if (request.path == "/api/search") response = r.search(request, generation);
+  if (request.path == "/api/search") response = r.search(request);
   else if (request.path == "/api/articles") response = r.articles(request, generation);
   else if (request.path.starts_with("/api/")) response = json_error(404, "no such API: /api/search and /api/articles are");
-  else response = r.page(request, generation);
+  else response = r.page(request);
   if (response->code() == 200) r.cache.put(request.target, generation, response);
   return response;
 }

@@ -9,9 +9,12 @@
 #include <fstream>
 #include <set>
 
+#include "archive/article_file.hpp"
+#include "archive/file_name.hpp"
 #include "catalog/catalog.hpp"
 #include "raw_http.hpp"
 #include "serve/http_server.hpp"
+#include "support/cli.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::serve {
@@ -223,6 +226,52 @@ TEST(MirrorHandlerBroken, HealthzIs503WhenTheCatalogCannotBeRead) {
   auto page = get((*server)->port(), "/");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 503);
+}
+
+// `newsmirror reindex` renames a whole new catalog.db into place: the
+// server's open connections still read the old file, so it must open new
+// ones rather than go on answering from it.
+TEST(MirrorHandlerReindex, ACatalogReplacedByReindexIsReadAfresh) {
+  ::newsmirror::test::TempDir root, scratch;
+  const fs::path mirror = root.path() / "mirror";
+  auto write_article = [&](std::uint64_t seq, const std::string& title) {
+    archive::ArticleRecord r;
+    r.published = at(kStart + static_cast<std::int64_t>(seq) * kDay);
+    r.title = title;
+    r.link = "https://example.com/" + std::to_string(seq);
+    r.html = "<p>" + title + "的内容。</p>";
+    const fs::path path = mirror / "articles" / "BBC" / archive::article_file_name(archive::article_number(seq), title);
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << archive::render_article(r);
+  };
+  write_article(1, "第一篇");
+  write_article(2, "第二篇");
+  auto init = ::newsmirror::test::run_newsmirror(scratch.path(), {"--quiet", "init", mirror.string()});
+  ASSERT_EQ(init.status, 0) << init.err;
+
+  MirrorHandlerOptions options;
+  options.mirror = mirror;
+  options.catalog_check_interval = std::chrono::milliseconds(0);
+  MirrorHandler handler(options);
+  ServerOptions server_options;
+  server_options.listen = "127.0.0.1:0";
+  server_options.threads = 1;  // one pooled connection, reused by every request
+  auto server = HttpServer::start(server_options, [&](const Request& r) { return handler.handle(r); });
+  ASSERT_TRUE(server.ok());
+  const std::uint16_t port = (*server)->port();
+  auto count = [&] {
+    auto health = get(port, "/healthz");
+    return health ? nlohmann::json::parse(health->body, nullptr, false).value("articles", -1) : -1;
+  };
+  ASSERT_EQ(count(), 2);
+
+  write_article(3, "第三篇");
+  auto reindex = ::newsmirror::test::run_newsmirror(scratch.path(), {"--quiet", "--mirror", mirror.string(), "reindex"});
+  ASSERT_EQ(reindex.status, 0) << reindex.err;
+  EXPECT_EQ(count(), 3);
+  auto search = get(port, "/api/search?q=" + url_encode("第三篇"));
+  ASSERT_TRUE(search);
+  EXPECT_EQ(nlohmann::json::parse(search->body, nullptr, false)["total"], 1);
 }
 
 TEST_F(MirrorHandlerTest, TheSitesPagesAreServedWithPageHeaders) {

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "catalog/catalog.hpp"
 #include "raw_http.hpp"
@@ -24,7 +26,8 @@ namespace fs = std::filesystem;
 // The running command, with its stdout piped to the test.
 class ServeProcess {
  public:
-  explicit ServeProcess(const std::vector<std::string>& args) {
+  // stderr goes to `err_file` (or /dev/null).
+  explicit ServeProcess(const std::vector<std::string>& args, const fs::path& err_file = "/dev/null") {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
@@ -34,6 +37,8 @@ class ServeProcess {
       close(out[1]);
       const int null = open("/dev/null", O_RDWR);
       dup2(null, STDIN_FILENO);
+      const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(err, STDERR_FILENO);
       std::vector<char*> argv;
       const std::string binary = ::newsmirror::test::binary().string();
       argv.push_back(const_cast<char*>(binary.c_str()));
@@ -143,6 +148,37 @@ TEST(ServeCommand, JsonNamesTheAddressAndSigintStopsIt) {
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
   EXPECT_EQ(serve.stop_with(SIGINT), 0);
+}
+
+TEST(ServeCommand, VerboseLogsOneLinePerRequestAndQuietLogsNone) {
+  ::newsmirror::test::TempDir dir, logs;
+  make_mirror(dir.path());
+  auto read_log = [](const fs::path& file) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  {
+    ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--verbose"},
+                       logs.path() / "verbose.log");
+    const std::uint16_t port = port_of(serve.first_line());
+    ASSERT_NE(port, 0);
+    ASSERT_TRUE(test::get(port, "/healthz"));
+    ASSERT_TRUE(test::get(port, "/no-such-page"));
+    EXPECT_EQ(serve.stop_with(SIGTERM), 0);
+  }
+  const std::string verbose = read_log(logs.path() / "verbose.log");
+  EXPECT_NE(verbose.find("\"GET /healthz\" 200"), std::string::npos) << verbose;
+  EXPECT_NE(verbose.find("\"GET /no-such-page\" 404"), std::string::npos) << verbose;
+  {
+    ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0"}, logs.path() / "quiet.log");
+    const std::uint16_t port = port_of(serve.first_line());
+    ASSERT_NE(port, 0);
+    ASSERT_TRUE(test::get(port, "/healthz"));
+    EXPECT_EQ(serve.stop_with(SIGTERM), 0);
+  }
+  EXPECT_EQ(read_log(logs.path() / "quiet.log").find("/healthz"), std::string::npos);
 }
 
 TEST(ServeCommand, AFolderThatIsNoMirrorOrABadAddressIsAUsageError) {
