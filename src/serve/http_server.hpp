@@ -11,7 +11,9 @@
 //   the connection;
 // - timeouts per connection: idle_timeout waiting for a request to start,
 //   request_timeout from its first byte to its end (so a client trickling a
-//   byte a second is cut off), write_timeout for sending the answer;
+//   byte a second is cut off), write_timeout for sending the answer. A
+//   sweep enforces them several times per shortest timeout (at most every
+//   250 ms), so no timer is armed and cancelled around each read and write;
 // - at most max_connections at once. When the cap is reached, a new
 //   connection evicts the one that has waited longest for its request (an
 //   idle keep-alive or a trickling client); when every connection is busy
@@ -93,7 +95,7 @@ class HttpServer {
   // Blocks until the server has stopped and its threads have ended.
   void wait();
 
-  struct Impl;
+  struct Impl;  // http_server.cpp's, public only for its connections
 
  private:
   explicit HttpServer(std::shared_ptr<Impl> impl);
