@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -216,53 +217,6 @@ class StandIns {
   std::string storage_;
 };
 
-// Appends to `out` the value libxml2 gives the character data `prepared`
-// (prepare_xml's output, so references are the predefined entities and
-// numeric references to XML Chars); false on anything else.
-bool unescape_char_data(std::string_view prepared, std::string& out) {
-  std::size_t i = 0;
-  while (i < prepared.size()) {
-    std::size_t amp = prepared.find('&', i);
-    if (amp == std::string_view::npos) amp = prepared.size();
-    out.append(prepared.data() + i, amp - i);
-    i = amp;
-    if (i == prepared.size()) break;
-    std::string_view rest = prepared.substr(i + 1);
-    std::size_t semicolon = rest.find(';');
-    if (semicolon == std::string_view::npos || semicolon == 0 || semicolon > 16) return false;
-    std::string_view name = rest.substr(0, semicolon);
-    if (name[0] == '#') {
-      bool hex = name.size() > 1 && name[1] == 'x';
-      std::string_view digits = name.substr(hex ? 2 : 1);
-      if (digits.empty()) return false;
-      std::uint64_t cp = 0;
-      for (char d : digits) {
-        int v = d >= '0' && d <= '9' ? d - '0' : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
-                                               : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
-        if (v < 0) return false;
-        if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
-      }
-      // U+FDD0 in a value would read as a stand-in (see TreeReader).
-      if (!legal_xml_char(static_cast<std::uint32_t>(cp)) || cp == 0xFDD0) return false;
-      append_utf8(out, static_cast<std::uint32_t>(cp));
-    } else if (name == "lt") {
-      out.push_back('<');
-    } else if (name == "gt") {
-      out.push_back('>');
-    } else if (name == "amp") {
-      out.push_back('&');
-    } else if (name == "quot") {
-      out.push_back('"');
-    } else if (name == "apos") {
-      out.push_back('\'');
-    } else {
-      return false;
-    }
-    i += semicolon + 2;
-  }
-  return true;
-}
-
 void append_stand_in(std::string& out, std::size_t index) {
   out.append("<![CDATA[");
   out.append(kStandInOpen);
@@ -291,18 +245,26 @@ bool holds_stand_in_open(std::string_view text) {
   return false;
 }
 
-// The reference or stray '&' at in[i], as prepare_xml describes; returns
-// the offset past what it consumed.
-std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared, std::string& out) {
-  // The references of escaped HTML, first: they stay as they are.
-  std::string_view rest = in.substr(i, 6);
-  for (std::string_view kept : {std::string_view("&lt;"), std::string_view("&gt;"), std::string_view("&amp;"),
-                                std::string_view("&quot;")}) {
-    if (rest.starts_with(kept)) {
-      out.append(kept);
-      return i + kept.size();
-    }
-  }
+// What a '&' of the input is, and so what prepare_xml writes for it.
+struct Reference {
+  enum class Kind {
+    predefined,  // &lt; &gt; &amp; &quot; &apos;: kept as written
+    numeric,     // a reference to an XML Char: kept (with 'x' for 'X'), or written as the character
+    character,   // written as the character: a C1 reference read as Windows-1252, an HTML
+                 // entity, U+FFFD for a reference to what XML forbids
+    declared,    // an internal-subset entity: written as its value
+    unknown,     // &name; of no known entity: written escaped, "&amp;name;"
+    stray,       // a '&' that starts no reference: written "&amp;"
+  };
+  Kind kind;
+  std::size_t end;             // the offset past it
+  std::uint32_t cp = 0;        // numeric, character, and predefined: the character
+  std::string_view text = {};  // declared: the value; unknown: "name;"
+};
+
+// The reference or stray '&' at in[i].
+Reference read_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared) {
+  using Kind = Reference::Kind;
   std::size_t j = i + 1;
   if (j < in.size() && in[j] == '#') {
     ++j;
@@ -319,77 +281,154 @@ std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredE
       if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
       ++j;
     }
-    if (j > digits_start && j < in.size() && in[j] == ';') {
-      // References to C1 controls mean Windows-1252 characters in
-      // practice (&#146; for a right quote), as HTML parsers agree.
-      static constexpr std::uint16_t kWindows1252[32] = {
-          0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-          0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-          0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
-      if (cp >= 0x80 && cp <= 0x9F) {
-        append_utf8(out, kWindows1252[cp - 0x80]);
-      } else if (legal_xml_char(static_cast<std::uint32_t>(cp))) {
-        if (in[i + 2] != 'X') {
-          out.append(in.data() + i, j + 1 - i);  // as written
-        } else {
-          out.append("&#x");
-          out.append(in.substr(digits_start, j + 1 - digits_start));
-        }
-      } else {
-        out.append("\xEF\xBF\xBD");  // U+FFFD for a reference XML forbids
-      }
-      return j + 1;
-    }
-    out.append("&amp;");
-    return i + 1;
+    if (j == digits_start || j >= in.size() || in[j] != ';') return {Kind::stray, i + 1};
+    // References to C1 controls mean Windows-1252 characters in
+    // practice (&#146; for a right quote), as HTML parsers agree.
+    static constexpr std::uint16_t kWindows1252[32] = {
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
+    if (cp >= 0x80 && cp <= 0x9F) return {Kind::character, j + 1, kWindows1252[cp - 0x80]};
+    if (!legal_xml_char(static_cast<std::uint32_t>(cp))) return {Kind::character, j + 1, 0xFFFD};
+    return {Kind::numeric, j + 1, static_cast<std::uint32_t>(cp)};
   }
   while (j < in.size() && j - i < 40 && is_name_char(in[j])) ++j;
-  if (j > i + 1 && is_name_start(in[i + 1]) && j < in.size() && in[j] == ';') {
-    std::string_view name = in.substr(i + 1, j - i - 1);
-    if (name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos") {
-      out.append(in.substr(i, j + 1 - i));
-    } else if (auto it = declared.find(name); it != declared.end()) {
-      out.append(it->second);
-    } else {
-      char buffer[48];
-      std::memcpy(buffer, name.data(), name.size());
-      buffer[name.size()] = '\0';
-      if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(buffer))) {
-        append_utf8(out, entity->value);
-      } else {
-        out.append("&amp;");
-        out.append(in.substr(i + 1, j - i));
-      }
-    }
-    return j + 1;
+  if (j == i + 1 || !is_name_start(in[i + 1]) || j >= in.size() || in[j] != ';') return {Kind::stray, i + 1};
+  std::string_view name = in.substr(i + 1, j - i - 1);
+  switch (name.size()) {
+    case 2:
+      if (name == "lt") return {Kind::predefined, j + 1, '<'};
+      if (name == "gt") return {Kind::predefined, j + 1, '>'};
+      break;
+    case 3:
+      if (name == "amp") return {Kind::predefined, j + 1, '&'};
+      break;
+    case 4:
+      if (name == "quot") return {Kind::predefined, j + 1, '"'};
+      if (name == "apos") return {Kind::predefined, j + 1, '\''};
+      break;
   }
-  out.append("&amp;");
-  return i + 1;
+  if (auto it = declared.find(name); it != declared.end()) return {Kind::declared, j + 1, 0, it->second};
+  char buffer[48];
+  std::memcpy(buffer, name.data(), name.size());
+  buffer[name.size()] = '\0';
+  if (const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(buffer)))
+    return {Kind::character, j + 1, entity->value};
+  return {Kind::unknown, j + 1, 0, in.substr(i + 1, j - i)};
 }
 
-// The text run `raw` (prepared as out[out_start..]) becomes a stand-in when
-// it is character data libxml2 takes without error and long enough to pay.
-void stand_in_text(std::string_view in, std::string_view raw, bool has_reference, std::string& out,
-                   std::size_t out_start, StandIns& stand_ins) {
-  std::string_view prepared(out.data() + out_start, out.size() - out_start);
-  if (prepared.size() < kMinTextStandIn || prepared.size() > kMaxStandIn) return;
-  if (prepared.find_first_not_of(" \t\n") == std::string_view::npos) return;  // whitespace nodes stay
-  if (!plain_xml_chars(prepared) || prepared.find("]]>") != std::string_view::npos) return;
-  if (has_reference) {
-    std::string& storage = stand_ins.storage();
-    std::size_t offset = storage.size();
-    if (!unescape_char_data(prepared, storage)) {
-      storage.resize(offset);
-      return;
+// Whether prepare_xml may write the reference to `cp` as the character
+// itself in character data: libxml2 reads both alike, except for the
+// characters of markup and line ends; U+FDD0 would read as a stand-in.
+bool writes_as_character(std::uint32_t cp) { return cp >= 0x80 && cp != 0xFDD0; }
+
+// The reference or stray '&' at in[i], as prepare_xml describes; returns
+// the offset past what it consumed. `in_text`: in character data (where a
+// numeric reference to a non-ASCII character becomes the character, which
+// libxml2 takes in faster).
+std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared, std::string& out,
+                             bool in_text = false) {
+  using Kind = Reference::Kind;
+  Reference ref = read_reference(in, i, declared);
+  switch (ref.kind) {
+    case Kind::predefined:
+      out.append(in.data() + i, ref.end - i);
+      break;
+    case Kind::numeric:
+      if (in_text && writes_as_character(ref.cp)) {
+        append_utf8(out, ref.cp);
+      } else if (in[i + 2] != 'X') {
+        out.append(in.data() + i, ref.end - i);  // as written
+      } else {
+        out.append("&#x");
+        out.append(in.data() + i + 3, ref.end - i - 3);
+      }
+      break;
+    case Kind::character:
+      append_utf8(out, ref.cp);
+      break;
+    case Kind::declared:
+      out.append(ref.text);
+      break;
+    case Kind::unknown:
+      out.append("&amp;");
+      out.append(ref.text);
+      break;
+    case Kind::stray:
+      out.append("&amp;");
+      break;
+  }
+  return ref.end;
+}
+
+// The text run in[start, end), after a tag, as a stand-in: when libxml2
+// would take the run prepare_xml writes for it as character data without
+// error, its value (what libxml2 would make of it) goes to `stand_ins` and
+// the stand-in to `out`. False, with nothing written, otherwise.
+bool stand_in_text(std::string_view in, std::size_t start, std::size_t end, const DeclaredEntities& declared,
+                   std::string& out, StandIns& stand_ins) {
+  using Kind = Reference::Kind;
+  std::string_view raw = in.substr(start, end - start);
+  if (raw.size() < kMinTextStandIn || raw.size() > kMaxStandIn) return false;
+  // References write no ']' and no '>' (they stay references), so the
+  // run as written holds "]]>", an error in text, exactly when this does.
+  if (raw.find("]]>") != std::string_view::npos) return false;
+  std::size_t amp = find_before(in, '&', start, end);
+  if (amp == end) {
+    // Without references the run is its own value. Whitespace stays in
+    // the document (libxml2 may drop it between elements).
+    if (raw.find_first_not_of(" \t\n") == std::string_view::npos || !plain_xml_chars(raw)) return false;
+    stand_ins.add_view(in, raw);
+  } else {
+    std::string& value = stand_ins.storage();
+    std::size_t offset = value.size();
+    std::size_t i = start;
+    bool ok = true;
+    while (ok) {
+      std::string_view plain = in.substr(i, amp - i);
+      if (!plain_xml_chars(plain)) {
+        ok = false;
+        break;
+      }
+      value.append(plain);
+      if (amp == end) break;
+      Reference ref = read_reference(in, amp, declared);
+      switch (ref.kind) {
+        case Kind::predefined:
+          value.push_back(static_cast<char>(ref.cp));
+          break;
+        case Kind::numeric:
+        case Kind::character:
+          // No value holds U+FDD0 (see TreeReader).
+          if (ref.cp == 0xFDD0) ok = false;
+          else append_utf8(value, ref.cp);
+          break;
+        case Kind::unknown:
+          value.push_back('&');
+          value.append(ref.text);
+          break;
+        case Kind::stray:
+          value.push_back('&');
+          break;
+        case Kind::declared:
+          ok = false;  // its value may hold markup
+          break;
+      }
+      i = ref.end;
+      amp = find_before(in, '&', i, end);
+    }
+    if (!ok) {
+      value.resize(offset);
+      return false;
     }
     stand_ins.add_stored(offset);
-  } else {
-    stand_ins.add_view(in, raw);  // without references the run is its own value
   }
-  out.resize(out_start);
   out.append(kStandInOpen);
-  out.append(std::to_string(stand_ins.size() - 1));
+  char digits[24];
+  auto [digits_end, error] = std::to_chars(digits, digits + sizeof digits, stand_ins.size() - 1);
+  out.append(digits, static_cast<std::size_t>(digits_end - digits));
   out.append(kStandInClose);
+  return true;
 }
 
 // `stand_ins`, if given, receives the values replaced by stand-ins; the
@@ -410,21 +449,20 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
   bool after_tag = false;
   while (i < in.size()) {
     // A run of text up to the next '<'.
-    std::size_t run_start = i, out_start = out.size();
-    bool has_reference = false;
     // A reference never reaches past the '<' (no name or digit holds one).
     std::size_t lt = find_before(in, '<', i, in.size());
-    while (true) {
-      std::size_t stop = find_before(in, '&', i, lt);
-      out.append(in.data() + i, stop - i);
-      i = stop;
-      if (i >= lt) break;
-      has_reference = true;
-      i = append_reference(in, i, declared, out);
+    if (lt < in.size() && stand_ins && after_tag && stand_in_text(in, i, lt, declared, out, *stand_ins)) {
+      i = lt;
+    } else {
+      while (true) {
+        std::size_t stop = find_before(in, '&', i, lt);
+        out.append(in.data() + i, stop - i);
+        i = stop;
+        if (i >= lt) break;
+        i = append_reference(in, i, declared, out, after_tag);
+      }
+      if (i >= in.size()) break;
     }
-    if (i >= in.size()) break;
-    if (stand_ins && after_tag)
-      stand_in_text(in, in.substr(run_start, i - run_start), has_reference, out, out_start, *stand_ins);
 
     std::string_view rest = in.substr(i);
     std::string_view close;
