@@ -34,13 +34,13 @@ enum class PageKind {
 
 struct PageSpec {
   PageKind kind = PageKind::home;
-  std::string path;     // relative to the site root, with the variant
-  std::string variant;  // "" for the page as archived
+  std::string path{};   // relative to the site root, with the variant
+  std::string variant{};  // "" for the page as archived
   const SiteListing* site = nullptr;
   std::size_t month = 0;                      // index into site->months
   const catalog::Article* article = nullptr;  // article, version
   int ordinal = 0;                            // version
-  std::string format;                         // feed: "atom", "rss", "json"
+  std::string format{};                       // feed: "atom", "rss", "json"
   std::size_t chunk = 0;                      // sitemap_articles
 };
 

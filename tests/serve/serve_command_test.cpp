@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.hpp"
 #include "raw_http.hpp"
+#include "support/background_command.hpp"
 #include "support/cli.hpp"
 #include "support/paths.hpp"
 
@@ -22,71 +23,6 @@ namespace newsmirror::serve {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The running command, with its stdout piped to the test.
-class ServeProcess {
- public:
-  // stderr goes to `err_file` (or /dev/null).
-  explicit ServeProcess(const std::vector<std::string>& args, const fs::path& err_file = "/dev/null") {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      const int null = open("/dev/null", O_RDWR);
-      dup2(null, STDIN_FILENO);
-      const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(err, STDERR_FILENO);
-      std::vector<char*> argv;
-      const std::string binary = ::newsmirror::test::binary().string();
-      argv.push_back(const_cast<char*>(binary.c_str()));
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    out_ = out[0];
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) close(out_);
-  }
-
-  // The first line on stdout ("" if none came within the deadline).
-  std::string first_line() {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (poll(&p, 1, 1000) <= 0) continue;
-      char c[256];
-      const ssize_t n = read(out_, c, sizeof c);
-      if (n <= 0) break;
-      line.append(c, static_cast<std::size_t>(n));
-    }
-    return line.substr(0, line.find('\n'));
-  }
-
-  // Sends `signal` and waits for the exit status (-1: did not exit normally).
-  int stop_with(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool exited_ = false;
-};
 
 std::uint16_t port_of(const std::string& line) {
   std::smatch m;
@@ -114,7 +50,7 @@ fs::path make_mirror(const fs::path& root) {
 TEST(ServeCommand, PortZeroPrintsTheBoundAddressAndSigtermStopsIt) {
   ::newsmirror::test::TempDir dir;
   make_mirror(dir.path());
-  ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
+  test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
   const std::string line = serve.first_line();
   const std::uint16_t port = port_of(line);
   ASSERT_NE(port, 0) << "first line: " << line;
@@ -137,7 +73,7 @@ TEST(ServeCommand, PortZeroPrintsTheBoundAddressAndSigtermStopsIt) {
 TEST(ServeCommand, JsonNamesTheAddressAndSigintStopsIt) {
   ::newsmirror::test::TempDir dir;
   make_mirror(dir.path());
-  ServeProcess serve({"--mirror", dir.path().string(), "--json", "serve", "--listen", "127.0.0.1:0"});
+  test::BackgroundCommand serve({"--mirror", dir.path().string(), "--json", "serve", "--listen", "127.0.0.1:0"});
   auto info = nlohmann::json::parse(serve.first_line(), nullptr, false);
   ASSERT_TRUE(info.is_object());
   const std::string url = info["url"];
@@ -160,7 +96,7 @@ TEST(ServeCommand, VerboseLogsOneLinePerRequestAndQuietLogsNone) {
     return text.str();
   };
   {
-    ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--verbose"},
+    test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--verbose"},
                        logs.path() / "verbose.log");
     const std::uint16_t port = port_of(serve.first_line());
     ASSERT_NE(port, 0);
@@ -172,7 +108,7 @@ TEST(ServeCommand, VerboseLogsOneLinePerRequestAndQuietLogsNone) {
   EXPECT_NE(verbose.find("\"GET /healthz\" 200"), std::string::npos) << verbose;
   EXPECT_NE(verbose.find("\"GET /no-such-page\" 404"), std::string::npos) << verbose;
   {
-    ServeProcess serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0"}, logs.path() / "quiet.log");
+    test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0"}, logs.path() / "quiet.log");
     const std::uint16_t port = port_of(serve.first_line());
     ASSERT_NE(port, 0);
     ASSERT_TRUE(test::get(port, "/healthz"));
