@@ -167,6 +167,47 @@ std::optional<std::string> convert_strict(UConverter* from, std::string_view byt
   return out;
 }
 
+// The UTF-8 a table decoder writes: `w` moves through a string that grows
+// (rarely: it starts at the likely size) whenever fewer than `room` bytes
+// are left, so that decoders write whole table entries at once.
+struct Utf8Output {
+  explicit Utf8Output(std::size_t likely_size) : text(likely_size + 16, '\0'), w(text.data()), limit(w + text.size()) {}
+  void make_room(std::size_t room) {
+    if (static_cast<std::size_t>(limit - w) >= room) return;
+    std::size_t used = static_cast<std::size_t>(w - text.data());
+    text.resize(text.size() * 2 + room);
+    w = text.data() + used;
+    limit = text.data() + text.size();
+  }
+  bool room_for_word() const { return limit - w >= 8; }
+  std::string finish() {
+    text.resize(static_cast<std::size_t>(w - text.data()));
+    return std::move(text);
+  }
+
+  std::string text;
+  char* w;  // where the next byte goes
+  char* limit;
+};
+
+// Copies the ASCII run at `p` to `out`, eight bytes at a time where it
+// can; returns the end of the run. Leaves room for eight bytes.
+inline const unsigned char* copy_ascii(const unsigned char* p, const unsigned char* end, Utf8Output& out) {
+  while (p < end && *p < 0x80) {
+    *out.w++ = static_cast<char>(*p++);
+    while (end - p >= 8 && out.room_for_word()) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ULL) break;
+      std::memcpy(out.w, &word, 8);
+      out.w += 8;
+      p += 8;
+    }
+    out.make_room(8);
+  }
+  return p;
+}
+
 // Windows-1252 (which Latin-1 and ASCII labels decode as) byte by byte
 // from a table: the ICU converter's own mapping of each byte, read once,
 // so the result is ICU's, at the cost of a copy for ASCII runs.
@@ -190,31 +231,21 @@ class SingleByteTable {
 
   std::optional<std::string> decode(std::string_view bytes) const {
     if (!ready_) return std::nullopt;
-    std::string out(bytes.size() * 4 + 8, '\0');  // four bytes at most per byte, written four at a time
-    char* w = out.data();
+    Utf8Output out(bytes.size() + bytes.size() / 8);
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const auto* end = p + bytes.size();
     while (p < end) {
-      if (ascii_identity_) {
-        const auto* run = p;
-        while (end - p >= 8) {
-          std::uint64_t word;
-          std::memcpy(&word, p, 8);
-          if (word & 0x8080808080808080ULL) break;
-          p += 8;
-        }
-        while (p < end && *p < 0x80) ++p;
-        std::memcpy(w, run, static_cast<std::size_t>(p - run));
-        w += p - run;
-        if (p == end) break;
+      out.make_room(8);  // entries are written four bytes at a time
+      if (ascii_identity_ && *p < 0x80) {
+        p = copy_ascii(p, end, out);
+        continue;
       }
       const Entry& e = entries_[*p++];
       if (e.size == 0) return std::nullopt;
-      std::memcpy(w, e.utf8, 4);
-      w += e.size;
+      std::memcpy(out.w, e.utf8, 4);
+      out.w += e.size;
     }
-    out.resize(static_cast<std::size_t>(w - out.data()));
-    return out;
+    return out.finish();
   }
 
  private:
@@ -227,12 +258,167 @@ class SingleByteTable {
   bool ready_ = false;
 };
 
+// The double-byte charsets of Chinese feeds (GB18030 as far as its one-
+// and two-byte codes go, Big5-HKSCS) from a table of ICU's own mapping of
+// every one- and two-byte code, read once, as SingleByteTable does: these
+// converters map each code alone, without state. A text holding anything
+// else (GB18030's four-byte codes, a code ICU does not map, a lone lead
+// byte) is left to ICU, which decides.
+class DoubleByteTable {
+ public:
+  explicit DoubleByteTable(const char* name) {
+    UErrorCode status = U_ZERO_ERROR;
+    Converter converter(ucnv_open(name, &status));
+    if (U_FAILURE(status) || !converter) return;
+    ucnv_setToUCallBack(converter.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+    if (U_FAILURE(status)) return;
+    for (int byte = 0; byte < 256; ++byte) {
+      char in = static_cast<char>(byte);
+      map(converter.get(), std::string_view(&in, 1), single_[byte]);
+      if (byte < 0x80 && (single_[byte].size != 1 || single_[byte].utf8[0] != in)) return;  // not ASCII-compatible
+    }
+    pairs_.resize(128 * 256);
+    for (int lead = 0x81; lead <= 0xFE; ++lead) {
+      if (single_[lead].size) continue;  // a character of its own, not a lead
+      for (int trail = 0x40; trail <= 0xFE; ++trail) {
+        char in[2] = {static_cast<char>(lead), static_cast<char>(trail)};
+        map(converter.get(), std::string_view(in, 2), pairs_[pair_index(lead, trail)]);
+      }
+    }
+    ready_ = true;
+  }
+
+  std::optional<std::string> decode(std::string_view bytes) const {
+    if (!ready_) return std::nullopt;
+    // Two bytes become three, in the common case.
+    Utf8Output out(bytes.size() + bytes.size() / 2);
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto* end = p + bytes.size();
+    while (p < end) {
+      out.make_room(8);  // entries are written eight bytes at a time
+      unsigned lead = *p;
+      if (lead < 0x80) {
+        p = copy_ascii(p, end, out);
+        continue;
+      }
+      // A two-byte code (the table's other entries are unmapped), else a
+      // character of one byte, else a code for ICU to judge.
+      if (end - p >= 2) {
+        if (const Entry& e = pairs_[pair_index(lead, p[1])]; e.size) {
+          std::memcpy(out.w, e.utf8, sizeof e.utf8);
+          out.w += e.size;
+          p += 2;
+          continue;
+        }
+      }
+      const Entry& single = single_[lead];
+      if (!single.size) return std::nullopt;
+      std::memcpy(out.w, single.utf8, sizeof single.utf8);
+      out.w += single.size;
+      ++p;
+    }
+    return out.finish();
+  }
+
+ private:
+  struct Entry {
+    char utf8[7] = {};
+    unsigned char size = 0;  // 0: not mapped alone
+  };
+  // Lead bytes are 0x81..0xFE and trail bytes 0x40..0xFE in both charsets;
+  // the table holds every byte after any byte from 0x80, for a lookup
+  // without range checks.
+  static std::size_t pair_index(unsigned lead, unsigned trail) { return (lead - 0x80) * 256 + trail; }
+
+  // ICU's strict conversion of the code `in`, alone, into `entry`.
+  static void map(UConverter* converter, std::string_view in, Entry& entry) {
+    ucnv_reset(converter);
+    UChar units[8];
+    UChar* target = units;
+    const char* source = in.data();
+    UErrorCode status = U_ZERO_ERROR;
+    ucnv_toUnicode(converter, &target, units + std::size(units), &source, in.data() + in.size(), nullptr, true, &status);
+    if (U_FAILURE(status) || source != in.data() + in.size() || target == units) return;
+    std::string utf8;
+    UChar high = 0;
+    if (!append_utf16_as_utf8(units, target, utf8, high) || high || utf8.size() > sizeof entry.utf8) return;
+    std::memcpy(entry.utf8, utf8.data(), utf8.size());
+    entry.size = static_cast<unsigned char>(utf8.size());
+  }
+
+  Entry single_[256];
+  std::vector<Entry> pairs_;
+  bool ready_ = false;
+};
+
+// UTF-16 of either byte order, straight to UTF-8, as ICU's UTF-16LE and
+// UTF-16BE converters read it: every unit as it is (a U+FEFF too), a
+// surrogate only in a pair, nothing left over. nullopt on anything else.
+std::optional<std::string> decode_utf16(std::string_view bytes, bool big_endian) {
+  if (bytes.size() % 2) return std::nullopt;
+  std::string out(bytes.size() / 2 * 3 + 8, '\0');
+  char* w = out.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  auto unit = [big_endian](const unsigned char* q) -> std::uint32_t {
+    return big_endian ? (std::uint32_t{q[0]} << 8) | q[1] : (std::uint32_t{q[1]} << 8) | q[0];
+  };
+  // Four ASCII units at a time: the markup of a feed.
+  const std::uint64_t high_bits = big_endian ? 0x80FF80FF80FF80FFULL : 0xFF80FF80FF80FF80ULL;
+  while (p < end) {
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & high_bits) break;
+      for (int k = 0; k < 4; ++k) w[k] = static_cast<char>(p[2 * k + (big_endian ? 1 : 0)]);
+      w += 4;
+      p += 8;
+    }
+    if (p == end) break;
+    std::uint32_t u = unit(p);
+    p += 2;
+    if (u < 0x80) {
+      *w++ = static_cast<char>(u);
+    } else if (u < 0x800) {
+      *w++ = static_cast<char>(0xC0 | (u >> 6));
+      *w++ = static_cast<char>(0x80 | (u & 0x3F));
+    } else if ((u & 0xF800) != 0xD800) {  // not a surrogate
+      *w++ = static_cast<char>(0xE0 | (u >> 12));
+      *w++ = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+      if (u >= 0xDC00 || p == end) return std::nullopt;
+      std::uint32_t low = unit(p);
+      if (low < 0xDC00 || low > 0xDFFF) return std::nullopt;
+      p += 2;
+      std::uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+      *w++ = static_cast<char>(0xF0 | (cp >> 18));
+      *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  return out;
+}
+
 std::optional<std::string> convert(std::string_view bytes, std::string_view charset, bool strict) {
   std::string name = converter_name(charset);
   if (strict && name == "windows-1252") {
     static const SingleByteTable windows_1252("windows-1252");
     if (auto decoded = windows_1252.decode(bytes)) return decoded;
     // An unmapped byte: ICU says so below, as it always has.
+  }
+  if (strict && name == "gb18030") {
+    static const DoubleByteTable gb18030("gb18030");
+    if (auto decoded = gb18030.decode(bytes)) return decoded;
+  }
+  if (strict && name == "big5-hkscs") {
+    static const DoubleByteTable big5_hkscs("big5-hkscs");
+    if (auto decoded = big5_hkscs.decode(bytes)) return decoded;
+  }
+  if (strict && (name == "utf-16le" || name == "utf-16be")) {
+    if (auto decoded = decode_utf16(bytes, name == "utf-16be")) return decoded;
   }
   if (name == "utf-8" || name == "utf8") {
     // The common case needs no converter, only validation.
