@@ -10,6 +10,10 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -161,27 +165,55 @@ inline std::uint64_t load_word(const void* p) {
   return word;
 }
 
+// Whether the byte at `p` keeps the content plain (see above).
+inline bool plain_at(const unsigned char* p, const unsigned char* end) {
+  unsigned char c = *p;
+  if (c < 0x20) return c == '\t' || c == '\n';
+  if (c == 0xEF && end - p >= 3) return !(p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
+  return true;
+}
+
+#ifdef __SSE2__
+// Of the sixteen bytes at `p`, those plain_at must look at (a mask): controls
+// but tab and line feed, and EF before BF (or last: its partner is unseen).
+inline unsigned suspect_bytes(const unsigned char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i controls = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  __m128i allowed = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+  auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(allowed, controls)));
+  if (auto ef = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xEF)))))) {
+    auto bf = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xBF)))));
+    mask |= ef & ((bf >> 1) | 0x8000u);
+  }
+  return mask;
+}
+#endif
+
 bool plain_xml_chars(std::string_view content) {
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());
   const auto* end = p + content.size();
-  for (; p < end; ++p) {
-    // Eight bytes at a time while none is a control or starts EF BF (a
-    // word ending in EF leaves too: its partner is in the next word).
-    while (end - p >= 8) {
-      std::uint64_t word = load_word(p);
-      std::uint64_t controls = (word - kOnes * 0x20) & ~word & kHighs;
-      std::uint64_t ef = bytes_equal(word, 0xEF);
-      if ((controls | (ef & (bytes_equal(word, 0xBF) >> 8)) | (ef >> 63 << 63)) != 0) break;
-      p += 8;
-    }
-    if (p == end) break;
-    unsigned char c = *p;
-    if (c < 0x20) {
-      if (c != '\t' && c != '\n') return false;
-    } else if (c == 0xEF && end - p >= 3) {
-      if (p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return false;
-    }
+#ifdef __SSE2__
+  for (; end - p >= 16; p += 16) {
+    for (unsigned mask = suspect_bytes(p); mask; mask &= mask - 1)
+      if (!plain_at(p + __builtin_ctz(mask), end)) return false;
   }
+#else
+  // Eight bytes at a time while none is a control or starts EF BF (a word
+  // ending in EF leaves too: its partner is in the next word).
+  while (end - p >= 8) {
+    std::uint64_t word = load_word(p);
+    std::uint64_t controls = (word - kOnes * 0x20) & ~word & kHighs;
+    std::uint64_t ef = bytes_equal(word, 0xEF);
+    if ((controls | (ef & (bytes_equal(word, 0xBF) >> 8)) | (ef >> 63 << 63)) != 0) {
+      if (!plain_at(p, end)) return false;
+      ++p;
+      continue;
+    }
+    p += 8;
+  }
+#endif
+  for (; p < end; ++p)
+    if (!plain_at(p, end)) return false;
   return true;
 }
 
@@ -272,14 +304,17 @@ Reference read_reference(std::string_view in, std::size_t i, const DeclaredEntit
     bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
     if (hex) ++j;
     std::size_t digits_start = j;
-    std::uint64_t cp = 0;
-    while (j < in.size()) {
-      char d = in[j];
-      int v = d >= '0' && d <= '9' ? d - '0' : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
-                                             : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
-      if (v < 0) break;
-      if (cp < 0x110000) cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(v);
-      ++j;
+    std::uint64_t cp = 0;  // stops growing past the last code point
+    if (hex) {
+      for (; j < in.size(); ++j) {
+        char d = in[j];
+        int v = d >= '0' && d <= '9' ? d - '0' : d >= 'a' && d <= 'f' ? d - 'a' + 10 : d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+        if (v < 0) break;
+        if (cp < 0x110000) cp = cp * 16 + static_cast<std::uint64_t>(v);
+      }
+    } else {
+      for (unsigned v; j < in.size() && (v = static_cast<unsigned char>(in[j]) - unsigned{'0'}) < 10; ++j)
+        if (cp < 0x110000) cp = cp * 10 + v;
     }
     if (j == digits_start || j >= in.size() || in[j] != ';') return {Kind::stray, i + 1};
     // References to C1 controls mean Windows-1252 characters in
@@ -296,9 +331,9 @@ Reference read_reference(std::string_view in, std::size_t i, const DeclaredEntit
   if (j == i + 1 || !is_name_start(in[i + 1]) || j >= in.size() || in[j] != ';') return {Kind::stray, i + 1};
   std::string_view name = in.substr(i + 1, j - i - 1);
   switch (name.size()) {
-    case 2:
-      if (name == "lt") return {Kind::predefined, j + 1, '<'};
-      if (name == "gt") return {Kind::predefined, j + 1, '>'};
+    case 2:  // the bulk of escaped HTML
+      if (name[1] == 't' && name[0] == 'l') return {Kind::predefined, j + 1, '<'};
+      if (name[1] == 't' && name[0] == 'g') return {Kind::predefined, j + 1, '>'};
       break;
     case 3:
       if (name == "amp") return {Kind::predefined, j + 1, '&'};
