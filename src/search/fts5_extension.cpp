@@ -36,13 +36,20 @@ int run_tokenizer(Fts5Tokenizer*, void* context, int flags, const char* text, in
   if (flags & FTS5_TOKENIZE_QUERY) mode = TokenizeFor::query;
   else if (flags & FTS5_TOKENIZE_AUX) mode = TokenizeFor::highlight;
   int rc = SQLITE_OK;
+  const std::string_view input(text, static_cast<std::size_t>(std::max(length, 0)));
+  auto pass_on = [&](const Token& token) {
+    rc = callback(context, token.colocated ? FTS5_TOKEN_COLOCATED : 0, token.text.data(),
+                  static_cast<int>(token.text.size()), token.begin, token.end);
+    return rc == SQLITE_OK;
+  };
   try {
-    tokenize(std::string_view(text, static_cast<std::size_t>(std::max(length, 0))), mode,
-             [&](const Token& token) {
-               rc = callback(context, token.colocated ? FTS5_TOKEN_COLOCATED : 0, token.text.data(),
-                             static_cast<int>(token.text.size()), token.begin, token.end);
-               return rc == SQLITE_OK;
-             });
+    // Terms worked out ahead (tokenizer.hpp): only ever a document being
+    // written; stored text never starts with the marker (search_index.cpp).
+    if (mode == TokenizeFor::document && is_pretokenized(input)) {
+      if (!replay_pretokenized(input, pass_on) && rc == SQLITE_OK) return SQLITE_ERROR;
+      return rc;
+    }
+    tokenize(input, mode, pass_on);
   } catch (const std::bad_alloc&) {
     return SQLITE_NOMEM;
   } catch (const std::exception&) {

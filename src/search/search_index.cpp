@@ -7,6 +7,7 @@
 
 #include "search/fts5_extension.hpp"
 #include "search/query.hpp"
+#include "search/tokenizer.hpp"
 
 namespace newsmirror::search {
 namespace {
@@ -47,42 +48,6 @@ core::Status step_done(sqlite3* db, sqlite3_stmt* s, std::string_view context) {
   return core::ok_status();
 }
 
-// Runs `body` inside a savepoint: all of it or nothing, and usable both
-// inside the caller's transaction and alone.
-template <class Body>
-core::Status in_savepoint(sqlite3* db, const char* name, Body body) {
-  std::string begin = std::string("SAVEPOINT ") + name;
-  if (auto s = exec(db, begin.c_str(), "search index: starting a savepoint"); !s) return s;
-  core::Status status = body();
-  if (!status) {
-    std::string rollback = std::string("ROLLBACK TO ") + name + "; RELEASE " + name;
-    sqlite3_exec(db, rollback.c_str(), nullptr, nullptr, nullptr);
-    return status;
-  }
-  std::string release = std::string("RELEASE ") + name;
-  return exec(db, release.c_str(), "search index: committing");
-}
-
-// External-content FTS5 forgets an entry only when told its old text.
-core::Status delete_entry(sqlite3* db, std::int64_t article_id) {
-  auto old = prepare(db, "SELECT title, body FROM article_text WHERE id = ?1");
-  if (!old) return old.error();
-  sqlite3_bind_int64(old->get(), 1, article_id);
-  int rc = sqlite3_step(old->get());
-  if (rc == SQLITE_DONE) return core::ok_status();
-  if (rc != SQLITE_ROW) return error_from_sqlite(db, "search index: reading an article's indexed text");
-  auto forget = prepare(db, "INSERT INTO article_fts(article_fts, rowid, title, body) VALUES('delete', ?1, ?2, ?3)");
-  if (!forget) return forget.error();
-  sqlite3_bind_int64(forget->get(), 1, article_id);
-  sqlite3_bind_value(forget->get(), 2, sqlite3_column_value(old->get(), 0));
-  sqlite3_bind_value(forget->get(), 3, sqlite3_column_value(old->get(), 1));
-  if (auto s = step_done(db, forget->get(), "search index: removing an article's terms"); !s) return s;
-  auto remove = prepare(db, "DELETE FROM article_text WHERE id = ?1");
-  if (!remove) return remove.error();
-  sqlite3_bind_int64(remove->get(), 1, article_id);
-  return step_done(db, remove->get(), "search index: removing an article's text");
-}
-
 // bm25 weights: a match in the title counts ten times one in the body.
 // The matches are materialized first: FTS5's bm25() only works in the
 // query that holds the MATCH, and the window function that counts them
@@ -115,38 +80,191 @@ void bind_optional_int(sqlite3_stmt* s, int index, const std::optional<std::int6
 
 core::Status register_tokenizer(sqlite3* db) { return register_fts5_extensions(db); }
 
+namespace {
+
+// FTS5 gathers new terms in memory and writes them out as a segment when
+// they pass `hashsize` (default 1 MB) or a transaction ends. At 1 MB an
+// import wrote a segment every ~200 articles and spent its time merging
+// them; 32 MB makes a segment of each import batch. Stored in the index's
+// config table.
+core::Status apply_index_settings(sqlite3* db) {
+  return exec(db, "INSERT INTO article_fts(article_fts, rank) VALUES('hashsize', 33554432)",
+              "search index: configuring");
+}
+
+}  // namespace
+
 core::Status create_search_schema(sqlite3* db) {
   if (auto s = register_tokenizer(db); !s) return s;
+  if (auto s = exec(db,
+                    "CREATE TABLE IF NOT EXISTS article_text("
+                    "  id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL);"
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS article_fts USING fts5("
+                    "  title, body, content='article_text', content_rowid='id', tokenize='newsmirror');",
+                    "search index: creating its tables");
+      !s)
+    return s;
+  return apply_index_settings(db);
+}
+
+core::Status start_bulk_indexing(sqlite3* db) {
+  // crisismerge: FTS5 merges a level at once when it holds this many
+  // segments; 1999 is its largest (FTS5_MAX_SEGMENT - 1).
   return exec(db,
-              "CREATE TABLE IF NOT EXISTS article_text("
-              "  id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL);"
-              "CREATE VIRTUAL TABLE IF NOT EXISTS article_fts USING fts5("
-              "  title, body, content='article_text', content_rowid='id', tokenize='newsmirror');",
-              "search index: creating its tables");
+              "INSERT INTO article_fts(article_fts, rank) VALUES('automerge', 0);"
+              "INSERT INTO article_fts(article_fts, rank) VALUES('crisismerge', 1999)",
+              "search index: starting a bulk load");
+}
+
+core::Status finish_bulk_indexing(sqlite3* db) {
+  // FTS5's defaults (automerge 4, crisismerge 16), then one merge of all.
+  return exec(db,
+              "INSERT INTO article_fts(article_fts, rank) VALUES('automerge', 4);"
+              "INSERT INTO article_fts(article_fts, rank) VALUES('crisismerge', 16);"
+              "INSERT INTO article_fts(article_fts) VALUES('optimize')",
+              "search index: finishing a bulk load");
+}
+
+core::Status upgrade_search_index(sqlite3* db) {
+  if (auto s = apply_index_settings(db); !s) return s;
+  return rebuild_search_index(db);
+}
+
+IndexTerms index_terms(std::string_view title, std::string_view body_text) {
+  return {pretokenize(title), pretokenize(body_text)};
+}
+
+namespace {
+
+// Text as article_text keeps it. Stored text must never look pretokenized
+// (tokenizer.hpp): a leading marker byte, invalid UTF-8 that the tokenizer
+// reads as U+FFFD, a separator, becomes U+FFFD itself; the terms are the same.
+std::string_view storable(std::string_view text, std::string& copy) {
+  if (!is_pretokenized(text)) return text;
+  copy = "\xEF\xBF\xBD";
+  copy.append(text.substr(1));
+  return copy;
+}
+
+}  // namespace
+
+struct IndexWriter::Statements {
+  sqlite3* db;
+  Statement begin, commit, rollback;
+  Statement old_text, forget, remove, store, insert;
+
+  core::Result<sqlite3_stmt*> get(Statement& s, const char* sql) {
+    if (!s) {
+      sqlite3_stmt* raw = nullptr;
+      if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
+        return error_from_sqlite(db, "search index: preparing a statement");
+      s.reset(raw);
+    }
+    sqlite3_reset(s.get());
+    sqlite3_clear_bindings(s.get());
+    return s.get();
+  }
+
+  core::Status run(Statement& s, const char* sql, std::string_view context) {
+    auto st = get(s, sql);
+    if (!st) return st.error();
+    auto status = step_done(db, *st, context);
+    sqlite3_reset(*st);
+    return status;
+  }
+
+  // All of `body` or nothing when the connection is in no transaction.
+  // Inside the caller's transaction no savepoint is taken: FTS5 (SQLite
+  // 3.40) writes its pending terms out as a new segment at every SAVEPOINT
+  // and RELEASE, which made every article a segment of its own and the
+  // import spend most of its time merging them. There a failure leaves the
+  // caller's transaction to be rolled back (the catalog's are).
+  template <class Body>
+  core::Status atomically(Body body) {
+    if (!sqlite3_get_autocommit(db)) return body();
+    if (auto s = run(begin, "BEGIN", "search index: starting a transaction"); !s) return s;
+    core::Status status = body();
+    if (status) status = run(commit, "COMMIT", "search index: committing");
+    if (!status) (void)run(rollback, "ROLLBACK", "search index: rolling back");
+    return status;
+  }
+
+  // External-content FTS5 forgets an entry only when told the values it
+  // indexed; the stored text gives the same terms.
+  core::Status forget_entry(std::int64_t article_id) {
+    auto old = get(old_text, "SELECT title, body FROM article_text WHERE id = ?1");
+    if (!old) return old.error();
+    sqlite3_bind_int64(*old, 1, article_id);
+    int rc = sqlite3_step(*old);
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(*old);
+      return core::ok_status();
+    }
+    if (rc != SQLITE_ROW) {
+      auto error = error_from_sqlite(db, "search index: reading an article's indexed text");
+      sqlite3_reset(*old);
+      return error;
+    }
+    auto del = get(forget, "INSERT INTO article_fts(article_fts, rowid, title, body) VALUES('delete', ?1, ?2, ?3)");
+    if (!del) return del.error();
+    sqlite3_bind_int64(*del, 1, article_id);
+    sqlite3_bind_value(*del, 2, sqlite3_column_value(*old, 0));
+    sqlite3_bind_value(*del, 3, sqlite3_column_value(*old, 1));
+    auto status = step_done(db, *del, "search index: removing an article's terms");
+    sqlite3_reset(*del);
+    sqlite3_reset(*old);
+    if (!status) return status;
+    auto gone = get(remove, "DELETE FROM article_text WHERE id = ?1");
+    if (!gone) return gone.error();
+    sqlite3_bind_int64(*gone, 1, article_id);
+    status = step_done(db, *gone, "search index: removing an article's text");
+    sqlite3_reset(*gone);
+    return status;
+  }
+};
+
+IndexWriter::IndexWriter(sqlite3* db) : statements_(std::make_unique<Statements>()) { statements_->db = db; }
+IndexWriter::IndexWriter(IndexWriter&&) noexcept = default;
+IndexWriter& IndexWriter::operator=(IndexWriter&&) noexcept = default;
+IndexWriter::~IndexWriter() = default;
+
+core::Status IndexWriter::index(std::int64_t article_id, std::string_view title, std::string_view body_text,
+                                const IndexTerms* terms) {
+  Statements& s = *statements_;
+  return s.atomically([&]() -> core::Status {
+    if (auto status = s.forget_entry(article_id); !status) return status;
+    std::string title_copy, body_copy;
+    const std::string_view stored_title = storable(title, title_copy);
+    const std::string_view stored_body = storable(body_text, body_copy);
+    auto text = s.get(s.store, "INSERT INTO article_text(id, title, body) VALUES(?1, ?2, ?3)");
+    if (!text) return text.error();
+    sqlite3_bind_int64(*text, 1, article_id);
+    bind_text(*text, 2, stored_title);
+    bind_text(*text, 3, stored_body);
+    auto status = step_done(s.db, *text, "search index: storing an article's text");
+    sqlite3_reset(*text);
+    if (!status) return status;
+    auto insert = s.get(s.insert, "INSERT INTO article_fts(rowid, title, body) VALUES(?1, ?2, ?3)");
+    if (!insert) return insert.error();
+    sqlite3_bind_int64(*insert, 1, article_id);
+    bind_text(*insert, 2, terms ? std::string_view(terms->title) : stored_title);
+    bind_text(*insert, 3, terms ? std::string_view(terms->body) : stored_body);
+    status = step_done(s.db, *insert, "search index: indexing an article");
+    sqlite3_reset(*insert);
+    return status;
+  });
+}
+
+core::Status IndexWriter::unindex(std::int64_t article_id) {
+  return statements_->atomically([&] { return statements_->forget_entry(article_id); });
 }
 
 core::Status index_article(sqlite3* db, std::int64_t article_id, std::string_view title,
                            std::string_view body_text) {
-  return in_savepoint(db, "index_article", [&]() -> core::Status {
-    if (auto s = delete_entry(db, article_id); !s) return s;
-    auto text = prepare(db, "INSERT INTO article_text(id, title, body) VALUES(?1, ?2, ?3)");
-    if (!text) return text.error();
-    sqlite3_bind_int64(text->get(), 1, article_id);
-    bind_text(text->get(), 2, title);
-    bind_text(text->get(), 3, body_text);
-    if (auto s = step_done(db, text->get(), "search index: storing an article's text"); !s) return s;
-    auto terms = prepare(db, "INSERT INTO article_fts(rowid, title, body) VALUES(?1, ?2, ?3)");
-    if (!terms) return terms.error();
-    sqlite3_bind_int64(terms->get(), 1, article_id);
-    bind_text(terms->get(), 2, title);
-    bind_text(terms->get(), 3, body_text);
-    return step_done(db, terms->get(), "search index: indexing an article");
-  });
+  return IndexWriter(db).index(article_id, title, body_text);
 }
 
-core::Status unindex_article(sqlite3* db, std::int64_t article_id) {
-  return in_savepoint(db, "unindex_article", [&] { return delete_entry(db, article_id); });
-}
+core::Status unindex_article(sqlite3* db, std::int64_t article_id) { return IndexWriter(db).unindex(article_id); }
 
 core::Status rebuild_search_index(sqlite3* db) {
   return exec(db, "INSERT INTO article_fts(article_fts) VALUES('rebuild')", "search index: rebuilding");

@@ -14,8 +14,11 @@
 // article_text (snippets need it), and the index holds only tokens and
 // positions. SQLite 3.40 (Debian 12) has no contentless-delete, so an
 // update deletes the old entry with the old text before inserting the new
-// one; index_article and unindex_article do both in one savepoint. Nothing
-// else may write to these two tables.
+// one. index_article and unindex_article do all or nothing: alone in a
+// transaction of their own, or inside the caller's, which must then be
+// rolled back when they fail (no savepoint: FTS5 writes its pending terms
+// out as a segment at every savepoint). Nothing else may write to these
+// two tables.
 //
 // The search joins article_fts with the catalog's
 //   articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,
@@ -32,6 +35,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,8 +63,56 @@ core::Status index_article(sqlite3* db, std::int64_t article_id, std::string_vie
 // Removes an article from the index; a no-op for an id that is not indexed.
 core::Status unindex_article(sqlite3* db, std::int64_t article_id);
 
+// An article's terms worked out ahead, on any thread: tokenizing is most of
+// the cost of indexing, and the one connection that writes should not pay
+// it (tokenizer.hpp, "worked out ahead"). Made by index_terms() from the
+// same title and text that are then indexed.
+struct IndexTerms {
+  std::string title;  // pretokenized
+  std::string body;
+};
+
+// Thread-safe.
+IndexTerms index_terms(std::string_view title, std::string_view body_text);
+
+// Writes articles into the index on one connection, keeping its statements
+// prepared (index_article and unindex_article prepare theirs on every
+// call). Borrows `db`, which must outlive it. Not thread-safe.
+class IndexWriter {
+ public:
+  explicit IndexWriter(sqlite3* db);
+  IndexWriter(IndexWriter&&) noexcept;
+  IndexWriter& operator=(IndexWriter&&) noexcept;
+  ~IndexWriter();
+
+  // As index_article. With `terms` (index_terms(title, body_text)), the
+  // terms are not worked out again; the index is the same either way.
+  core::Status index(std::int64_t article_id, std::string_view title, std::string_view body_text,
+                     const IndexTerms* terms = nullptr);
+  // As unindex_article.
+  core::Status unindex(std::int64_t article_id);
+
+ private:
+  struct Statements;
+  std::unique_ptr<Statements> statements_;
+};
+
 // Rebuilds the FTS5 index from article_text (after a tokenizer change).
 core::Status rebuild_search_index(sqlite3* db);
+
+// Filling an index with many articles at once: FTS5 normally merges the
+// segments it writes as it goes (automerge), which rewrote each term about
+// three times over an import of 100,000 articles. Between these two
+// calls segments are only written; finish_bulk_indexing merges them all
+// once, into one segment (also the smallest and fastest to search), and
+// restores FTS5's defaults. Either may run inside the caller's transaction.
+core::Status start_bulk_indexing(sqlite3* db);
+core::Status finish_bulk_indexing(sqlite3* db);
+
+// Brings an index made by an earlier version up to date: the settings
+// create_search_schema gives, and every article re-tokenized (slow: about
+// 0.3 ms an article). For the catalog's schema migrations.
+core::Status upgrade_search_index(sqlite3* db);
 
 // Merges the index's segments into one: worth it after a bulk import or
 // reindex (measured: the index shrinks by about 8%, queries read less).

@@ -141,7 +141,7 @@ void fold_with_offsets(std::string_view text, std::vector<FoldedChar>& out) {
     while (end < size && static_cast<unsigned char>(text[end]) >= 0x80) {
       int32_t probe = end;
       char32_t next = next_code_point(text, probe);
-      if (normalizer.hasBoundaryBefore(static_cast<UChar32>(next))) break;
+      if (is_stable_ideograph(next) || normalizer.hasBoundaryBefore(static_cast<UChar32>(next))) break;
       end = probe;
     }
     if (end == i && c < 0x80) {
@@ -201,9 +201,20 @@ void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, s
   }
 }
 
+// Working memory of a Tokenizer, kept between runs where that is safe.
+struct Scratch {
+  std::vector<FoldedChar> chars;
+  std::vector<std::pair<std::size_t, std::size_t>> words;
+  std::string term;
+};
+
+// `Emit` is called as bool(const Token&); a template so that pretokenize's
+// hot loop calls it directly.
+template <class Emit>
 class Tokenizer {
  public:
-  Tokenizer(TokenizeFor mode, const std::function<bool(const Token&)>& emit) : mode_(mode), emit_(emit) {}
+  Tokenizer(TokenizeFor mode, Emit& emit, Scratch& scratch)
+      : mode_(mode), emit_(emit), chars_(scratch.chars), words_(scratch.words), term_(scratch.term) {}
 
   void run(std::string_view text) {
     if (mode_ == TokenizeFor::query && text.starts_with(kWordMarker)) {
@@ -238,7 +249,10 @@ class Tokenizer {
   void emit_cjk_run(std::size_t first, std::size_t last, bool ends_text) {
     const bool open_ended = (mode_ == TokenizeFor::query && ends_text);
     const std::size_t n = last - first;
-    if (mode_ == TokenizeFor::document && n >= kMinDictionaryWord) dictionary_words(chars_, first, last, words_);
+    // Words only where the text's first kDictionaryReach characters are.
+    const std::size_t reach = std::min(last, kDictionaryReach);
+    if (mode_ == TokenizeFor::document && reach > first && reach - first >= kMinDictionaryWord)
+      dictionary_words(chars_, first, reach, words_);
     else words_.clear();
     auto next_word = words_.begin();
     for (std::size_t k = first; k < last; ++k) {
@@ -253,7 +267,8 @@ class Tokenizer {
       }
       if (!emit(term_, chars_[k].begin, end, false)) return;
       for (; next_word != words_.end() && next_word->first == k; ++next_word) {
-        term_.assign(kWordMarker);
+        term_.clear();
+        term_ += kWordMarker;
         for (std::size_t w = 0; w < next_word->second; ++w) append_utf8(term_, chars_[k + w].c);
         if (!emit(term_, chars_[k].begin, chars_[k + next_word->second - 1].end, true)) return;
       }
@@ -265,17 +280,18 @@ class Tokenizer {
     if (chars_.size() < kMinDictionaryWord) return;
     for (const FoldedChar& c : chars_)
       if (classify(c.c) != CharClass::cjk) return;
-    term_.assign(kWordMarker);
+    term_.clear();
+    term_ += kWordMarker;
     for (const FoldedChar& c : chars_) append_utf8(term_, c.c);
     emit(term_, offset, offset + static_cast<int>(word.size()), false);
   }
 
   TokenizeFor mode_;
-  const std::function<bool(const Token&)>& emit_;
+  Emit& emit_;
   bool stopped_ = false;
-  std::vector<FoldedChar> chars_;
-  std::vector<std::pair<std::size_t, std::size_t>> words_;
-  std::string term_;
+  std::vector<FoldedChar>& chars_;
+  std::vector<std::pair<std::size_t, std::size_t>>& words_;
+  std::string& term_;
 };
 
 }  // namespace
@@ -307,7 +323,49 @@ std::string fold(std::string_view text) {
 }
 
 void tokenize(std::string_view text, TokenizeFor mode, const std::function<bool(const Token&)>& emit) {
-  Tokenizer(mode, emit).run(text);
+  // Fresh memory: `emit` may tokenize too.
+  Scratch scratch;
+  Tokenizer<const std::function<bool(const Token&)>>(mode, emit, scratch).run(text);
+}
+
+namespace {
+constexpr char kNewPosition = '\x02';
+constexpr char kColocated = '\x03';
+}  // namespace
+
+std::string pretokenize(std::string_view text) {
+  std::string out;
+  // CJK text yields about one term of two characters per character.
+  out.reserve(text.size() * 2 + 16);
+  out += kPretokenizedMarker;
+  auto append = [&](const Token& token) {
+    out += token.colocated ? kColocated : kNewPosition;
+    out += token.text;
+    return true;
+  };
+  thread_local Scratch scratch;  // `append` never tokenizes
+  Tokenizer<decltype(append)>(TokenizeFor::document, append, scratch).run(text);
+  return out;
+}
+
+bool is_pretokenized(std::string_view text) { return !text.empty() && text.front() == kPretokenizedMarker; }
+
+bool replay_pretokenized(std::string_view encoded, const std::function<bool(const Token&)>& emit) {
+  if (!is_pretokenized(encoded)) return false;
+  const char* const base = encoded.data();
+  const char* p = base + 1;
+  const char* const end = base + encoded.size();
+  while (p < end) {
+    const char flag = *p;
+    if (flag != kNewPosition && flag != kColocated) return false;
+    const char* term = ++p;
+    while (p < end && *p != kNewPosition && *p != kColocated) ++p;
+    if (p == term) return false;
+    const Token token{std::string_view(term, static_cast<std::size_t>(p - term)), static_cast<int>(term - base),
+                      static_cast<int>(p - base), flag == kColocated};
+    if (!emit(token)) return true;
+  }
+  return true;
 }
 
 bool query_needs_prefix(std::string_view term) {

@@ -17,14 +17,20 @@
 //     the single character cn. Every position's term starts with the
 //     character at that position, so a query phrase of bigrams matches
 //     wherever its characters stand, however a dictionary would cut them.
-//   - dictionary words: ICU's word break iterator cuts each CJK run into
-//     words; a word of kMinDictionaryWord (3) or more characters is also
-//     indexed, at the position of its first character
-//     (FTS5_TOKEN_COLOCATED), as kWordMarker + word. Queries never need
-//     them to match; query.cpp ORs them in so that a match on a whole word
-//     ranks above one that straddles words (特朗普 the name vs. 特朗普通话).
+//   - dictionary words: ICU's word break iterator cuts each CJK run within
+//     the first kDictionaryReach characters of the text into words; a word
+//     of kMinDictionaryWord (3) or more characters is also indexed, at the
+//     position of its first character (FTS5_TOKEN_COLOCATED), as
+//     kWordMarker + word. Queries never need them to match; query.cpp ORs
+//     them in so that a match on a whole word ranks above one that
+//     straddles words (特朗普 the name vs. 特朗普通话).
 //     Two-character words are left out: indexing them too made the index
 //     2.0x the text instead of 1.6x, and took 45% more time.
+//     The reach covers a title whole and an article's lead, where the words
+//     that name a story stand. ICU's dictionary costs about 0.15 us per
+//     character: over whole articles it was 60% of the import's CPU time
+//     (200 us an article, bench/catalog_stages), which alone capped the
+//     import of a 2-core machine below the 5,000 articles/s.
 //
 // Queries: a CJK run followed by anything in the query term is tokenized
 // as in a document (the text around it is fixed). A run that ends the
@@ -49,6 +55,8 @@ namespace newsmirror::search {
 inline constexpr std::string_view kWordMarker = "\x01";
 // The shortest dictionary word indexed as a term of its own, in characters.
 inline constexpr std::size_t kMinDictionaryWord = 3;
+// Dictionary words are looked for in this many first characters of a text.
+inline constexpr std::size_t kDictionaryReach = 120;
 
 // The folded form of `text` (invalid UTF-8 becomes U+FFFD).
 std::string fold(std::string_view text);
@@ -80,5 +88,33 @@ void tokenize(std::string_view text, TokenizeFor mode,
 // True when the last term of a query term is a single CJK character that
 // ends the term (it must be matched as a prefix: "中"*).
 bool query_needs_prefix(std::string_view term);
+
+// ---- a document's terms, worked out ahead -------------------------------
+//
+// FTS5 keeps only each term and its position, never the byte offsets, so a
+// document's terms can be computed on any thread (the import's workers)
+// and handed to SQLite in this form; the FTS5 tokenizer replays them in
+// the same order with the same colocated flags, which gives the same
+// positions as tokenizing the text there. Snippets re-tokenize the stored
+// text itself, so offsets never come from this form.
+//
+//   pretokenized = kPretokenizedMarker *( flag term )
+//   flag         = %x02 (a new position) / %x03 (colocated with the previous)
+//   term         = 1*( any byte but %x02 and %x03 )
+//
+// The marker is a byte that UTF-8 never holds (a noncharacter would not do:
+// page text may contain them), and a term never holds %x02 or %x03
+// (control characters separate words).
+inline constexpr char kPretokenizedMarker = '\xFF';
+
+// The document terms of `text` (TokenizeFor::document) in the form above.
+std::string pretokenize(std::string_view text);
+
+bool is_pretokenized(std::string_view text);
+
+// Calls `emit` with each term of a pretokenized text (`begin`/`end` are the
+// term's bytes in `encoded`); stops when it returns false. Returns false
+// for a text that is not well-formed (a term without a flag, an empty term).
+bool replay_pretokenized(std::string_view encoded, const std::function<bool(const Token&)>& emit);
 
 }  // namespace newsmirror::search

@@ -28,6 +28,12 @@ struct CloseDb {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 
+// How SearchDb::add gives the index an article's terms.
+enum class Terms {
+  from_text,     // index_article: the tokenizer runs inside SQLite
+  pretokenized,  // IndexWriter with index_terms(), as the catalog does
+};
+
 class SearchDb {
  public:
   SearchDb() {
@@ -53,7 +59,7 @@ class SearchDb {
 
   // Adds an articles row and indexes it; returns its id.
   std::int64_t add(const std::string& site, const std::string& title, const std::string& body,
-                   std::optional<std::int64_t> published = std::nullopt) {
+                   std::optional<std::int64_t> published = std::nullopt, Terms terms = Terms::from_text) {
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(db(), "INSERT INTO articles(site, file, title, link, published) VALUES(?1, ?2, ?3, ?4, ?5)",
                        -1, &s, nullptr);
@@ -67,7 +73,7 @@ class SearchDb {
     if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db()));
     sqlite3_finalize(s);
     std::int64_t id = sqlite3_last_insert_rowid(db());
-    auto status = index_article(db(), id, title, body);
+    auto status = terms == Terms::from_text ? index_article(db(), id, title, body) : add_pretokenized(id, title, body);
     if (!status) throw std::runtime_error(status.error().message);
     return id;
   }
@@ -79,7 +85,14 @@ class SearchDb {
   }
 
  private:
+  core::Status add_pretokenized(std::int64_t id, const std::string& title, const std::string& body) {
+    if (!writer_) writer_.emplace(db());
+    const IndexTerms terms = index_terms(title, body);
+    return writer_->index(id, title, body, &terms);
+  }
+
   std::unique_ptr<sqlite3, CloseDb> db_;
+  std::optional<IndexWriter> writer_;
   int count_ = 0;
 };
 
