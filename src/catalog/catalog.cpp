@@ -7,15 +7,22 @@
 //       versions(id INTEGER PRIMARY KEY, article -> articles.id, fetched_at
 //                ms, content_hash, size, encoding 'zlib'|'plain', html BLOB)
 //       + the search module's article_text and article_fts
+//   v2  the same tables; article_fts rebuilt for the search tokenizer's
+//       second version (dictionary words in a text's first characters)
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
 // bump, so an interrupted migration is simply run again.
 #include "catalog/catalog.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 #include <utility>
 
@@ -27,6 +34,7 @@
 #include "core/hash.hpp"
 #include "search/plain_text.hpp"
 #include "search/search_index.hpp"
+#include "search/tokenizer.hpp"
 
 namespace newsmirror::catalog {
 
@@ -221,8 +229,14 @@ core::Status migrate_to_1(sqlite3* db) {
   return search::create_search_schema(db);
 }
 
+// v2: the tokenizer looks for dictionary words only in the first
+// characters of a text (search/tokenizer.hpp), and the index gathers more
+// terms in memory: the index is rebuilt, since an entry must be deleted
+// with the very terms it was made of.
+core::Status migrate_to_2(sqlite3* db) { return search::upgrade_search_index(db); }
+
 using Migration = core::Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrate_to_1};
+constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 std::int64_t millis(core::TimePoint t) { return t.time_since_epoch().count(); }
@@ -259,16 +273,76 @@ PreparedArticle prepare_article(NewArticle article) {
   p.html_encoding = std::move(blob.encoding);
   p.stored_html = std::move(blob.bytes);
   p.html_size = flat.size();
+  p.index_terms = search::index_terms(article.title, p.visible_text);
   article.html.clear();  // kept once, in stored_html
   p.article = std::move(article);
   return p;
+}
+
+std::filesystem::path bulk_marker(const std::filesystem::path& db_file) {
+  return std::filesystem::path(db_file.string() + ".loading");
+}
+
+core::Status sync_path(const std::filesystem::path& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Error(ErrorKind::io, fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) return Error(ErrorKind::io, fmt::format("{}: cannot sync: {}", path.string(), std::strerror(error)));
+  return core::ok_status();
+}
+
+// A bulk load that died (its marker is there and nobody holds its lock)
+// left a half-filled catalog: it goes, so that open() starts it again.
+void discard_interrupted_bulk_load(const std::filesystem::path& db_file) {
+  const auto marker = bulk_marker(db_file);
+  int fd = ::open(marker.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(db_file.string() + suffix, ec);
+    std::filesystem::remove(marker, ec);
+  }
+  ::close(fd);  // a live load keeps its own lock
 }
 
 struct Catalog::Impl {
   DbHandle db;
   std::filesystem::path file;
   std::array<StatementHandle, kStatementCount> statements;
+  std::optional<search::IndexWriter> index;  // on `db`
   int depth = 0;
+  // Set when a step that took no savepoint of its own failed inside a
+  // transaction: the innermost transaction() must roll back.
+  std::optional<Error> doomed;
+  int bulk_lock = -1;  // the bulk-load marker's descriptor, locked, while loading
+
+  ~Impl() {
+    if (bulk_lock >= 0) ::close(bulk_lock);
+  }
+
+  std::string pragma_text(const char* sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return {};
+    StatementHandle s(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) return {};
+    auto text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+    return text ? text : "";
+  }
+
+  // `body` all or nothing: a transaction of its own when none is open.
+  // Inside one, no savepoint: FTS5 (SQLite 3.40) writes its pending terms
+  // out as a new segment at every SAVEPOINT and RELEASE, which turned each
+  // imported article into a segment to merge. A failure dooms the open
+  // transaction instead.
+  core::Status atomically(Catalog& catalog, const std::function<core::Status()>& body) {
+    if (depth == 0) return catalog.transaction(body);
+    auto status = body();
+    if (!status) doomed = status.error();
+    return status;
+  }
 
   core::Result<sqlite3_stmt*> statement(Sql sql) {
     auto& s = statements[sql];
@@ -406,6 +480,7 @@ core::Result<Catalog> Catalog::open(const std::filesystem::path& mirror_dir) {
 }
 
 core::Result<Catalog> Catalog::open_file(const std::filesystem::path& db_file) {
+  discard_interrupted_bulk_load(db_file);
   auto impl = std::make_unique<Impl>();
   impl->file = db_file;
   sqlite3* raw = nullptr;
@@ -424,6 +499,7 @@ core::Result<Catalog> Catalog::open_file(const std::filesystem::path& db_file) {
   if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
   if (auto s = search::register_tokenizer(raw); !s) return s.error();
   if (auto s = impl->migrate(); !s) return s.error();
+  impl->index.emplace(raw);
   return Catalog(std::move(impl));
 }
 
@@ -434,7 +510,7 @@ core::Result<ArticleId> Catalog::record_new_article(const NewArticle& article) {
 core::Result<ArticleId> Catalog::record_prepared(const PreparedArticle& p) {
   const auto& a = p.article;
   ArticleId id = 0;
-  auto status = transaction([&]() -> core::Status {
+  auto status = impl_->atomically(*this, [&]() -> core::Status {
     auto st = impl_->statement(kInsertArticle);
     if (!st) return st.error();
     {
@@ -460,7 +536,7 @@ core::Result<ArticleId> Catalog::record_prepared(const PreparedArticle& p) {
     auto version = impl_->insert_version(id, p, a.fetched_at);
     if (!version) return version.error();
     if (auto s = impl_->set_current(id, *version, p, a.fetched_at, std::nullopt); !s) return s;
-    return search::index_article(impl_->db.get(), id, a.title, p.visible_text);
+    return impl_->index->index(id, a.title, p.visible_text, &p.index_terms);
   });
   if (!status) return status.error();
   return id;
@@ -496,7 +572,7 @@ core::Result<bool> Catalog::record_version(ArticleId article, std::string_view h
 
 core::Result<bool> Catalog::record_prepared_version(ArticleId article, const PreparedArticle& p) {
   bool changed = false;
-  auto status = transaction([&]() -> core::Status {
+  auto status = impl_->atomically(*this, [&]() -> core::Status {
     auto current = find(article);
     if (!current)
       return Error(ErrorKind::database, fmt::format("catalog database: no article with id {}", article));
@@ -511,8 +587,10 @@ core::Result<bool> Catalog::record_prepared_version(ArticleId article, const Pre
     if (auto s = impl_->set_current(article, *version, p, when, title); !s) return s;
     if (p.article.stamp)
       if (auto s = set_stamp(article, *p.article.stamp); !s) return s;
-    return search::index_article(impl_->db.get(), article, title ? *title : current->title,
-                                 p.visible_text);
+    if (title) return impl_->index->index(article, *title, p.visible_text, &p.index_terms);
+    // The terms were worked out for an empty title; the article keeps its own.
+    search::IndexTerms terms{search::pretokenize(current->title), p.index_terms.body};
+    return impl_->index->index(article, current->title, p.visible_text, &terms);
   });
   if (!status) return status.error();
   return changed;
@@ -665,15 +743,19 @@ core::Status Catalog::transaction(const std::function<core::Status()>& body) {
   }
   const char* rollback = outer ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested";
   ++impl.depth;
+  std::optional<Error> doomed_outside = std::exchange(impl.doomed, std::nullopt);
   core::Status result = core::ok_status();
   try {
     result = body();
   } catch (...) {
     --impl.depth;
+    impl.doomed = std::move(doomed_outside);
     impl.exec_ignoring_errors(rollback);
     throw;
   }
   --impl.depth;
+  std::optional<Error> doomed = std::exchange(impl.doomed, std::move(doomed_outside));
+  if (result && doomed) result = *doomed;
   if (!result) {
     impl.exec_ignoring_errors(rollback);
     return result;
@@ -691,6 +773,81 @@ core::Status Catalog::transaction(const std::function<core::Status()>& body) {
   if (!status) impl.exec_ignoring_errors(rollback);
   return status;
 }
+
+core::Result<bool> Catalog::begin_bulk_load() {
+  auto& impl = *impl_;
+  if (impl.bulk_lock >= 0) return true;
+  if (impl.depth != 0 || article_count() != 0) return false;
+  const auto marker = bulk_marker(impl.file);
+  int fd = ::open(marker.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return false;  // a read-only folder: load the usual way
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  auto give_up = [&] {
+    impl.exec_ignoring_errors("PRAGMA locking_mode=NORMAL");
+    impl.exec_ignoring_errors("PRAGMA journal_mode=WAL");
+    std::error_code ec;
+    std::filesystem::remove(marker, ec);
+    ::close(fd);
+  };
+  // The marker must be on disk before the first unjournaled write.
+  if (::fsync(fd) != 0 || !sync_path(impl.file.parent_path(), O_RDONLY | O_DIRECTORY)) {
+    give_up();
+    return false;
+  }
+  // Leaving WAL needs the database to itself: with another connection on
+  // it this fails and the load goes the usual way.
+  impl.exec_ignoring_errors("PRAGMA locking_mode=EXCLUSIVE");
+  if (impl.pragma_text("PRAGMA journal_mode=OFF") != "off") {
+    give_up();
+    return false;
+  }
+  // The first write takes the exclusive lock for good; the catalog must
+  // still be empty then.
+  if (auto s = impl.exec("BEGIN IMMEDIATE", "starting a bulk load"); !s) {
+    give_up();
+    return s.error();
+  }
+  if (article_count() != 0) {
+    impl.exec_ignoring_errors("ROLLBACK");  // nothing written yet
+    give_up();
+    return false;
+  }
+  if (auto s = search::start_bulk_indexing(impl.db.get()); !s) {
+    impl.exec_ignoring_errors("ROLLBACK");
+    give_up();
+    return s.error();
+  }
+  impl.bulk_lock = fd;
+  if (auto s = impl.exec("COMMIT; PRAGMA synchronous=OFF", "starting a bulk load"); !s) return s.error();
+  return true;
+}
+
+core::Status Catalog::end_bulk_load() {
+  auto& impl = *impl_;
+  if (impl.bulk_lock < 0) return core::ok_status();
+  if (auto s = search::finish_bulk_indexing(impl.db.get()); !s) return s;
+  // Everything on disk before the marker goes.
+  if (auto s = impl.exec("PRAGMA synchronous=NORMAL", "finishing a bulk load"); !s) return s;
+  if (auto s = sync_path(impl.file, O_RDONLY); !s) return s;
+  // Shared again: the read releases the lock held since the first write.
+  if (auto s = impl.exec("PRAGMA locking_mode=NORMAL; SELECT count(*) FROM sqlite_schema", "finishing a bulk load"); !s)
+    return s;
+  // Back to WAL; should a reader have slipped in, the next open() does it.
+  impl.exec_ignoring_errors("PRAGMA journal_mode=WAL");
+  std::error_code ec;
+  std::filesystem::remove(bulk_marker(impl.file), ec);
+  if (ec)
+    return Error(ErrorKind::io,
+                 fmt::format("{}: cannot remove: {}", bulk_marker(impl.file).string(), ec.message()));
+  ::close(impl.bulk_lock);
+  impl.bulk_lock = -1;
+  return sync_path(impl.file.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+bool Catalog::bulk_loading() const { return impl_->bulk_lock >= 0; }
 
 core::Status Catalog::checkpoint_and_close_wal() {
   if (auto s = impl_->exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing"); !s) return s;

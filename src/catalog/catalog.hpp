@@ -35,12 +35,13 @@
 
 #include "core/feed.hpp"
 #include "core/result.hpp"
+#include "search/search_index.hpp"
 
 struct sqlite3;
 
 namespace newsmirror::catalog {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 using ArticleId = std::int64_t;
 
@@ -101,6 +102,9 @@ struct PreparedArticle {
   std::string html_encoding;
   std::string stored_html;
   std::size_t html_size = 0;
+  // The title's and visible text's search terms, worked out here so that
+  // the writer only stores them.
+  search::IndexTerms index_terms;
 };
 
 // Thread-safe.
@@ -166,8 +170,26 @@ class Catalog {
   core::Status set_stamp(ArticleId article, const FileStamp& stamp);
 
   // Runs `body` in one transaction: committed when it returns ok, rolled
-  // back otherwise. Nests (savepoints).
+  // back otherwise. Nests (savepoints). A record_* call that fails inside
+  // it makes it roll back even if `body` goes on and returns ok.
   core::Status transaction(const std::function<core::Status()>& body);
+
+  // --- filling an empty catalog (a first import, reindex) ---
+  // For writing many articles into an EMPTY catalog at once: no journal
+  // and no syncs, this connection holding the database alone (others wait
+  // or time out), and the search index's segments merged once at the end
+  // instead of as they come. A marker file beside the database
+  // (`<db>.loading`, locked while the load lives) stands for the load until
+  // end_bulk_load(): a catalog found with a marker nobody holds was
+  // interrupted half-filled, and open() empties it (it was empty before,
+  // and the article files are the record). Returns false, changing
+  // nothing, when the catalog is not empty, is inside a transaction, or
+  // another connection has it open.
+  core::Result<bool> begin_bulk_load();
+  // Back to WAL and shared access, the search index merged, everything on
+  // disk, the marker gone. On failure the marker stays (see above).
+  core::Status end_bulk_load();
+  bool bulk_loading() const;
 
   // Moves everything written so far out of the WAL into the database file
   // and makes it one file again (before reindex renames it into place).

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <future>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <span>
 #include <thread>
 #include <unordered_set>
 
@@ -29,7 +31,7 @@ using core::Error;
 using core::ErrorKind;
 
 // Files per batch: one transaction and, in copy mode, one flush of the
-// copied files. Workers prepare the next batch while the writer commits one.
+// copied files. Workers keep preparing while the writer commits (Pipeline).
 constexpr std::size_t kBatch = 2000;
 
 struct Job {
@@ -130,23 +132,6 @@ Outcome prepare_job(const Job& job, const Known* known, const ImportOptions& opt
   return out;
 }
 
-std::vector<Outcome> prepare_batch(const std::vector<Job>& jobs, std::size_t begin, std::size_t end,
-                                   const Known* known, const ImportOptions& options, bool keep_bytes) {
-  std::vector<Outcome> outcomes(end - begin);
-  std::atomic<std::size_t> next{begin};
-  auto work = [&] {
-    for (std::size_t i = next++; i < end; i = next++)
-      outcomes[i - begin] = prepare_job(jobs[i], known, options, keep_bytes);
-  };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, end - begin));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& thread : pool) thread.join();
-  return outcomes;
-}
-
 bool is_article_name(const std::string& name) {
   return name.ends_with(".md") && !archive::is_temp_file_name(name) && !name.starts_with(".");
 }
@@ -193,29 +178,100 @@ core::Result<std::vector<Job>> list_archive(const fs::path& articles, const std:
   return jobs;
 }
 
-// Runs prepare over `jobs` in batches on the workers while `write` takes
-// each finished batch on this thread.
-core::Status pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options,
-                      bool keep_bytes,
-                      const std::function<core::Status(std::size_t first, std::vector<Outcome>&)>& write) {
-  if (jobs.empty()) return core::ok_status();
-  auto launch = [&](std::size_t begin) {
-    return std::async(std::launch::async, [&, begin] {
-      return prepare_batch(jobs, begin, std::min(begin + kBatch, jobs.size()), known, options, keep_bytes);
-    });
-  };
-  auto pending = launch(0);
-  for (std::size_t begin = 0; begin < jobs.size(); begin += kBatch) {
-    auto outcomes = pending.get();
-    if (begin + kBatch < jobs.size()) pending = launch(begin + kBatch);
-    auto status = write(begin, outcomes);
-    if (!status) {
-      if (pending.valid()) pending.wait();
-      return status;
+// Prepares `jobs` on worker threads, in order of need, while `write` takes
+// each finished batch of kBatch on this thread. Workers run ahead of the
+// writer by at most kWindow jobs (memory), and never wait for a batch to
+// be written unless they are that far ahead: preparing and writing overlap
+// fully.
+class Pipeline {
+ public:
+  using Write = std::function<core::Status(std::size_t first, std::span<Outcome>)>;
+
+  Pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options, bool keep_bytes)
+      : jobs_(jobs), known_(known), options_(options), keep_bytes_(keep_bytes), slots_(kWindow),
+        done_(kWindow, 0) {}
+
+  core::Status run(const Write& write) {
+    const std::size_t n = jobs_.size();
+    if (n == 0) return core::ok_status();
+    unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+    std::vector<std::thread> workers;
+    for (unsigned t = 0; t < threads; ++t) workers.emplace_back([this] { work(); });
+    core::Status status = core::ok_status();
+    for (std::size_t begin = 0; begin < n && status; begin += kBatch) {
+      const std::size_t end = std::min(begin + kBatch, n);
+      {
+        std::unique_lock lock(mutex_);
+        prepared_.wait(lock, [&] {
+          for (std::size_t i = begin; i < end; ++i)
+            if (!done_[i % kWindow]) return false;
+          return true;
+        });
+      }
+      // The batch's slots are contiguous: kWindow is a multiple of kBatch.
+      std::span<Outcome> batch(slots_.data() + begin % kWindow, end - begin);
+      status = write(begin, batch);
+      {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = begin; i < end; ++i) {
+          slots_[i % kWindow] = Outcome{};
+          done_[i % kWindow] = 0;
+        }
+        written_ = end;
+        if (!status) stop_ = true;
+      }
+      room_.notify_all();
+      if (status && options_.on_progress) options_.on_progress(end, n);
     }
-    if (options.on_progress) options.on_progress(std::min(begin + kBatch, jobs.size()), jobs.size());
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    room_.notify_all();
+    for (auto& worker : workers) worker.join();
+    return status;
   }
-  return core::ok_status();
+
+ private:
+  static constexpr std::size_t kWindow = 2 * kBatch;
+
+  void work() {
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mutex_);
+        room_.wait(lock, [&] { return stop_ || next_ >= jobs_.size() || next_ < written_ + kWindow; });
+        if (stop_ || next_ >= jobs_.size()) return;
+        i = next_++;
+      }
+      Outcome outcome = prepare_job(jobs_[i], known_, options_, keep_bytes_);
+      {
+        std::lock_guard lock(mutex_);
+        slots_[i % kWindow] = std::move(outcome);
+        done_[i % kWindow] = 1;
+      }
+      prepared_.notify_one();
+    }
+  }
+
+  const std::vector<Job>& jobs_;
+  const Known* known_;
+  const ImportOptions& options_;
+  const bool keep_bytes_;
+  std::mutex mutex_;
+  std::condition_variable prepared_;  // a slot was filled
+  std::condition_variable room_;      // the writer freed a batch of slots
+  std::vector<Outcome> slots_;        // job i in slot i % kWindow
+  std::vector<char> done_;
+  std::size_t next_ = 0;              // the next job a worker takes
+  std::size_t written_ = 0;           // jobs before this are written
+  bool stop_ = false;
+};
+
+core::Status pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options,
+                      bool keep_bytes, const Pipeline::Write& write) {
+  return Pipeline(jobs, known, options, keep_bytes).run(write);
 }
 
 core::Status import_in_place(Catalog& catalog, const ImportOptions& options, ImportReport& report) {
@@ -223,7 +279,7 @@ core::Status import_in_place(Catalog& catalog, const ImportOptions& options, Imp
   if (!jobs) return jobs.error();
   Known known{catalog.file_stamps()};
   report.files += jobs->size();
-  return pipeline(*jobs, &known, options, false, [&](std::size_t first, std::vector<Outcome>& outcomes) -> core::Status {
+  return pipeline(*jobs, &known, options, false, [&](std::size_t first, std::span<Outcome> outcomes) -> core::Status {
     return catalog.transaction([&]() -> core::Status {
       for (std::size_t i = 0; i < outcomes.size(); ++i) {
         auto& out = outcomes[i];
@@ -281,7 +337,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
   // the same number in one run collide too).
   std::unordered_set<std::string> taken;
   std::uint64_t highest_kept = 0;
-  auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, std::vector<Outcome>& outcomes) -> core::Status {
+  auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, std::span<Outcome> outcomes) -> core::Status {
     archive::BatchWriter batch(options.mirror);
     std::vector<std::size_t> to_record;
     std::unordered_set<std::string> hashes_in_batch;
@@ -355,6 +411,9 @@ bool same_folder(const fs::path& a, const fs::path& b) {
 core::Result<ImportReport> import_articles(Catalog& catalog, const ImportOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ImportReport report;
+  // An empty catalog (a first import, reindex) is filled the fast way.
+  auto bulk = catalog.begin_bulk_load();
+  if (!bulk) return bulk.error();
   // The mirror's own files first, so that copies see every number taken.
   ImportOptions in_place = options;
   if (options.source && !same_folder(*options.source, options.mirror)) in_place.site.reset();
@@ -364,6 +423,8 @@ core::Result<ImportReport> import_articles(Catalog& catalog, const ImportOptions
     report = ImportReport{};
     if (auto s = import_copies(catalog, options, report); !s) return s.error();
   }
+  if (*bulk)
+    if (auto s = catalog.end_bulk_load(); !s) return s.error();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
@@ -374,7 +435,7 @@ core::Result<ImportReport> rebuild_catalog(const ImportOptions& options) {
   const fs::path fresh = fs::path(target.string() + ".rebuild");
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(fresh.string() + suffix, ec);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".loading"}) fs::remove(fresh.string() + suffix, ec);
   core::Result<ImportReport> report = ImportReport{};
   {
     auto catalog = Catalog::open_file(fresh);

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <unordered_set>
+#include <vector>
 
 namespace newsmirror::catalog {
 
@@ -26,12 +26,19 @@ constexpr std::u32string_view kPairs[] = {
     U"题題", U"线線", U"话話", U"记記", U"调調", U"难難", U"级級", U"头頭", U"资資", U"条條",
 };
 
+// Every pair character is a CJK Unified Ideograph (U+4E00..U+9FFF): a flat
+// table of that block answers which script a character marks.
+constexpr char32_t kFirst = 0x4E00;
+constexpr char32_t kLast = 0x9FFF;
+enum Mark : std::uint8_t { none, simplified_only, traditional_only };
+
 struct ScriptChars {
-  std::unordered_set<char32_t> simplified, traditional;
+  std::vector<std::uint8_t> mark = std::vector<std::uint8_t>(kLast - kFirst + 1, none);
   ScriptChars() {
     for (auto pair : kPairs) {
-      simplified.insert(pair[0]);
-      traditional.insert(pair[1]);
+      if (pair[0] < kFirst || pair[0] > kLast || pair[1] < kFirst || pair[1] > kLast) continue;
+      mark[pair[0] - kFirst] = simplified_only;
+      mark[pair[1] - kFirst] = traditional_only;
     }
   }
 };
@@ -39,6 +46,12 @@ struct ScriptChars {
 const ScriptChars& script_chars() {
   static const ScriptChars chars;
   return chars;
+}
+
+bool is_han(UChar32 c) {
+  if (c >= 0x4E00 && c <= 0x9FFF) return true;  // the common case, without a lookup
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript(c, &status) == USCRIPT_HAN;
 }
 
 }  // namespace
@@ -56,11 +69,12 @@ std::string guess_language(std::string_view text) {
       latin += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
       continue;
     }
-    UErrorCode status = U_ZERO_ERROR;
-    if (uscript_getScript(c, &status) != USCRIPT_HAN) continue;
+    if (!is_han(c)) continue;
     ++han;
-    simplified += chars.simplified.count(static_cast<char32_t>(c));
-    traditional += chars.traditional.count(static_cast<char32_t>(c));
+    if (c < static_cast<UChar32>(kFirst) || c > static_cast<UChar32>(kLast)) continue;
+    const auto mark = chars.mark[static_cast<char32_t>(c) - kFirst];
+    simplified += mark == simplified_only;
+    traditional += mark == traditional_only;
   }
   if (han == 0 && latin < 20) return "und";
   if (latin > 3 * han) return "en";
