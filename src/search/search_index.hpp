@@ -149,7 +149,10 @@ struct SearchResults {
 };
 
 // Runs a query. Hits are ordered by BM25 (title weighted 10:1 over body),
-// near-ties by published date, newest first. A query without any word to
+// near-ties by published date, newest first. When more than 2,000 articles
+// match (or offset + limit, if larger), the ranking is over the 2,000 most
+// recently cataloged of them: scoring every match of a common word took
+// 80 ms in 100,000 articles. `total` counts them all. A query without any word to
 // look for (empty, only punctuation, only exclusions) is a usage error.
 core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query);
 
