@@ -41,7 +41,8 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
   if (auto open = sources.find("<dateCreated>"); open != std::string::npos) {
     sources.erase(open, sources.find("</dateCreated>", open) - open);
   }
-  std::string salt = inputs.templates_->fingerprint();
+  // The program's version too: a new release may write pages differently.
+  std::string salt = inputs.templates_->fingerprint() + "\n" NEWSMIRROR_VERSION;
   for (const auto& part : {options.title, options.base_url, config.timezone, sources}) {
     salt += '\n';
     salt += part;

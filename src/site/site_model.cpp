@@ -32,7 +32,10 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
   months_.reserve(articles_.size());
   for (const auto& article : articles_) {
     auto utc = to_seconds(when(article));
-    std::chrono::year_month_day day{floor<std::chrono::days>(utc + zone_.offset_at_utc(utc))};
+    auto quarter = utc.time_since_epoch().count() / 900;
+    auto known = offsets_.find(quarter);
+    if (known == offsets_.end()) known = offsets_.emplace(quarter, zone_.offset_at_utc(utc)).first;
+    std::chrono::year_month_day day{floor<std::chrono::days>(utc + known->second)};
     months_.push_back(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
   }
   std::vector<const catalog::Article*> order;
@@ -132,9 +135,14 @@ std::string SiteModel::year_month(const catalog::Article& article) const {
   return text;
 }
 
+std::chrono::seconds SiteModel::offset_at(std::chrono::sys_seconds utc) const {
+  auto known = offsets_.find(utc.time_since_epoch().count() / 900);
+  return known != offsets_.end() ? known->second : zone_.offset_at_utc(utc);
+}
+
 std::string SiteModel::local_text(core::TimePoint time) const {
   auto utc = to_seconds(time);
-  auto local = utc + zone_.offset_at_utc(utc);
+  auto local = utc + offset_at(utc);
   auto days = floor<std::chrono::days>(local);
   std::chrono::year_month_day day{days};
   std::chrono::hh_mm_ss clock{local - days};
@@ -145,7 +153,7 @@ std::string SiteModel::local_text(core::TimePoint time) const {
 
 std::string SiteModel::iso_text(core::TimePoint time) const {
   auto utc = to_seconds(time);
-  auto offset = zone_.offset_at_utc(utc);
+  auto offset = offset_at(utc);
   auto local = utc + offset;
   auto days = floor<std::chrono::days>(local);
   std::chrono::year_month_day day{days};
