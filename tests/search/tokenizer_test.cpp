@@ -168,5 +168,49 @@ TEST(SearchTokenizer, ClassifiesScripts) {
   EXPECT_EQ(classify(U'\x01'), CharClass::separator);
 }
 
+// The terms and flags of `text`, without offsets.
+std::vector<std::pair<std::string, bool>> term_flags(const std::vector<Term>& terms) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const Term& t : terms) out.emplace_back(t.text, t.colocated);
+  return out;
+}
+
+std::vector<Term> replayed(std::string_view encoded) {
+  std::vector<Term> terms;
+  EXPECT_TRUE(replay_pretokenized(encoded, [&](const Token& t) {
+    terms.push_back({std::string(t.text), t.begin, t.end, t.colocated});
+    return true;
+  }));
+  return terms;
+}
+
+TEST(SearchTokenizer, PretokenizedTextReplaysTheDocumentTermsInOrder) {
+  for (std::string_view text : {"中华人民共和国宣布 Ｅnglish123 臺灣, nytimes.com", "", "a", "。。。",
+                                "特朗普通话 and 共和国 x\xFFy"}) {
+    const std::string encoded = pretokenize(text);
+    EXPECT_TRUE(is_pretokenized(encoded));
+    EXPECT_EQ(term_flags(replayed(encoded)), term_flags(terms_of(text, TokenizeFor::document))) << text;
+  }
+}
+
+TEST(SearchTokenizer, DictionaryWordsOnlyInTheFirstCharactersOfAText) {
+  const std::string word = "中华人民共和国";
+  auto words_in = [](const std::string& text) {
+    int words = 0;
+    for (const Term& t : terms_of(text, TokenizeFor::document)) words += t.colocated;
+    return words;
+  };
+  EXPECT_GE(words_in(word), 1);
+  // The same word past the reach: bigrams only.
+  const std::string far = std::string(kDictionaryReach, 'a') + " " + word;
+  EXPECT_EQ(words_in(far), 0);
+  EXPECT_EQ(positions_of(far, TokenizeFor::document).size(), 1 + word.size() / 3);
+}
+
+TEST(SearchTokenizer, MalformedPretokenizedTextIsRefused) {
+  for (std::string_view bad : {"\xFF" "abc", "\xFF" "\x02", "\xFF" "\x02" "ab" "\x03", "abc"})
+    EXPECT_FALSE(replay_pretokenized(bad, [](const Token&) { return true; })) << bad;
+}
+
 }  // namespace
 }  // namespace newsmirror::search

@@ -1,0 +1,153 @@
+// Filling an empty catalog the fast way (Catalog::begin_bulk_load), the
+// transactions that take no savepoint inside another, and the schema
+// migration that rebuilds the search index.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "catalog/catalog.hpp"
+#include "search/search_index.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror::catalog {
+namespace {
+
+using test::TempDir;
+
+core::TimePoint at(std::int64_t ms) { return core::TimePoint(std::chrono::milliseconds(ms)); }
+
+NewArticle article(int n, std::string text = "美国参谋长联席会议主席米利说，台湾需要更快的武器交付。") {
+  NewArticle a;
+  a.site = "法广";
+  a.file = "articles/法广/" + std::to_string(n) + ".md";
+  a.number = static_cast<std::uint64_t>(n);
+  a.identity = "link:法广\x1fhttps://www.rfi.fr/cn/" + std::to_string(n);
+  a.title = "米利访日 " + std::to_string(n);
+  a.link = "https://www.rfi.fr/cn/" + std::to_string(n);
+  a.html = "<p>" + text + "</p>";
+  a.fetched_at = at(1689335200000 + n);
+  return a;
+}
+
+std::int64_t hits(Catalog& catalog, const std::string& text) {
+  search::SearchQuery query;
+  query.text = text;
+  auto found = search::search(catalog.connection(), query);
+  EXPECT_TRUE(found.ok()) << (found.ok() ? "" : found.error().message);
+  return found.ok() ? found->total : -1;
+}
+
+bool index_is_consistent(Catalog& catalog) {
+  return sqlite3_exec(catalog.connection(),
+                      "INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)", nullptr, nullptr,
+                      nullptr) == SQLITE_OK;
+}
+
+std::filesystem::path marker(const TempDir& dir) { return dir.path() / ".newsmirror" / "catalog.db.loading"; }
+
+TEST(CatalogBulkLoad, FillsAnEmptyCatalogAndLeavesItAsUsual) {
+  TempDir dir;
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok());
+  auto bulk = catalog->begin_bulk_load();
+  ASSERT_TRUE(bulk.ok() && *bulk);
+  EXPECT_TRUE(std::filesystem::exists(marker(dir)));
+  EXPECT_EQ(catalog->journal_mode(), "off");
+  ASSERT_TRUE(catalog->transaction([&]() -> core::Status {
+    for (int n = 1; n <= 30; ++n)
+      if (auto id = catalog->record_new_article(article(n)); !id) return id.error();
+    return core::ok_status();
+  }).ok());
+  ASSERT_TRUE(catalog->end_bulk_load().ok());
+  EXPECT_FALSE(catalog->bulk_loading());
+  EXPECT_FALSE(std::filesystem::exists(marker(dir)));
+  EXPECT_EQ(catalog->journal_mode(), "wal");
+  EXPECT_EQ(hits(*catalog, "武器交付"), 30);
+  EXPECT_TRUE(index_is_consistent(*catalog));
+  auto reopened = Catalog::open(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(reopened->article_count(), 30u);
+}
+
+TEST(CatalogBulkLoad, IsRefusedForACatalogThatHoldsArticles) {
+  TempDir dir;
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok());
+  ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+  auto bulk = catalog->begin_bulk_load();
+  ASSERT_TRUE(bulk.ok());
+  EXPECT_FALSE(*bulk);
+  EXPECT_FALSE(std::filesystem::exists(marker(dir)));
+  EXPECT_EQ(catalog->journal_mode(), "wal");
+}
+
+TEST(CatalogBulkLoad, IsRefusedWhileAnotherConnectionHasTheCatalogOpen) {
+  TempDir dir;
+  auto catalog = Catalog::open(dir.path());
+  auto other = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok() && other.ok());
+  EXPECT_EQ(other->article_count(), 0u);  // a reader holds the WAL
+  auto bulk = catalog->begin_bulk_load();
+  ASSERT_TRUE(bulk.ok());
+  EXPECT_FALSE(*bulk);
+  EXPECT_FALSE(std::filesystem::exists(marker(dir)));
+  ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+  EXPECT_EQ(other->article_count(), 1u);
+}
+
+TEST(CatalogBulkLoad, AnInterruptedLoadIsEmptiedWhenNextOpened) {
+  TempDir dir;
+  {
+    auto catalog = Catalog::open(dir.path());
+    ASSERT_TRUE(catalog.ok());
+    ASSERT_TRUE(*catalog->begin_bulk_load());
+    ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+    // Dies here: no end_bulk_load().
+  }
+  ASSERT_TRUE(std::filesystem::exists(marker(dir)));
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->article_count(), 0u);
+  EXPECT_FALSE(std::filesystem::exists(marker(dir)));
+  EXPECT_EQ(catalog->journal_mode(), "wal");
+}
+
+TEST(CatalogTransaction, AFailedRecordRollsTheTransactionBackEvenIfTheBodyGoesOn) {
+  TempDir dir;
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok());
+  auto status = catalog->transaction([&]() -> core::Status {
+    EXPECT_TRUE(catalog->record_new_article(article(1)).ok());
+    EXPECT_FALSE(catalog->record_new_article(article(1)).ok());  // same file: fails half-way
+    return core::ok_status();
+  });
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(catalog->article_count(), 0u);
+  EXPECT_EQ(hits(*catalog, "武器交付"), 0);
+  EXPECT_TRUE(index_is_consistent(*catalog));
+  // The next transaction is not doomed by the last one.
+  EXPECT_TRUE(catalog->transaction([&]() -> core::Status {
+    if (auto id = catalog->record_new_article(article(2)); !id) return id.error();
+    return core::ok_status();
+  }).ok());
+  EXPECT_EQ(catalog->article_count(), 1u);
+}
+
+TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
+  TempDir dir;
+  {
+    auto catalog = Catalog::open(dir.path());
+    ASSERT_TRUE(catalog.ok());
+    ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+    ASSERT_EQ(sqlite3_exec(catalog->connection(), "PRAGMA user_version = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
+  EXPECT_EQ(hits(*catalog, "武器交付"), 1);
+  EXPECT_TRUE(index_is_consistent(*catalog));
+}
+
+}  // namespace
+}  // namespace newsmirror::catalog
