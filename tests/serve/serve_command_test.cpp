@@ -50,7 +50,7 @@ fs::path make_mirror(const fs::path& root) {
 TEST(ServeCommand, PortZeroPrintsTheBoundAddressAndSigtermStopsIt) {
   ::newsmirror::test::TempDir dir;
   make_mirror(dir.path());
-  test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
+  ::newsmirror::test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
   const std::string line = serve.first_line();
   const std::uint16_t port = port_of(line);
   ASSERT_NE(port, 0) << "first line: " << line;
@@ -73,7 +73,7 @@ TEST(ServeCommand, PortZeroPrintsTheBoundAddressAndSigtermStopsIt) {
 TEST(ServeCommand, JsonNamesTheAddressAndSigintStopsIt) {
   ::newsmirror::test::TempDir dir;
   make_mirror(dir.path());
-  test::BackgroundCommand serve({"--mirror", dir.path().string(), "--json", "serve", "--listen", "127.0.0.1:0"});
+  ::newsmirror::test::BackgroundCommand serve({"--mirror", dir.path().string(), "--json", "serve", "--listen", "127.0.0.1:0"});
   auto info = nlohmann::json::parse(serve.first_line(), nullptr, false);
   ASSERT_TRUE(info.is_object());
   const std::string url = info["url"];
@@ -96,7 +96,7 @@ TEST(ServeCommand, VerboseLogsOneLinePerRequestAndQuietLogsNone) {
     return text.str();
   };
   {
-    test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--verbose"},
+    ::newsmirror::test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0", "--verbose"},
                        logs.path() / "verbose.log");
     const std::uint16_t port = port_of(serve.first_line());
     ASSERT_NE(port, 0);
@@ -108,7 +108,7 @@ TEST(ServeCommand, VerboseLogsOneLinePerRequestAndQuietLogsNone) {
   EXPECT_NE(verbose.find("\"GET /healthz\" 200"), std::string::npos) << verbose;
   EXPECT_NE(verbose.find("\"GET /no-such-page\" 404"), std::string::npos) << verbose;
   {
-    test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0"}, logs.path() / "quiet.log");
+    ::newsmirror::test::BackgroundCommand serve({"--mirror", dir.path().string(), "serve", "--listen", "127.0.0.1:0"}, logs.path() / "quiet.log");
     const std::uint16_t port = port_of(serve.first_line());
     ASSERT_NE(port, 0);
     ASSERT_TRUE(test::get(port, "/healthz"));
