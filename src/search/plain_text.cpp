@@ -6,12 +6,13 @@
 
 #include <libxml/HTMLparser.h>
 #include <unicode/unistr.h>
-#include <unicode/utf8.h>
 
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
+
+#include "core/utf8.hpp"
 
 namespace newsmirror::search {
 namespace {
@@ -157,21 +158,6 @@ const htmlSAXHandler& text_handler() {
   return handler;
 }
 
-bool is_valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
-  const auto length = static_cast<std::int32_t>(s.size());
-  for (std::int32_t i = 0; i < length;) {
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    UChar32 c;
-    U8_NEXT(p, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 struct FreeParser {
   void operator()(htmlParserCtxtPtr context) const { htmlFreeParserCtxt(context); }
 };
@@ -184,7 +170,7 @@ std::string visible_text(std::string_view html) {
   // libxml2 would read the rest of a document as Latin-1 after one invalid
   // byte; ICU makes each invalid sequence U+FFFD instead.
   std::string repaired;
-  if (!is_valid_utf8(html)) {
+  if (!core::is_valid_utf8(html)) {
     icu::UnicodeString::fromUTF8(icu::StringPiece(html.data(), static_cast<std::int32_t>(html.size())))
         .toUTF8String(repaired);
     html = repaired;

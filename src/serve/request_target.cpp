@@ -1,6 +1,6 @@
 #include "serve/request_target.hpp"
 
-#include <cstdint>
+#include "core/utf8.hpp"
 
 namespace newsmirror::serve {
 
@@ -34,38 +34,12 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra;
-    std::uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { extra = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { extra = 2; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { extra = 3; cp = c & 0x07; }
-    else return false;
-    if (i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates, beyond U+10FFFF.
-    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<std::string> relative_path(std::string_view encoded_path) {
   if (!encoded_path.starts_with('/')) return std::nullopt;
   auto decoded = percent_decode(encoded_path.substr(1), false);
-  if (!decoded || !valid_utf8(*decoded)) return std::nullopt;
+  if (!decoded || !core::is_valid_utf8(*decoded)) return std::nullopt;
   const std::string& path = *decoded;
   for (const char c : path)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '\\') return std::nullopt;
