@@ -46,16 +46,6 @@ constexpr const char* kPageTemplates[] = {"layout.mustache",  "list_items.mustac
                                           "month.mustache",   "article.mustache",
                                           "search.mustache",  "variant_nav.mustache"};
 
-std::string url_encode_query(std::string_view value) {
-  std::string encoded = href(value);
-  std::string out;
-  for (char c : encoded) {
-    if (c == '/') out += "%2F";
-    else out += c;
-  }
-  return out;
-}
-
 std::string year_month_label(std::string_view year_month) {
   // "2026-11" -> "2026 年 11 月"
   if (year_month.size() != 7) return std::string(year_month);
@@ -399,7 +389,7 @@ std::string PageRenderer::search(std::string_view query, const search::SearchRes
     values.set("results", std::move(hits));
     auto page_link = [&](int at) {
       data entry;
-      entry.set("href", href(with_variant(path, variant)) + "?q=" + url_encode_query(query) +
+      entry.set("href", href(with_variant(path, variant)) + "?q=" + query_value_encoded(query) +
                             (at > 0 ? "&offset=" + std::to_string(at) : std::string()));
       return entry;
     };

@@ -64,13 +64,17 @@ std::string root_prefix(std::string_view path) {
   return prefix;
 }
 
-std::string href(std::string_view path) {
+namespace {
+
+// Percent-encodes every byte outside RFC 3986's unreserved set, and '/'
+// too unless `keep_slash`.
+std::string percent_encode(std::string_view text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  out.reserve(path.size());
-  for (unsigned char c : path) {
+  out.reserve(text.size());
+  for (unsigned char c : text) {
     bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+                      c == '-' || c == '.' || c == '_' || c == '~' || (c == '/' && keep_slash);
     if (unreserved) {
       out += static_cast<char>(c);
     } else {
@@ -81,5 +85,11 @@ std::string href(std::string_view path) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string href(std::string_view path) { return percent_encode(path, true); }
+
+std::string query_value_encoded(std::string_view value) { return percent_encode(value, false); }
 
 }  // namespace newsmirror::site

@@ -48,4 +48,8 @@ std::string root_prefix(std::string_view path);
 // link to their file.
 std::string href(std::string_view path);
 
+// A value as it goes into a query string ("?q=..."): like href, with '/'
+// encoded too.
+std::string query_value_encoded(std::string_view value);
+
 }  // namespace newsmirror::site

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "site/site_paths.hpp"
+
 namespace newsmirror::serve::test {
 
 struct HttpAnswer {
@@ -147,20 +149,7 @@ inline std::optional<HttpAnswer> get(std::uint16_t port, std::string_view target
 }
 
 // Percent-encodes every byte outside the unreserved set (for UTF-8 queries).
-inline std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+inline std::string url_encode(std::string_view text) { return site::query_value_encoded(text); }
 
 // The bytes of a gzip stream; nullopt when it is not one.
 inline std::optional<std::string> gunzip(std::string_view bytes) {
