@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <libxml/entities.h>
 #include <libxml/xmlwriter.h>
 #include <nlohmann/json.hpp>
 
@@ -208,27 +209,15 @@ std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
 
 // Sitemaps hold up to 50,000 URLs, all alike: written directly rather than
 // through the XML writer, which costs a hundred times more per URL. A URL
-// is the base URL (checked when given) and a percent-encoded path, so
-// escaping `&`, `<`, `>` and quotes is all it needs.
+// is the base URL, escaped once, and a percent-encoded path, which holds
+// nothing XML would need escaped.
 namespace {
-
-void append_xml_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-}
 
 std::string url_list(std::string_view root, std::string_view item, std::string_view base_url,
                      const std::vector<std::string>& paths) {
-  std::string escaped_base;
-  append_xml_escaped(escaped_base, base_url);
+  xmlChar* escaped = xmlEncodeSpecialChars(nullptr, BAD_CAST std::string(base_url).c_str());
+  const std::string escaped_base = escaped ? reinterpret_cast<const char*>(escaped) : "";
+  xmlFree(escaped);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<";
   out += root;
   out += " xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
@@ -237,7 +226,7 @@ std::string url_list(std::string_view root, std::string_view item, std::string_v
     out += item;
     out += "><loc>";
     out += escaped_base;
-    append_xml_escaped(out, href(path));
+    out += href(path);
     out += "</loc></";
     out += item;
     out += ">\n";
