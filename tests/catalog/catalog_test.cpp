@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "catalog/language.hpp"
+#include "indexed_ids.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::catalog {
@@ -27,24 +28,7 @@ NewArticle sample(std::string name = "1048575_标题.md") {
   return a;
 }
 
-// The articles whose indexed text holds `text` (a phrase), asked of the
-// search module's FTS5 table directly, through its tokenizer.
-std::vector<std::int64_t> search_ids(Catalog& catalog, const std::string& text) {
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(catalog.connection(),
-                               "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid",
-                               -1, &s, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(catalog.connection());
-  const std::string phrase = "\"" + text + "\"";
-  sqlite3_bind_text(s, 1, phrase.c_str(), -1, SQLITE_TRANSIENT);
-  std::vector<std::int64_t> ids;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
-  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(catalog.connection());
-  sqlite3_finalize(s);
-  return ids;
-}
+using test::search_ids;
 
 TEST(Catalog, CreatesItsSchemaInWalModeAtTheCurrentVersion) {
   TempDir dir;
