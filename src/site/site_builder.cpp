@@ -181,21 +181,20 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, to_write.size() / 64)));
   if (!to_write.empty()) {
-    std::vector<std::jthread> workers;
-    for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+    std::jthread reporter;
     if (options.progress) {
-      std::jthread reporter([&](std::stop_token stop) {
+      reporter = std::jthread([&](std::stop_token stop) {
         while (!stop.stop_requested() && done < to_write.size() && !failed) {
           options.progress(done, to_write.size());
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
       });
-      work();
-      for (auto& w : workers) w.join();
-    } else {
-      work();
     }
-    workers.clear();
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+    workers.clear();  // joins them
+    reporter = {};    // stops and joins it
     if (options.progress) options.progress(done, to_write.size());
   }
   if (first_error) return *first_error;
