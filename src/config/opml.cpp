@@ -176,13 +176,13 @@ core::Result<std::vector<Source>> parse_opml(std::string_view bytes) {
   return sources;
 }
 
-std::string render_opml(const Config& config) {
+std::string render_opml(const Config& config, OpmlDate date) {
   std::string out;
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<opml version=\"2.0\">\n";
   out += "  <head>\n";
   out += "    <title>newsmirror sources</title>\n";
-  out += fmt::format("    <dateCreated>{}</dateCreated>\n", rfc822_now());
+  if (date == OpmlDate::now) out += fmt::format("    <dateCreated>{}</dateCreated>\n", rfc822_now());
   out += "  </head>\n";
   out += "  <body>\n";
   for (const auto& source : config.sources) {

@@ -22,7 +22,11 @@ namespace newsmirror::config {
 // document that is not OPML is ErrorKind::parse.
 core::Result<std::vector<Source>> parse_opml(std::string_view bytes);
 
-// An OPML 2.0 document (head with title and dateCreated) of config.sources.
-std::string render_opml(const Config& config);
+// An OPML 2.0 document (head with title and, unless omitted, dateCreated:
+// now) of config.sources. The static site omits the date, so that the
+// same sources give the same bytes and the file is rewritten only when
+// they change.
+enum class OpmlDate { now, omitted };
+std::string render_opml(const Config& config, OpmlDate date = OpmlDate::now);
 
 }  // namespace newsmirror::config

@@ -24,7 +24,7 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
   }
   auto zone = core::TimeZone::from_name(config.timezone);
   if (!zone) return zone.error().with_context(config_file.string());
-  inputs.opml_ = config::render_opml(config);
+  inputs.opml_ = config::render_opml(config, config::OpmlDate::omitted);
 
   auto templates = Templates::load(options.templates_dir);
   if (!templates) return templates.error();
@@ -35,15 +35,8 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
   inputs.model_ = std::make_unique<SiteModel>(catalog->all_articles(), catalog->version_counts(),
                                               std::move(*zone));
 
-  // The OPML's dateCreated is the time of rendering: leave it out, or every
-  // build would look new.
-  std::string sources = inputs.opml_;
-  if (auto open = sources.find("<dateCreated>"); open != std::string::npos) {
-    sources.erase(open, sources.find("</dateCreated>", open) - open);
-  }
-  // The program's version too: a new release may write pages differently.
   std::string salt = inputs.templates_->fingerprint() + "\n" NEWSMIRROR_VERSION;
-  for (const auto& part : {options.title, options.base_url, config.timezone, sources}) {
+  for (const auto& part : {options.title, options.base_url, config.timezone, inputs.opml_}) {
     salt += '\n';
     salt += part;
   }
