@@ -870,6 +870,8 @@ std::string Catalog::journal_mode() {
   return reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
 }
 
+core::Result<std::int64_t> Catalog::data_version() { return impl_->pragma_int("PRAGMA data_version"); }
+
 sqlite3* Catalog::connection() { return impl_->db.get(); }
 
 }  // namespace newsmirror::catalog

@@ -197,6 +197,10 @@ class Catalog {
 
   int schema_version();
   std::string journal_mode();
+  // SQLite's data_version: changes whenever another connection (another
+  // process's `run`, `import`) committed to the catalog since the last
+  // call. The cheap way for a long-lived reader to know its view is stale.
+  core::Result<std::int64_t> data_version();
   // The connection, for the search module (search::search). Borrowed: valid
   // while this Catalog lives; the tokenizer is registered on it.
   sqlite3* connection();

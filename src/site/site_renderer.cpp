@@ -1,7 +1,5 @@
 #include "site/site_renderer.hpp"
 
-#include <sqlite3.h>
-
 #include "catalog/catalog.hpp"
 #include "search/search_index.hpp"
 #include "site/site_inputs.hpp"
@@ -12,19 +10,6 @@ namespace newsmirror::site {
 namespace {
 
 constexpr int kResultsPerPage = 20;
-
-// SQLite's counter of commits made by other connections: the cheap way to
-// notice that the mirror archived something since the model was made.
-std::int64_t data_version(sqlite3* db) {
-  sqlite3_stmt* statement = nullptr;
-  std::int64_t version = -1;
-  if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &statement, nullptr) == SQLITE_OK &&
-      sqlite3_step(statement) == SQLITE_ROW) {
-    version = sqlite3_column_int64(statement, 0);
-  }
-  sqlite3_finalize(statement);
-  return version;
-}
 
 }  // namespace
 
@@ -37,8 +22,9 @@ struct SiteRenderer::Impl {
   std::int64_t seen_version = -1;
 
   core::Status refresh() {
-    auto version = data_version(catalog.connection());
-    if (inputs && version == seen_version) return core::ok_status();
+    auto version = catalog.data_version();
+    if (!version) return version.error();
+    if (inputs && *version == seen_version) return core::ok_status();
     maker.reset();
     inputs.reset();
     auto loaded = SiteInputs::load(mirror_dir, options);
@@ -47,7 +33,7 @@ struct SiteRenderer::Impl {
     auto made = inputs->page_maker(catalog);
     if (!made) return made.error();
     maker = std::move(*made);
-    seen_version = version;
+    seen_version = *version;
     return core::ok_status();
   }
 
