@@ -9,6 +9,8 @@
 //       + the search module's article_text and article_fts
 //   v2  the same tables; article_fts rebuilt for the search tokenizer's
 //       second version (dictionary words in a text's first characters)
+//   v3  article_fts made anew as (body, title), for the tokenizer's third
+//       version (single characters indexed where a query needs them)
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -229,14 +231,18 @@ core::Status migrate_to_1(sqlite3* db) {
   return search::create_search_schema(db);
 }
 
-// v2: the tokenizer looks for dictionary words only in the first
-// characters of a text (search/tokenizer.hpp), and the index gathers more
-// terms in memory: the index is rebuilt, since an entry must be deleted
-// with the very terms it was made of.
-core::Status migrate_to_2(sqlite3* db) { return search::upgrade_search_index(db); }
+// v2: the tokenizer looked for dictionary words only in the first
+// characters of a text (search/tokenizer.hpp): the index was rebuilt,
+// since an entry must be deleted with the very terms it was made of. Now
+// a no-op: v3 makes the index anew, and doing it twice would only cost.
+core::Status migrate_to_2(sqlite3*) { return core::ok_status(); }
+
+// v3: single characters are indexed too, and the body became the first
+// column (search/search_index.cpp): the index is made anew.
+core::Status migrate_to_3(sqlite3* db) { return search::upgrade_search_index(db); }
 
 using Migration = core::Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2};
+constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 std::int64_t millis(core::TimePoint t) { return t.time_since_epoch().count(); }

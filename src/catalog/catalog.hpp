@@ -41,7 +41,7 @@ struct sqlite3;
 
 namespace newsmirror::catalog {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 using ArticleId = std::int64_t;
 

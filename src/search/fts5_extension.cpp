@@ -1,6 +1,7 @@
 #include "search/fts5_extension.hpp"
 
 #include <sqlite3.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <exception>
@@ -134,21 +135,72 @@ std::string make_snippet(std::string_view text, std::vector<ByteRange> matches, 
   return out;
 }
 
+// "1,0,2" -> {1, 0, 2}; anything but digits separates numbers.
+std::vector<int> parse_tails(std::string_view text) {
+  std::vector<int> tails;
+  int value = -1;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      value = std::min((value < 0 ? 0 : value) * 10 + (c - '0'), 1000);
+    } else if (value >= 0) {
+      tails.push_back(value);
+      value = -1;
+    }
+  }
+  if (value >= 0) tails.push_back(value);
+  return tails;
+}
+
+// The positions of the text being highlighted (TokenizeFor::highlight).
 struct PositionCollector {
-  std::vector<ByteRange> positions;  // the bytes of each position's term
+  std::vector<ByteRange> bytes;      // a CJK position's first character, or a word
+  std::vector<char32_t> characters;  // a CJK position's first character (folded), else 0
 };
 
-int collect_position(void* context, int flags, const char*, int, int begin, int end) {
+int collect_position(void* context, int flags, const char* term, int term_length, int begin, int end) {
   if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
-  static_cast<PositionCollector*>(context)->positions.push_back(
-      {static_cast<std::size_t>(begin), static_cast<std::size_t>(end)});
+  auto& collector = *static_cast<PositionCollector*>(context);
+  collector.bytes.push_back({static_cast<std::size_t>(begin), static_cast<std::size_t>(end)});
+  int32_t i = 0;
+  UChar32 first = -1;
+  if (term_length > 0) U8_NEXT(reinterpret_cast<const uint8_t*>(term), i, term_length, first);
+  const bool cjk = first > 0 && classify(static_cast<char32_t>(first)) == CharClass::cjk;
+  collector.characters.push_back(cjk ? static_cast<char32_t>(first) : 0);
   return SQLITE_OK;
+}
+
+// A phrase's match, in positions.
+struct Span {
+  int first;
+  int last;            // with the phrase's tail
+  bool lone_character; // one position standing for one character
+};
+
+// The bytes each match covers. A lone character is indexed at only some of
+// its occurrences (tokenizer.hpp), so every position that starts with a
+// matched lone character is highlighted, not just the ones FTS5 reports.
+std::vector<ByteRange> matched_bytes(const std::vector<Span>& spans, const PositionCollector& positions) {
+  std::vector<ByteRange> matches;
+  std::vector<char32_t> lone;
+  const int count = static_cast<int>(positions.bytes.size());
+  for (const Span& span : spans) {
+    if (span.first < 0 || span.first >= count) continue;
+    matches.push_back({positions.bytes[span.first].begin, positions.bytes[std::min(span.last, count - 1)].end});
+    if (span.lone_character && positions.characters[span.first] != 0)
+      lone.push_back(positions.characters[span.first]);
+  }
+  if (!lone.empty())
+    for (int k = 0; k < count; ++k)
+      if (std::find(lone.begin(), lone.end(), positions.characters[k]) != lone.end())
+        matches.push_back(positions.bytes[k]);
+  return matches;
 }
 
 void snippet_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int arg_count,
                       sqlite3_value** args) {
-  if (arg_count != 3) {
-    sqlite3_result_error(result, "newsmirror_snippet(table, open, close, column): wrong number of arguments", -1);
+  if (arg_count != 4) {
+    sqlite3_result_error(result, "newsmirror_snippet(table, open, close, column, tails): wrong number of arguments",
+                         -1);
     return;
   }
   auto text_arg = [&](int i) {
@@ -159,6 +211,7 @@ void snippet_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_con
   std::string open(text_arg(0));
   std::string close(text_arg(1));
   const int column = sqlite3_value_int(args[2]);
+  const std::vector<int> tails = parse_tails(text_arg(3));
 
   const char* text = nullptr;
   int length = 0;
@@ -171,26 +224,25 @@ void snippet_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_con
 
   int instance_count = 0;
   rc = api->xInstCount(fts, &instance_count);
-  std::vector<std::pair<int, int>> spans;  // first and last position of a match
+  std::vector<Span> spans;
   for (int i = 0; rc == SQLITE_OK && i < instance_count; ++i) {
     int phrase = 0, instance_column = 0, offset = 0;
     rc = api->xInst(fts, i, &phrase, &instance_column, &offset);
-    if (rc == SQLITE_OK && instance_column == column)
-      spans.emplace_back(offset, offset + std::max(api->xPhraseSize(fts, phrase), 1) - 1);
+    if (rc == SQLITE_OK && instance_column == column) {
+      const int tail = phrase < static_cast<int>(tails.size()) ? tails[phrase] : 0;
+      const int size = std::max(api->xPhraseSize(fts, phrase), 1);
+      spans.push_back({offset, offset + size - 1 + tail, size == 1 && tail == 0});
+    }
   }
-  PositionCollector collector;
-  if (rc == SQLITE_OK && !spans.empty()) rc = api->xTokenize(fts, body.data(), static_cast<int>(body.size()), &collector, collect_position);
+  PositionCollector positions;
+  if (rc == SQLITE_OK && !spans.empty())
+    rc = api->xTokenize(fts, body.data(), static_cast<int>(body.size()), &positions, collect_position);
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(result, rc);
     return;
   }
-  std::vector<ByteRange> matches;
-  const int position_count = static_cast<int>(collector.positions.size());
-  for (const auto& [first, last] : spans)
-    if (first >= 0 && last < position_count)
-      matches.push_back({collector.positions[first].begin, collector.positions[last].end});
   try {
-    std::string snippet = make_snippet(body, std::move(matches), open, close);
+    std::string snippet = make_snippet(body, matched_bytes(spans, positions), open, close);
     sqlite3_result_text(result, snippet.data(), static_cast<int>(snippet.size()), SQLITE_TRANSIENT);
   } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(result);

@@ -13,12 +13,15 @@ inline constexpr const char* kTokenizerName = "newsmirror";
 
 // Registers both on `db`, unless the tokenizer already is.
 //
-// newsmirror_snippet(fts_table, open, close, column): the text of `column`
-// around its first match, about 40 characters (15 before it, 25 from its
-// start, longer rather than cut a match), each matched span between
-// `open` and `close`, line breaks made spaces, "…" where text was cut.
-// (FTS5's own snippet() cannot be used: it assumes that tokens do not
-// overlap, and bigrams do.)
+// newsmirror_snippet(fts_table, open, close, column, tails): the text of
+// `column` around its first match, about 40 characters (15 before it, 25
+// from its start, longer rather than cut a match), each matched span
+// between `open` and `close`, line breaks made spaces, "…" where text was
+// cut. `tails` is ParsedQuery::phrase_tails as comma-separated numbers
+// (a missing one counts as 0): a bigram's position stands for two
+// characters, a lone character's for one, and only the query knows which
+// it matched. (FTS5's own snippet() cannot be used: it assumes that tokens
+// do not overlap, and bigrams do.)
 core::Status register_fts5_extensions(sqlite3* db);
 
 }  // namespace newsmirror::search

@@ -108,12 +108,38 @@ bool is_single_cjk_run(std::string_view text) {
   return count >= static_cast<int32_t>(kMinDictionaryWord);
 }
 
-std::string term_expression(const RawTerm& term) {
+// How many positions past its last term a phrase's match reaches in a
+// document: a closing bigram's second character, the rest of a dictionary
+// word. The snippet needs it to highlight exactly what matched.
+int phrase_tail(std::string_view phrase) {
+  int tail = 0;
+  tokenize(phrase, TokenizeFor::query, [&](const Token& token) {
+    std::string_view term = token.text;
+    if (term.starts_with(kWordMarker)) term.remove_prefix(kWordMarker.size());
+    int32_t i = 0, characters = 0;
+    UChar32 first = 0;
+    while (i < static_cast<int32_t>(term.size())) {
+      UChar32 c = 0;
+      U8_NEXT(reinterpret_cast<const uint8_t*>(term.data()), i, static_cast<int32_t>(term.size()), c);
+      if (characters++ == 0) first = c;
+    }
+    tail = (first >= 0 && classify(static_cast<char32_t>(first)) == CharClass::cjk) ? characters - 1 : 0;
+    return true;
+  });
+  return tail;
+}
+
+// The term's FTS5 expression; the tail of each phrase in it, in order,
+// goes to `tails`.
+std::string term_expression(const RawTerm& term, std::vector<int>& tails) {
   std::string phrase = fts5_string(term.text);
-  if (query_needs_prefix(term.text)) phrase += '*';
-  else if (is_single_cjk_run(term.text))
+  tails.push_back(phrase_tail(term.text));
+  if (is_single_cjk_run(term.text)) {
     // Same matches (a dictionary word implies its bigrams), better ranks.
-    phrase = "(" + phrase + " OR " + fts5_string(std::string(kWordMarker) + term.text) + ")";
+    const std::string word = std::string(kWordMarker) + term.text;
+    phrase = "(" + phrase + " OR " + fts5_string(word) + ")";
+    tails.push_back(phrase_tail(word));
+  }
   if (term.title_only) phrase = "title : " + phrase;
   return phrase;
 }
@@ -123,6 +149,7 @@ std::string term_expression(const RawTerm& term) {
 core::Result<ParsedQuery> parse_query(std::string_view text) {
   ParsedQuery parsed;
   std::vector<std::string> included, excluded;
+  std::vector<int> excluded_tails;
   for (RawTerm& term : split_terms(without_controls(text))) {
     if (term.site) {
       if (term.excluded)
@@ -136,9 +163,9 @@ core::Result<ParsedQuery> parse_query(std::string_view text) {
     }
     if (!has_terms(term.text)) continue;
     if (term.excluded) {
-      excluded.push_back(term_expression(term));
+      excluded.push_back(term_expression(term, excluded_tails));
     } else {
-      included.push_back(term_expression(term));
+      included.push_back(term_expression(term, parsed.phrase_tails));
       parsed.required_terms.push_back(term.text);
     }
   }
@@ -152,6 +179,8 @@ core::Result<ParsedQuery> parse_query(std::string_view text) {
     for (std::size_t k = 0; k < excluded.size(); ++k) parsed.match += (k ? " OR " : "") + excluded[k];
     parsed.match += ")";
   }
+  // FTS5 numbers phrases as they stand in the expression: excluded last.
+  parsed.phrase_tails.insert(parsed.phrase_tails.end(), excluded_tails.begin(), excluded_tails.end());
   return parsed;
 }
 

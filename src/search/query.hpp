@@ -27,6 +27,11 @@ struct ParsedQuery {
   std::optional<std::string> site;   // from site:NAME
   // The terms that must match, as written (without -, site:, title:).
   std::vector<std::string> required_terms;
+  // For each phrase of `match`, in FTS5's order (as written): how many
+  // positions past its last term's position its match reaches in a
+  // document (1 for a closing bigram's second character, n - 1 for a
+  // dictionary word of n characters, else 0). For the snippet's highlights.
+  std::vector<int> phrase_tails;
 };
 
 // A usage error when nothing remains to search for (an empty query, only

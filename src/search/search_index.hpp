@@ -7,7 +7,7 @@
 //
 //   article_text(id INTEGER PRIMARY KEY,   -- = articles.id
 //                title TEXT NOT NULL, body TEXT NOT NULL)
-//   article_fts  FTS5(title, body, content='article_text',
+//   article_fts  FTS5(body, title, content='article_text',
 //                     content_rowid='id', tokenize='newsmirror')
 //
 // The FTS5 table is external-content: the text lives once, in
@@ -109,9 +109,10 @@ core::Status rebuild_search_index(sqlite3* db);
 core::Status start_bulk_indexing(sqlite3* db);
 core::Status finish_bulk_indexing(sqlite3* db);
 
-// Brings an index made by an earlier version up to date: the settings
-// create_search_schema gives, and every article re-tokenized (slow: about
-// 0.3 ms an article). For the catalog's schema migrations.
+// Brings an index made by an earlier version up to date: drops it and
+// makes it anew from article_text, with the columns and settings
+// create_search_schema gives, every article re-tokenized (slow: about
+// 0.3 ms an article), and merged. For the catalog's schema migrations.
 core::Status upgrade_search_index(sqlite3* db);
 
 // Merges the index's segments into one: worth it after a bulk import or

@@ -201,11 +201,41 @@ void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, s
   }
 }
 
+// The characters a document text has already indexed alone (see "single
+// characters" in tokenizer.hpp): a bit per BMP code point, cleared after
+// each text by the list of the bits it set. Characters beyond the BMP are
+// never marked, so each of their occurrences is indexed: rare enough not to
+// matter, and never a missed match.
+class SeenCharacters {
+ public:
+  // True the first time `c` is offered since the last clear().
+  bool first_time(char32_t c) {
+    if (c > 0xFFFF) return true;
+    if (bits_.empty()) bits_.resize(0x10000 / 64);
+    std::uint64_t& word = bits_[c / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    if (word & bit) return false;
+    word |= bit;
+    marked_.push_back(c);
+    return true;
+  }
+
+  void clear() {
+    for (char32_t c : marked_) bits_[c / 64] = 0;
+    marked_.clear();
+  }
+
+ private:
+  std::vector<std::uint64_t> bits_;
+  std::vector<char32_t> marked_;
+};
+
 // Working memory of a Tokenizer, kept between runs where that is safe.
 struct Scratch {
   std::vector<FoldedChar> chars;
   std::vector<std::pair<std::size_t, std::size_t>> words;
   std::string term;
+  SeenCharacters seen;
 };
 
 // `Emit` is called as bool(const Token&); a template so that pretokenize's
@@ -214,13 +244,15 @@ template <class Emit>
 class Tokenizer {
  public:
   Tokenizer(TokenizeFor mode, Emit& emit, Scratch& scratch)
-      : mode_(mode), emit_(emit), chars_(scratch.chars), words_(scratch.words), term_(scratch.term) {}
+      : mode_(mode), emit_(emit), chars_(scratch.chars), words_(scratch.words), term_(scratch.term),
+        seen_(scratch.seen) {}
 
   void run(std::string_view text) {
     if (mode_ == TokenizeFor::query && text.starts_with(kWordMarker)) {
       run_word_query(text.substr(kWordMarker.size()), static_cast<int>(kWordMarker.size()));
       return;
     }
+    seen_.clear();
     fold_with_offsets(text, chars_);
     std::size_t i = 0;
     while (i < chars_.size() && !stopped_) {
@@ -263,9 +295,20 @@ class Tokenizer {
       int end = chars_[k].end;
       if (!is_last) {
         append_utf8(term_, chars_[k + 1].c);
-        end = chars_[k + 1].end;
+        // A highlighted position stands for its first character alone.
+        if (mode_ != TokenizeFor::highlight) end = chars_[k + 1].end;
       }
       if (!emit(term_, chars_[k].begin, end, false)) return;
+      // The character alone, where a query can need it (tokenizer.hpp);
+      // a run's last position already is that character.
+      if (mode_ == TokenizeFor::document) {
+        const bool first_time = seen_.first_time(chars_[k].c);
+        if (!is_last && (first_time || k == first)) {
+          term_.clear();
+          append_utf8(term_, chars_[k].c);
+          if (!emit(term_, chars_[k].begin, chars_[k].end, true)) return;
+        }
+      }
       for (; next_word != words_.end() && next_word->first == k; ++next_word) {
         term_.clear();
         term_ += kWordMarker;
@@ -292,6 +335,7 @@ class Tokenizer {
   std::vector<FoldedChar>& chars_;
   std::vector<std::pair<std::size_t, std::size_t>>& words_;
   std::string& term_;
+  SeenCharacters& seen_;
 };
 
 }  // namespace
@@ -366,14 +410,6 @@ bool replay_pretokenized(std::string_view encoded, const std::function<bool(cons
     if (!emit(token)) return true;
   }
   return true;
-}
-
-bool query_needs_prefix(std::string_view term) {
-  std::vector<FoldedChar> chars;
-  fold_with_offsets(term, chars);
-  const std::size_t n = chars.size();
-  if (n == 0 || classify(chars[n - 1].c) != CharClass::cjk) return false;
-  return n == 1 || classify(chars[n - 2].c) != CharClass::cjk;
 }
 
 }  // namespace newsmirror::search

@@ -149,5 +149,35 @@ TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
   EXPECT_TRUE(index_is_consistent(*catalog));
 }
 
+TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
+  TempDir dir;
+  {
+    auto catalog = Catalog::open(dir.path());
+    ASSERT_TRUE(catalog.ok());
+    ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+    // Version 2's layout: the title first.
+    ASSERT_EQ(sqlite3_exec(catalog->connection(),
+                           "DROP TABLE article_fts;"
+                           "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='article_text',"
+                           "  content_rowid='id', tokenize='newsmirror');"
+                           "INSERT INTO article_fts(article_fts) VALUES('rebuild');"
+                           "PRAGMA user_version = 2",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
+  sqlite3_stmt* first_column = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(catalog->connection(), "SELECT name FROM pragma_table_info('article_fts') WHERE cid = 0",
+                               -1, &first_column, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(first_column), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(first_column, 0)), "body");
+  sqlite3_finalize(first_column);
+  EXPECT_EQ(hits(*catalog, "武器交付"), 1);
+  EXPECT_TRUE(index_is_consistent(*catalog));
+}
+
 }  // namespace
 }  // namespace newsmirror::catalog

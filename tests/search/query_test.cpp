@@ -24,9 +24,28 @@ TEST(SearchQuery, LongerChineseRunsAlsoAskForTheDictionaryWord) {
   EXPECT_EQ(match_of("台湾"), "\"台湾\"");  // its bigram is the word
 }
 
-TEST(SearchQuery, LoneChineseCharacterIsAPrefix) {
-  EXPECT_EQ(match_of("中"), "\"中\"*");
-  EXPECT_EQ(match_of("COVID疫"), "\"COVID疫\"*");
+TEST(SearchQuery, LoneChineseCharacterIsAPlainTermNotAPrefix) {
+  // Documents index single characters where a query needs them
+  // (tokenizer.hpp); a prefix would merge every bigram it starts.
+  EXPECT_EQ(match_of("中"), "\"中\"");
+  EXPECT_EQ(match_of("COVID疫"), "\"COVID疫\"");
+}
+
+std::vector<int> tails_of(std::string_view text) {
+  auto parsed = parse_query(text);
+  EXPECT_TRUE(parsed.ok()) << text;
+  return parsed.ok() ? parsed->phrase_tails : std::vector<int>{};
+}
+
+TEST(SearchQuery, PhraseTailsSayHowFarPastItsLastPositionEachPhraseReaches) {
+  EXPECT_EQ(tails_of("trump"), std::vector<int>{0});
+  EXPECT_EQ(tails_of("中"), std::vector<int>{0});
+  EXPECT_EQ(tails_of("中国"), std::vector<int>{1});  // the bigram's 国
+  EXPECT_EQ(tails_of("60年"), std::vector<int>{0});
+  // The phrase of bigrams, then the dictionary word's two more characters.
+  EXPECT_EQ(tails_of("习近平"), (std::vector<int>{1, 2}));
+  // In the expression's order: excluded phrases come last.
+  EXPECT_EQ(tails_of("-中国 a 中"), (std::vector<int>{0, 0, 1}));
 }
 
 TEST(SearchQuery, QuotedPhrasesStayOneTerm) {

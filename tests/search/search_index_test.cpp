@@ -187,6 +187,29 @@ TEST(SearchIndex, AdjacentMatchesHighlightAsOne) {
   EXPECT_EQ(results.hits[0].snippet, "**中国中国**人");
 }
 
+TEST(SearchIndex, OneCharacterQueryFindsItInsideWordsAndHighlightsItAlone) {
+  SearchDb db;
+  const auto middle = db.add("BBC", "标题", "我们的国家和人民");  // 国 inside a run, once
+  const auto twice = db.add("BBC", "标题", "中国人，外国人");      // 国 again, not first in its run
+  db.add("BBC", "标题", "没有那个字");
+  auto results = run(db, test::query_for("國"));
+  ASSERT_EQ(results.total, 2);
+  for (const SearchHit& hit : results.hits) {
+    if (hit.article_id == middle) EXPECT_EQ(hit.snippet, "我们的**国**家和人民");
+    else if (hit.article_id == twice) EXPECT_EQ(hit.snippet, "中**国**人，外**国**人");
+    else ADD_FAILURE() << "unexpected hit " << hit.article_id;
+  }
+}
+
+TEST(SearchIndex, NumberThenCharacterMatchesAsAPhraseAndHighlightsBoth) {
+  SearchDb db;
+  db.add("BBC", "标题", "他60年代来，60年后走，1960年不算");
+  db.add("BBC", "标题", "60个人在年底");  // 60 and 年, not together
+  auto results = run(db, test::query_for("60年"));
+  ASSERT_EQ(results.total, 1);
+  EXPECT_EQ(results.hits[0].snippet, "他**60年**代来，**60年**后走，1960年不算");
+}
+
 TEST(SearchIndex, HostileQueriesAreUsageErrorsOrResultsNeverSqlErrors) {
   SearchDb db;
   db.add("BBC", "title", "body text");

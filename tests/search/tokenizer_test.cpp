@@ -39,6 +39,19 @@ std::vector<std::string> positions_of(std::string_view text, TokenizeFor mode) {
 
 std::string word(std::string_view w) { return std::string(kWordMarker) + std::string(w); }
 
+bool is_dictionary_word(const Term& t) { return t.text.starts_with(kWordMarker); }
+
+// The colocated single characters of a document text, as "term@position".
+std::vector<std::string> single_characters_of(std::string_view text) {
+  std::vector<std::string> out;
+  int position = -1;
+  for (const Term& t : terms_of(text, TokenizeFor::document)) {
+    if (!t.colocated) ++position;
+    else if (!is_dictionary_word(t)) out.push_back(t.text + "@" + std::to_string(position));
+  }
+  return out;
+}
+
 TEST(SearchTokenizer, FoldsFullWidthFormsAndCase) {
   EXPECT_EQ(fold("Ｅ"), "e");
   EXPECT_EQ(fold("ＡＢＣ１２３"), "abc123");
@@ -86,11 +99,38 @@ TEST(SearchTokenizer, LatinWordsAreLetterAndDigitRunsWithoutStemming) {
 
 TEST(SearchTokenizer, OffsetsPointIntoTheOriginalText) {
   // "ＡＢ" is 6 bytes, folded to 2; 臺灣 folds to 台湾 (same length here).
+  std::vector<Term> terms = terms_of("ＡＢ 臺灣", TokenizeFor::document);
+  ASSERT_EQ(terms.size(), 4u);
+  EXPECT_EQ(terms[0], (Term{"ab", 0, 6, false}));
+  EXPECT_EQ(terms[1], (Term{"台湾", 7, 13, false}));
+  EXPECT_EQ(terms[2], (Term{"台", 7, 10, true}));
+  EXPECT_EQ(terms[3], (Term{"湾", 10, 13, false}));
+}
+
+TEST(SearchTokenizer, HighlightPositionsStandForTheirFirstCharacterOnly) {
+  // The snippet adds a bigram's second character when the query says the
+  // match reaches it; a lone-character match must not light up two.
   std::vector<Term> terms = terms_of("ＡＢ 臺灣", TokenizeFor::highlight);
   ASSERT_EQ(terms.size(), 3u);
   EXPECT_EQ(terms[0], (Term{"ab", 0, 6, false}));
-  EXPECT_EQ(terms[1], (Term{"台湾", 7, 13, false}));
+  EXPECT_EQ(terms[1], (Term{"台湾", 7, 10, false}));
   EXPECT_EQ(terms[2], (Term{"湾", 10, 13, false}));
+}
+
+TEST(SearchTokenizer, SingleCharactersAreIndexedAtRunStartsAndFirstOccurrences) {
+  // Positions: 0 中国, 1 国人, 2 人, 3 2020, 4 年中, 5 中国, 6 国, 7 中国,
+  // 8 国. 中 and 国 again at 5 and 7 are repeats inside runs; 年 at 4
+  // starts a run (a query "2020年" needs it there); the last character
+  // of a run is already its position's term.
+  EXPECT_EQ(single_characters_of("中国人2020年中国，中国"),
+            (std::vector<std::string>{"中@0", "国@1", "年@4", "中@7"}));
+}
+
+TEST(SearchTokenizer, SingleCharactersAreCountedPerText) {
+  // The pretokenizing thread reuses its memory: a character seen in one
+  // text is new again in the next.
+  EXPECT_EQ(pretokenize("中国人"), pretokenize("中国人"));
+  EXPECT_EQ(single_characters_of("中国人"), (std::vector<std::string>{"中@0", "国@1"}));
 }
 
 TEST(SearchTokenizer, DictionaryWordsAreColocatedWithTheirFirstCharacter) {
@@ -105,9 +145,9 @@ TEST(SearchTokenizer, DictionaryWordsAreColocatedWithTheirFirstCharacter) {
       ++position;
       continue;
     }
+    if (!is_dictionary_word(t)) continue;  // a single character
     // A word of the text that starts where the position's bigram starts.
     ++words;
-    ASSERT_TRUE(t.text.starts_with(kWordMarker)) << t;
     EXPECT_EQ(t.begin, position * 3) << t;
     EXPECT_EQ(text.substr(t.begin, t.end - t.begin), t.text.substr(kWordMarker.size())) << t;
     EXPECT_GE(t.end - t.begin, 3 * static_cast<int>(kMinDictionaryWord)) << t;
@@ -123,14 +163,11 @@ TEST(SearchTokenizer, HighlightModeHasNoDictionaryWords) {
 
 TEST(SearchTokenizer, QueryRunAtTheEndLeavesOutItsLastCharacter) {
   // The document may go on after the query's last character, so the
-  // query's last position is a bigram, or a lone character searched as a
-  // prefix.
+  // query's last position is a bigram, or a lone character, which
+  // documents index alone where a query can need it.
   EXPECT_EQ(positions_of("中国", TokenizeFor::query), (std::vector<std::string>{"中国"}));
   EXPECT_EQ(positions_of("中", TokenizeFor::query), (std::vector<std::string>{"中"}));
-  EXPECT_TRUE(query_needs_prefix("中"));
-  EXPECT_TRUE(query_needs_prefix("iPhone手"));
-  EXPECT_FALSE(query_needs_prefix("中国"));
-  EXPECT_FALSE(query_needs_prefix("english"));
+  EXPECT_EQ(positions_of("iPhone手", TokenizeFor::query), (std::vector<std::string>{"iphone", "手"}));
 }
 
 TEST(SearchTokenizer, QueryRunFollowedByMoreTextIsTokenizedAsInADocument) {
@@ -197,7 +234,7 @@ TEST(SearchTokenizer, DictionaryWordsOnlyInTheFirstCharactersOfAText) {
   const std::string word = "中华人民共和国";
   auto words_in = [](const std::string& text) {
     int words = 0;
-    for (const Term& t : terms_of(text, TokenizeFor::document)) words += t.colocated;
+    for (const Term& t : terms_of(text, TokenizeFor::document)) words += is_dictionary_word(t);
     return words;
   };
   EXPECT_GE(words_in(word), 1);

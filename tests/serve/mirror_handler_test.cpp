@@ -139,7 +139,7 @@ TEST_F(MirrorHandlerTest, SearchTakesSiteDatesLimitAndOffset) {
 
 TEST_F(MirrorHandlerTest, BadSearchParametersAre400WithAMessage) {
   start();
-  for (const std::string target : std::vector<std::string>{"/api/search", "/api/search?q=", "/api/search?q=x&limit=0",
+  for (const std::string& target : std::vector<std::string>{"/api/search", "/api/search?q=", "/api/search?q=x&limit=0",
                                    "/api/search?q=x&limit=abc", "/api/search?q=x&offset=-1",
                                    "/api/search?q=x&since=yesterday", "/api/search?q=!!!"}) {
     auto error = get_json(target, 400);
