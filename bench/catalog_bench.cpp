@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
   // --- ours ---
   const fs::path catalog_file = mirror / ".newsmirror" / "catalog.db";
   Db catalog(catalog_file, SQLITE_OPEN_READONLY);
-  if (auto s = search::register_tokenizer(catalog.db); !s) {
+  if (auto s = search::prepare_connection(catalog.db); !s) {
     std::fprintf(stderr, "%s\n", s.error().message.c_str());
     return 1;
   }

@@ -503,7 +503,7 @@ core::Result<Catalog> Catalog::open_file(const std::filesystem::path& db_file) {
       "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
       " PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
   if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
-  if (auto s = search::register_tokenizer(raw); !s) return s.error();
+  if (auto s = search::prepare_connection(raw); !s) return s.error();
   if (auto s = impl->migrate(); !s) return s.error();
   impl->index.emplace(raw);
   return Catalog(std::move(impl));

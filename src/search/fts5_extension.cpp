@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "search/rank_function.hpp"
 #include "search/tokenizer.hpp"
 
 namespace newsmirror::search {
@@ -273,6 +274,7 @@ core::Status register_fts5_extensions(sqlite3* db) {
   fts5_tokenizer tokenizer{create_tokenizer, delete_tokenizer, run_tokenizer};
   int rc = api->xCreateTokenizer(api, kTokenizerName, nullptr, &tokenizer, nullptr);
   if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "newsmirror_snippet", nullptr, snippet_function, nullptr);
+  if (rc == SQLITE_OK) rc = create_rank_function(api);
   if (rc != SQLITE_OK)
     return core::Error(core::ErrorKind::database,
                        std::string("registering the search tokenizer: ") + sqlite3_errstr(rc));

@@ -11,7 +11,8 @@ namespace newsmirror::search {
 
 inline constexpr const char* kTokenizerName = "newsmirror";
 
-// Registers both on `db`, unless the tokenizer already is.
+// Registers them and newsmirror_rank() (rank_function.hpp) on `db`, unless
+// the tokenizer already is.
 //
 // newsmirror_snippet(fts_table, open, close, column, tails): the text of
 // `column` around its first match, about 40 characters (15 before it, 25

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -50,39 +51,48 @@ core::Status step_done(sqlite3* db, sqlite3_stmt* s, std::string_view context) {
   return core::ok_status();
 }
 
-// bm25 weights (body, title): a match in the title counts ten times one in
-// the body.
+// Ranking: newsmirror_rank (rank_function.hpp), BM25 with weights (body,
+// title): a match in the title counts ten times one in the body.
 //
-// Scoring every match does not scale: bm25 reads each match's column
-// sizes, about 1.3 us a match, 80 ms for a common word in 100,000 articles.
-// So the candidates are the newest (highest id) matches that pass the
-// filters, at most kRankedCandidates (or offset + limit, when paging
-// deeper), read in the index's own rowid order with no per-match work
-// besides the filters; they are ranked, and the total is counted apart.
-// For a query with fewer matches than that, the ranking is over all.
-// bm25() must stay in the query that holds the MATCH.
+// Scoring every match does not scale: the score reads each match's column
+// sizes and positions, about 1.3 us a match, 80 ms for a common word in
+// 100,000 articles. So the candidates are the newest (highest id) matches
+// that pass the filters, at most kRankedCandidates (or offset + limit,
+// when paging deeper), read in the index's own rowid order with no
+// per-match work besides the filters; they are ranked, and only the page
+// shown is joined with the rest of its row. For a query with fewer
+// matches than that, the ranking is over all, and the candidates are the
+// total. The rank function must stay in the query that holds the MATCH.
 constexpr int kRankedCandidates = 2000;
 
 constexpr const char* kSearchSql = R"sql(
   WITH candidates AS MATERIALIZED (
-    SELECT f.rowid AS id, bm25(article_fts, 1.0, 10.0) AS rank
+    SELECT f.rowid AS id, a.published AS published,
+           newsmirror_rank(article_fts, 1.0, 10.0,
+                           (SELECT min(id) FROM article_text), (SELECT max(id) FROM article_text)) AS rank
     FROM article_fts AS f CROSS JOIN articles AS a ON a.id = f.rowid
     WHERE article_fts MATCH ?1
       AND (?2 IS NULL OR a.site = ?2)
       AND (?3 IS NULL OR a.site = ?3)
       AND (?4 IS NULL OR a.published >= ?4)
       AND (?5 IS NULL OR a.published < ?5)
-    ORDER BY f.rowid DESC LIMIT ?8)
-  SELECT a.id, a.site, a.file, a.title, a.link, a.published, c.rank
-  FROM candidates AS c CROSS JOIN articles AS a ON a.id = c.id
-  ORDER BY round(c.rank, 1), a.published DESC, a.id DESC
-  LIMIT ?6 OFFSET ?7)sql";
+    ORDER BY f.rowid DESC LIMIT ?8),
+  page AS MATERIALIZED (
+    SELECT id, rank, published FROM candidates
+    ORDER BY round(rank, 1), published DESC, id DESC
+    LIMIT ?6 OFFSET ?7)
+  SELECT a.id, a.site, a.file, a.title, a.link, a.published, p.rank,
+         (SELECT count(*) FROM candidates), (SELECT min(id) FROM candidates)
+  FROM page AS p CROSS JOIN articles AS a ON a.id = p.id
+  ORDER BY round(p.rank, 1), p.published DESC, p.id DESC)sql";
 
-// The total: without filters the index alone counts (no per-match lookup).
-constexpr const char* kCountSql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1";
+// The total: the candidates, and the matches older than them (?6, the
+// oldest candidate's id), which the ranked query did not reach. Without
+// filters the index alone counts (no per-match lookup).
+constexpr const char* kCountSql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1 AND rowid < ?6";
 constexpr const char* kFilteredCountSql = R"sql(
   SELECT count(*) FROM article_fts AS f CROSS JOIN articles AS a ON a.id = f.rowid
-  WHERE article_fts MATCH ?1
+  WHERE article_fts MATCH ?1 AND f.rowid < ?6
     AND (?2 IS NULL OR a.site = ?2)
     AND (?3 IS NULL OR a.site = ?3)
     AND (?4 IS NULL OR a.published >= ?4)
@@ -103,7 +113,12 @@ void bind_optional_int(sqlite3_stmt* s, int index, const std::optional<std::int6
 
 }  // namespace
 
-core::Status register_tokenizer(sqlite3* db) { return register_fts5_extensions(db); }
+core::Status prepare_connection(sqlite3* db) {
+  // SQLite caps the size at its build's SQLITE_MAX_MMAP_SIZE (2 GB in
+  // Debian's); the rest of a larger file is read as before.
+  if (auto s = exec(db, "PRAGMA mmap_size = 4294967296", "search index: mapping the database"); !s) return s;
+  return register_fts5_extensions(db);
+}
 
 namespace {
 
@@ -127,7 +142,7 @@ constexpr const char* kCreateFtsSql =
 }  // namespace
 
 core::Status create_search_schema(sqlite3* db) {
-  if (auto s = register_tokenizer(db); !s) return s;
+  if (auto s = prepare_connection(db); !s) return s;
   if (auto s = exec(db,
                     "CREATE TABLE IF NOT EXISTS article_text("
                     "  id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL);",
@@ -157,7 +172,7 @@ core::Status finish_bulk_indexing(sqlite3* db) {
 }
 
 core::Status upgrade_search_index(sqlite3* db) {
-  if (auto s = register_tokenizer(db); !s) return s;
+  if (auto s = prepare_connection(db); !s) return s;
   if (auto s = exec(db, "DROP TABLE IF EXISTS article_fts", "search index: dropping the old index"); !s) return s;
   if (auto s = exec(db, kCreateFtsSql, "search index: creating the new index"); !s) return s;
   if (auto s = apply_index_settings(db); !s) return s;
@@ -328,9 +343,12 @@ core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
   bind_filters(s);
   sqlite3_bind_int(s, 6, query.limit);
   sqlite3_bind_int(s, 7, query.offset);
-  sqlite3_bind_int64(s, 8, std::max<std::int64_t>(kRankedCandidates, std::int64_t{query.offset} + query.limit));
+  const std::int64_t candidate_limit = std::max<std::int64_t>(kRankedCandidates, std::int64_t{query.offset} + query.limit);
+  sqlite3_bind_int64(s, 8, candidate_limit);
 
   SearchResults results;
+  std::int64_t candidates = -1;  // unknown when the page is empty
+  std::int64_t oldest_candidate = 0;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     SearchHit hit;
@@ -341,17 +359,26 @@ core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
     if (sqlite3_column_type(s, 4) != SQLITE_NULL) hit.link = column_text(s, 4);
     if (sqlite3_column_type(s, 5) != SQLITE_NULL) hit.published = sqlite3_column_int64(s, 5);
     hit.score = -sqlite3_column_double(s, 6);
+    candidates = sqlite3_column_int64(s, 7);
+    oldest_candidate = sqlite3_column_int64(s, 8);
     results.hits.push_back(std::move(hit));
   }
   if (rc != SQLITE_DONE) return error_from_sqlite(db, "search: running \"" + query.text + "\"");
 
-  const bool filtered = query.site || parsed->site || query.since || query.until;
-  auto counted = prepare(db, filtered ? kFilteredCountSql : kCountSql);
-  if (!counted) return counted.error();
-  if (filtered) bind_filters(counted->get());
-  else bind_text(counted->get(), 1, parsed->match);
-  if (sqlite3_step(counted->get()) != SQLITE_ROW) return error_from_sqlite(db, "search: counting matches");
-  results.total = sqlite3_column_int64(counted->get(), 0);
+  if (candidates >= 0 && candidates < candidate_limit) {
+    results.total = candidates;  // every match was a candidate
+  } else {
+    // An empty page (an offset past the end) says nothing: count them all.
+    const bool known = candidates >= 0;
+    const bool filtered = query.site || parsed->site || query.since || query.until;
+    auto counted = prepare(db, filtered ? kFilteredCountSql : kCountSql);
+    if (!counted) return counted.error();
+    if (filtered) bind_filters(counted->get());
+    else bind_text(counted->get(), 1, parsed->match);
+    sqlite3_bind_int64(counted->get(), 6, known ? oldest_candidate : std::numeric_limits<std::int64_t>::max());
+    if (sqlite3_step(counted->get()) != SQLITE_ROW) return error_from_sqlite(db, "search: counting matches");
+    results.total = (known ? candidates : 0) + sqlite3_column_int64(counted->get(), 0);
+  }
 
   if (results.hits.empty()) return results;
   auto snippets = prepare(db, kSnippetSql);
@@ -395,7 +422,7 @@ core::Result<SearchResults> search_catalog(const std::filesystem::path& db_file,
   std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db(raw, &sqlite3_close_v2);
   if (rc != SQLITE_OK) return error_from_sqlite(raw, "opening " + db_file.string());
   sqlite3_busy_timeout(db.get(), 5000);
-  if (auto s = register_tokenizer(db.get()); !s) return s.error();
+  if (auto s = prepare_connection(db.get()); !s) return s.error();
   auto results = search(db.get(), query);
   if (!results && results.error().kind == core::ErrorKind::database)
     return results.error().with_context(db_file.string());

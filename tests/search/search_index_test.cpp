@@ -141,6 +141,20 @@ TEST(SearchIndex, TotalCountsAllMatchesBeyondTheLimit) {
   EXPECT_TRUE(past_end.hits.empty());
 }
 
+TEST(SearchIndex, TotalCountsMatchesOlderThanTheRankedCandidates) {
+  // More matches than the 2,000 newest that are ranked: the total adds
+  // the older ones, with and without a filter, and past the last page.
+  SearchDb db;
+  db.exec("BEGIN");
+  for (int i = 0; i < 2101; ++i) db.add(i % 3 ? "BBC" : "法广", "新闻", "疫苗", i);
+  db.exec("COMMIT");
+  EXPECT_EQ(run(db, "疫苗").total, 2101);
+  EXPECT_EQ(run(db, "site:法广 疫苗").total, 701);
+  SearchQuery past_end = test::query_for("疫苗");
+  past_end.offset = 5000;
+  EXPECT_EQ(run(db, past_end).total, 2101);
+}
+
 TEST(SearchIndex, HitCarriesTheArticleFields) {
   SearchDb db;
   auto id = db.add("法广", "标题", "正文", 1234);
@@ -247,8 +261,8 @@ TEST(SearchIndex, AnotherConnectionSearchesOnceItRegistersTheTokenizer) {
   ASSERT_FALSE(without.ok());
   EXPECT_EQ(without.error().kind, core::ErrorKind::database);
   EXPECT_NE(without.error().message.find("newsmirror"), std::string::npos) << without.error().message;
-  ASSERT_TRUE(register_tokenizer(reader.get()).ok());
-  ASSERT_TRUE(register_tokenizer(reader.get()).ok());  // a no-op the second time
+  ASSERT_TRUE(prepare_connection(reader.get()).ok());
+  ASSERT_TRUE(prepare_connection(reader.get()).ok());  // a no-op the second time
   auto with = search(reader.get(), test::query_for("台湾"));
   ASSERT_TRUE(with.ok()) << with.error().message;
   EXPECT_EQ(ids(with.value()), std::vector<std::int64_t>{7});
