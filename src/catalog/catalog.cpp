@@ -160,7 +160,7 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     // kFindLink
     "SELECT " ARTICLE_COLUMNS " FROM articles WHERE link = ?1 ORDER BY id",
     // kHasContent
-    "SELECT 1 FROM articles WHERE content_hash = ?2 AND site = ?1 LIMIT 1",
+    "SELECT 1 FROM articles WHERE identity = ?3 AND content_hash = ?2 AND site = ?1 LIMIT 1",
     // kFilesOfSite
     "SELECT file FROM articles WHERE site = ?1",
     // kSites
@@ -635,10 +635,11 @@ std::vector<Article> Catalog::find_by_link(std::string_view link) {
   return impl_->articles(kFindLink, [&](Use& s) { s.bind(1, link); }, "looking up a link");
 }
 
-bool Catalog::has_content(std::string_view site, std::string_view hash) {
+bool Catalog::has_content(std::string_view site, std::string_view identity, std::string_view hash) {
   Use s(impl_->must(kHasContent));
   s.bind(1, site);
   s.bind(2, hash);
+  s.bind(3, identity);
   int rc = s.step();
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) impl_->fail_step(rc, "looking up a content hash");

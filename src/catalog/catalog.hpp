@@ -148,8 +148,10 @@ class Catalog {
   // Every article of `site` numbered `number` (old mirrors reuse numbers).
   std::vector<Article> find_by_number(std::string_view site, std::uint64_t number);
   std::vector<Article> find_by_link(std::string_view link);
-  // Whether `site` has an article whose current content hash is `hash`.
-  bool has_content(std::string_view site, std::string_view hash);
+  // Whether `site` has the article `identity` with current content hash
+  // `hash`. (The content alone does not make an article: feeds give many
+  // different items the same short body.)
+  bool has_content(std::string_view site, std::string_view identity, std::string_view hash);
   // File names of a site's articles (for "did you mean").
   std::vector<std::string> files_of_site(std::string_view site);
   std::vector<std::string> sites();

@@ -349,8 +349,9 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
         continue;
       }
       auto& article = out.prepared.article;
-      if (catalog.has_content(article.site, out.prepared.content_hash) ||
-          !hashes_in_batch.insert(article.site + "\x1f" + out.prepared.content_hash).second) {
+      if (catalog.has_content(article.site, article.identity, out.prepared.content_hash) ||
+          !hashes_in_batch.insert(article.site + "\x1f" + article.identity + "\x1f" + out.prepared.content_hash)
+               .second) {
         ++report.already_present;
         continue;
       }

@@ -9,8 +9,9 @@
 //    `articles/`) or of one site folder are copied into the mirror under
 //    their own names — except when the name's number is taken in the
 //    target site, then the copy gets a fresh sequence number (and the
-//    report says so). Content already in the target site is not copied
-//    again, so running it twice copies nothing the second time.
+//    report says so). An article the target site already holds (same
+//    identity, same content) is not copied again, so running it twice
+//    copies nothing the second time.
 //
 // Files are read and parsed on worker threads; one writer (the calling
 // thread) owns the catalog and commits in batches.
@@ -66,6 +67,9 @@ struct ImportReport {
   std::vector<RenamedCopy> renamed; // copy mode: given a new number
   std::vector<ImportFailure> failures;
   double seconds = 0;
+  // Articles the mirror's state learned afterwards (mirror::Mirror::adopt,
+  // run by the caller): not the importer's to fill.
+  std::size_t made_known = 0;
 };
 
 // Imports as described above. Unreadable files are in report.failures and

@@ -170,7 +170,19 @@ core::Result<catalog::ImportReport> import_adopted_archive(const GlobalOptions& 
   auto report = catalog::import_articles(*catalog, *options);
   if (report && !globals.json)
     for (const auto& f : report->failures) fmt::print(stderr, "skipped {}: {}\n", f.path.string(), f.reason);
+  if (!report) return report;
+  if (auto s = make_imported_known(globals, *catalog, mirror::Mirror::ListPages::keep, *report); !s) return s.error();
   return report;
+}
+
+core::Status make_imported_known(const GlobalOptions& globals, catalog::Catalog& catalog,
+                                 mirror::Mirror::ListPages lists, catalog::ImportReport& report) {
+  auto mirror = mirror::Mirror::open(globals.mirror);
+  if (!mirror) return mirror.error();
+  auto known = mirror->adopt(catalog.all_articles(), lists);
+  if (!known) return known.error();
+  report.made_known = *known;
+  return core::ok_status();
 }
 
 std::string utc_text(core::TimePoint time) {
@@ -200,6 +212,7 @@ void print_import_report(const catalog::ImportReport& report, const GlobalOption
                           {"copied", report.copied},
                           {"already_present", report.already_present},
                           {"renamed", renamed},
+                          {"made_known", report.made_known},
                           {"failed", report.failures.size()},
                           {"failures", failures},
                           {"seconds", report.seconds},
@@ -219,6 +232,9 @@ void print_import_report(const catalog::ImportReport& report, const GlobalOption
                report.already_present);
   for (const auto& r : report.renamed)
     fmt::print("  {} took a number already used in its site: copied as {}\n", r.from.string(), r.to);
+  if (report.made_known)
+    fmt::print("{} articles are now known to the mirror: a feed that still carries them will not save them "
+               "again.\n", report.made_known);
 }
 
 }  // namespace newsmirror::cli

@@ -9,6 +9,7 @@
 #include "catalog/catalog.hpp"
 #include "catalog/importer.hpp"
 #include "cli/command.hpp"
+#include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
 
@@ -27,10 +28,18 @@ core::Result<catalog::Article> resolve_article(catalog::Catalog& catalog, const 
 // a progress line on a terminal.
 core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals);
 
-// `newsmirror init` on a classic mirror: catalogs its files in place.
-// Unreadable files are listed on stderr (not with --json; they are in the
-// report) and skipped.
+// `newsmirror init` on a classic mirror: catalogs its files in place and
+// makes them known to the mirror's state, touching no file. Unreadable
+// files are listed on stderr (not with --json; they are in the report) and
+// skipped.
 core::Result<catalog::ImportReport> import_adopted_archive(const GlobalOptions& globals);
+
+// After an import: the mirror's state learns every cataloged article it
+// did not know (mirror::Mirror::adopt), so that the next cycle does not
+// save them again; with `lists` rewrite, the list pages and README show
+// them. Sets report.made_known.
+core::Status make_imported_known(const GlobalOptions& globals, catalog::Catalog& catalog,
+                                 mirror::Mirror::ListPages lists, catalog::ImportReport& report);
 
 // Prints the summary (a few lines, or one JSON object with --json).
 // `verb` is "Imported" or "Rebuilt".

@@ -645,6 +645,40 @@ Status Mirror::recover() {
   return core::ok_status();
 }
 
+Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles, ListPages lists) {
+  auto& impl = *impl_;
+  std::vector<state::ArchivedArticle> unknown;
+  for (const auto& article : articles) {
+    if (article.identity.empty() || impl.db.find(article.identity)) continue;
+    state::ArchivedArticle record;
+    record.identity = article.identity;
+    record.site = article.site;
+    record.file_name = fs::path(article.file).filename().string();
+    record.seq = article.number.value_or(0);
+    record.title = article.title;
+    record.link = article.link;
+    record.published = article.published.value_or(article.first_seen);
+    record.first_seen = article.first_seen;
+    // As a cycle hashes what it writes (line 1, the time, left out).
+    std::ifstream in(impl.dir / article.file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof())
+      return core::Error(core::ErrorKind::io, (impl.dir / article.file).string() + ": cannot be read");
+    const auto first_line_end = bytes.find('\n');
+    record.content_hash =
+        core::sha256_hex(std::string_view(bytes).substr(first_line_end == std::string::npos ? 0 : first_line_end + 1));
+    unknown.push_back(std::move(record));
+  }
+  auto recorded = impl.db.record_unknown_articles(std::move(unknown));
+  if (!recorded) return recorded.error();
+  if (lists == ListPages::rewrite && !recorded->empty()) {
+    std::set<std::string> sites;
+    for (const auto& article : *recorded) sites.insert(article.site);
+    if (auto status = impl.write_lists(sites); !status) return status.error();
+  }
+  return recorded->size();
+}
+
 std::optional<TimePoint> Mirror::next_due(TimePoint now) {
   std::optional<TimePoint> next;
   auto health = impl_->db.health();

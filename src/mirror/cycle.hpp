@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "config/config.hpp"
 #include "core/feed.hpp"
 #include "core/result.hpp"
@@ -85,6 +86,17 @@ class Mirror {
 
   // When the next source falls due (for `run`), or nullopt without sources.
   std::optional<core::TimePoint> next_due(core::TimePoint now);
+
+  // Makes cataloged articles that came in without a cycle (init adopting a
+  // classic mirror, `import`) known to the state, so that the next cycle
+  // takes their links as known instead of saving them again; their hash is
+  // the one a cycle would give the same file, so an unedited article is
+  // not a new version either. Reads only the files the state does not
+  // know. With ListPages::rewrite, the list pages of the sites that gained
+  // articles and the README are written anew. Returns how many articles
+  // were new to the state.
+  enum class ListPages { keep, rewrite };
+  core::Result<std::size_t> adopt(const std::vector<catalog::Article>& articles, ListPages lists);
 
  private:
   struct Impl;

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <set>
 #include <string>
 #include <system_error>
 
@@ -118,6 +119,7 @@ class Use {
 // and kept for the life of the connection.
 enum Sql : std::size_t {
   kFind,
+  kSeqTaken,
   kInsertAlias,
   kInsertArticle,
   kNewest,
@@ -146,6 +148,8 @@ constexpr std::array<const char*, kCount> kSqlText = {
     "SELECT identity, site, file_name, seq, title, link, published, first_seen, content_hash,"
     " versions, last_changed FROM articles"
     " WHERE identity IN (?1, (SELECT identity FROM identity_aliases WHERE alias = ?1))",
+    // kSeqTaken
+    "SELECT 1 FROM articles WHERE seq = ?1",
     // kInsertAlias: an alias already taken keeps its first article.
     "INSERT OR IGNORE INTO identity_aliases(alias, identity) VALUES(?1, ?2)",
     // kInsertArticle
@@ -400,6 +404,39 @@ std::optional<ArchivedArticle> StateDb::find(std::string_view identity) {
   if (rc == SQLITE_ROW) return read_article(*s);
   if (rc != SQLITE_DONE) impl_->fail_step(rc, "looking up an article");
   return std::nullopt;
+}
+
+core::Result<std::vector<ArchivedArticle>> StateDb::record_unknown_articles(std::vector<ArchivedArticle> articles) {
+  std::vector<ArchivedArticle> unknown;
+  std::set<std::string> identities;
+  std::set<std::uint64_t> numbers;
+  std::vector<ArchivedArticle*> renumbered;
+  for (auto& a : articles) {
+    if (find(a.identity) || !identities.insert(a.identity).second) continue;
+    unknown.push_back(std::move(a));
+  }
+  for (auto& a : unknown) {
+    bool taken = a.seq == 0 || !numbers.insert(a.seq).second;
+    if (!taken) {
+      Use s(impl_->must(kSeqTaken));
+      s->bind(1, static_cast<std::int64_t>(a.seq));
+      int rc = sqlite3_step(s->get());
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail_step(rc, "looking up a sequence number");
+      taken = rc == SQLITE_ROW;
+    }
+    if (taken) renumbered.push_back(&a);
+  }
+  if (!renumbered.empty()) {
+    // Above every number recorded or about to be, so none collides.
+    std::uint64_t highest = 0;
+    for (const auto& a : unknown) highest = std::max(highest, a.seq);
+    if (auto raised = ensure_sequence_at_least(highest); !raised) return raised.error();
+    auto first = reserve_sequence(renumbered.size());
+    if (!first) return first.error();
+    for (std::size_t k = 0; k < renumbered.size(); ++k) renumbered[k]->seq = *first + k;
+  }
+  if (auto status = record_articles(unknown); !status) return status.error();
+  return unknown;
 }
 
 core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articles) {

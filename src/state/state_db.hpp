@@ -112,6 +112,13 @@ class StateDb {
   // identity or seq is already present. Moves the sequence counter past the
   // highest seq recorded.
   core::Status record_articles(const std::vector<ArchivedArticle>& articles);
+  // Records the articles whose identity the state does not know yet (nor
+  // as an alias), for files that came in without a cycle (init adopting a
+  // classic mirror, import): the next cycle must see their links as known,
+  // not save them again. An article whose seq is 0 or already held keeps
+  // its file name but is listed under a fresh number. Returns the articles
+  // it recorded; all or nothing.
+  core::Result<std::vector<ArchivedArticle>> record_unknown_articles(std::vector<ArchivedArticle> articles);
   // Newest first (by seq, descending).
   std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit);
   // One row per site, by site name.

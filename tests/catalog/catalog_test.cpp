@@ -98,8 +98,9 @@ TEST(Catalog, RecordsANewArticleWithItsFirstVersionAndIndexEntry) {
   EXPECT_EQ(catalog->find_by_identity(input.identity)->id, *id);
   EXPECT_EQ(catalog->find_by_number("法广", 1048575).size(), 1u);
   EXPECT_EQ(catalog->find_by_link(input.link).size(), 1u);
-  EXPECT_TRUE(catalog->has_content("法广", article->content_hash));
-  EXPECT_FALSE(catalog->has_content("BBC", article->content_hash));
+  EXPECT_TRUE(catalog->has_content("法广", input.identity, article->content_hash));
+  EXPECT_FALSE(catalog->has_content("BBC", input.identity, article->content_hash));
+  EXPECT_FALSE(catalog->has_content("法广", "another identity", article->content_hash));
   EXPECT_EQ(search_ids(*catalog, "武器"), std::vector<std::int64_t>{*id});
 }
 

@@ -164,6 +164,60 @@ TEST_F(FetchCommand, ExitsZeroWhenEverySourceSucceeds) {
   EXPECT_TRUE(fs::exists(mirror_.path() / "README.md"));
 }
 
+// A classic mirror brought in by `init` or `import DIR`: the feed still
+// carries its articles, and the next fetch must take them as known, not
+// archive them a second time under new numbers.
+class AdoptedArticles : public CliMirror {
+ protected:
+  // A classic site folder: what a first fetch of /good.xml wrote.
+  fs::path classic_site() {
+    add_source("好站", server_.url("/good.xml"));
+    save();
+    EXPECT_EQ(run({"--quiet", "fetch"}).status, 0);
+    return mirror_.path() / "articles" / "好站";
+  }
+  std::size_t files_in(const fs::path& folder) {
+    std::size_t count = 0;
+    for (auto& entry : fs::directory_iterator(folder)) count += entry.path().extension() == ".md";
+    return count;
+  }
+  Outcome in(const fs::path& mirror, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror.string()});
+    return run_raw(args);
+  }
+  test::TempDir other_;
+};
+
+TEST_F(AdoptedArticles, InitAdoptionMakesThemKnownSoTheFeedAddsNothing) {
+  const fs::path adopted = other_.path() / "adopted";
+  const fs::path site = classic_site();
+  fs::create_directories(adopted / "articles");
+  fs::copy(site, adopted / "articles" / "好站", fs::copy_options::recursive);
+  ASSERT_EQ(run_raw({"--quiet", "init", adopted.string()}).status, 0);
+  ASSERT_TRUE(config::save_config(config::config_path(adopted), config_));
+  auto fetch = in(adopted, {"--json", "fetch"});
+  ASSERT_EQ(fetch.status, 0) << fetch.out << fetch.err;
+  EXPECT_EQ(files_in(adopted / "articles" / "好站"), 2u) << fetch.out;
+  EXPECT_FALSE(fs::exists(adopted / "lists")) << "init touches no file of the mirror";
+}
+
+TEST_F(AdoptedArticles, CopiedInArticlesAreKnownAndListed) {
+  const fs::path target = other_.path() / "target";
+  const fs::path site = classic_site();  // two articles with the same short body
+  ASSERT_EQ(run_raw({"--quiet", "init", target.string()}).status, 0);
+  ASSERT_TRUE(config::save_config(config::config_path(target), config_));
+  auto import = in(target, {"--json", "import", site.string()});
+  ASSERT_EQ(import.status, 0) << import.out << import.err;
+  EXPECT_EQ(nlohmann::json::parse(import.out).at("made_known"), 2);
+  const std::string list = read_file(target / "lists" / "好站.md");
+  EXPECT_NE(list.find("好文章1"), std::string::npos) << list;
+  EXPECT_NE(list.find("好文章2"), std::string::npos) << list;
+  EXPECT_TRUE(fs::exists(target / "README.md"));
+  auto fetch = in(target, {"--json", "fetch"});
+  ASSERT_EQ(fetch.status, 0) << fetch.out << fetch.err;
+  EXPECT_EQ(files_in(target / "articles" / "好站"), 2u) << fetch.out;
+}
+
 TEST_F(FetchCommand, ExitsThreeWhenOneSourceFailsAndNamesItAndWhy) {
   add_source("好站", server_.url("/good.xml"));
   add_source("坏站", server_.url("/missing.xml"));

@@ -261,6 +261,29 @@ TEST(StateDb, TransactionRollsBackOnErrorAndNests) {
 
 // A database made by the first release (schema v1) is migrated on open
 // without losing rows.
+TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndRenumbersTakenSeqs) {
+  test::TempDir dir;
+  auto db = open(dir);
+  ASSERT_TRUE(db.record_articles({article("known", "BBC", 5)}));
+  // Another site's #5 (classic mirrors number each site), a known one, a
+  // file without a number, a duplicate identity, and one that fits.
+  auto recorded = db.record_unknown_articles({article("rfi-5", "RFI", 5), article("known", "BBC", 5),
+                                              article("unnumbered", "RFI", 0), article("rfi-5", "RFI", 6),
+                                              article("rfi-7", "RFI", 7)});
+  ASSERT_TRUE(recorded.ok()) << recorded.error().message;
+  ASSERT_EQ(recorded->size(), 3u);
+  EXPECT_EQ(db.find("rfi-7")->seq, 7u);
+  // Renumbered above everything recorded, the file name kept.
+  EXPECT_GT(db.find("rfi-5")->seq, 7u);
+  EXPECT_EQ(db.find("rfi-5")->file_name, article("rfi-5", "RFI", 5).file_name);
+  EXPECT_GT(db.find("unnumbered")->seq, 7u);
+  EXPECT_NE(db.find("unnumbered")->seq, db.find("rfi-5")->seq);
+  EXPECT_GE(db.last_sequence(), db.find("unnumbered")->seq);
+  auto again = db.record_unknown_articles({article("rfi-7", "RFI", 7)});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
 TEST(StateDb, MigratesAVersionOneDatabase) {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path() / ".newsmirror");
