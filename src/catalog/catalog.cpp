@@ -10,7 +10,7 @@
 //   v2  the same tables; article_fts rebuilt for the search tokenizer's
 //       second version (dictionary words in a text's first characters)
 //   v3  article_fts made anew as (body, title), for the tokenizer's third
-//       version (single characters indexed where a query needs them)
+//       version (single characters where a query needs them, script boundaries)
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -29,6 +29,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "archive/article_file.hpp"
 #include "catalog/compression.hpp"
@@ -239,7 +240,21 @@ core::Status migrate_to_2(sqlite3*) { return core::ok_status(); }
 
 // v3: single characters are indexed too, and the body became the first
 // column (search/search_index.cpp): the index is made anew.
-core::Status migrate_to_3(sqlite3* db) { return search::upgrade_search_index(db); }
+core::Status migrate_to_3(sqlite3* db) {
+  // Minutes for a big catalog, on whatever command opened it first: say so
+  // (at the default log level), or it looks hung.
+  sqlite3_stmt* count = nullptr;
+  std::int64_t articles = 0;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM article_text", -1, &count, nullptr) == SQLITE_OK &&
+      sqlite3_step(count) == SQLITE_ROW)
+    articles = sqlite3_column_int64(count, 0);
+  sqlite3_finalize(count);
+  if (articles > 1000)
+    spdlog::warn("catalog: rebuilding the search index of {} articles for this version of newsmirror, once "
+                 "(about a minute per 100,000)",
+                 articles);
+  return search::upgrade_search_index(db);
+}
 
 using Migration = core::Status (*)(sqlite3*);
 constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3};

@@ -112,6 +112,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
                         {"article_files", adopted->files},
                         {"highest_sequence", adopted->highest_seq},
                         {"cataloged", cataloged->added},
+                        {"made_known", cataloged->made_known},
                         {"unreadable", cataloged->failures.size()}};
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
@@ -129,6 +130,9 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     if (!cataloged->failures.empty())
       fmt::print("; {} unreadable files skipped (see above)", cataloged->failures.size());
     fmt::print(".\n");
+    if (cataloged->made_known)
+      fmt::print("{} of them are now known to the mirror: a feed that still carries one will not archive it "
+                 "again.\n", cataloged->made_known);
   }
   std::string mirror_flag = dir == fs::path(".") ? "" : fmt::format(" --mirror {}", dir.string());
   const std::pair<std::string, std::string> next[] = {

@@ -256,9 +256,8 @@ class Tokenizer {
     fold_with_offsets(text, chars_);
     std::size_t i = 0;
     while (i < chars_.size() && !stopped_) {
-      CharClass kind = classify(chars_[i].c);
-      std::size_t j = i + 1;
-      while (j < chars_.size() && classify(chars_[j].c) == kind) ++j;
+      const CharClass kind = classify(chars_[i].c);
+      const std::size_t j = run_end(i, kind);
       if (kind == CharClass::word) emit_word_run(i, j);
       else if (kind == CharClass::cjk) emit_cjk_run(i, j, /*ends_text=*/j == chars_.size());
       i = j;
@@ -272,10 +271,44 @@ class Tokenizer {
     return !stopped_;
   }
 
+  std::size_t run_end(std::size_t first, CharClass kind) const {
+    std::size_t end = first + 1;
+    while (end < chars_.size() && classify(chars_[end].c) == kind) ++end;
+    return end;
+  }
+
+  // Where the run after the one ending at `end` starts, when it is of
+  // class `kind`, past any separators (they take no position), else 0.
+  std::size_t next_run_of(std::size_t end, CharClass kind) const {
+    while (end < chars_.size() && classify(chars_[end].c) == CharClass::separator) ++end;
+    return end < chars_.size() && classify(chars_[end].c) == kind ? end : 0;
+  }
+
+  // kBoundaryMarker + chars [first, first_end) + chars [second, second_end):
+  // a CJK character and the word after it, or a word and the CJK character
+  // after it (their scripts tell the two sides apart).
+  void make_boundary_term(std::size_t first, std::size_t first_end, std::size_t second, std::size_t second_end) {
+    term_.assign(kBoundaryMarker);
+    for (std::size_t k = first; k < first_end; ++k) append_utf8(term_, chars_[k].c);
+    for (std::size_t k = second; k < second_end; ++k) append_utf8(term_, chars_[k].c);
+  }
+
+  // Emits the term for chars [first, last) at a new position, or, in a
+  // query, the boundary term with the next run when the two touch.
   void emit_word_run(std::size_t first, std::size_t last) {
+    const std::size_t cjk = next_run_of(last, CharClass::cjk);
+    if (cjk && mode_ == TokenizeFor::query) {
+      make_boundary_term(first, last, cjk, cjk + 1);
+      emit(term_, chars_[first].begin, chars_[last - 1].end, false);
+      return;
+    }
     term_.clear();
     for (std::size_t k = first; k < last; ++k) append_utf8(term_, chars_[k].c);
-    emit(term_, chars_[first].begin, chars_[last - 1].end, false);
+    if (!emit(term_, chars_[first].begin, chars_[last - 1].end, false)) return;
+    if (cjk && mode_ == TokenizeFor::document) {
+      make_boundary_term(first, last, cjk, cjk + 1);
+      emit(term_, chars_[first].begin, chars_[cjk].end, true);
+    }
   }
 
   void emit_cjk_run(std::size_t first, std::size_t last, bool ends_text) {
@@ -287,9 +320,15 @@ class Tokenizer {
       dictionary_words(chars_, first, reach, words_);
     else words_.clear();
     auto next_word = words_.begin();
+    const std::size_t word = next_run_of(last, CharClass::word);
     for (std::size_t k = first; k < last; ++k) {
       const bool is_last = (k + 1 == last);
       if (is_last && open_ended && n >= 2) break;  // the last bigram covers it
+      if (is_last && word && mode_ == TokenizeFor::query) {
+        make_boundary_term(k, last, word, run_end(word, CharClass::word));
+        emit(term_, chars_[k].begin, chars_[k].end, false);
+        return;
+      }
       term_.clear();
       append_utf8(term_, chars_[k].c);
       int end = chars_[k].end;
@@ -314,6 +353,11 @@ class Tokenizer {
         term_ += kWordMarker;
         for (std::size_t w = 0; w < next_word->second; ++w) append_utf8(term_, chars_[k + w].c);
         if (!emit(term_, chars_[k].begin, chars_[k + next_word->second - 1].end, true)) return;
+      }
+      if (is_last && word && mode_ == TokenizeFor::document) {
+        const std::size_t word_end = run_end(word, CharClass::word);
+        make_boundary_term(k, last, word, word_end);
+        if (!emit(term_, chars_[k].begin, chars_[word_end - 1].end, true)) return;
       }
     }
   }

@@ -63,6 +63,7 @@ TEST_F(CatalogCommands, InitAdoptsTheRealArchiveAndCatalogsIt) {
   ASSERT_EQ(init.status, 0) << init.err;
   auto adopted = nlohmann::json::parse(init.out).at("adopted");
   EXPECT_EQ(adopted.at("cataloged"), 69);
+  EXPECT_EQ(adopted.at("made_known"), 69);
   EXPECT_EQ(adopted.at("unreadable"), 0);
 
   auto again = in_mirror({"--json", "import"});

@@ -40,6 +40,19 @@ std::vector<std::string> positions_of(std::string_view text, TokenizeFor mode) {
 std::string word(std::string_view w) { return std::string(kWordMarker) + std::string(w); }
 
 bool is_dictionary_word(const Term& t) { return t.text.starts_with(kWordMarker); }
+bool is_boundary(const Term& t) { return t.text.starts_with(kBoundaryMarker); }
+std::string boundary(std::string_view pair) { return std::string(kBoundaryMarker) + std::string(pair); }
+
+// The colocated script-boundary terms of a document text, as "term@position".
+std::vector<std::string> boundaries_of(std::string_view text) {
+  std::vector<std::string> out;
+  int position = -1;
+  for (const Term& t : terms_of(text, TokenizeFor::document)) {
+    if (!t.colocated) ++position;
+    else if (is_boundary(t)) out.push_back(t.text + "@" + std::to_string(position));
+  }
+  return out;
+}
 
 // The colocated single characters of a document text, as "term@position".
 std::vector<std::string> single_characters_of(std::string_view text) {
@@ -47,7 +60,7 @@ std::vector<std::string> single_characters_of(std::string_view text) {
   int position = -1;
   for (const Term& t : terms_of(text, TokenizeFor::document)) {
     if (!t.colocated) ++position;
-    else if (!is_dictionary_word(t)) out.push_back(t.text + "@" + std::to_string(position));
+    else if (!is_dictionary_word(t) && !is_boundary(t)) out.push_back(t.text + "@" + std::to_string(position));
   }
   return out;
 }
@@ -100,11 +113,12 @@ TEST(SearchTokenizer, LatinWordsAreLetterAndDigitRunsWithoutStemming) {
 TEST(SearchTokenizer, OffsetsPointIntoTheOriginalText) {
   // "ＡＢ" is 6 bytes, folded to 2; 臺灣 folds to 台湾 (same length here).
   std::vector<Term> terms = terms_of("ＡＢ 臺灣", TokenizeFor::document);
-  ASSERT_EQ(terms.size(), 4u);
+  ASSERT_EQ(terms.size(), 5u);
   EXPECT_EQ(terms[0], (Term{"ab", 0, 6, false}));
-  EXPECT_EQ(terms[1], (Term{"台湾", 7, 13, false}));
-  EXPECT_EQ(terms[2], (Term{"台", 7, 10, true}));
-  EXPECT_EQ(terms[3], (Term{"湾", 10, 13, false}));
+  EXPECT_EQ(terms[1], (Term{boundary("ab台"), 0, 10, true}));
+  EXPECT_EQ(terms[2], (Term{"台湾", 7, 13, false}));
+  EXPECT_EQ(terms[3], (Term{"台", 7, 10, true}));
+  EXPECT_EQ(terms[4], (Term{"湾", 10, 13, false}));
 }
 
 TEST(SearchTokenizer, HighlightPositionsStandForTheirFirstCharacterOnly) {
@@ -167,12 +181,34 @@ TEST(SearchTokenizer, QueryRunAtTheEndLeavesOutItsLastCharacter) {
   // documents index alone where a query can need it.
   EXPECT_EQ(positions_of("中国", TokenizeFor::query), (std::vector<std::string>{"中国"}));
   EXPECT_EQ(positions_of("中", TokenizeFor::query), (std::vector<std::string>{"中"}));
-  EXPECT_EQ(positions_of("iPhone手", TokenizeFor::query), (std::vector<std::string>{"iphone", "手"}));
+  EXPECT_EQ(positions_of("iPhone手", TokenizeFor::query), (std::vector<std::string>{boundary("iphone手"), "手"}));
+}
+
+TEST(SearchTokenizer, ScriptBoundariesAreTermsTooColocatedWithTheirFirstSide) {
+  // Positions: 0 在, 1 2019, 2 年, 3 3, 4 月, 5 iphone, 6 手机, 7 机. Each
+  // neighbouring pair of a CJK character and a word is a term at its first
+  // side's position, whatever separators stand between them (a phrase
+  // crosses them too: they take no position).
+  EXPECT_EQ(boundaries_of("在2019年3月，iPhone手机"),
+            (std::vector<std::string>{boundary("在2019") + "@0", boundary("2019年") + "@1", boundary("年3") + "@2",
+                                      boundary("3月") + "@3", boundary("月iphone") + "@4",
+                                      boundary("iphone手") + "@5"}));
+  EXPECT_EQ(boundaries_of("在 Twitter 上"),
+            (std::vector<std::string>{boundary("在twitter") + "@0", boundary("twitter上") + "@1"}));
+  EXPECT_TRUE(boundaries_of("中国 人民，新闻").empty()) << "no script change";
+  EXPECT_TRUE(boundaries_of("abc def 2019").empty()) << "no script change";
+}
+
+TEST(SearchTokenizer, QueryTakesTheBoundaryTermForAPositionThatTouchesTheNextRun) {
+  EXPECT_EQ(positions_of("在3", TokenizeFor::query), (std::vector<std::string>{boundary("在3"), "3"}));
+  EXPECT_EQ(positions_of("2019年", TokenizeFor::query), (std::vector<std::string>{boundary("2019年"), "年"}));
+  EXPECT_EQ(positions_of("3月份", TokenizeFor::query), (std::vector<std::string>{boundary("3月"), "月份"}));
 }
 
 TEST(SearchTokenizer, QueryRunFollowedByMoreTextIsTokenizedAsInADocument) {
-  EXPECT_EQ(positions_of("中国a", TokenizeFor::query), (std::vector<std::string>{"中国", "国", "a"}));
-  EXPECT_EQ(positions_of("a中b", TokenizeFor::query), (std::vector<std::string>{"a", "中", "b"}));
+  EXPECT_EQ(positions_of("中国a", TokenizeFor::query), (std::vector<std::string>{"中国", boundary("国a"), "a"}));
+  EXPECT_EQ(positions_of("a中b", TokenizeFor::query),
+            (std::vector<std::string>{boundary("a中"), boundary("中b"), "b"}));
 }
 
 TEST(SearchTokenizer, QueryNeverYieldsDictionaryWords) {
