@@ -649,7 +649,9 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
   auto& impl = *impl_;
   std::vector<state::ArchivedArticle> unknown;
   for (const auto& article : articles) {
-    if (article.identity.empty() || impl.db.find(article.identity)) continue;
+    // Without a link, no key of the article is one a feed item could have
+    // (mirror/identity: a hash of the item's title and dates).
+    if (article.link.empty() || article.identity.empty() || impl.db.find(article.identity)) continue;
     state::ArchivedArticle record;
     record.identity = article.identity;
     record.site = article.site;
@@ -661,9 +663,12 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     record.first_seen = article.first_seen;
     // As a cycle hashes what it writes (line 1, the time, left out).
     std::ifstream in(impl.dir / article.file, std::ios::binary);
+    if (!in) {
+      // Gone since it was cataloged: it costs only itself.
+      spdlog::warn("{}: cannot be read; the mirror does not record it", (impl.dir / article.file).string());
+      continue;
+    }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof())
-      return core::Error(core::ErrorKind::io, (impl.dir / article.file).string() + ": cannot be read");
     const auto first_line_end = bytes.find('\n');
     record.content_hash =
         core::sha256_hex(std::string_view(bytes).substr(first_line_end == std::string::npos ? 0 : first_line_end + 1));

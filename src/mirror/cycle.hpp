@@ -92,7 +92,8 @@ class Mirror {
   // takes their links as known instead of saving them again; their hash is
   // the one a cycle would give the same file, so an unedited article is
   // not a new version either. Reads only the files the state does not
-  // know. With ListPages::rewrite, the list pages of the sites that gained
+  // know; articles without a link are left out (no feed item could match
+  // them), and so are files that cannot be read (logged). With ListPages::rewrite, the list pages of the sites that gained
   // articles and the README are written anew. Returns how many articles
   // were new to the state.
   enum class ListPages { keep, rewrite };

@@ -80,6 +80,26 @@ TEST_F(CatalogCommands, InitAdoptsTheRealArchiveAndCatalogsIt) {
   EXPECT_EQ(versions.at("versions").size(), 1u);
 }
 
+TEST_F(CatalogCommands, InitLeavesArticlesWithoutALinkOutOfTheMirrorsState) {
+  // No feed item could carry the key of an article without a link, and all
+  // of them would share the one empty-link key.
+  write_article("BBC", 1, "有链接", "<p>正文</p>");
+  for (std::uint64_t seq : {2, 3}) {
+    archive::ArticleRecord r;
+    r.title = "无链接" + std::to_string(seq);
+    r.html = "<p>正文" + std::to_string(seq) + "</p>";
+    std::ofstream(fs::path(mirror()) / "articles" / "BBC" /
+                      archive::article_file_name(archive::article_number(seq), r.title),
+                  std::ios::binary)
+        << archive::render_article(r);
+  }
+  auto init = run({"--json", "init", mirror()});
+  ASSERT_EQ(init.status, 0) << init.err;
+  auto adopted = nlohmann::json::parse(init.out).at("adopted");
+  EXPECT_EQ(adopted.at("cataloged"), 3);
+  EXPECT_EQ(adopted.at("made_known"), 1);
+}
+
 TEST_F(CatalogCommands, HistoryAndDiffShowAnEditedArticle) {
   ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
   auto file = write_article("法广", 5, "美国会已收到对台军售通知", "<p>美国会已收到对台军售3项通知。</p><p>The sale was approved.</p>");
