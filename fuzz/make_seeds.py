@@ -6,6 +6,8 @@ header of fuzz/fuzz_inputs.hpp that carries the case's Content-Type
 and base URL as custom lines, so a seed parses as the conformance run does.
 date: the date strings of tests/parse/*.cpp and the date elements and JSON
 date fields of the corpus documents, one per file.
+query: the string literals of tests/search/*.cpp (queries and texts), one
+per file.
 """
 import hashlib
 import json
@@ -59,13 +61,32 @@ def date_seeds(repo, cases, out):
     return len(dates)
 
 
+def query_seeds(repo, out):
+    texts = set()
+    for test in (repo / "tests" / "search").glob("*.cpp"):
+        for literal in re.findall(rb'"((?:[^"\\\n]|\\.){1,400})"', test.read_bytes()):
+            try:
+                texts.add(literal.decode("unicode_escape").encode("latin-1").decode("utf-8", "replace").encode())
+            except UnicodeEncodeError:  # a \u escape beyond Latin-1: the literal as written
+                texts.add(literal)
+    for text in texts:
+        if text:
+            write(out, text)
+    return len(texts)
+
+
 def main():
     target, repo, shared, out = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), pathlib.Path(sys.argv[4])
     cases = shared / "corpus" / "feeds" / "cases"
     if not cases.is_dir():
         sys.exit(f"make_seeds: no corpus at {cases}")
     out.mkdir(parents=True, exist_ok=True)
-    count = feed_seeds(cases, out) if target == "feed" else date_seeds(repo, cases, out)
+    if target == "feed":
+        count = feed_seeds(cases, out)
+    elif target == "query":
+        count = query_seeds(repo, out)
+    else:
+        count = date_seeds(repo, cases, out)
     print(f"make_seeds: {count} {target} seeds in {out}")
 
 
