@@ -57,6 +57,13 @@ namespace {
 // the bookkeeping and the lists for every file that made it.
 constexpr const char* kJournalName = ".newsmirror/pending-articles.json";
 
+// What decides "changed": the hash of an article file's bytes without line
+// 1, the publish time (a feed that re-dates an item has not edited it).
+std::string content_hash_of_file(std::string_view bytes) {
+  const auto first_line_end = bytes.find('\n');
+  return core::sha256_hex(first_line_end == std::string_view::npos ? bytes : bytes.substr(first_line_end + 1));
+}
+
 nlohmann::json to_json(const state::ArchivedArticle& a) {
   return {{"identity", a.identity}, {"aliases", a.aliases},  {"site", a.site},
           {"file", a.file_name},    {"seq", a.seq},          {"title", a.title},
@@ -171,10 +178,7 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
     if (rules)
       record.html = clean::clean_article(record.html, {record.link.empty() ? parse_options.base_url : record.link, rules});
     auto& article = candidate.article;
-    auto bytes = archive::render_article(record);
-    // The hash leaves out line 1, the publish time: a feed that re-dates an
-    // item has not edited it.
-    article.record.content_hash = core::sha256_hex(std::string_view(bytes).substr(bytes.find('\n') + 1));
+    article.record.content_hash = content_hash_of_file(archive::render_article(record));
     article.source = &source;
     article.record.identity = candidate.keys.front();
     article.record.aliases.assign(candidate.keys.begin() + 1, candidate.keys.end());
@@ -661,7 +665,6 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     record.link = article.link;
     record.published = article.published.value_or(article.first_seen);
     record.first_seen = article.first_seen;
-    // As a cycle hashes what it writes (line 1, the time, left out).
     std::ifstream in(impl.dir / article.file, std::ios::binary);
     if (!in) {
       // Gone since it was cataloged: it costs only itself.
@@ -669,9 +672,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
       continue;
     }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto first_line_end = bytes.find('\n');
-    record.content_hash =
-        core::sha256_hex(std::string_view(bytes).substr(first_line_end == std::string::npos ? 0 : first_line_end + 1));
+    record.content_hash = content_hash_of_file(bytes);  // as a cycle hashes what it writes
     unknown.push_back(std::move(record));
   }
   auto recorded = impl.db.record_unknown_articles(std::move(unknown));
@@ -881,8 +882,7 @@ Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) 
   entry.title = content.title;
   NewArticle article;
   auto keys = identity_keys(site, entry);
-  auto bytes = archive::render_article(content);
-  article.record.content_hash = core::sha256_hex(std::string_view(bytes).substr(bytes.find('\n') + 1));
+  article.record.content_hash = content_hash_of_file(archive::render_article(content));
   article.record.identity = keys.front();
   article.record.aliases.assign(keys.begin() + 1, keys.end());
   article.record.site = site;
