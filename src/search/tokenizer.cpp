@@ -233,6 +233,7 @@ class SeenCharacters {
 // Working memory of a Tokenizer, kept between runs where that is safe.
 struct Scratch {
   std::vector<FoldedChar> chars;
+  std::vector<CharClass> kinds;  // of each of `chars`
   std::vector<std::pair<std::size_t, std::size_t>> words;
   std::string term;
   SeenCharacters seen;
@@ -244,8 +245,8 @@ template <class Emit>
 class Tokenizer {
  public:
   Tokenizer(TokenizeFor mode, Emit& emit, Scratch& scratch)
-      : mode_(mode), emit_(emit), chars_(scratch.chars), words_(scratch.words), term_(scratch.term),
-        seen_(scratch.seen) {}
+      : mode_(mode), emit_(emit), chars_(scratch.chars), kinds_(scratch.kinds), words_(scratch.words),
+        term_(scratch.term), seen_(scratch.seen) {}
 
   void run(std::string_view text) {
     if (mode_ == TokenizeFor::query && text.starts_with(kWordMarker)) {
@@ -254,9 +255,13 @@ class Tokenizer {
     }
     seen_.clear();
     fold_with_offsets(text, chars_);
+    // Once per character: runs and their neighbours look at each several
+    // times, and classify() asks ICU for anything beyond ASCII and Han.
+    kinds_.resize(chars_.size());
+    for (std::size_t k = 0; k < chars_.size(); ++k) kinds_[k] = classify(chars_[k].c);
     std::size_t i = 0;
     while (i < chars_.size() && !stopped_) {
-      const CharClass kind = classify(chars_[i].c);
+      const CharClass kind = kinds_[i];
       const std::size_t j = run_end(i, kind);
       if (kind == CharClass::word) emit_word_run(i, j);
       else if (kind == CharClass::cjk) emit_cjk_run(i, j, /*ends_text=*/j == chars_.size());
@@ -273,15 +278,15 @@ class Tokenizer {
 
   std::size_t run_end(std::size_t first, CharClass kind) const {
     std::size_t end = first + 1;
-    while (end < chars_.size() && classify(chars_[end].c) == kind) ++end;
+    while (end < chars_.size() && kinds_[end] == kind) ++end;
     return end;
   }
 
   // Where the run after the one ending at `end` starts, when it is of
   // class `kind`, past any separators (they take no position), else 0.
   std::size_t next_run_of(std::size_t end, CharClass kind) const {
-    while (end < chars_.size() && classify(chars_[end].c) == CharClass::separator) ++end;
-    return end < chars_.size() && classify(chars_[end].c) == kind ? end : 0;
+    while (end < chars_.size() && kinds_[end] == CharClass::separator) ++end;
+    return end < chars_.size() && kinds_[end] == kind ? end : 0;
   }
 
   // kBoundaryMarker + chars [first, first_end) + chars [second, second_end):
@@ -377,6 +382,7 @@ class Tokenizer {
   Emit& emit_;
   bool stopped_ = false;
   std::vector<FoldedChar>& chars_;
+  std::vector<CharClass>& kinds_;
   std::vector<std::pair<std::size_t, std::size_t>>& words_;
   std::string& term_;
   SeenCharacters& seen_;
