@@ -5,7 +5,8 @@
 //                language, content_hash, current_version -> versions.id,
 //                file_size, file_mtime ns)     -- one row per article file
 //       versions(id INTEGER PRIMARY KEY, article -> articles.id, fetched_at
-//                ms, content_hash, size, encoding 'zlib'|'plain', html BLOB)
+//                ms, content_hash, size, encoding 'zstd'|'zlib'|'plain', html
+//                BLOB)  -- 'zlib' only in catalogs written before zstd
 //       + the search module's article_text and article_fts
 //   v2  the same tables; article_fts rebuilt for the search tokenizer's
 //       second version (dictionary words in a text's first characters)

@@ -1,67 +1,81 @@
 #include "catalog/compression.hpp"
 
 #include <zlib.h>
+#include <zstd.h>
 
-#include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace newsmirror::catalog {
 
 namespace {
 
-// One deflate stream per thread, reset between uses: compress2() sets up
-// and zeroes deflate's hash tables on every call, which cost as much as
-// compressing an article's few kilobytes.
-class Deflater {
- public:
-  Deflater() { ready_ = deflateInit(&stream_, 1) == Z_OK; }
-  ~Deflater() {
-    if (ready_) deflateEnd(&stream_);
-  }
-  Deflater(const Deflater&) = delete;
-  Deflater& operator=(const Deflater&) = delete;
+constexpr int kLevel = 1;
 
-  // The deflated bytes, or nothing when zlib fails.
-  std::optional<std::string> deflate_all(std::string_view input) {
-    if (!ready_ || input.size() > UINT32_MAX / 2 || deflateReset(&stream_) != Z_OK) return std::nullopt;
-    std::string out(deflateBound(&stream_, static_cast<uLong>(input.size())), '\0');
-    stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-    stream_.avail_in = static_cast<uInt>(input.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream_.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) return std::nullopt;
-    out.resize(stream_.total_out);
-    return out;
-  }
-
- private:
-  z_stream stream_{};
-  bool ready_ = false;
+// One compression context per thread, reused: creating one for each
+// article would allocate and clear its tables every time.
+struct ContextFree {
+  void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
+  void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
 };
+
+std::optional<std::string> zstd_compress(std::string_view input) {
+  thread_local std::unique_ptr<ZSTD_CCtx, ContextFree> context(ZSTD_createCCtx());
+  if (!context) return std::nullopt;
+  std::string out(ZSTD_compressBound(input.size()), '\0');
+  const std::size_t written = ZSTD_compressCCtx(context.get(), out.data(), out.size(), input.data(), input.size(), kLevel);
+  if (ZSTD_isError(written)) return std::nullopt;
+  out.resize(written);
+  return out;
+}
+
+core::Error damaged(std::string_view codec, std::string_view reason) {
+  return core::Error(core::ErrorKind::database,
+                     "catalog: a stored version is damaged (" + std::string(codec) + ": " + std::string(reason) + ")");
+}
+
+core::Result<std::string> zstd_decompress(std::string_view bytes, std::size_t size) {
+  thread_local std::unique_ptr<ZSTD_DCtx, ContextFree> context(ZSTD_createDCtx());
+  if (!context) return core::Error(core::ErrorKind::database, "catalog: zstd could not allocate its context");
+  std::string out(size, '\0');
+  const std::size_t length = ZSTD_decompressDCtx(context.get(), out.data(), out.size(), bytes.data(), bytes.size());
+  if (ZSTD_isError(length)) return damaged("zstd", ZSTD_getErrorName(length));
+  if (length != size)
+    return damaged("zstd", std::to_string(length) + " bytes where " + std::to_string(size) + " were stored");
+  return out;
+}
+
+// Catalogs written before zstd hold their versions deflated.
+core::Result<std::string> zlib_decompress(std::string_view bytes, std::size_t size) {
+  std::string out(size, '\0');
+  uLongf length = static_cast<uLongf>(size);
+  const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &length,
+                            reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uLong>(bytes.size()));
+  if (rc != Z_OK) return damaged("zlib", "error " + std::to_string(rc));
+  if (length != size)
+    return damaged("zlib", std::to_string(length) + " bytes where " + std::to_string(size) + " were stored");
+  return out;
+}
 
 }  // namespace
 
 StoredBlob compress_html(std::string_view html) {
-  thread_local Deflater deflater;
-  auto deflated = deflater.deflate_all(html);
-  if (!deflated || deflated->size() >= html.size()) return {"plain", std::string(html)};
-  return {"zlib", std::move(*deflated)};
+  auto compressed = zstd_compress(html);
+  if (!compressed || compressed->size() >= html.size()) return {"plain", std::string(html)};
+  return {"zstd", std::move(*compressed)};
 }
 
 core::Result<std::string> decompress_html(std::string_view encoding, std::string_view bytes,
                                           std::size_t size) {
-  if (encoding == "plain") return std::string(bytes);
-  if (encoding != "zlib")
-    return core::Error(core::ErrorKind::database,
-                       "catalog: a version is stored in an unknown encoding \"" + std::string(encoding) + "\"");
-  std::string out(size, '\0');
-  uLongf length = static_cast<uLongf>(size);
-  int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &length,
-                      reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uLong>(bytes.size()));
-  if (rc != Z_OK || length != size)
-    return core::Error(core::ErrorKind::database,
-                       "catalog: a stored version is damaged (zlib error " + std::to_string(rc) + ")");
-  return out;
+  if (encoding == "plain") {
+    if (bytes.size() != size)
+      return damaged("plain", std::to_string(bytes.size()) + " bytes where " + std::to_string(size) + " were stored");
+    return std::string(bytes);
+  }
+  if (encoding == "zstd") return zstd_decompress(bytes, size);
+  if (encoding == "zlib") return zlib_decompress(bytes, size);
+  return core::Error(core::ErrorKind::database,
+                     "catalog: a version is stored in an unknown encoding \"" + std::string(encoding) + "\"");
 }
 
 }  // namespace newsmirror::catalog
