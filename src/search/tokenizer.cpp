@@ -7,6 +7,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -179,25 +180,35 @@ icu::BreakIterator& word_breaker() {
   return *breaker;
 }
 
-// Dictionary words of kMinDictionaryWord+ characters in chars[first, last):
-// (start, length) pairs, in order.
-void dictionary_words(const std::vector<FoldedChar>& chars, std::size_t first, std::size_t last,
+// The dictionary words of kMinDictionaryWord+ CJK characters among the
+// first `reach` characters: (start, length) pairs, in order. The text is
+// broken in one piece, not run by run: each setText() costs the iterator
+// about as much as breaking a short run, and a text has a run between
+// every two punctuation marks. A word never spans a run's end (separators
+// and other scripts break words), so the words are the same.
+void dictionary_words(const std::vector<FoldedChar>& chars, const std::vector<CharClass>& kinds, std::size_t reach,
                       std::vector<std::pair<std::size_t, std::size_t>>& words) {
   words.clear();
-  icu::UnicodeString run;
+  bool any_run = false;
+  for (std::size_t k = 0; k < reach && !any_run; ++k) any_run = kinds[k] == CharClass::cjk;
+  if (!any_run) return;
+  icu::UnicodeString text;
   std::vector<std::size_t> char_at_unit;  // UTF-16 index -> index in chars
-  for (std::size_t k = first; k < last; ++k) {
+  for (std::size_t k = 0; k < reach; ++k) {
     for (int u = 0; u < U16_LENGTH(chars[k].c); ++u) char_at_unit.push_back(k);
-    run.append(static_cast<UChar32>(chars[k].c));
+    text.append(static_cast<UChar32>(chars[k].c));
   }
-  char_at_unit.push_back(last);
+  char_at_unit.push_back(reach);
   icu::BreakIterator& breaker = word_breaker();
-  breaker.setText(run);
+  breaker.setText(text);
   int32_t start = breaker.first();
   for (int32_t end = breaker.next(); end != icu::BreakIterator::DONE; start = end, end = breaker.next()) {
-    std::size_t a = char_at_unit[static_cast<std::size_t>(start)];
-    std::size_t b = char_at_unit[static_cast<std::size_t>(end)];
-    if (b - a >= kMinDictionaryWord) words.emplace_back(a, b - a);
+    const std::size_t a = char_at_unit[static_cast<std::size_t>(start)];
+    const std::size_t b = char_at_unit[static_cast<std::size_t>(end)];
+    if (b - a < kMinDictionaryWord) continue;
+    bool all_cjk = true;
+    for (std::size_t k = a; k < b && all_cjk; ++k) all_cjk = kinds[k] == CharClass::cjk;
+    if (all_cjk) words.emplace_back(a, b - a);
   }
 }
 
@@ -259,6 +270,8 @@ class Tokenizer {
     // times, and classify() asks ICU for anything beyond ASCII and Han.
     kinds_.resize(chars_.size());
     for (std::size_t k = 0; k < chars_.size(); ++k) kinds_[k] = classify(chars_[k].c);
+    words_.clear();
+    if (mode_ == TokenizeFor::document) dictionary_words(chars_, kinds_, std::min(chars_.size(), kDictionaryReach), words_);
     std::size_t i = 0;
     while (i < chars_.size() && !stopped_) {
       const CharClass kind = kinds_[i];
@@ -319,12 +332,8 @@ class Tokenizer {
   void emit_cjk_run(std::size_t first, std::size_t last, bool ends_text) {
     const bool open_ended = (mode_ == TokenizeFor::query && ends_text);
     const std::size_t n = last - first;
-    // Words only where the text's first kDictionaryReach characters are.
-    const std::size_t reach = std::min(last, kDictionaryReach);
-    if (mode_ == TokenizeFor::document && reach > first && reach - first >= kMinDictionaryWord)
-      dictionary_words(chars_, first, reach, words_);
-    else words_.clear();
-    auto next_word = words_.begin();
+    // The text's dictionary words (found in run()) that start in this run.
+    auto next_word = std::lower_bound(words_.begin(), words_.end(), std::pair<std::size_t, std::size_t>{first, 0});
     const std::size_t word = next_run_of(last, CharClass::word);
     for (std::size_t k = first; k < last; ++k) {
       const bool is_last = (k + 1 == last);
