@@ -1,6 +1,7 @@
 #include "catalog/importer.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +33,11 @@ using core::ErrorKind;
 
 // Files per batch: one transaction and, in copy mode, one flush of the
 // copied files. Workers keep preparing while the writer commits (Pipeline).
-constexpr std::size_t kBatch = 2000;
+// Each commit writes FTS5's pending terms out as a segment: fewer, larger
+// batches made the import slower, not faster (20,000 articles: 4,560/s at
+// 500, 4,440 at 1,000, 4,390 at 2,000, 4,080 at 5,000), and the final
+// merge costs the same whatever the number of segments (0.9 s).
+constexpr std::size_t kBatch = 500;
 
 struct Job {
   fs::path path;       // where the file is read from
@@ -179,13 +184,27 @@ core::Result<std::vector<Job>> list_archive(const fs::path& articles, const std:
 }
 
 // Prepares `jobs` on worker threads, in order of need, while `write` takes
-// each finished batch of kBatch on this thread. Workers run ahead of the
-// writer by at most kWindow jobs (memory), and never wait for a batch to
-// be written unless they are that far ahead: preparing and writing overlap
-// fully.
+// each batch of kBatch on this thread, one transaction each. Workers run
+// ahead of the writer by at most kWindow jobs (memory). The writer takes
+// each article as soon as it is prepared, not when its whole batch is:
+// the single writer is the import's critical path, and waiting for a whole
+// batch left it idle at the start and made the last batch a tail that
+// nothing overlapped (0.45 s of a 20,000-article import's 5 s).
 class Pipeline {
  public:
-  using Write = std::function<core::Status(std::size_t first, std::span<Outcome>)>;
+  // The jobs [first, first + size()) of one batch; operator[] waits until
+  // job first + i is prepared.
+  class Batch {
+   public:
+    Batch(Pipeline& pipeline, std::size_t first, std::size_t end) : pipeline_(pipeline), first_(first), end_(end) {}
+    std::size_t size() const { return end_ - first_; }
+    Outcome& operator[](std::size_t i) { return pipeline_.prepared(first_ + i); }
+
+   private:
+    Pipeline& pipeline_;
+    std::size_t first_, end_;
+  };
+  using Write = std::function<core::Status(std::size_t first, Batch&)>;
 
   Pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options, bool keep_bytes)
       : jobs_(jobs), known_(known), options_(options), keep_bytes_(keep_bytes), slots_(kWindow),
@@ -201,16 +220,7 @@ class Pipeline {
     core::Status status = core::ok_status();
     for (std::size_t begin = 0; begin < n && status; begin += kBatch) {
       const std::size_t end = std::min(begin + kBatch, n);
-      {
-        std::unique_lock lock(mutex_);
-        prepared_.wait(lock, [&] {
-          for (std::size_t i = begin; i < end; ++i)
-            if (!done_[i % kWindow]) return false;
-          return true;
-        });
-      }
-      // The batch's slots are contiguous: kWindow is a multiple of kBatch.
-      std::span<Outcome> batch(slots_.data() + begin % kWindow, end - begin);
+      Batch batch(*this, begin, end);
       status = write(begin, batch);
       {
         std::lock_guard lock(mutex_);
@@ -236,7 +246,19 @@ class Pipeline {
  private:
   static constexpr std::size_t kWindow = 2 * kBatch;
 
+  Outcome& prepared(std::size_t job) {
+    std::unique_lock lock(mutex_);
+    prepared_.wait(lock, [&] { return done_[job % kWindow] != 0; });
+    return slots_[job % kWindow];
+  }
+
   void work() {
+    // Below the writer: on a machine with as many workers as cores, the
+    // writer shared a core with a worker and ran at two thirds of its
+    // speed, and it is the import's critical path. Workers still get every
+    // cycle the writer leaves (measured at 20,000 articles on 2 cores:
+    // 3,980 -> 4,350 articles/s). Best effort: a failure changes only speed.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     for (;;) {
       std::size_t i;
       {
@@ -279,7 +301,7 @@ core::Status import_in_place(Catalog& catalog, const ImportOptions& options, Imp
   if (!jobs) return jobs.error();
   Known known{catalog.file_stamps()};
   report.files += jobs->size();
-  return pipeline(*jobs, &known, options, false, [&](std::size_t first, std::span<Outcome> outcomes) -> core::Status {
+  return pipeline(*jobs, &known, options, false, [&](std::size_t first, Pipeline::Batch& outcomes) -> core::Status {
     return catalog.transaction([&]() -> core::Status {
       for (std::size_t i = 0; i < outcomes.size(); ++i) {
         auto& out = outcomes[i];
@@ -337,7 +359,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
   // the same number in one run collide too).
   std::unordered_set<std::string> taken;
   std::uint64_t highest_kept = 0;
-  auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, std::span<Outcome> outcomes) -> core::Status {
+  auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, Pipeline::Batch& outcomes) -> core::Status {
     archive::BatchWriter batch(options.mirror);
     std::vector<std::size_t> to_record;
     std::unordered_set<std::string> hashes_in_batch;
