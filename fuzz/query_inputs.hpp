@@ -1,5 +1,5 @@
 // What the search text fuzzer checks for one input, shared with the normal
-// build's regression test (tests/search/query_fuzz_regression_test.cpp).
+// build's regression test (tests/parse/fuzz_regression_test.cpp).
 // Besides crashes and UB (the fuzz build's sanitizers):
 //   - every token's byte range lies inside the text, in every mode;
 //   - the folded text is valid UTF-8;

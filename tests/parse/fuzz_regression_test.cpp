@@ -1,7 +1,8 @@
 // Every input the fuzzers ever crashed on (fuzz/regressions/<target>/,
 // docs/fuzzing.md) replayed in the normal build: the parsers must come back
-// with a result or an error, and dates must agree with themselves across
-// zones. The fuzz build replays them under sanitizers (scripts/fuzz replay).
+// with a result or an error, dates must agree with themselves across zones,
+// and search text must tokenize, replay and parse consistently. The fuzz
+// build replays them under sanitizers (scripts/fuzz replay).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "../../fuzz/fuzz_inputs.hpp"
+#include "../../fuzz/query_inputs.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::parse {
@@ -44,6 +46,14 @@ TEST(FuzzRegression, DateInputsAgreeAcrossZones) {
   ASSERT_FALSE(files.empty()) << "fuzz/regressions/date holds no inputs";
   for (const auto& file : files) {
     EXPECT_EQ(fuzz::date_zone_disagreement(slurp(file)), std::nullopt) << file;
+  }
+}
+
+TEST(FuzzRegression, SearchTextInputsTokenizeReplayAndParseConsistently) {
+  auto files = regression_inputs("query");
+  ASSERT_FALSE(files.empty()) << "fuzz/regressions/query holds no inputs";
+  for (const auto& file : files) {
+    EXPECT_EQ(fuzz::search_text_problem(slurp(file)), std::nullopt) << file;
   }
 }
 
