@@ -259,8 +259,6 @@ TEST(StateDb, TransactionRollsBackOnErrorAndNests) {
   EXPECT_FALSE(db.get_validators("u").etag);
 }
 
-// A database made by the first release (schema v1) is migrated on open
-// without losing rows.
 TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndRenumbersTakenSeqs) {
   test::TempDir dir;
   auto db = open(dir);
@@ -284,6 +282,8 @@ TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndRenumbersTakenSeqs) {
   EXPECT_TRUE(again->empty());
 }
 
+// A database made by the first release (schema v1) is migrated on open
+// without losing rows.
 TEST(StateDb, MigratesAVersionOneDatabase) {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path() / ".newsmirror");
