@@ -83,6 +83,29 @@ bool is_windows_device_name(std::string_view name) {
 }  // namespace
 
 std::uint64_t article_number(std::uint64_t seq) { return 0xFFFFFu ^ seq; }
+std::uint64_t sequence_of_number(std::uint64_t number) { return 0xFFFFFu ^ number; }
+
+std::optional<std::uint64_t> guid_post_id(std::string_view guid) {
+  const auto query = guid.find('?');
+  if (query == std::string_view::npos) return std::nullopt;
+  std::string_view rest = guid.substr(query + 1);
+  rest = rest.substr(0, rest.find('#'));
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (pair.starts_with("p=")) {
+      const std::string_view digits = pair.substr(2);
+      std::uint64_t id = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+      if (ec == std::errc() && end == digits.data() + digits.size() && id > 0 && id < (std::uint64_t{1} << 40))
+        return id;
+      return std::nullopt;
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
 
 std::string file_name_title(std::uint64_t number, std::string_view title) {
   const std::string cleaned = replace_unsafe(title);

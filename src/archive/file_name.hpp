@@ -1,7 +1,9 @@
 // Names in the classic archive: article files `<N>_<title>.md` / `<N>.md`,
 // their numbers, and site folders. The rules are written down in
 // docs/archive-format.md ("File names"); in short:
-//   - N = 0xFFFFF XOR seq, where seq counts new articles across the mirror;
+//   - N = 0xFFFFF XOR seq, where seq counts a site's articles: each site
+//     numbers on its own, its first article is 1048574 and each new one
+//     takes the site's smallest number minus one (the old script's rule);
 //   - the title part never holds a path separator, a character Windows or
 //     macOS refuses in a file name, or a control character: each is replaced
 //     by a full-width look-alike (`/` -> `／`, `:` -> `：` ...);
@@ -24,8 +26,17 @@ inline constexpr std::size_t kMaxFileNameBytes = 200;
 
 // 0xFFFFF ^ seq. Below 0x100000 newer articles get smaller numbers (the old
 // mirrors' sort trick); past it XOR only flips the low 20 bits, so the map
-// stays a bijection and numbering goes on without collisions.
+// stays a bijection and numbering goes on without collisions: after N = 0
+// (seq 0xFFFFF) a site continues at 2097151 and counts down again.
 std::uint64_t article_number(std::uint64_t seq);
+// The inverse (XOR is its own): a site's order key for a file numbered N.
+// Newer articles have larger sequences, also across the wrap at N = 0.
+std::uint64_t sequence_of_number(std::uint64_t number);
+
+// The WordPress post id in a feed item's GUID (`https://host/?p=391133`,
+// also `&p=`), which 中国数字时代's mirror numbered by: N = 0xFFFFF ^ id,
+// so the sequence is the id itself. nullopt when the GUID carries none.
+std::optional<std::uint64_t> guid_post_id(std::string_view guid);
 
 // `<N>_<title>.md`, or `<N>.md` without a title or when the cleaned title is
 // empty. See the header comment for the cleaning rules.

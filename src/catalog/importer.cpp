@@ -350,19 +350,21 @@ core::Result<std::vector<Job>> list_source(const ImportOptions& options) {
 }
 
 core::Status import_copies(Catalog& catalog, const ImportOptions& options, ImportReport& report) {
-  if (!options.reserve_sequence || !options.raise_sequence)
-    return Error(ErrorKind::internal, "import: copying needs the mirror's sequence counter");
+  if (!options.reserve_number || !options.keep_number)
+    return Error(ErrorKind::internal, "import: copying needs the mirror's numbering");
   auto jobs = list_source(options);
   if (!jobs) return jobs.error();
   report.files += jobs->size();
   // Names taken in this run, per target file path (two source files with
   // the same number in one run collide too).
   std::unordered_set<std::string> taken;
-  std::uint64_t highest_kept = 0;
+  // Identities copied in this run (two source files of one article).
+  std::unordered_set<std::string> copied_identities;
   auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, Pipeline::Batch& outcomes) -> core::Status {
     archive::BatchWriter batch(options.mirror);
     std::vector<std::size_t> to_record;
     std::unordered_set<std::string> hashes_in_batch;
+    std::vector<std::pair<std::string, std::uint64_t>> kept_numbers;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       auto& out = outcomes[i];
       const auto& job = (*jobs)[first + i];
@@ -371,9 +373,17 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
         continue;
       }
       auto& article = out.prepared.article;
-      if (catalog.has_content(article.site, article.identity, out.prepared.content_hash) ||
-          !hashes_in_batch.insert(article.site + "\x1f" + article.identity + "\x1f" + out.prepared.content_hash)
-               .second) {
+      // The same article is the same identity, whatever its bytes (a feed
+      // fetched it cleaned, the other mirror kept it raw). Without a link
+      // the identity says nothing: then only the same content is.
+      const bool by_identity = !article.link.empty();
+      const bool present =
+          by_identity ? (options.known && options.known(article.identity)) ||
+                            catalog.find_by_identity(article.identity).has_value() ||
+                            !copied_identities.insert(article.identity).second
+                      : catalog.has_content(article.site, article.identity, out.prepared.content_hash) ||
+                            !hashes_in_batch.insert(article.site + "\x1f" + out.prepared.content_hash).second;
+      if (present) {
         ++report.already_present;
         continue;
       }
@@ -391,21 +401,24 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
                                  ? name.substr(name.find_first_not_of("0123456789"))
                                  : "_" + name;
         do {
-          auto seq = options.reserve_sequence(1);
-          if (!seq) return seq.error();
-          article.number = archive::article_number(*seq);
+          auto number = options.reserve_number(article.site);
+          if (!number) return number.error();
+          article.number = *number;
           name = std::to_string(*article.number) + suffix;
         } while (collides(name));
         report.renamed.push_back({job.path, "articles/" + article.site + "/" + name});
       } else if (article.number) {
-        highest_kept = std::max(highest_kept, archive::article_number(*article.number));
+        kept_numbers.emplace_back(article.site, *article.number);
       }
       article.file = "articles/" + article.site + "/" + name;
       taken.insert(article.file);
       if (auto s = batch.stage(fs::path(article.file), out.bytes); !s) return s;
       to_record.push_back(i);
     }
-    // Files first: the catalog can always be completed from them later.
+    // Numbers before files bear them, files before the catalog (which can
+    // always be completed from them later).
+    for (const auto& [site, number] : kept_numbers)
+      if (auto s = options.keep_number(site, number); !s) return s;
     if (auto s = batch.commit(); !s) return s;
     report.copied += to_record.size();
     return catalog.transaction([&]() -> core::Status {
@@ -419,9 +432,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
       return core::ok_status();
     });
   });
-  if (!status) return status;
-  if (highest_kept > 0) return options.raise_sequence(highest_kept);
-  return core::ok_status();
+  return status;
 }
 
 bool same_folder(const fs::path& a, const fs::path& b) {

@@ -8,10 +8,11 @@
 //  - Copy: the articles of another classic mirror folder (one with
 //    `articles/`) or of one site folder are copied into the mirror under
 //    their own names — except when the name's number is taken in the
-//    target site, then the copy gets a fresh sequence number (and the
-//    report says so). An article the target site already holds (same
-//    identity, same content) is not copied again, so running it twice
-//    copies nothing the second time.
+//    target site, then the copy gets the site's next number (and the
+//    report says so). An article the target site already holds is not
+//    copied again: the same identity (its link, normalized as the cycle
+//    does, whatever its bytes), or for a file without a link the same
+//    content. Running it twice copies nothing the second time.
 //
 // Files are read and parsed on worker threads; one writer (the calling
 // thread) owns the catalog and commits in batches.
@@ -35,13 +36,18 @@ struct ImportOptions {
   // In place: only this site's folder. Copy from a site folder: the site to
   // copy into (default: the folder's name). Copy from a mirror: only this site.
   std::optional<std::string> site;
-  // The mirror's identity key for an article known only by its file
-  // (default: "link:" site U+001F link).
+  // The mirror's identity key for an article of the site folder `site`
+  // known only by its file (default: "link:" site U+001F link).
   std::function<std::string(std::string_view site, std::string_view link)> identity;
-  // Copy mode: reserves `count` sequence numbers (state::StateDb), and keeps
-  // the counter past numbers the copies keep. Required for copy mode.
-  std::function<core::Result<std::uint64_t>(std::size_t count)> reserve_sequence;
-  std::function<core::Status(std::uint64_t seq)> raise_sequence;
+  // Copy mode: whether the mirror holds an article of this identity already
+  // (the mirror's state knows more keys than the catalog: a fetched
+  // article's GUID and link). Optional.
+  std::function<bool(std::string_view identity)> known;
+  // Copy mode: the next free number of the site folder `site` (reserved in
+  // state::StateDb, per site), and the site's counter kept past a number a
+  // copy keeps. Required for copy mode.
+  std::function<core::Result<std::uint64_t>(std::string_view site)> reserve_number;
+  std::function<core::Status(std::string_view site, std::uint64_t number)> keep_number;
   // Called on the calling thread now and then.
   std::function<void(std::size_t done, std::size_t total)> on_progress;
   unsigned threads = 0;  // workers parsing files; 0 = one per core
@@ -63,7 +69,7 @@ struct ImportReport {
   std::size_t changed = 0;          // edited since cataloged: a new version
   std::size_t unchanged = 0;        // cataloged already, same file
   std::size_t copied = 0;           // copy mode: files written into the mirror
-  std::size_t already_present = 0;  // copy mode: same content already in the site
+  std::size_t already_present = 0;  // copy mode: the site holds the article already
   std::vector<RenamedCopy> renamed; // copy mode: given a new number
   std::vector<ImportFailure> failures;
   double seconds = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -123,31 +124,35 @@ core::Result<catalog::Article> resolve_article(catalog::Catalog& catalog, const 
 
 core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals) {
   if (auto s = require_mirror(globals); !s) return s.error();
+  auto config = config::load_config(config::config_path(globals.mirror));
+  if (!config) return config.error();
+  auto db = state::StateDb::open(globals.mirror);
+  if (!db) return db.error();
+  // The catalog names sites by folder, the state and the identities by the
+  // site's name (the later layout keeps 法广 in articles/rfi).
+  auto site_of_folder = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+  for (auto& [site, folder] : db->site_folders()) site_of_folder->emplace(std::move(folder), std::move(site));
+  for (const auto& source : config->sources)
+    site_of_folder->emplace(source.folder.value_or(archive::site_dir_name(source.name)), source.name);
+  auto site_of = [site_of_folder](std::string_view folder) {
+    auto found = site_of_folder->find(folder);
+    return found != site_of_folder->end() ? found->second : std::string(folder);
+  };
+  auto state = std::make_shared<state::StateDb>(std::move(*db));
   catalog::ImportOptions options;
   options.mirror = globals.mirror;
   // The same link key the mirror's novelty check uses (mirror/identity).
-  options.identity = [](std::string_view site, std::string_view link) {
-    return "link:" + std::string(site) + "\x1f" + mirror::normalize_link(link);
+  options.identity = [site_of](std::string_view folder, std::string_view link) {
+    return mirror::link_key(site_of(folder), link);
   };
-  // The state is opened only when a copy needs a number.
-  auto state = std::make_shared<std::optional<state::StateDb>>();
-  auto open_state = [state, mirror = globals.mirror]() -> core::Result<state::StateDb*> {
-    if (!*state) {
-      auto db = state::StateDb::open(mirror);
-      if (!db) return db.error();
-      *state = std::move(*db);
-    }
-    return &**state;
+  options.known = [state](std::string_view identity) { return state->find(identity).has_value(); };
+  options.reserve_number = [state, site_of](std::string_view folder) -> core::Result<std::uint64_t> {
+    auto seq = state->reserve_site_sequence(site_of(folder), 1);
+    if (!seq) return seq.error();
+    return archive::article_number(*seq);
   };
-  options.reserve_sequence = [open_state](std::size_t count) -> core::Result<std::uint64_t> {
-    auto db = open_state();
-    if (!db) return db.error();
-    return (*db)->reserve_sequence(count);
-  };
-  options.raise_sequence = [open_state](std::uint64_t seq) -> core::Status {
-    auto db = open_state();
-    if (!db) return db.error();
-    return (*db)->ensure_sequence_at_least(seq);
+  options.keep_number = [state, site_of](std::string_view folder, std::uint64_t number) -> core::Status {
+    return state->raise_site_sequence(site_of(folder), archive::sequence_of_number(number));
   };
   if (!globals.quiet && !globals.json && isatty(STDERR_FILENO)) {
     auto started = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "archive/file_name.hpp"
+#include "archive/mirror_scan.hpp"
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
@@ -25,37 +26,48 @@ namespace fs = std::filesystem;
 struct InitOptions {
   std::string dir;
   bool force = false;
+  bool empty = false;
 };
 
-struct Adoption {
-  std::size_t sites = 0;
-  std::size_t files = 0;
-  std::uint64_t highest_seq = 0;
-};
-
-// Scans articles/<site>/<N>_*.md of a classic mirror without touching it.
-// The highest seq found is where numbering must continue, so new files
-// never take a number an existing file already has.
-core::Result<Adoption> scan_classic_mirror(const fs::path& articles) {
-  Adoption found;
-  std::error_code ec;
-  for (fs::directory_iterator site(articles, ec), end; !ec && site != end; site.increment(ec)) {
-    if (!site->is_directory(ec)) continue;
-    ++found.sites;
-    for (fs::directory_iterator file(site->path(), ec); !ec && file != end; file.increment(ec)) {
-      auto name = file->path().filename().string();
-      if (!name.ends_with(".md")) continue;
-      auto number = archive::parse_article_number(name);
-      if (!number) continue;
-      ++found.files;
-      // N = 0xFFFFF ^ seq, and XOR is its own inverse.
-      found.highest_seq = std::max(found.highest_seq, archive::article_number(*number));
+// The configuration that continues an adopted mirror exactly: each default
+// source that the mirror already has (by its list page's name) keeps its
+// folder and layout; when every adopted site uses the later layout, so do
+// the sources it does not have yet.
+void continue_layouts(config::Config& config, const std::vector<archive::ScannedSite>& sites) {
+  if (sites.empty()) return;
+  const bool all_later = std::all_of(sites.begin(), sites.end(), [](const auto& s) { return s.later_layout(); });
+  if (all_later) config.layout = config::Layout::later;
+  for (auto& source : config.sources) {
+    auto found = std::find_if(sites.begin(), sites.end(), [&](const auto& s) { return s.name == source.name; });
+    if (found == sites.end()) {
+      if (all_later) source.folder = config::later_layout_folder(source.name);
+      continue;
     }
+    const auto layout = found->later_layout() ? config::Layout::later : config::Layout::early;
+    if (layout != config.layout) source.layout = layout;
+    if (found->folder != archive::site_dir_name(source.name)) source.folder = found->folder;
   }
-  if (ec)
-    return core::Error(core::ErrorKind::io,
-                       fmt::format("{}: cannot read the existing archive: {}", articles.string(), ec.message()));
-  return found;
+}
+
+// What the state must know of the adopted sites before anything is written:
+// each site's folder (when it is not the name: a site no source names
+// keeps its folder too) and the numbers its files use, so that numbering
+// goes on below each site's numeric minimum.
+core::Status record_adopted_sites(state::StateDb& db, const config::Config& config,
+                                  const std::vector<archive::ScannedSite>& sites) {
+  for (const auto& site : sites) {
+    const bool configured = config::find_source(config, site.name) != nullptr;
+    if (!configured && site.folder != archive::site_dir_name(site.name))
+      if (auto s = db.set_site_folder(site.name, site.folder); !s) return s;
+    if (site.files > 0)
+      if (auto s = db.raise_site_sequence(site.name, site.highest_sequence); !s) return s;
+  }
+  return core::ok_status();
+}
+
+// The number a site's next article gets.
+std::uint64_t next_number(state::StateDb& db, std::string_view site) {
+  return archive::article_number(db.last_site_sequence(site) + 1);
 }
 
 int run_init(const GlobalOptions& globals, const InitOptions& options) {
@@ -77,21 +89,25 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
                         globals);
   }
 
-  std::optional<Adoption> adopted;
+  std::optional<std::vector<archive::ScannedSite>> adopted;
   if (fs::is_directory(dir / "articles", ec)) {
-    auto scan = scan_classic_mirror(dir / "articles");
+    auto scan = archive::scan_mirror(dir);
     if (!scan) return report_error(scan.error(), globals);
-    adopted = *scan;
+    adopted = std::move(*scan);
   }
 
   auto config = config::default_config();
+  if (options.empty) config.sources.clear();
+  if (adopted) continue_layouts(config, *adopted);
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
   auto db = state::StateDb::open(dir);
   if (!db) return report_error(db.error(), globals);
   std::optional<catalog::ImportReport> cataloged;
+  std::size_t adopted_files = 0;
   if (adopted) {
-    if (auto raised = db->ensure_sequence_at_least(adopted->highest_seq); !raised)
-      return report_error(raised.error(), globals);
+    for (const auto& site : *adopted) adopted_files += site.files;
+    if (auto recorded = record_adopted_sites(*db, config, *adopted); !recorded)
+      return report_error(recorded.error(), globals);
     // The adopted articles become searchable at once (files untouched).
     auto at_dir = globals;
     at_dir.mirror = dir.string();
@@ -105,25 +121,38 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     nlohmann::json out = {{"mirror", fs::absolute(dir).string()},
                           {"config", fs::absolute(file).string()},
                           {"state", fs::absolute(state_file).string()},
-                          {"sources", config.sources.size()},
-                          {"next_sequence", db->last_sequence() + 1}};
-    if (adopted)
-      out["adopted"] = {{"sites", adopted->sites},
-                        {"article_files", adopted->files},
-                        {"highest_sequence", adopted->highest_seq},
+                          {"sources", config.sources.size()}};
+    if (adopted) {
+      nlohmann::json sites = nlohmann::json::array();
+      for (const auto& site : *adopted) {
+        nlohmann::json entry = {{"name", site.name},
+                                {"folder", site.folder},
+                                {"layout", site.later_layout() ? "later" : "early"},
+                                {"article_files", site.files},
+                                {"next_number", next_number(*db, site.name)}};
+        if (site.smallest_number) entry["smallest_number"] = *site.smallest_number;
+        sites.push_back(std::move(entry));
+      }
+      out["adopted"] = {{"sites", sites},
+                        {"article_files", adopted_files},
                         {"cataloged", cataloged->added},
                         {"made_known", cataloged->made_known},
                         {"unreadable", cataloged->failures.size()}};
+    }
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
   if (globals.quiet) return kExitOk;
   fmt::print("Created {} with {} sources\n    and {}\n", file.string(), config.sources.size(),
              state_file.string());
-  if (adopted)
-    fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched;\n"
-               "    new articles are numbered from seq {} on.\n",
-               adopted->files, adopted->sites, db->last_sequence() + 1);
+  if (adopted) {
+    fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched.\n"
+               "Each site goes on in its own layout, numbering below its smallest number:\n",
+               adopted_files, adopted->size());
+    for (const auto& site : *adopted)
+      fmt::print("  {:<14} articles/{:<10} {} layout, {} files, next number {}\n", site.name, site.folder + "/",
+                 site.later_layout() ? "later" : "early", site.files, next_number(*db, site.name));
+  }
   if (cataloged) {
     fmt::print("Cataloged {} articles for search and history in {:.1f} s", cataloged->added,
                cataloged->seconds);
@@ -156,9 +185,13 @@ Command add_init_command(CLI::App& parent, const GlobalOptions& globals) {
       parent, "init", "Create a mirror folder (or adopt an existing classic mirror)",
       "Create a mirror folder: newsmirror.toml with the default sources and the state database "
       "in .newsmirror/. A folder that already holds a classic mirror (articles/) is adopted "
-      "as it is: its files are not touched and numbering continues after its highest article.");
+      "as it is: its files are not touched, each site keeps its folder, file names and list "
+      "layout, and its numbering goes on below its smallest number.");
   command.app->add_option("dir", options->dir, "Folder to create or adopt (default: --mirror, else .)")
       ->type_name("DIR");
+  command.app->add_flag("--empty", options->empty,
+                        "Start without sources (add them with `newsmirror sources add`) instead of the "
+                        "nine default ones");
   command.app->add_flag("-f,--force", options->force,
                         "Replace an existing newsmirror.toml with the default configuration "
                         "(the state database and articles are kept)");

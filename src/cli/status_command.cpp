@@ -131,9 +131,12 @@ int run_status(const GlobalOptions& globals) {
                    std::to_string(h.consecutive_failures), std::to_string(h.articles_archived)});
   }
   fmt::print("{}", table.render());
-  if (!globals.quiet)
-    fmt::print("{} sources, {} failing; {} articles numbered so far (times in {})\n", rows.size(), failing,
-               db->last_sequence(), config->timezone);
+  if (!globals.quiet) {
+    std::uint64_t articles = 0;
+    for (const auto& site : db->site_summaries()) articles += site.articles;
+    fmt::print("{} sources, {} failing; {} articles archived (times in {})\n", rows.size(), failing, articles,
+               config->timezone);
+  }
   return kExitOk;
 }
 

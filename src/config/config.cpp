@@ -26,10 +26,11 @@ using core::ErrorKind;
 
 constexpr std::string_view kGlobalKeys[] = {
     "concurrency", "per_host",    "connect_timeout", "timeout", "proxy",  "user_agent",      "interval",
-    "timezone",    "list_entries", "list_footer",    "clean",   "images", "image_max_bytes", "source"};
-constexpr std::string_view kSourceKeys[] = {"name",   "url",   "proxy",     "user_agent", "interval",
-                                            "timezone", "enabled", "clean", "images", "full_text",
-                                            "remove",   "keep"};
+    "timezone",    "layout",   "list_entries", "list_footer", "clean", "images", "image_max_bytes",
+    "source"};
+constexpr std::string_view kSourceKeys[] = {"name",     "url",     "proxy",  "user_agent", "interval",
+                                            "timezone", "enabled", "clean",  "images",     "full_text",
+                                            "folder",   "layout",  "numbering", "remove",  "keep"};
 
 template <std::size_t N>
 std::string unknown_key_message(std::string_view key, const std::string_view (&known)[N]) {
@@ -125,6 +126,33 @@ class Checker {
     }
     return bad_value(node, scope, key, "\"remote\" or \"local\"");
   }
+  core::Result<Layout> layout(const toml::node& node, std::string_view scope, std::string_view key) const {
+    if (auto s = node.as_string()) {
+      if (s->get() == "early") return Layout::early;
+      if (s->get() == "later") return Layout::later;
+    }
+    return bad_value(node, scope, key, "\"early\" or \"later\"");
+  }
+  core::Result<Numbering> numbering(const toml::node& node, std::string_view scope, std::string_view key) const {
+    if (auto s = node.as_string()) {
+      if (s->get() == "count-down") return Numbering::count_down;
+      if (s->get() == "guid-post-id") return Numbering::guid_post_id;
+    }
+    return bad_value(node, scope, key, "\"count-down\" or \"guid-post-id\"");
+  }
+  // A folder under articles/: one plain name that stays inside it.
+  core::Result<std::string> folder(const toml::node& node, std::string_view scope, std::string_view key) const {
+    auto name = text(node, scope, key);
+    if (!name) return name;
+    const bool unsafe = name->starts_with('.') || std::any_of(name->begin(), name->end(), [](unsigned char c) {
+      return c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' ||
+             c == '"' || c == '<' || c == '>' || c == '|';
+    });
+    if (unsafe)
+      return bad_value(node, scope, key,
+                       "a plain folder name (no path separator, leading dot or character a file name cannot hold)");
+    return name;
+  }
   core::Result<std::int64_t> size(const toml::node& node, std::string_view scope, std::string_view key) const {
     std::optional<std::int64_t> value;
     if (auto i = node.as_integer()) {
@@ -212,6 +240,9 @@ core::Result<Source> parse_source(const Checker& check, const toml::table& table
     else if (k == "clean") take(check.boolean(node, scope, k), source.clean);
     else if (k == "images") take(check.image_mode(node, scope, k), source.images);
     else if (k == "full_text") take(check.boolean(node, scope, k), source.full_text);
+    else if (k == "folder") take(check.folder(node, scope, k), source.folder);
+    else if (k == "layout") take(check.layout(node, scope, k), source.layout);
+    else if (k == "numbering") take(check.numbering(node, scope, k), source.numbering);
     else if (k == "remove") take(check.selectors(node, scope, k), source.rules.remove);
     else if (k == "keep") take(check.selector(node, scope, k), source.rules.keep);
     if (!status) return status.error();
@@ -241,6 +272,7 @@ core::Result<Config> parse_table(const Checker& check, const toml::table& root) 
     else if (k == "user_agent") take(check.text(node, "", k), config.user_agent);
     else if (k == "interval") take(check.duration(node, "", k, true), config.interval);
     else if (k == "timezone") take(check.timezone(node, "", k), config.timezone);
+    else if (k == "layout") take(check.layout(node, "", k), config.layout);
     else if (k == "list_entries") take(check.positive_int(node, "", k), config.list_entries);
     else if (k == "list_footer") take(check.boolean(node, "", k), config.list_footer);
     else if (k == "clean") take(check.boolean(node, "", k), config.clean);
@@ -371,7 +403,20 @@ Config default_config() {
           "blockquote.wp-embedded-content",      // "相关阅读" embedded posts
           "p:has(> iframe.wp-embedded-content)", // their iframes
       });
+  // The old script numbered CDT's articles by their WordPress post ids.
+  config.sources.back().numbering = Numbering::guid_post_id;
   return config;
+}
+
+std::optional<std::string> later_layout_folder(std::string_view source_name) {
+  // As the mirrors of 2021-2024 named them (../shared/corpus/archive-later).
+  static constexpr std::pair<std::string_view, std::string_view> kFolders[] = {
+      {"法广", "rfi"}, {"纽约时报", "nyt"}, {"BBC", "bbc"}, {"德国之声", "dw"}, {"美国之音", "voa"},
+      {"自由亚洲电台", "rfa"}, {"中国数字时代", "cdt"}, {"金融时报", "ft"}, {"路透", "reuters"},
+  };
+  for (const auto& [name, folder] : kFolders)
+    if (name == source_name) return std::string(folder);
+  return std::nullopt;
 }
 
 std::filesystem::path config_path(const std::filesystem::path& mirror_dir) {
@@ -426,9 +471,15 @@ std::string render_config(const Config& c) {
   line(fmt::format("interval = {}", quote(format_duration(c.interval))));
   line("# Zone for feed dates that carry none, and for dates on list pages.");
   line(fmt::format("timezone = {}", quote(c.timezone)));
-  line("# Entries on a list page (lists/<site>.md), and whether it ends with \"查看更多\".");
-  line(fmt::format("list_entries = {}", c.list_entries));
-  line(fmt::format("list_footer = {}", c.list_footer ? "true" : "false"));
+  line("# How sites are written: \"early\" (articles/<name>/<N>_<title>.md, lists of 100");
+  line("# entries with a \"查看更多\" footer) or \"later\" (<N>.md in an ASCII folder, 300");
+  line("# entries, no footer). A source may set its own; list_entries and list_footer");
+  line("# override what the layout has.");
+  line(fmt::format("layout = {}", quote(to_string(c.layout))));
+  if (c.list_entries) line(fmt::format("list_entries = {}", *c.list_entries));
+  else line("# list_entries = 100");
+  if (c.list_footer) line(fmt::format("list_footer = {}", *c.list_footer ? "true" : "false"));
+  else line("# list_footer = true");
   line("# Clean articles (sanitize, site rules); false archives the feed's HTML untouched.");
   line(fmt::format("clean = {}", c.clean ? "true" : "false"));
   line("# Images: \"remote\" keeps their URLs, \"local\" stores them in assets/ (at most");
@@ -439,7 +490,8 @@ std::string render_config(const Config& c) {
   line("# One [[source]] per feed. `url` may be a list of mirrors tried in order.");
   line("# Optional per source: proxy, user_agent, interval, timezone, enabled, clean, images,");
   line("# full_text (fetch and extract each article's page), remove (CSS selectors cut from");
-  line("# every article) and keep (a CSS selector: keep only what it matches).");
+  line("# every article), keep (a CSS selector: keep only what it matches), folder (under");
+  line("# articles/), layout, and numbering (\"count-down\" or \"guid-post-id\").");
   for (const auto& s : c.sources) {
     line("");
     line("[[source]]");
@@ -459,6 +511,9 @@ std::string render_config(const Config& c) {
     if (s.clean) line(fmt::format("clean = {}", *s.clean ? "true" : "false"));
     if (s.images) line(fmt::format("images = {}", quote(to_string(*s.images))));
     if (s.full_text) line("full_text = true");
+    if (s.folder) line(fmt::format("folder = {}", quote(*s.folder)));
+    if (s.layout) line(fmt::format("layout = {}", quote(to_string(*s.layout))));
+    if (s.numbering != Numbering::count_down) line(fmt::format("numbering = {}", quote(to_string(s.numbering))));
     if (!s.rules.remove.empty()) {
       line("remove = [");
       for (const auto& selector : s.rules.remove) line(fmt::format("  {},", quote(selector)));
@@ -536,6 +591,9 @@ core::Status validate_source(const Source& source) {
   if (source.clean) table.insert("clean", *source.clean);
   if (source.images) table.insert("images", to_string(*source.images));
   table.insert("full_text", source.full_text);
+  if (source.folder) table.insert("folder", *source.folder);
+  if (source.layout) table.insert("layout", to_string(*source.layout));
+  table.insert("numbering", to_string(source.numbering));
   if (!source.rules.remove.empty()) {
     toml::array remove;
     for (const auto& selector : source.rules.remove) remove.push_back(selector);
@@ -572,8 +630,24 @@ ImageMode effective_images(const Config& config, const Source& source) {
   return source.images.value_or(config.images);
 }
 
+Layout effective_layout(const Config& config, const Source& source) {
+  return source.layout.value_or(config.layout);
+}
+int effective_list_entries(const Config& config, const Source& source) {
+  return config.list_entries.value_or(effective_layout(config, source) == Layout::later ? 300 : 100);
+}
+bool effective_list_footer(const Config& config, const Source& source) {
+  return config.list_footer.value_or(effective_layout(config, source) == Layout::early);
+}
+
 std::string_view to_string(ImageMode mode) {
   return mode == ImageMode::local ? "local" : "remote";
+}
+std::string_view to_string(Layout layout) {
+  return layout == Layout::later ? "later" : "early";
+}
+std::string_view to_string(Numbering numbering) {
+  return numbering == Numbering::guid_post_id ? "guid-post-id" : "count-down";
 }
 
 namespace {

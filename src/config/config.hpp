@@ -10,8 +10,12 @@
 //   interval = "15m"             default time between fetches of a source
 //   timezone = "Asia/Shanghai"   zone for dates that carry none, and for the
 //                                month-day on list pages
-//   list_entries = 100           entries per list page (integer >= 1)
-//   list_footer = true           "[查看更多]" footer on list pages
+//   layout = "early"             how sites are written (see Layout below):
+//                                "early" or "later"
+//   list_entries = 100           entries per list page (integer >= 1;
+//                                default 100 early, 300 later)
+//   list_footer = true           "[查看更多]" footer on list pages (default:
+//                                true early, false later)
 //   clean = true                 clean every article (sanitize, site rules);
 //                                false archives the feed's HTML untouched
 //   images = "remote"            "remote" keeps image URLs; "local" stores
@@ -23,7 +27,15 @@
 //   name = "法广"                 required, unique
 //   url = "https://..."          required: a string or an array of strings,
 //                                tried in order until one answers; http(s)
-//   proxy, user_agent, interval, timezone, clean, images   override the global ones
+//   proxy, user_agent, interval, timezone, clean, images, layout
+//                                override the global ones
+//   folder = "rfi"               the folder under articles/ (default: the
+//                                name, made safe as a file name)
+//   numbering = "count-down"     "count-down": each new article takes the
+//                                site's smallest number minus one;
+//                                "guid-post-id": 0xFFFFF XOR the WordPress
+//                                post id in the GUID (?p=ID), counting down
+//                                when a GUID has none
 //   enabled = true
 //   full_text = false            fetch each new entry's page and extract it
 //   remove = [".promo", ...]     CSS selectors (clean/selector.hpp) cut from
@@ -56,6 +68,19 @@ inline constexpr std::string_view kConfigFileName = "newsmirror.toml";
 enum class ImageMode { remote, local };
 std::string_view to_string(ImageMode mode);
 
+// The two layouts of the existing mirrors (docs/archive-format.md):
+//  - early (2020): articles/<name>/<N>_<title>.md, list pages of 100
+//    entries ending with the "[查看更多]" footer;
+//  - later (2021-2024): an ASCII folder (articles/rfi/) under the Chinese
+//    list name (lists/法广.md), <N>.md without a title, 300 entries and no
+//    footer.
+enum class Layout { early, later };
+std::string_view to_string(Layout layout);
+
+// How a source's new articles are numbered (see `numbering` above).
+enum class Numbering { count_down, guid_post_id };
+std::string_view to_string(Numbering numbering);
+
 struct Source {
   std::string name;
   std::vector<std::string> urls;  // at least one; tried in order
@@ -67,6 +92,9 @@ struct Source {
   std::optional<bool> clean;        // unset: the global `clean`
   std::optional<ImageMode> images;  // unset: the global `images`
   bool full_text = false;
+  std::optional<std::string> folder;   // unset: the name, made safe
+  std::optional<Layout> layout;        // unset: the global `layout`
+  Numbering numbering = Numbering::count_down;
   // `remove` and `keep`, selectors checked when the file is read; compile
   // them with clean::compile.
   clean::SiteRules rules;
@@ -83,8 +111,9 @@ struct Config {
   std::optional<std::string> user_agent;
   std::chrono::seconds interval{15 * 60};
   std::string timezone = "Asia/Shanghai";  // the existing mirrors use UTC+8
-  int list_entries = 100;
-  bool list_footer = true;
+  Layout layout = Layout::early;
+  std::optional<int> list_entries;   // unset: what the layout has
+  std::optional<bool> list_footer;   // unset: what the layout has
   bool clean = true;
   ImageMode images = ImageMode::remote;
   std::int64_t image_max_bytes = 5 * 1024 * 1024;
@@ -98,6 +127,9 @@ struct Config {
 // the site rules derived from their real articles
 // (tests/clean/site_rules_test.cpp checks them against ../shared).
 Config default_config();
+// The ASCII folder the later mirrors gave one of the default sources
+// ("法广" -> "rfi"), or nullopt for any other name.
+std::optional<std::string> later_layout_folder(std::string_view source_name);
 
 // `mirror_dir / "newsmirror.toml"`.
 std::filesystem::path config_path(const std::filesystem::path& mirror_dir);
@@ -142,5 +174,8 @@ std::optional<std::string> effective_user_agent(const Config& config, const Sour
 std::string effective_timezone(const Config& config, const Source& source);
 bool effective_clean(const Config& config, const Source& source);
 ImageMode effective_images(const Config& config, const Source& source);
+Layout effective_layout(const Config& config, const Source& source);
+int effective_list_entries(const Config& config, const Source& source);
+bool effective_list_footer(const Config& config, const Source& source);
 
 }  // namespace newsmirror::config

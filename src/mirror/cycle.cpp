@@ -1,5 +1,6 @@
 #include "mirror/cycle.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "core/url.hpp"
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
+#include "search/plain_text.hpp"
 #include "state/state_db.hpp"
 
 namespace newsmirror::mirror {
@@ -99,10 +101,6 @@ std::string entry_link(const core::Entry& entry, const core::Feed& feed) {
   return feed.link.value_or("");
 }
 
-fs::path article_path(std::string_view site, std::string_view file_name) {
-  return fs::path("articles") / archive::site_dir_name(site) / fs::path(std::string(file_name));
-}
-
 // What a source's fetch came back with, across its URLs.
 struct Fetched {
   std::size_t url_index = 0;
@@ -114,6 +112,7 @@ struct NewArticle {
   state::ArchivedArticle record;
   archive::ArticleRecord content;  // rendered when staged, after full text and images
   const config::Source* source = nullptr;
+  std::optional<std::string> guid;  // the feed item's, for numbering = "guid-post-id"
   bool images_pending = false;     // some images stayed remote: try again next cycle
 };
 
@@ -180,6 +179,7 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
     auto& article = candidate.article;
     article.record.content_hash = content_hash_of_file(archive::render_article(record));
     article.source = &source;
+    article.guid = entry.id;
     article.record.identity = candidate.keys.front();
     article.record.aliases.assign(candidate.keys.begin() + 1, candidate.keys.end());
     article.record.site = source.name;
@@ -209,11 +209,31 @@ struct Mirror::Impl {
   // The catalog when it opened. A damaged catalog costs search and
   // history, never the archive: `newsmirror reindex` rebuilds it.
   std::optional<catalog::Catalog> catalog;
+  // Each site's folder under articles/ where it is not the site's name made
+  // safe (the later layout: 法广 in articles/rfi), from the state and the
+  // config (Mirror::open checks that the two agree).
+  std::map<std::string, std::string, std::less<>> folders;
 
-  static catalog::NewArticle catalog_entry(const state::ArchivedArticle& record,
+  std::string folder_of(std::string_view site) const {
+    if (auto found = folders.find(site); found != folders.end()) return found->second;
+    return archive::site_dir_name(site);
+  }
+
+  fs::path article_path(std::string_view site, std::string_view file_name) const {
+    return fs::path("articles") / folder_of(site) / fs::path(std::string(file_name));
+  }
+
+  // A site's layout: its source's; a site no source names any more is
+  // later when its folder is not its name (the mark of that layout).
+  config::Layout layout_of(std::string_view site) const {
+    if (const auto* source = source_named(site)) return config::effective_layout(config, *source);
+    return folder_of(site) == archive::site_dir_name(site) ? config::Layout::early : config::Layout::later;
+  }
+
+  catalog::NewArticle catalog_entry(const state::ArchivedArticle& record,
                                            const archive::ArticleRecord& content, TimePoint fetched_at) {
     catalog::NewArticle entry;
-    entry.site = archive::site_dir_name(record.site);
+    entry.site = folder_of(record.site);
     entry.file = article_path(record.site, record.file_name).generic_string();
     entry.number = archive::parse_article_number(record.file_name);
     entry.identity = record.identity;
@@ -283,16 +303,7 @@ struct Mirror::Impl {
   Status write_new(std::vector<NewArticle>& fresh, std::set<std::string>& touched_sites) {
     if (fresh.empty()) return core::ok_status();
     fill_full_text(fresh);
-    auto first = db.reserve_sequence(fresh.size());
-    if (!first) return first.error();
-    std::uint64_t seq = *first;
-    for (auto& article : fresh) {
-      article.record.seq = seq++;
-      auto number = archive::article_number(article.record.seq);
-      std::optional<std::string_view> title;
-      if (!article.record.title.empty()) title = article.record.title;
-      article.record.file_name = archive::article_file_name(number, title);
-    }
+    if (auto status = number_articles(fresh); !status) return status;
     localize_images(fresh);
     archive::BatchWriter batch(dir);
     nlohmann::json journal = nlohmann::json::array();
@@ -309,6 +320,62 @@ struct Mirror::Impl {
       if (article.images_pending)
         if (auto status = db.set_images_pending(article.record.site, article.record.file_name, true); !status)
           return status;
+    return core::ok_status();
+  }
+
+  // Each site numbers its own articles (docs/archive-format.md): by the
+  // post id in the GUID where the source says so and the number is free,
+  // else counting down below the site's smallest number. Oldest first, as
+  // `fresh` comes, so a newer article gets a smaller number. A number is
+  // durable in the state before any file bears it, and a target that exists
+  // on disk (a file the state never knew) is passed over, never replaced.
+  Status number_articles(std::vector<NewArticle>& fresh) {
+    std::map<std::string, std::vector<NewArticle*>> by_site;
+    for (auto& article : fresh) by_site[article.record.site].push_back(&article);
+    for (auto& [site, articles] : by_site) {
+      const bool titled = layout_of(site) == config::Layout::early;
+      auto name_of = [&](const NewArticle& article, std::uint64_t seq) {
+        std::optional<std::string_view> title;
+        if (titled && !article.record.title.empty()) title = article.record.title;
+        return archive::article_file_name(archive::article_number(seq), title);
+      };
+      auto free_on_disk = [&](const NewArticle& article, std::uint64_t seq) {
+        std::error_code ec;
+        return !fs::exists(dir / article_path(site, name_of(article, seq)), ec);
+      };
+      std::vector<NewArticle*> counted;
+      for (auto* article : articles) {
+        std::optional<std::uint64_t> post_id;
+        if (article->source && article->source->numbering == config::Numbering::guid_post_id && article->guid)
+          post_id = archive::guid_post_id(*article->guid);
+        if (post_id && free_on_disk(*article, *post_id)) {
+          auto claimed = db.claim_site_sequence(site, *post_id);
+          if (!claimed) return claimed.error();
+          if (*claimed) {
+            article->record.seq = *post_id;
+            article->record.file_name = name_of(*article, *post_id);
+            continue;
+          }
+        }
+        counted.push_back(article);
+      }
+      if (counted.empty()) continue;
+      auto first = db.reserve_site_sequence(site, counted.size());
+      if (!first) return first.error();
+      std::uint64_t seq = *first;
+      for (auto* article : counted) {
+        while (!free_on_disk(*article, seq)) {
+          spdlog::warn("{}: {} exists but the mirror's state does not know it; numbering past it",
+                       site, article_path(site, name_of(*article, seq)).string());
+          auto next = db.reserve_site_sequence(site, 1);
+          if (!next) return next.error();
+          seq = *next;
+        }
+        article->record.seq = seq;
+        article->record.file_name = name_of(*article, seq);
+        ++seq;
+      }
+    }
     return core::ok_status();
   }
 
@@ -344,6 +411,16 @@ struct Mirror::Impl {
     for (std::size_t i = 0; i < edits.size(); ++i) {
       const auto& known = edits[i].known;
       auto& source_report = report.sources[edits[i].source_index];
+      if (reads_the_same(known, incoming[i].content)) {
+        // Only the markup moved (cleaning an adopted raw article, a new
+        // image host): the publisher did not edit the story, and a reader
+        // must not be told so. The file stays; the state takes the new hash
+        // so that the next cycle does not compare again.
+        if (auto status = db.accept_content_hash(known.identity, incoming[i].record.content_hash); !status)
+          return status;
+        ++source_report.unchanged;
+        continue;
+      }
       if (!catalog) {
         ++source_report.changed;
         continue;
@@ -374,6 +451,19 @@ struct Mirror::Impl {
       touched_sites.insert(known.site);
     }
     return core::ok_status();
+  }
+
+  // Whether `incoming` reads as the archived file does: the same title and
+  // the same visible text. A file that cannot be read is not the same.
+  bool reads_the_same(const state::ArchivedArticle& known, const archive::ArticleRecord& incoming) const {
+    std::ifstream in(dir / article_path(known.site, known.file_name), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return false;
+    auto current = archive::read_article(bytes);
+    if (!current) return false;
+    if (archive::single_line(current->title) != archive::single_line(incoming.title)) return false;
+    return search::visible_text(archive::flatten_html(current->html)) ==
+           search::visible_text(archive::flatten_html(incoming.html));
   }
 
   const clean::CompiledRules* rules_for(const config::Source& source) const {
@@ -493,11 +583,17 @@ struct Mirror::Impl {
     return options;
   }
 
-  archive::ListStyle list_style() const {
+  archive::ListStyle list_style(std::string_view site) const {
     archive::ListStyle style;
-    style.max_entries = static_cast<std::size_t>(config.list_entries);
-    style.footer = config.list_footer;
+    config::Source defaults;  // a site no source names: the global settings
+    defaults.layout = layout_of(site);
+    const auto* source = source_named(site);
+    const auto& settings = source ? *source : defaults;
+    style.max_entries = static_cast<std::size_t>(config::effective_list_entries(config, settings));
+    style.footer = config::effective_list_footer(config, settings);
     if (auto zone = core::TimeZone::from_name(config.timezone)) style.zone = *zone;
+    auto folder = folder_of(site);
+    if (folder != archive::site_dir_name(site)) style.folder = std::move(folder);
     return style;
   }
 
@@ -521,17 +617,14 @@ struct Mirror::Impl {
   // The list pages of `sites` and the README, as one batch: one flush for
   // all of them rather than one fsync per page.
   Status write_lists(const std::set<std::string>& sites) {
-    auto style = list_style();
     archive::BatchWriter batch(dir);
     for (const auto& site : sites) {
+      auto style = list_style(site);
       std::vector<archive::ListItem> items;
       for (auto& article : db.newest(site, style.max_entries))
         items.push_back({article.published, article.title, article.file_name});
-      auto folder = archive::site_dir_name(site);
-      auto page_style = style;
-      if (folder != site) page_style.folder = folder;
-      auto status = batch.stage(fs::path("lists") / (folder + ".md"),
-                                archive::render_list_page(site, items, page_style));
+      auto status = batch.stage(fs::path("lists") / (archive::site_dir_name(site) + ".md"),
+                                archive::render_list_page(site, items, style));
       if (!status) return status;
     }
     if (auto status = batch.stage("README.md", render_readme()); !status) return status;
@@ -572,6 +665,41 @@ Mirror::~Mirror() = default;
 const config::Config& Mirror::config() const { return impl_->config; }
 const fs::path& Mirror::dir() const { return impl_->dir; }
 
+namespace {
+
+// The folder of every site, where it is not the site's name made safe: what
+// the state recorded, and what the config sets for a source. A source
+// whose configured folder is not where its articles already are is a
+// configuration error (the articles would be split over two folders);
+// a configured folder the state has not recorded yet is recorded now.
+Result<std::map<std::string, std::string, std::less<>>> site_folders_agreed(const config::Config& config,
+                                                                            const fs::path& file,
+                                                                            state::StateDb& db) {
+  std::map<std::string, std::string, std::less<>> folders;
+  for (auto& [site, folder] : db.site_folders()) folders.emplace(std::move(site), std::move(folder));
+  std::set<std::string> with_articles;
+  for (const auto& count : db.site_summaries())
+    if (count.articles > 0) with_articles.insert(count.site);
+  for (const auto& source : config.sources) {
+    const auto wanted = source.folder.value_or(archive::site_dir_name(source.name));
+    auto recorded = folders.find(source.name);
+    const std::string current =
+        recorded != folders.end() ? recorded->second : archive::site_dir_name(source.name);
+    if (current == wanted) continue;
+    if (recorded != folders.end() || with_articles.count(source.name))
+      return Error(ErrorKind::config,
+                   fmt::format("{}: source \"{}\": folder \"{}\", but its articles are in articles/{}; "
+                               "set folder = \"{}\" (moving published files would break their links)",
+                               file.string(), source.name, wanted, current, current));
+    if (auto status = db.set_site_folder(source.name, wanted); !status) return status.error();
+    folders[source.name] = wanted;
+  }
+  std::erase_if(folders, [](const auto& entry) { return entry.second == archive::site_dir_name(entry.first); });
+  return folders;
+}
+
+}  // namespace
+
 Result<Mirror> Mirror::open(const fs::path& dir) {
   auto file = config::config_path(dir);
   if (!fs::exists(file))
@@ -585,7 +713,12 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   // (archive/), so the check lives here, before anything is written.
   std::map<std::string, std::string> folders;
   for (const auto& source : config->sources) {
-    auto [it, inserted] = folders.emplace(archive::site_dir_name(source.name), source.name);
+    auto folder = source.folder.value_or(archive::site_dir_name(source.name));
+    if (folder != archive::site_dir_name(folder))
+      return Error(ErrorKind::config, file.string() + ": source \"" + source.name + "\": folder \"" + folder +
+                                          "\" is not a name a folder can safely have; use \"" +
+                                          archive::site_dir_name(folder) + "\"");
+    auto [it, inserted] = folders.emplace(folder, source.name);
     if (!inserted)
       return Error(ErrorKind::config, file.string() + ": sources \"" + it->second + "\" and \"" +
                                           source.name + "\" would share the folder articles/" +
@@ -603,7 +736,10 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   }
   auto db = state::StateDb::open(dir);
   if (!db) return db.error();
-  auto impl = std::make_unique<Impl>(Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt});
+  auto site_folders = site_folders_agreed(*config, file, *db);
+  if (!site_folders) return site_folders.error();
+  auto impl = std::make_unique<Impl>(
+      Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt, std::move(*site_folders)});
   if (auto catalog = catalog::Catalog::open(dir))
     impl->catalog.emplace(std::move(*catalog));
   else
@@ -624,7 +760,7 @@ Status Mirror::recover() {
         auto article = article_from_json(item);
         // Only files that were renamed into place count; the others were
         // never visible and will be fetched again.
-        if (!fs::exists(impl.dir / article_path(article.site, article.file_name))) continue;
+        if (!fs::exists(impl.dir / impl.article_path(article.site, article.file_name))) continue;
         // Recorded already (killed after the commit point) still means its
         // site's list page and the README may not show it yet.
         sites.insert(article.site);
@@ -651,16 +787,27 @@ Status Mirror::recover() {
 
 Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles, ListPages lists) {
   auto& impl = *impl_;
+  // The catalog names a site by its folder, the state by the site's name.
+  std::map<std::string, std::string, std::less<>> site_of_folder;
+  for (const auto& [site, folder] : impl.folders) site_of_folder.emplace(folder, site);
+  for (const auto& source : impl.config.sources) site_of_folder.emplace(impl.folder_of(source.name), source.name);
   std::vector<state::ArchivedArticle> unknown;
   for (const auto& article : articles) {
-    // Without a link, no key of the article is one a feed item could have
-    // (mirror/identity: a hash of the item's title and dates).
-    if (article.link.empty() || article.identity.empty() || impl.db.find(article.identity)) continue;
+    auto named = site_of_folder.find(article.site);
+    const std::string site = named != site_of_folder.end() ? named->second : article.site;
+    const std::string file_name = fs::path(article.file).filename().string();
+    if (impl.db.knows_file(site, file_name)) continue;
+    // The key a feed item of the site with the same link has. An article
+    // without a link is known by its file: no item can match it, but its
+    // number is taken like any other.
+    const std::string identity =
+        article.link.empty() ? "file:" + site + "\x1f" + file_name : link_key(site, article.link);
+    if (impl.db.find(identity)) continue;
     state::ArchivedArticle record;
-    record.identity = article.identity;
-    record.site = article.site;
-    record.file_name = fs::path(article.file).filename().string();
-    record.seq = article.number.value_or(0);
+    record.identity = identity;
+    record.site = site;
+    record.file_name = file_name;
+    record.seq = article.number ? archive::sequence_of_number(*article.number) : 0;
     record.title = article.title;
     record.link = article.link;
     record.published = article.published.value_or(article.first_seen);
@@ -899,7 +1046,7 @@ Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) 
   SavedPage saved;
   std::set<std::string> touched;
   if (auto known = impl.find_known(keys)) {
-    saved.file = article_path(known->site, known->file_name).generic_string();
+    saved.file = impl.article_path(known->site, known->file_name).generic_string();
     if (known->content_hash != article.record.content_hash) {
       CycleReport report;
       report.sources.push_back({});
@@ -913,7 +1060,7 @@ Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) 
     fresh.push_back(std::move(article));
     if (auto status = impl.write_new(fresh, touched); !status) return status.error();
     impl.catalog_new(fresh);
-    saved.file = article_path(site, fresh.front().record.file_name).generic_string();
+    saved.file = impl.article_path(site, fresh.front().record.file_name).generic_string();
     saved.is_new = true;
   }
   if (auto status = impl.finish_lists(touched); !status) return status.error();

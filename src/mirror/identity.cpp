@@ -53,12 +53,16 @@ std::string normalize_link(std::string_view link) {
   return host + path + kept;
 }
 
+std::string link_key(std::string_view site, std::string_view link) {
+  return "link:" + std::string(site) + "\x1f" + normalize_link(link);
+}
+
 std::vector<std::string> identity_keys(std::string_view site, const core::Entry& entry) {
   std::string scope = std::string(site) + "\x1f";
   std::vector<std::string> keys;
   if (entry.id && !trimmed(*entry.id).empty()) keys.push_back("guid:" + scope + trimmed(*entry.id));
   if (entry.link && !trimmed(*entry.link).empty())
-    keys.push_back("link:" + scope + normalize_link(*entry.link));
+    keys.push_back(link_key(site, *entry.link));
   if (keys.empty()) {
     std::string basis = entry.title.value_or("") + "\x1f" + format_time(entry.published) + "\x1f" +
                         format_time(entry.updated);

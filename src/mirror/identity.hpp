@@ -20,6 +20,11 @@ namespace newsmirror::mirror {
 // with other GUIDs) still shares its link key.
 std::vector<std::string> identity_keys(std::string_view site, const core::Entry& entry);
 
+// The key of an article of `site` known by its link alone: what a feed
+// item with that link (normalized) has among its keys, and what an article
+// file brought in by init or import is known by.
+std::string link_key(std::string_view site, std::string_view link);
+
 // A link reduced to what identifies the page: scheme dropped (http and https
 // are the same article), host lower-cased, default port, fragment and
 // tracking parameters (utm_*, fbclid, gclid) removed.

@@ -13,6 +13,13 @@
 //       one article reaching us through two feeds of a source is one
 //   v4  pending_images(site, file_name, attempts)  -- articles whose
 //       pictures could not all be kept locally yet, retried each cycle
+//   v5  numbering per site: articles.seq is no longer unique but the
+//       article's place in its site, 0xFFFFF ^ N of its file name (which
+//       also repairs mirrors adopted before, whose seq held N itself);
+//       sites(site, folder, last_seq) holds each site's counter (the
+//       highest seq it ever reserved or recorded) and, when it is not the
+//       site's name made safe, its folder. The mirror-wide 'seq' counter
+//       is no longer read.
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -22,6 +29,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <map>
 #include <set>
 #include <string>
 #include <system_error>
@@ -120,14 +128,18 @@ class Use {
 enum Sql : std::size_t {
   kFind,
   kSeqTaken,
+  kFileKnown,
   kInsertAlias,
   kInsertArticle,
   kNewest,
   kSiteSummaries,
   kMarkChanged,
-  kGetCounter,
-  kRaiseCounter,
-  kAddToCounter,
+  kAcceptHash,
+  kGetSiteCounter,
+  kRaiseSiteCounter,
+  kAddToSiteCounter,
+  kSiteFolders,
+  kSetSiteFolder,
   kGetValidators,
   kSetValidators,
   kRecordSuccess,
@@ -149,7 +161,9 @@ constexpr std::array<const char*, kCount> kSqlText = {
     " versions, last_changed FROM articles"
     " WHERE identity IN (?1, (SELECT identity FROM identity_aliases WHERE alias = ?1))",
     // kSeqTaken
-    "SELECT 1 FROM articles WHERE seq = ?1",
+    "SELECT 1 FROM articles WHERE site = ?1 AND seq = ?2",
+    // kFileKnown
+    "SELECT 1 FROM articles WHERE site = ?1 AND file_name = ?2",
     // kInsertAlias: an alias already taken keeps its first article.
     "INSERT OR IGNORE INTO identity_aliases(alias, identity) VALUES(?1, ?2)",
     // kInsertArticle
@@ -157,20 +171,27 @@ constexpr std::array<const char*, kCount> kSqlText = {
     " content_hash, versions, last_changed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     // kNewest
     "SELECT identity, site, file_name, seq, title, link, published, first_seen, content_hash,"
-    " versions, last_changed FROM articles WHERE site = ?1 ORDER BY seq DESC LIMIT ?2",
+    " versions, last_changed FROM articles WHERE site = ?1 ORDER BY seq DESC, file_name LIMIT ?2",
     // kSiteSummaries
     "SELECT site, count(*), max(published) FROM articles GROUP BY site ORDER BY site",
     // kMarkChanged
     "UPDATE articles SET content_hash = ?2, versions = versions + 1, last_changed = ?3"
     " WHERE identity = ?1",
-    // kGetCounter
-    "SELECT value FROM counters WHERE name = 'seq'",
-    // kRaiseCounter
-    "INSERT INTO counters(name, value) VALUES('seq', ?1)"
-    " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-    // kAddToCounter
-    "INSERT INTO counters(name, value) VALUES('seq', ?1)"
-    " ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+    // kAcceptHash
+    "UPDATE articles SET content_hash = ?2 WHERE identity = ?1",
+    // kGetSiteCounter
+    "SELECT last_seq FROM sites WHERE site = ?1",
+    // kRaiseSiteCounter
+    "INSERT INTO sites(site, last_seq) VALUES(?1, ?2)"
+    " ON CONFLICT(site) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+    // kAddToSiteCounter
+    "INSERT INTO sites(site, last_seq) VALUES(?1, ?2)"
+    " ON CONFLICT(site) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq",
+    // kSiteFolders
+    "SELECT site, folder FROM sites WHERE folder IS NOT NULL ORDER BY site",
+    // kSetSiteFolder
+    "INSERT INTO sites(site, folder, last_seq) VALUES(?1, ?2, 0)"
+    " ON CONFLICT(site) DO UPDATE SET folder = excluded.folder",
     // kGetValidators
     "SELECT etag, last_modified FROM validators WHERE url = ?1",
     // kSetValidators
@@ -248,6 +269,38 @@ constexpr const char* kMigrations[] = {
     "  attempts INTEGER NOT NULL,"
     "  PRIMARY KEY(site, file_name)"
     ") WITHOUT ROWID;",
+    // 4 -> 5: numbering per site. The table is rebuilt to drop seq's
+    // UNIQUE (open() runs migrations before it turns foreign keys on, so
+    // the aliases survive the swap). SQLite has no XOR: a ^ m is
+    // (a | m) - (a & m). CAST reads the leading digits of a file name.
+    "CREATE TABLE articles_v5("
+    "  identity TEXT PRIMARY KEY NOT NULL,"
+    "  site TEXT NOT NULL,"
+    "  file_name TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  link TEXT NOT NULL,"
+    "  published INTEGER NOT NULL,"
+    "  first_seen INTEGER NOT NULL,"
+    "  content_hash TEXT NOT NULL,"
+    "  versions INTEGER NOT NULL DEFAULT 1,"
+    "  last_changed INTEGER"
+    ") WITHOUT ROWID;"
+    "INSERT INTO articles_v5 SELECT identity, site, file_name,"
+    "  CASE WHEN file_name GLOB '[0-9]*' THEN"
+    "    (CAST(file_name AS INTEGER) | 1048575) - (CAST(file_name AS INTEGER) & 1048575)"
+    "  ELSE 0 END,"
+    "  title, link, published, first_seen, content_hash, versions, last_changed FROM articles;"
+    "DROP TABLE articles;"
+    "ALTER TABLE articles_v5 RENAME TO articles;"
+    "CREATE INDEX articles_by_site ON articles(site, seq);"
+    "CREATE INDEX articles_by_file ON articles(site, file_name);"
+    "CREATE TABLE sites("
+    "  site TEXT PRIMARY KEY NOT NULL,"
+    "  folder TEXT,"
+    "  last_seq INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO sites(site, last_seq) SELECT site, max(seq) FROM articles GROUP BY site;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -296,6 +349,15 @@ struct StateDb::Impl {
     }
     if (rc != SQLITE_DONE) return error_from_sqlite(db.get(), rc, context);
     return core::ok_status();
+  }
+
+  core::Status raise_site_counter(std::string_view site, std::uint64_t seq) {
+    auto st = statement(kRaiseSiteCounter);
+    if (!st) return st.error();
+    Use s(**st);
+    s->bind(1, site);
+    s->bind(2, static_cast<std::int64_t>(seq));
+    return run(**st, fmt::format("raising the counter of {}", site));
   }
 
   // Cleanup after a failure: the first error is the one worth reporting.
@@ -391,9 +453,13 @@ core::Result<StateDb> StateDb::open_file(const std::filesystem::path& db_file) {
   // WAL lets readers (status, serve) proceed during a run; NORMAL is durable
   // across application crashes and loses at most the last commits on power
   // loss, never consistency. OFF is never acceptable.
-  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
   if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
+  // Foreign keys only after the migrations: a migration that rebuilds a
+  // table (v5) must be free to drop the old one while rows refer to it.
   if (auto s = impl->migrate(); !s) return s.error();
+  if (auto s = impl->exec("PRAGMA foreign_keys=ON;", fmt::format("configuring {}", db_file.string())); !s)
+    return s.error();
   return StateDb(std::move(impl));
 }
 
@@ -406,34 +472,21 @@ std::optional<ArchivedArticle> StateDb::find(std::string_view identity) {
   return std::nullopt;
 }
 
+bool StateDb::knows_file(std::string_view site, std::string_view file_name) {
+  Use s(impl_->must(kFileKnown));
+  s->bind(1, site);
+  s->bind(2, file_name);
+  int rc = sqlite3_step(s->get());
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail_step(rc, "looking up an article file");
+  return rc == SQLITE_ROW;
+}
+
 core::Result<std::vector<ArchivedArticle>> StateDb::record_unknown_articles(std::vector<ArchivedArticle> articles) {
   std::vector<ArchivedArticle> unknown;
   std::set<std::string> identities;
-  std::set<std::uint64_t> numbers;
-  std::vector<ArchivedArticle*> renumbered;
   for (auto& a : articles) {
     if (find(a.identity) || !identities.insert(a.identity).second) continue;
     unknown.push_back(std::move(a));
-  }
-  for (auto& a : unknown) {
-    bool taken = a.seq == 0 || !numbers.insert(a.seq).second;
-    if (!taken) {
-      Use s(impl_->must(kSeqTaken));
-      s->bind(1, static_cast<std::int64_t>(a.seq));
-      int rc = sqlite3_step(s->get());
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail_step(rc, "looking up a sequence number");
-      taken = rc == SQLITE_ROW;
-    }
-    if (taken) renumbered.push_back(&a);
-  }
-  if (!renumbered.empty()) {
-    // Above every number recorded or about to be, so none collides.
-    std::uint64_t highest = 0;
-    for (const auto& a : unknown) highest = std::max(highest, a.seq);
-    if (auto raised = ensure_sequence_at_least(highest); !raised) return raised.error();
-    auto first = reserve_sequence(renumbered.size());
-    if (!first) return first.error();
-    for (std::size_t k = 0; k < renumbered.size(); ++k) renumbered[k]->seq = *first + k;
   }
   if (auto status = record_articles(unknown); !status) return status.error();
   return unknown;
@@ -444,7 +497,7 @@ core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articl
   return transaction([&]() -> core::Status {
     auto insert = impl_->statement(kInsertArticle);
     if (!insert) return insert.error();
-    std::uint64_t highest = 0;
+    std::map<std::string, std::uint64_t, std::less<>> highest;  // per site
     for (const auto& a : articles) {
       Use s(**insert);
       s->bind(1, a.identity);
@@ -462,7 +515,8 @@ core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articl
                                    fmt::format("recording article {} (seq {})", a.identity, a.seq));
           !status)
         return status;
-      highest = std::max(highest, a.seq);
+      auto [at, inserted] = highest.emplace(a.site, a.seq);
+      if (!inserted) at->second = std::max(at->second, a.seq);
       if (a.aliases.empty()) continue;
       auto alias_insert = impl_->statement(kInsertAlias);
       if (!alias_insert) return alias_insert.error();
@@ -477,7 +531,9 @@ core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articl
           return status;
       }
     }
-    return ensure_sequence_at_least(highest);
+    for (const auto& [site, seq] : highest)
+      if (auto status = impl_->raise_site_counter(site, seq); !status) return status;
+    return core::ok_status();
   });
 }
 
@@ -518,39 +574,87 @@ core::Status StateDb::mark_changed(std::string_view identity, std::string_view c
   return core::ok_status();
 }
 
-core::Result<std::uint64_t> StateDb::reserve_sequence(std::size_t count) {
-  if (count == 0) return last_sequence() + 1;
+core::Status StateDb::accept_content_hash(std::string_view identity, std::string_view content_hash) {
+  auto st = impl_->statement(kAcceptHash);
+  if (!st) return st.error();
+  Use s(**st);
+  s->bind(1, identity);
+  s->bind(2, content_hash);
+  return impl_->run(**st, "storing an article's hash");
+}
+
+core::Result<std::uint64_t> StateDb::reserve_site_sequence(std::string_view site, std::size_t count) {
+  if (count == 0) return last_site_sequence(site) + 1;
   std::uint64_t last = 0;
   auto status = transaction([&]() -> core::Status {
-    auto st = impl_->statement(kAddToCounter);
+    auto st = impl_->statement(kAddToSiteCounter);
     if (!st) return st.error();
     Use s(**st);
-    s->bind(1, static_cast<std::int64_t>(count));
+    s->bind(1, site);
+    s->bind(2, static_cast<std::int64_t>(count));
     int rc = sqlite3_step(s->get());
-    if (rc != SQLITE_ROW) return error_from_sqlite(impl_->db.get(), rc, "reserving sequence numbers");
+    if (rc != SQLITE_ROW)
+      return error_from_sqlite(impl_->db.get(), rc, fmt::format("reserving numbers for {}", site));
     last = static_cast<std::uint64_t>(s->integer(0));
     rc = sqlite3_step(s->get());  // finishes the statement before the commit
-    if (rc != SQLITE_DONE) return error_from_sqlite(impl_->db.get(), rc, "reserving sequence numbers");
+    if (rc != SQLITE_DONE)
+      return error_from_sqlite(impl_->db.get(), rc, fmt::format("reserving numbers for {}", site));
     return core::ok_status();
   });
   if (!status) return status.error();
   return last - count + 1;
 }
 
-std::uint64_t StateDb::last_sequence() {
-  Use s(impl_->must(kGetCounter));
+core::Result<bool> StateDb::claim_site_sequence(std::string_view site, std::uint64_t seq) {
+  bool claimed = false;
+  auto status = transaction([&]() -> core::Status {
+    auto taken = impl_->statement(kSeqTaken);
+    if (!taken) return taken.error();
+    {
+      Use s(**taken);
+      s->bind(1, site);
+      s->bind(2, static_cast<std::int64_t>(seq));
+      int rc = sqlite3_step(s->get());
+      if (rc == SQLITE_ROW) return core::ok_status();
+      if (rc != SQLITE_DONE)
+        return error_from_sqlite(impl_->db.get(), rc, fmt::format("looking up number {} of {}", seq, site));
+    }
+    claimed = true;
+    return impl_->raise_site_counter(site, seq);
+  });
+  if (!status) return status.error();
+  return claimed;
+}
+
+core::Status StateDb::raise_site_sequence(std::string_view site, std::uint64_t seq) {
+  return impl_->raise_site_counter(site, seq);
+}
+
+std::uint64_t StateDb::last_site_sequence(std::string_view site) {
+  Use s(impl_->must(kGetSiteCounter));
+  s->bind(1, site);
   int rc = sqlite3_step(s->get());
   if (rc == SQLITE_ROW) return static_cast<std::uint64_t>(s->integer(0));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading the sequence counter");
+  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading a site's counter");
   return 0;
 }
 
-core::Status StateDb::ensure_sequence_at_least(std::uint64_t seq) {
-  auto st = impl_->statement(kRaiseCounter);
+std::vector<std::pair<std::string, std::string>> StateDb::site_folders() {
+  Use s(impl_->must(kSiteFolders));
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) out.emplace_back(s->text(0), s->text(1));
+  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading the site folders");
+  return out;
+}
+
+core::Status StateDb::set_site_folder(std::string_view site, std::string_view folder) {
+  auto st = impl_->statement(kSetSiteFolder);
   if (!st) return st.error();
   Use s(**st);
-  s->bind(1, static_cast<std::int64_t>(seq));
-  return impl_->run(**st, "raising the sequence counter");
+  s->bind(1, site);
+  s->bind(2, folder);
+  return impl_->run(**st, fmt::format("recording the folder of {}", site));
 }
 
 Validators StateDb::get_validators(std::string_view url) {

@@ -1,7 +1,8 @@
 // The mirror's state: `.newsmirror/state.db`, an SQLite database (WAL mode,
 // synchronous=NORMAL) holding what the Markdown files cannot: which
-// identities are archived and under which file, the global sequence counter
-// that numbers article files, HTTP cache validators and per-source health.
+// identities are archived and under which file, each site's folder and the
+// counter that numbers its article files, HTTP cache validators and
+// per-source health.
 //
 // Schema versions are kept in PRAGMA user_version and migrated forward
 // automatically on open (see kSchemaVersion and state_db.cpp).
@@ -12,8 +13,8 @@
 //
 // Errors: calls returning Result/Status report SQLite failures as
 // ErrorKind::database with context. The read-only queries whose signatures
-// return plain values (find, newest, site_summaries, last_sequence,
-// get_validators, health) throw state::DatabaseError instead: a failing read
+// return plain values (find, newest, site_summaries, last_site_sequence,
+// site_folders, get_validators, health) throw state::DatabaseError instead: a failing read
 // of a database that opened fine means corruption or a dying disk, which no
 // caller can work around, and `main` reports it.
 #pragma once
@@ -34,7 +35,7 @@
 
 namespace newsmirror::state {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Thrown by the plain-value queries above; carries the same message an
 // ErrorKind::database error would.
@@ -49,9 +50,13 @@ struct ArchivedArticle {
   // identity). find() answers for them too. Written by record_articles;
   // find() and newest() leave it empty.
   std::vector<std::string> aliases;
-  std::string site;       // the site folder name under articles/
-  std::string file_name;  // relative to articles/<site>/
-  std::uint64_t seq = 0;  // unique across the mirror
+  std::string site;       // the site (source) name; its folder is in site_folders()
+  std::string file_name;  // relative to articles/<folder>/
+  // The article's place in its site: 0xFFFFF ^ N for a file numbered N
+  // (archive::sequence_of_number), so a newer article has a larger one, and
+  // 0 for a file without a number. Sites number on their own, so two sites
+  // share sequences; old mirrors also hold two files under one number.
+  std::uint64_t seq = 0;
   std::string title;
   std::string link;
   core::TimePoint published{};
@@ -108,18 +113,20 @@ class StateDb {
 
   // --- archived articles ---
   std::optional<ArchivedArticle> find(std::string_view identity);
+  // Whether an article of `site` is recorded under this file name.
+  bool knows_file(std::string_view site, std::string_view file_name);
   // All or nothing, in one transaction. Fails (and records nothing) when an
-  // identity or seq is already present. Moves the sequence counter past the
-  // highest seq recorded.
+  // identity is already present. Moves each site's counter past the
+  // highest seq recorded in it.
   core::Status record_articles(const std::vector<ArchivedArticle>& articles);
   // Records the articles whose identity the state does not know yet (nor
   // as an alias), for files that came in without a cycle (init adopting a
   // classic mirror, import): the next cycle must see their links as known,
-  // not save them again. An article whose seq is 0 or already held keeps
-  // its file name but is listed under a fresh number. Returns the articles
+  // not save them again. Each keeps its file and seq. Returns the articles
   // it recorded; all or nothing.
   core::Result<std::vector<ArchivedArticle>> record_unknown_articles(std::vector<ArchivedArticle> articles);
-  // Newest first (by seq, descending).
+  // A site's newest articles first: by seq, descending, then by file name
+  // (as the old list pages order two files under one number).
   std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit);
   // One row per site, by site name.
   std::vector<SiteCount> site_summaries();
@@ -127,18 +134,36 @@ class StateDb {
   // bumps `versions` and sets `last_changed`.
   core::Status mark_changed(std::string_view identity, std::string_view content_hash,
                             core::TimePoint when);
+  // The article arrived with other bytes that read the same (not an edit):
+  // stores the hash without counting a version.
+  core::Status accept_content_hash(std::string_view identity, std::string_view content_hash);
 
-  // --- the global sequence counter ---
-  // Atomically reserves `count` consecutive values and returns the first.
-  // The reservation is committed before this returns, so files numbered
-  // from it may be written at once; a crash can skip numbers, never reuse
-  // them. Call it outside transaction(): inside one, it is only durable
-  // when the outer transaction commits.
-  core::Result<std::uint64_t> reserve_sequence(std::size_t count);
-  // The highest value reserved so far (0 for a new mirror).
-  std::uint64_t last_sequence();
-  // Raises the counter to at least `seq` (adopting an existing mirror).
-  core::Status ensure_sequence_at_least(std::uint64_t seq);
+  // --- each site's numbering ---
+  // Atomically reserves `count` consecutive sequences for `site` above any
+  // it has reserved, claimed or recorded, and returns the first: numbers
+  // count down from the site's smallest one, never reusing one and never
+  // relying on the order of names. The reservation is committed before
+  // this returns, so files numbered from it may be written at once; a crash
+  // can skip numbers, never reuse them. Call it outside transaction():
+  // inside one, it is only durable when the outer transaction commits.
+  core::Result<std::uint64_t> reserve_site_sequence(std::string_view site, std::size_t count);
+  // Claims one given sequence for `site` (a number taken from the item,
+  // such as a WordPress post id): false when an article of the site holds
+  // it already. Committed like reserve_site_sequence, and raises the
+  // site's counter past it.
+  core::Result<bool> claim_site_sequence(std::string_view site, std::uint64_t seq);
+  // Raises the site's counter to at least `seq` (numbers an adopted mirror
+  // used, whether or not its files are recorded).
+  core::Status raise_site_sequence(std::string_view site, std::uint64_t seq);
+  // The highest sequence the site has reserved, claimed or recorded (0 for
+  // a site without articles).
+  std::uint64_t last_site_sequence(std::string_view site);
+
+  // --- site folders ---
+  // Where each site's articles live (articles/<folder>), for the sites whose
+  // folder was recorded; a site absent here uses archive::site_dir_name.
+  std::vector<std::pair<std::string, std::string>> site_folders();
+  core::Status set_site_folder(std::string_view site, std::string_view folder);
 
   // --- HTTP validators, per URL ---
   Validators get_validators(std::string_view url);

@@ -9,6 +9,7 @@
 
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
+#include "state/state_db.hpp"
 #include "support/cli.hpp"
 #include "support/paths.hpp"
 
@@ -80,9 +81,10 @@ TEST_F(CatalogCommands, InitAdoptsTheRealArchiveAndCatalogsIt) {
   EXPECT_EQ(versions.at("versions").size(), 1u);
 }
 
-TEST_F(CatalogCommands, InitLeavesArticlesWithoutALinkOutOfTheMirrorsState) {
-  // No feed item could carry the key of an article without a link, and all
-  // of them would share the one empty-link key.
+TEST_F(CatalogCommands, InitRecordsArticlesWithoutALinkByTheirFileSoTheirNumbersStayTaken) {
+  // No feed item carries the key of an article without a link (they are
+  // known by their file, not by one shared empty link), yet their numbers
+  // are the site's like any other: the next BBC article goes below them.
   write_article("BBC", 1, "有链接", "<p>正文</p>");
   for (std::uint64_t seq : {2, 3}) {
     archive::ArticleRecord r;
@@ -97,7 +99,14 @@ TEST_F(CatalogCommands, InitLeavesArticlesWithoutALinkOutOfTheMirrorsState) {
   ASSERT_EQ(init.status, 0) << init.err;
   auto adopted = nlohmann::json::parse(init.out).at("adopted");
   EXPECT_EQ(adopted.at("cataloged"), 3);
-  EXPECT_EQ(adopted.at("made_known"), 1);
+  EXPECT_EQ(adopted.at("made_known"), 3);
+  auto db = state::StateDb::open(mirror());
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->last_site_sequence("BBC"), 3u);
+  for (std::uint64_t seq : {2, 3}) {
+    const auto name = archive::article_file_name(archive::article_number(seq), "无链接" + std::to_string(seq));
+    EXPECT_TRUE(db->knows_file("BBC", name)) << name;
+  }
 }
 
 TEST_F(CatalogCommands, HistoryAndDiffShowAnEditedArticle) {

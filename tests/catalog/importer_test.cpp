@@ -45,12 +45,19 @@ void copy_real_archive(const fs::path& to) {
     fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
 }
 
-// The sequence counter of a real state database, as the CLI wires it.
+// Each site's numbering in a real state database, as the CLI wires it (the
+// sites here are named as their folders).
 struct Sequence {
   explicit Sequence(const fs::path& mirror) : db(state::StateDb::open(mirror).value()) {}
   void wire(ImportOptions& options) {
-    options.reserve_sequence = [this](std::size_t n) { return db.reserve_sequence(n); };
-    options.raise_sequence = [this](std::uint64_t seq) { return db.ensure_sequence_at_least(seq); };
+    options.reserve_number = [this](std::string_view site) -> core::Result<std::uint64_t> {
+      auto seq = db.reserve_site_sequence(site, 1);
+      if (!seq) return seq.error();
+      return archive::article_number(*seq);
+    };
+    options.keep_number = [this](std::string_view site, std::uint64_t number) {
+      return db.raise_site_sequence(site, archive::sequence_of_number(number));
+    };
   }
   state::StateDb db;
 };
@@ -253,7 +260,7 @@ TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
   generate_archive(other.path(), 9);
   const auto source_files = fingerprint(other.path() / "articles");
   Sequence sequence(mirror.path());
-  ASSERT_TRUE(sequence.db.ensure_sequence_at_least(100).ok());
+  ASSERT_TRUE(sequence.db.raise_site_sequence("BBC", 100).ok());
   auto catalog = Catalog::open(mirror.path());
   ASSERT_TRUE(catalog.ok());
   ImportOptions options;
@@ -306,8 +313,10 @@ TEST(Import, CopiesASiteFolderIntoTheNamedSite) {
   EXPECT_EQ(catalog->sites(), std::vector<std::string>{"RFI"});
   EXPECT_TRUE(fs::exists(mirror.path() / "articles" / "RFI" /
                          archive::article_file_name(archive::article_number(3), "第3号新闻")));
-  // Copies keep their numbers, so new articles must be numbered past them.
-  EXPECT_GE(sequence.db.last_sequence(), 9u);
+  // Copies keep their numbers, so the site's new articles must be numbered
+  // past them (below the smallest: 法广's files were 3, 6 and 9).
+  EXPECT_EQ(sequence.db.last_site_sequence("RFI"), 9u);
+  EXPECT_EQ(sequence.db.last_site_sequence("法广"), 0u) << "numbering is per site";
 }
 
 TEST(Reindex, RebuildsTheSameCatalogFromTheFilesAlone) {

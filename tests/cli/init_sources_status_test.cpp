@@ -92,8 +92,11 @@ TEST_F(CliInitSourcesStatus, InitAdoptsAClassicMirrorWithoutTouchingIt) {
   EXPECT_EQ(read_file(mirror_ / "articles" / "BBC" / "1048000.md"), "y");
   auto db = state::StateDb::open(mirror_);
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->last_sequence(), 575u);
-  EXPECT_EQ(*db->reserve_sequence(1), 576u);
+  // Each site goes on below its own smallest number, even where its files
+  // cannot be read as articles ("x", "y").
+  EXPECT_EQ(db->last_site_sequence("法广"), 5u);
+  EXPECT_EQ(db->last_site_sequence("BBC"), 575u);
+  EXPECT_EQ(*db->reserve_site_sequence("法广", 1), 6u);
 }
 
 TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
@@ -162,9 +165,12 @@ TEST_F(CliInitSourcesStatus, SourcesExportImportRoundTrip) {
   ASSERT_EQ(imported.status, 0) << imported.err;
   EXPECT_NE(imported.out.find("Imported 10 sources"), std::string::npos) << imported.out;
   // OPML carries a source's name, URLs and fetch settings, not its
-  // cleaning rules (no reader of OPML would know them).
+  // cleaning rules or numbering (no reader of OPML would know them).
   auto without_rules = original;
-  for (auto& source : without_rules.sources) source.rules = {};
+  for (auto& source : without_rules.sources) {
+    source.rules = {};
+    source.numbering = config::Numbering::count_down;
+  }
   EXPECT_EQ(config(), without_rules);
 
   // Again: nothing new, all skipped.

@@ -76,7 +76,7 @@ enabled = false
   EXPECT_EQ(config->interval, 90min);
   EXPECT_EQ(config->timezone, "UTC");
   EXPECT_EQ(config->list_entries, 300);
-  EXPECT_FALSE(config->list_footer);
+  EXPECT_EQ(config->list_footer, false);
   ASSERT_EQ(config->sources.size(), 2u);
   EXPECT_EQ(config->sources[0].name, "法广");
   EXPECT_EQ(config->sources[0].urls, std::vector<std::string>{"https://feedx.net/rss/rfi.xml"});

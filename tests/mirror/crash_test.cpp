@@ -364,17 +364,18 @@ std::string joined(const std::vector<std::string>& lines, std::size_t max = 20) 
 }
 
 // What must hold at every instant, even right after a kill: files in place
-// are whole and known, no item is in place twice, no two files share a
-// number, and every list entry that exists links a file that exists.
+// are whole and known, no item is in place twice, no two files of a site
+// share a number (sites number on their own), and every list entry that
+// exists links a file that exists.
 void expect_consistent(const fs::path& dir, const Feeds& feeds, const std::string& when) {
   Scan scan = scan_mirror(dir, feeds);
   EXPECT_TRUE(scan.problems.empty()) << when << ": malformed files:" << joined(scan.problems);
   std::map<std::string, std::vector<std::string>> by_item;
-  std::map<std::uint64_t, std::vector<std::string>> by_number;
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<std::string>> by_number;
   std::set<std::string> existing;
   for (const auto& f : scan.files) {
     if (!f.item_id.empty()) by_item[f.item_id].push_back(f.folder + "/" + f.name);
-    by_number[f.number].push_back(f.folder + "/" + f.name);
+    by_number[{f.folder, f.number}].push_back(f.folder + "/" + f.name);
     existing.insert(f.folder + "/" + f.name);
   }
   std::vector<std::string> duplicates;
@@ -383,7 +384,7 @@ void expect_consistent(const fs::path& dir, const Feeds& feeds, const std::strin
   EXPECT_TRUE(duplicates.empty()) << when << ": items archived twice:" << joined(duplicates);
   std::vector<std::string> shared_numbers;
   for (const auto& [number, where] : by_number)
-    if (where.size() > 1) shared_numbers.push_back(std::to_string(number) + ": " + joined(where));
+    if (where.size() > 1) shared_numbers.push_back(std::to_string(number.second) + ": " + joined(where));
   EXPECT_TRUE(shared_numbers.empty()) << when << ": numbers used twice:" << joined(shared_numbers);
 
   if (!fs::is_directory(dir / "lists")) return;
@@ -645,7 +646,7 @@ class CrashRecovery : public ::testing::Test {
   std::vector<Planned> plan(std::size_t count, std::size_t first_index = 0) {
     auto db = state::StateDb::open(dir());
     EXPECT_TRUE(db);
-    auto first = db->reserve_sequence(count);
+    auto first = db->reserve_site_sequence(kSite, count);
     EXPECT_TRUE(first);
     std::vector<Planned> planned;
     for (std::size_t i = 0; i < count; ++i) {

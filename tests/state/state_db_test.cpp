@@ -41,7 +41,7 @@ TEST(StateDb, OpenCreatesTheFolderInWalModeAtTheCurrentSchema) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / ".newsmirror" / "state.db"));
   EXPECT_EQ(db.journal_mode(), "wal");
   EXPECT_EQ(db.schema_version(), kSchemaVersion);
-  EXPECT_EQ(db.last_sequence(), 0u);
+  EXPECT_EQ(db.last_site_sequence("法广"), 0u);
 }
 
 TEST(StateDb, ReopeningIsIdempotentAndKeepsData) {
@@ -86,7 +86,7 @@ TEST(StateDb, AnAliasFindsItsArticle) {
   EXPECT_EQ(db.find("link:法广\x1f" "www.rfi.fr/cn/1")->identity, a.identity);
 }
 
-TEST(StateDb, DuplicateIdentityOrSeqRecordsNothing) {
+TEST(StateDb, DuplicateIdentityRecordsNothing) {
   test::TempDir dir;
   auto db = open(dir);
   ASSERT_TRUE(db.record_articles({article("a", "BBC", 1)}));
@@ -96,8 +96,18 @@ TEST(StateDb, DuplicateIdentityOrSeqRecordsNothing) {
   EXPECT_NE(dup_identity.error().message.find("recording article a"), std::string::npos)
       << dup_identity.error().message;
   EXPECT_FALSE(db.find("x")) << "the batch is one transaction";
-  EXPECT_FALSE(db.record_articles({article("y", "BBC", 1)})) << "seq is unique";
-  EXPECT_FALSE(db.find("y"));
+}
+
+TEST(StateDb, TwoFilesUnderOneNumberAndTheSameNumberInTwoSitesAreBothRecorded) {
+  // Sites number on their own, and old mirrors hold two files under one
+  // number (中国数字时代 392440 twice, with two titles).
+  test::TempDir dir;
+  auto db = open(dir);
+  auto twin = article("twin", "中国数字时代", 7);
+  twin.file_name = std::to_string(0xFFFFF ^ 7) + "_另一个标题.md";
+  ASSERT_TRUE(db.record_articles({article("a", "中国数字时代", 7), twin, article("b", "BBC", 7)}));
+  EXPECT_EQ(db.newest("中国数字时代", 10).size(), 2u);
+  EXPECT_EQ(db.newest("BBC", 10).size(), 1u);
 }
 
 TEST(StateDb, NewestIsBySeqDescendingPerSite) {
@@ -114,6 +124,23 @@ TEST(StateDb, NewestIsBySeqDescendingPerSite) {
   EXPECT_TRUE(db.newest("nobody", 10).empty());
 }
 
+TEST(StateDb, NewestPutsTwoFilesUnderOneNumberInNameOrder) {
+  // As the old list page of 中国数字时代 has 392440_【立此存照】 before
+  // 392440_【麻辣总局】.
+  test::TempDir dir;
+  auto db = open(dir);
+  auto later_name = article("m", "中国数字时代", 3);
+  later_name.file_name = "392440_【麻辣总局】失忆三连.md";
+  auto earlier_name = article("l", "中国数字时代", 3);
+  earlier_name.file_name = "392440_【立此存照】失忆三连.md";
+  ASSERT_TRUE(db.record_articles({later_name, earlier_name, article("old", "中国数字时代", 2)}));
+  auto newest = db.newest("中国数字时代", 10);
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_EQ(newest[0].identity, "l");
+  EXPECT_EQ(newest[1].identity, "m");
+  EXPECT_EQ(newest[2].identity, "old");
+}
+
 TEST(StateDb, SiteSummariesCountAndNewestPublished) {
   test::TempDir dir;
   auto db = open(dir);
@@ -128,22 +155,25 @@ TEST(StateDb, SiteSummariesCountAndNewestPublished) {
   EXPECT_EQ(sites[1].newest_published, at(5000));
 }
 
-TEST(StateDb, SequencesAreConsecutiveAndNeverReusedAcrossReopen) {
+TEST(StateDb, EachSiteCountsOnItsOwnConsecutivelyAndNeverReusesAcrossReopen) {
   test::TempDir dir;
   {
     auto db = open(dir);
-    auto first = db.reserve_sequence(3);
+    auto first = db.reserve_site_sequence("法广", 3);
     ASSERT_TRUE(first);
     EXPECT_EQ(*first, 1u);
-    EXPECT_EQ(*db.reserve_sequence(2), 4u);
-    EXPECT_EQ(db.last_sequence(), 5u);
+    EXPECT_EQ(*db.reserve_site_sequence("法广", 2), 4u);
+    EXPECT_EQ(db.last_site_sequence("法广"), 5u);
+    // Another site starts at the beginning: its first article is 1048574.
+    EXPECT_EQ(*db.reserve_site_sequence("纽约时报", 1), 1u);
   }
   {
     // Nothing was recorded with those numbers (a crash before writing): the
     // numbers are skipped, not handed out again.
     auto db = open(dir);
-    EXPECT_EQ(db.last_sequence(), 5u);
-    EXPECT_EQ(*db.reserve_sequence(1), 6u);
+    EXPECT_EQ(db.last_site_sequence("法广"), 5u);
+    EXPECT_EQ(*db.reserve_site_sequence("法广", 1), 6u);
+    EXPECT_EQ(db.last_site_sequence("纽约时报"), 1u);
   }
 }
 
@@ -154,28 +184,62 @@ TEST(StateDb, TwoConnectionsNeverGetTheSameNumbers) {
   std::set<std::uint64_t> seen;
   for (int i = 0; i < 20; ++i) {
     auto& db = i % 2 ? a : b;
-    auto first = db.reserve_sequence(3);
+    auto first = db.reserve_site_sequence("法广", 3);
     ASSERT_TRUE(first) << first.error().message;
     for (std::uint64_t s = *first; s < *first + 3; ++s) EXPECT_TRUE(seen.insert(s).second) << s;
   }
-  EXPECT_EQ(a.last_sequence(), 60u);
+  EXPECT_EQ(a.last_site_sequence("法广"), 60u);
 }
 
-TEST(StateDb, EnsureSequenceOnlyRaises) {
+TEST(StateDb, RaisingASiteCounterOnlyRaises) {
   test::TempDir dir;
   auto db = open(dir);
-  ASSERT_TRUE(db.ensure_sequence_at_least(0xFFFFF - 1000));
-  EXPECT_EQ(db.last_sequence(), 0xFFFFFu - 1000);
-  ASSERT_TRUE(db.ensure_sequence_at_least(10));
-  EXPECT_EQ(db.last_sequence(), 0xFFFFFu - 1000);
-  EXPECT_EQ(*db.reserve_sequence(1), 0xFFFFFu - 999);
+  ASSERT_TRUE(db.raise_site_sequence("法广", 0xFFFFF - 1000));
+  EXPECT_EQ(db.last_site_sequence("法广"), 0xFFFFFu - 1000);
+  ASSERT_TRUE(db.raise_site_sequence("法广", 10));
+  EXPECT_EQ(db.last_site_sequence("法广"), 0xFFFFFu - 1000);
+  EXPECT_EQ(*db.reserve_site_sequence("法广", 1), 0xFFFFFu - 999);
+  EXPECT_EQ(db.last_site_sequence("BBC"), 0u);
 }
 
-TEST(StateDb, RecordingMovesTheCounterPastRecordedSeqs) {
+TEST(StateDb, RecordingMovesTheSiteCounterPastRecordedSeqs) {
   test::TempDir dir;
   auto db = open(dir);
-  ASSERT_TRUE(db.record_articles({article("a", "BBC", 41)}));
-  EXPECT_EQ(*db.reserve_sequence(1), 42u);
+  ASSERT_TRUE(db.record_articles({article("a", "BBC", 41), article("b", "BBC", 3), article("c", "法广", 9)}));
+  EXPECT_EQ(*db.reserve_site_sequence("BBC", 1), 42u);
+  EXPECT_EQ(*db.reserve_site_sequence("法广", 1), 10u);
+}
+
+TEST(StateDb, AClaimedNumberIsTakenOnceAndRaisesTheCounter) {
+  test::TempDir dir;
+  auto db = open(dir);
+  ASSERT_TRUE(db.record_articles({article("a", "中国数字时代", 5)}));
+  EXPECT_FALSE(*db.claim_site_sequence("中国数字时代", 5)) << "an article holds it";
+  EXPECT_TRUE(*db.claim_site_sequence("中国数字时代", 657000));
+  EXPECT_EQ(db.last_site_sequence("中国数字时代"), 657000u);
+  EXPECT_TRUE(*db.claim_site_sequence("BBC", 5)) << "another site's number";
+}
+
+TEST(StateDb, KnowsFilesBySiteAndName) {
+  test::TempDir dir;
+  auto db = open(dir);
+  auto a = article("a", "BBC", 1);
+  ASSERT_TRUE(db.record_articles({a}));
+  EXPECT_TRUE(db.knows_file("BBC", a.file_name));
+  EXPECT_FALSE(db.knows_file("法广", a.file_name));
+  EXPECT_FALSE(db.knows_file("BBC", "1_other.md"));
+}
+
+TEST(StateDb, SiteFoldersAreRecordedAndListed) {
+  test::TempDir dir;
+  auto db = open(dir);
+  EXPECT_TRUE(db.site_folders().empty());
+  ASSERT_TRUE(db.set_site_folder("法广", "rfi"));
+  ASSERT_TRUE(db.raise_site_sequence("法广", 12));
+  ASSERT_TRUE(db.raise_site_sequence("BBC", 3));
+  using Folders = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(db.site_folders(), (Folders{{"法广", "rfi"}}));
+  EXPECT_EQ(db.last_site_sequence("法广"), 12u) << "the folder keeps the counter";
 }
 
 TEST(StateDb, ValidatorsPerUrl) {
@@ -259,24 +323,23 @@ TEST(StateDb, TransactionRollsBackOnErrorAndNests) {
   EXPECT_FALSE(db.get_validators("u").etag);
 }
 
-TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndRenumbersTakenSeqs) {
+TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndKeepsTheirNumbers) {
   test::TempDir dir;
   auto db = open(dir);
   ASSERT_TRUE(db.record_articles({article("known", "BBC", 5)}));
   // Another site's #5 (classic mirrors number each site), a known one, a
-  // file without a number, a duplicate identity, and one that fits.
+  // file without a number, a duplicate identity, and one more.
   auto recorded = db.record_unknown_articles({article("rfi-5", "RFI", 5), article("known", "BBC", 5),
                                               article("unnumbered", "RFI", 0), article("rfi-5", "RFI", 6),
                                               article("rfi-7", "RFI", 7)});
   ASSERT_TRUE(recorded.ok()) << recorded.error().message;
   ASSERT_EQ(recorded->size(), 3u);
   EXPECT_EQ(db.find("rfi-7")->seq, 7u);
-  // Renumbered above everything recorded, the file name kept.
-  EXPECT_GT(db.find("rfi-5")->seq, 7u);
+  EXPECT_EQ(db.find("rfi-5")->seq, 5u);
   EXPECT_EQ(db.find("rfi-5")->file_name, article("rfi-5", "RFI", 5).file_name);
-  EXPECT_GT(db.find("unnumbered")->seq, 7u);
-  EXPECT_NE(db.find("unnumbered")->seq, db.find("rfi-5")->seq);
-  EXPECT_GE(db.last_sequence(), db.find("unnumbered")->seq);
+  EXPECT_EQ(db.find("unnumbered")->seq, 0u);
+  EXPECT_EQ(db.last_site_sequence("RFI"), 7u);
+  EXPECT_EQ(db.last_site_sequence("BBC"), 5u);
   auto again = db.record_unknown_articles({article("rfi-7", "RFI", 7)});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
@@ -312,7 +375,61 @@ TEST(StateDb, MigratesAVersionOneDatabase) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->versions, 1u);
   EXPECT_FALSE(old->last_changed);
-  EXPECT_EQ(db.last_sequence(), 7u);
+  EXPECT_EQ(old->seq, 1u);
+  EXPECT_EQ(db.last_site_sequence("BBC"), 1u);
+}
+
+// A version 4 database of a mirror adopted by an earlier release holds N
+// itself as seq for the adopted files (so lists ran oldest first and new
+// files were numbered from the mirror-wide counter). Version 5 gives every
+// row its place in its site from its file name, keeps the aliases, and
+// numbering goes on below each site's smallest number.
+TEST(StateDb, MigratingVersionFourRepairsAdoptedNumbersAndCountsPerSite) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / ".newsmirror");
+  auto file = dir.path() / ".newsmirror" / "state.db";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  const char* v4 =
+      "CREATE TABLE articles(identity TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL,"
+      " file_name TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL,"
+      " published INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL,"
+      " versions INTEGER NOT NULL DEFAULT 1, last_changed INTEGER) WITHOUT ROWID;"
+      "CREATE INDEX articles_by_site ON articles(site, seq);"
+      "CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE validators(url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT) WITHOUT ROWID;"
+      "CREATE TABLE source_health(source TEXT PRIMARY KEY NOT NULL, last_attempt INTEGER,"
+      " last_success INTEGER, last_error TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+      " articles_archived INTEGER NOT NULL DEFAULT 0, last_new_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+      "CREATE TABLE identity_aliases(alias TEXT PRIMARY KEY NOT NULL,"
+      " identity TEXT NOT NULL REFERENCES articles(identity)) WITHOUT ROWID;"
+      "CREATE TABLE pending_images(site TEXT NOT NULL, file_name TEXT NOT NULL, attempts INTEGER NOT NULL,"
+      " PRIMARY KEY(site, file_name)) WITHOUT ROWID;"
+      // adopted: seq = N
+      "INSERT INTO articles VALUES('a1', '法广', '1042083_t.md', 1042083, 't', 'https://x/1', 10, 20, 'h', 1, NULL);"
+      "INSERT INTO articles VALUES('a2', '法广', '1042187_t.md', 1042187, 't', 'https://x/2', 10, 20, 'h', 1, NULL);"
+      "INSERT INTO articles VALUES('n1', '纽约时报', '1047714.md', 1047714, 't', 'https://x/3', 10, 20, 'h', 1, NULL);"
+      // written by the mirror-wide counter: seq 6494 made N 1042081
+      "INSERT INTO articles VALUES('c1', '法广', '1042081_new.md', 6494, 't', 'https://x/4', 10, 20, 'h', 1, NULL);"
+      "INSERT INTO articles VALUES('u', '法广', 'notes.md', 6495, 't', 'https://x/5', 10, 20, 'h', 1, NULL);"
+      "INSERT INTO identity_aliases VALUES('link:法广x/1', 'a1');"
+      "INSERT INTO counters VALUES('seq', 1047714);"
+      "PRAGMA user_version = 4;";
+  ASSERT_EQ(sqlite3_exec(raw, v4, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+
+  auto db = open(dir);
+  EXPECT_EQ(db.schema_version(), kSchemaVersion);
+  EXPECT_EQ(db.find("a1")->seq, 0xFFFFFu ^ 1042083);
+  EXPECT_EQ(db.find("c1")->seq, 6494u);
+  EXPECT_EQ(db.find("u")->seq, 0u) << "a file without a number";
+  EXPECT_EQ(db.find("link:法广x/1")->identity, "a1") << "the aliases survive the rebuild";
+  std::vector<std::string> order;
+  for (const auto& a : db.newest("法广", 10)) order.push_back(a.file_name);
+  EXPECT_EQ(order, (std::vector<std::string>{"1042081_new.md", "1042083_t.md", "1042187_t.md", "notes.md"}));
+  // The next 法广 article is 1042080, the next 纽约时报 one 1047713.
+  EXPECT_EQ(0xFFFFFu ^ *db.reserve_site_sequence("法广", 1), 1042080u);
+  EXPECT_EQ(0xFFFFFu ^ *db.reserve_site_sequence("纽约时报", 1), 1047713u);
 }
 
 TEST(StateDb, RefusesADatabaseFromTheFuture) {
