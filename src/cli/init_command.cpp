@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -47,6 +48,29 @@ void continue_layouts(config::Config& config, const std::vector<archive::Scanned
     if (layout != config.layout) source.layout = layout;
     if (found->folder != archive::site_dir_name(source.name)) source.folder = found->folder;
   }
+}
+
+// The sites an adopted README.md links (`[name](lists/...)`), in its order.
+std::vector<std::string> readme_sites(const fs::path& readme) {
+  std::ifstream in(readme, std::ios::binary);
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with('[')) continue;
+    auto close = line.find("](lists/");
+    if (close != std::string::npos) names.push_back(line.substr(1, close - 1));
+  }
+  return names;
+}
+
+// The sources in the order the adopted README lists their sites, so that
+// the README newsmirror rewrites lists them as the old one did; sources it
+// does not name follow in their own order.
+void follow_readme_order(config::Config& config, const std::vector<std::string>& order) {
+  auto rank = [&](const config::Source& source) {
+    return static_cast<std::size_t>(std::find(order.begin(), order.end(), source.name) - order.begin());
+  };
+  std::stable_sort(config.sources.begin(), config.sources.end(),
+                   [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
 }
 
 // What the state must know of the adopted sites before anything is written:
@@ -98,7 +122,10 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
 
   auto config = config::default_config();
   if (options.empty) config.sources.clear();
-  if (adopted) continue_layouts(config, *adopted);
+  if (adopted) {
+    continue_layouts(config, *adopted);
+    follow_readme_order(config, readme_sites(dir / "README.md"));
+  }
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
   auto db = state::StateDb::open(dir);
   if (!db) return report_error(db.error(), globals);

@@ -17,6 +17,7 @@
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
+#include "archive/text.hpp"
 #include "catalog/catalog.hpp"
 #include "clean/article_cleaner.hpp"
 #include "core/hash.hpp"
@@ -454,16 +455,23 @@ struct Mirror::Impl {
   }
 
   // Whether `incoming` reads as the archived file does: the same title and
-  // the same visible text. A file that cannot be read is not the same.
+  // the same visible text once both are cleaned alike (an adopted file was
+  // archived raw; the feed's copy is cleaned now). A file that cannot be
+  // read is not the same.
   bool reads_the_same(const state::ArchivedArticle& known, const archive::ArticleRecord& incoming) const {
     std::ifstream in(dir / article_path(known.site, known.file_name), std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof()) return false;
     auto current = archive::read_article(bytes);
     if (!current) return false;
-    if (archive::single_line(current->title) != archive::single_line(incoming.title)) return false;
-    return search::visible_text(archive::flatten_html(current->html)) ==
-           search::visible_text(archive::flatten_html(incoming.html));
+    if (archive::text::trim_ascii(archive::single_line(current->title)) !=
+        archive::text::trim_ascii(archive::single_line(incoming.title)))
+      return false;
+    std::string current_html = archive::flatten_html(current->html);
+    const auto* source = source_named(known.site);
+    if (source && config::effective_clean(config, *source))
+      current_html = clean::clean_article(current_html, {current->link, rules_for(*source)});
+    return search::visible_text(current_html) == search::visible_text(archive::flatten_html(incoming.html));
   }
 
   const clean::CompiledRules* rules_for(const config::Source& source) const {
