@@ -14,6 +14,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;      // the command failed (e.g. not a feed)
 inline constexpr int kExitUsage = 2;        // usage or configuration error
 inline constexpr int kExitSomeFailed = 3;   // some sources failed, the rest succeeded
+inline constexpr int kExitBusy = 4;         // --no-wait, and another process writes the mirror
 
 // Options every command understands; filled by CLI11 before a command runs.
 struct GlobalOptions {
@@ -21,6 +22,7 @@ struct GlobalOptions {
   bool quiet = false;         // --quiet: only errors
   bool json = false;          // --json: machine-readable output on stdout
   std::string log_level = "warn";
+  bool no_wait = false;       // --no-wait: a mirror another process writes is an error
 };
 
 struct Command {

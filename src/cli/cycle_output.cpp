@@ -85,6 +85,7 @@ int report_error(const core::Error& error, const GlobalOptions& globals) {
                                            {"message", error.message}}}}.dump()
               << std::endl;
   std::cerr << "newsmirror: " << error.message << std::endl;
+  if (error.kind == core::ErrorKind::busy) return kExitBusy;
   return usage ? kExitUsage : kExitFailure;
 }
 

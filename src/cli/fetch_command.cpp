@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
+#include "cli/mirror_lock.hpp"
 #include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
@@ -19,6 +20,8 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
                           "Fetch only this source (by name), even when it is disabled")
       ->type_name("NAME");
   command.run = [&globals, source] {
+    auto lock = lock_mirror(globals, "fetch");
+    if (!lock) return report_error(lock.error(), globals);
     auto mirror = mirror::Mirror::open(globals.mirror);
     if (!mirror) return report_error(mirror.error(), globals);
     mirror::CycleOptions options;

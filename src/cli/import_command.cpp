@@ -9,6 +9,7 @@
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
+#include "cli/mirror_lock.hpp"
 
 namespace newsmirror::cli {
 
@@ -21,6 +22,8 @@ struct ImportArgs {
 };
 
 int run_import(const GlobalOptions& globals, const ImportArgs& args) {
+  auto lock = lock_mirror(globals, "import");
+  if (!lock) return report_error(lock.error(), globals);
   auto options = import_options(globals);
   if (!options) return report_error(options.error(), globals);
   if (!args.dir.empty()) options->source = args.dir;

@@ -15,6 +15,7 @@
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
+#include "cli/mirror_lock.hpp"
 #include "config/config.hpp"
 #include "state/state_db.hpp"
 
@@ -112,6 +113,8 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
                                                                      dir.string(), ec.message())),
                         globals);
   }
+  auto lock = lock_mirror(globals, "init", dir);
+  if (!lock) return report_error(lock.error(), globals);
 
   std::optional<std::vector<archive::ScannedSite>> adopted;
   if (fs::is_directory(dir / "articles", ec)) {

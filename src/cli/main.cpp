@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
       ->default_str(".")->type_name("DIR");
   app.add_flag("-q,--quiet", globals.quiet, "Print only errors");
   app.add_flag("--json", globals.json, "Print machine-readable JSON on stdout");
+  app.add_flag("--no-wait", globals.no_wait,
+               "When another newsmirror writes the mirror, fail at once (exit status 4) instead of "
+               "waiting for it");
   app.add_option("--log-level", globals.log_level,
                  "Log detail on stderr: trace, debug, info, warn, error, off")
       ->default_str("warn")

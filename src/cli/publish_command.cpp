@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/git_publish_output.hpp"
@@ -56,6 +57,8 @@ Command add_publish_command(CLI::App& parent, const GlobalOptions& globals) {
                                       "publish: --git is required (the only publish target so "
                                       "far); see newsmirror publish --help"),
                           globals);
+    auto lock = lock_mirror(globals, "publish");
+    if (!lock) return report_error(lock.error(), globals);
     auto outcome = publish_to_git(globals.mirror, settings->git_settings, globals);
     if (!outcome) return report_error(outcome.error(), globals);
     if (globals.json) std::cout << to_json(*outcome, settings->git_settings).dump() << std::endl;

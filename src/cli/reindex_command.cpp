@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "catalog/importer.hpp"
+#include "cli/mirror_lock.hpp"
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
@@ -11,6 +12,8 @@ namespace newsmirror::cli {
 namespace {
 
 int run_reindex(const GlobalOptions& globals, unsigned threads) {
+  auto lock = lock_mirror(globals, "reindex");
+  if (!lock) return report_error(lock.error(), globals);
   auto options = import_options(globals);
   if (!options) return report_error(options.error(), globals);
   options->threads = threads;

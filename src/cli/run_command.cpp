@@ -1,3 +1,4 @@
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/git_publish_output.hpp"
@@ -94,25 +96,35 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
                                             settings->every + "\""),
                             globals);
     }
-    auto mirror = mirror::Mirror::open(globals.mirror);
-    if (!mirror) return report_error(mirror.error(), globals);
+    std::optional<mirror::Mirror> mirror;  // opened under the first cycle's lock
 
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::mt19937 random{std::random_device{}()};
     int status = kExitOk;
     for (unsigned cycle = 1; !g_stop_requested.load(); ++cycle) {
-      mirror::CycleOptions options;
-      options.only_due = true;
-      options.on_progress = progress_printer(globals);
-      auto report = mirror->run_cycle(options);
-      if (!report) return report_error(report.error(), globals);
-      if (!report->sources.empty()) print_cycle_report(*report, globals.mirror, globals);
-      status = exit_status(*report);
-      std::size_t archived = 0;
-      for (const auto& source : report->sources) archived += source.new_articles + source.changed;
-      if (settings->publish && archived > 0 && !publish_cycle(*settings, globals) && status == kExitOk)
-        status = kExitSomeFailed;
+      {
+        // The lock is held for a cycle and its commit, not while waiting:
+        // `save` or `sources add` get their turn between cycles.
+        auto lock = lock_mirror(globals, "run");
+        if (!lock) return report_error(lock.error(), globals);
+        if (!mirror) {
+          auto opened = mirror::Mirror::open(globals.mirror);
+          if (!opened) return report_error(opened.error(), globals);
+          mirror.emplace(std::move(*opened));
+        }
+        mirror::CycleOptions options;
+        options.only_due = true;
+        options.on_progress = progress_printer(globals);
+        auto report = mirror->run_cycle(options);
+        if (!report) return report_error(report.error(), globals);
+        if (!report->sources.empty()) print_cycle_report(*report, globals.mirror, globals);
+        status = exit_status(*report);
+        std::size_t archived = 0;
+        for (const auto& source : report->sources) archived += source.new_articles + source.changed;
+        if (settings->publish && archived > 0 && !publish_cycle(*settings, globals) && status == kExitOk)
+          status = kExitSomeFailed;
+      }
       if (settings->cycles != 0 && cycle >= settings->cycles) break;
 
       // Sleep until the next source is due (or --every), give or take 10%.

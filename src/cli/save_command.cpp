@@ -8,6 +8,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "mirror/cycle.hpp"
+#include "cli/mirror_lock.hpp"
 
 namespace newsmirror::cli {
 
@@ -19,6 +20,8 @@ struct SaveOptions {
 };
 
 int run_save(const SaveOptions& options, const GlobalOptions& globals) {
+  auto lock = lock_mirror(globals, "save");
+  if (!lock) return report_error(lock.error(), globals);
   auto mirror = mirror::Mirror::open(globals.mirror);
   if (!mirror) return report_error(mirror.error(), globals);
   auto saved = mirror->save(options.url, options.site);

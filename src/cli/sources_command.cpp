@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "archive/atomic_writer.hpp"
+#include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/text_table.hpp"
@@ -199,6 +200,14 @@ int export_opml(const GlobalOptions& globals, const config::Config& config, cons
 
 int run_sources(const GlobalOptions& globals, const SourcesOptions& options) {
   auto file = config::config_path(globals.mirror);
+  // Edits read, change and rewrite the file: one at a time, and never in
+  // the middle of a cycle that reads it.
+  std::optional<mirror::WriterLock> lock;
+  if (options.add->parsed() || options.remove->parsed() || options.import->parsed()) {
+    auto taken = lock_mirror(globals, "sources");
+    if (!taken) return report_error(taken.error(), globals);
+    lock.emplace(std::move(*taken));
+  }
   auto config = config::load_config(file);
   if (!config) return report_error(config.error(), globals);
   if (options.add->parsed()) return add(globals, std::move(*config), file, options);

@@ -14,6 +14,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::config: return "config";
     case ErrorKind::usage: return "usage";
     case ErrorKind::database: return "database";
+    case ErrorKind::busy: return "busy";
     case ErrorKind::internal: return "internal";
   }
   return "unknown";

@@ -24,6 +24,7 @@ enum class ErrorKind {
   config,      // malformed configuration (file, line and key in the message)
   usage,       // the user asked for something impossible
   database,    // SQLite reported an error
+  busy,        // another process is writing the mirror (and we were told not to wait)
   internal,    // a bug or an unexpected library failure
 };
 

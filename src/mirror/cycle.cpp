@@ -316,7 +316,14 @@ struct Mirror::Impl {
     }
     if (auto status = archive::write_file_atomically(dir / kJournalName, journal.dump()); !status) return status;
     if (auto status = batch.commit(); !status) return status;
-    if (auto status = record(fresh); !status) return status;
+    if (auto status = record(fresh); !status) {
+      // The files are in place and the journal names them: what recovers
+      // from a kill here recovers from this error too, now rather than at
+      // the next start, so that no file stays that the state does not know.
+      if (auto recovered = recover_journal(); !recovered)
+        spdlog::error("{}; the next run will finish it", recovered.error().message);
+      return status;
+    }
     for (const auto& article : fresh)
       if (article.images_pending)
         if (auto status = db.set_images_pending(article.record.site, article.record.file_name, true); !status)
@@ -658,6 +665,53 @@ struct Mirror::Impl {
     return archive::render_readme(sites);
   }
 
+  // Finishes what the journal of an interrupted (or failed) commit names:
+  // see docs/ARCHITECTURE.md.
+  Status recover_journal() {
+    auto journal = dir / kJournalName;
+    if (fs::exists(journal)) {
+      std::ifstream in(journal, std::ios::binary);
+      nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+      std::vector<state::ArchivedArticle> finished;
+      std::set<std::string> sites;
+      if (pending.is_array()) {
+        for (const auto& item : pending) {
+          auto article = article_from_json(item);
+          // Only files that were renamed into place count; the others were
+          // never visible and will be fetched again.
+          const auto path = dir / article_path(article.site, article.file_name);
+          if (!fs::exists(path)) continue;
+          // Recorded already (killed after the commit point) still means its
+          // site's list page and the README may not show it yet.
+          sites.insert(article.site);
+          if (auto known = db.find(article.identity)) {
+            // Another file holds the article (a writer that raced this one):
+            // this copy was never recorded nor listed, and must not stay.
+            if (known->site != article.site || known->file_name != article.file_name) {
+              spdlog::warn("{}: a second copy of {}; removing it", path.string(),
+                           article_path(known->site, known->file_name).string());
+              std::error_code removed;
+              fs::remove(path, removed);
+            }
+            continue;
+          }
+          finished.push_back(std::move(article));
+        }
+      }
+      if (!finished.empty()) {
+        spdlog::info("recovering {} article(s) written by an interrupted cycle", finished.size());
+        if (auto status = db.record_articles(finished); !status) return status;
+        if (catalog)
+          for (const auto& article : finished) catalog_id(article);
+      }
+      if (!sites.empty())
+        if (auto status = write_lists(sites); !status) return status;
+      std::error_code ignored;
+      fs::remove(journal, ignored);
+    }
+    return core::ok_status();
+  }
+
   Status record(const std::vector<NewArticle>& articles) {
     std::vector<state::ArchivedArticle> records;
     for (const auto& article : articles) records.push_back(article.record);
@@ -757,36 +811,7 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
 
 Status Mirror::recover() {
   auto& impl = *impl_;
-  auto journal = impl.dir / kJournalName;
-  if (fs::exists(journal)) {
-    std::ifstream in(journal, std::ios::binary);
-    nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    std::vector<state::ArchivedArticle> finished;
-    std::set<std::string> sites;
-    if (pending.is_array()) {
-      for (const auto& item : pending) {
-        auto article = article_from_json(item);
-        // Only files that were renamed into place count; the others were
-        // never visible and will be fetched again.
-        if (!fs::exists(impl.dir / impl.article_path(article.site, article.file_name))) continue;
-        // Recorded already (killed after the commit point) still means its
-        // site's list page and the README may not show it yet.
-        sites.insert(article.site);
-        if (impl.db.find(article.identity)) continue;
-        finished.push_back(std::move(article));
-      }
-    }
-    if (!finished.empty()) {
-      spdlog::info("recovering {} article(s) written by an interrupted cycle", finished.size());
-      if (auto status = impl.db.record_articles(finished); !status) return status;
-      if (impl.catalog)
-        for (const auto& article : finished) impl.catalog_id(article);
-    }
-    if (!sites.empty())
-      if (auto status = impl.write_lists(sites); !status) return status;
-    std::error_code ignored;
-    fs::remove(journal, ignored);
-  }
+  if (auto status = impl.recover_journal(); !status) return status;
   auto removed = archive::remove_stale_temp_files(impl.dir);
   if (!removed) return removed.error();
   if (*removed > 0) spdlog::info("removed {} temporary file(s) left by an interrupted run", *removed);

@@ -1,0 +1,114 @@
+#include "mirror/writer_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace newsmirror::mirror {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::ErrorKind;
+
+namespace {
+
+fs::path lock_file(const fs::path& mirror_dir) { return mirror_dir / ".newsmirror" / "lock"; }
+
+// The lock file's text: "<pid> <ms since the epoch> <command>\n".
+std::optional<LockHolder> read_holder(int fd) {
+  char buffer[512];
+  const ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
+  if (n <= 0) return std::nullopt;
+  std::istringstream in(std::string(buffer, static_cast<std::size_t>(n)));
+  LockHolder holder;
+  long long ms = 0;
+  if (!(in >> holder.pid >> ms)) return std::nullopt;
+  std::getline(in >> std::ws, holder.command);
+  if (ms > 0) holder.since = core::TimePoint(std::chrono::milliseconds(ms));
+  return holder;
+}
+
+void write_holder(int fd, std::string_view command) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const std::string text = fmt::format("{} {} {}\n", static_cast<long>(::getpid()), now.count(), command);
+  // Best effort: the lock is the flock, the text only tells others who has it.
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, text.data(), text.size(), 0);
+}
+
+}  // namespace
+
+std::string LockHolder::describe() const {
+  std::string out = fmt::format("`newsmirror {}` (pid {}", command.empty() ? "?" : command, pid);
+  if (since) {
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(*since);
+    const auto day = std::chrono::floor<std::chrono::days>(seconds);
+    const std::chrono::hh_mm_ss time(seconds - day);
+    out += fmt::format(", since {:02}:{:02}:{:02} UTC", time.hours().count(), time.minutes().count(),
+                       time.seconds().count());
+  }
+  return out + ")";
+}
+
+core::Result<WriterLock> WriterLock::acquire(const fs::path& mirror_dir, std::string_view command, Wait wait,
+                                             const std::function<void(const LockHolder&)>& on_wait) {
+  std::error_code ec;
+  fs::create_directories(mirror_dir / ".newsmirror", ec);
+  if (ec)
+    return Error(ErrorKind::io,
+                 fmt::format("{}: cannot create folder: {}", (mirror_dir / ".newsmirror").string(), ec.message()));
+  const auto file = lock_file(mirror_dir);
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error(ErrorKind::io, fmt::format("{}: cannot open: {}", file.string(), std::strerror(errno)));
+  WriterLock lock(fd);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK)
+      return Error(ErrorKind::io, fmt::format("{}: cannot lock: {}", file.string(), std::strerror(errno)));
+    const auto holder = read_holder(fd).value_or(LockHolder{});
+    if (wait == Wait::no)
+      return Error(ErrorKind::busy, fmt::format("{} is being written by {}; try again when it has finished "
+                                                "(without --no-wait, newsmirror waits for it)",
+                                                mirror_dir.string(), holder.describe()));
+    if (on_wait) on_wait(holder);
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR)
+        return Error(ErrorKind::io, fmt::format("{}: cannot lock: {}", file.string(), std::strerror(errno)));
+    }
+    break;
+  }
+  write_holder(fd, command);
+  return lock;
+}
+
+std::optional<LockHolder> WriterLock::holder(const fs::path& mirror_dir) {
+  const int fd = ::open(lock_file(mirror_dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<LockHolder> found;
+  // A shared lock we can take means no writer holds it.
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) ::flock(fd, LOCK_UN);
+  else found = read_holder(fd);
+  ::close(fd);
+  return found;
+}
+
+WriterLock::WriterLock(WriterLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+WriterLock& WriterLock::operator=(WriterLock&& other) noexcept {
+  std::swap(fd_, other.fd_);
+  return *this;
+}
+
+WriterLock::~WriterLock() {
+  // Closing the last descriptor releases the flock.
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace newsmirror::mirror

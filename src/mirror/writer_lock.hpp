@@ -1,0 +1,60 @@
+// One writer at a time: every command that writes a mirror (fetch, run,
+// save, import, reindex, publish, init, sources add/remove) holds this lock,
+// an flock(2) on `.newsmirror/lock`. Two cycles at once would both decide an
+// item is new and both write it; SQLite's own locking comes too late for
+// that (the files are renamed into place before the state records them).
+//
+// Readers (search, serve, build, status) never take it and never wait. The
+// kernel drops the lock when its holder dies, however it dies, so a killed
+// run never leaves the mirror locked. The file also says who holds it, for
+// the message a second writer prints.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/feed.hpp"
+#include "core/result.hpp"
+
+namespace newsmirror::mirror {
+
+// Who holds a mirror's lock, as the holder wrote it.
+struct LockHolder {
+  long pid = 0;
+  std::string command;            // e.g. "fetch"
+  std::optional<core::TimePoint> since;
+  std::string describe() const;   // "`newsmirror fetch` (pid 4242, since 10:00:01 UTC)"
+};
+
+class WriterLock {
+ public:
+  enum class Wait { until_free, no };
+
+  // Takes the lock of the mirror in `mirror_dir` for `command`, creating
+  // `.newsmirror/` when needed. When another process holds it: with
+  // Wait::until_free, calls `on_wait` once with the holder and blocks until
+  // it is free; with Wait::no, fails at once with ErrorKind::busy naming the
+  // holder.
+  static core::Result<WriterLock> acquire(const std::filesystem::path& mirror_dir, std::string_view command,
+                                          Wait wait,
+                                          const std::function<void(const LockHolder&)>& on_wait = {});
+
+  // The holder of the mirror's lock, or nullopt when nobody holds it.
+  static std::optional<LockHolder> holder(const std::filesystem::path& mirror_dir);
+
+  WriterLock(WriterLock&& other) noexcept;
+  WriterLock& operator=(WriterLock&& other) noexcept;
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+  ~WriterLock();
+
+ private:
+  explicit WriterLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace newsmirror::mirror
