@@ -12,6 +12,8 @@
 //       second version (dictionary words in a text's first characters)
 //   v3  article_fts made anew as (body, title), for the tokenizer's third
 //       version (single characters where a query needs them, script boundaries)
+//   v4  versions += title (NULL for versions stored before): a new title is
+//       a new version
 //
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
@@ -144,8 +146,8 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     " last_seen, language, content_hash, file_size, file_mtime)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12)",
     // kInsertVersion
-    "INSERT INTO versions(article, fetched_at, content_hash, size, encoding, html)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT INTO versions(article, fetched_at, content_hash, size, encoding, html, title)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     // kSetCurrent
     "UPDATE articles SET current_version = ?2, content_hash = ?3, last_seen = max(last_seen, ?4),"
     " language = ?5, title = coalesce(?6, title) WHERE id = ?1",
@@ -170,7 +172,7 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     // kCount
     "SELECT count(*) FROM articles",
     // kVersions
-    "SELECT id, fetched_at, content_hash, size, length(html) FROM versions WHERE article = ?1"
+    "SELECT id, fetched_at, content_hash, size, length(html), title FROM versions WHERE article = ?1"
     " ORDER BY id",
     // kVersionHtml
     "SELECT encoding, html, size FROM versions WHERE id = ?1",
@@ -257,8 +259,28 @@ core::Status migrate_to_3(sqlite3* db) {
   return search::upgrade_search_index(db);
 }
 
+// Each version keeps its title, so that a story retitled by its publisher
+// is a version of its own and `history`/`diff` show the change. Versions
+// stored before have none (NULL: not known).
+core::Status migrate_to_4(sqlite3* db) {
+  // A catalog whose version number was set back (tests do) has it already.
+  sqlite3_stmt* probe = nullptr;
+  bool present = false;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('versions') WHERE name = 'title'", -1, &probe,
+                         nullptr) == SQLITE_OK)
+    present = sqlite3_step(probe) == SQLITE_ROW;
+  sqlite3_finalize(probe);
+  if (present) return core::ok_status();
+  char* message = nullptr;
+  int rc = sqlite3_exec(db, "ALTER TABLE versions ADD COLUMN title TEXT;", nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return core::ok_status();
+  std::string text = message ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return Error(ErrorKind::database, "catalog database: adding version titles: " + text);
+}
+
 using Migration = core::Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3};
+constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 std::int64_t millis(core::TimePoint t) { return t.time_since_epoch().count(); }
@@ -453,6 +475,7 @@ struct Catalog::Impl {
     s.bind(4, static_cast<std::int64_t>(p.html_size));
     s.bind(5, p.html_encoding);
     s.bind_blob(6, p.stored_html);
+    s.bind(7, p.article.title);
     if (auto status = done(s.step(), "storing a version of " + p.article.file); !status) return status.error();
     return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db.get()));
   }
@@ -585,7 +608,8 @@ core::Result<bool> Catalog::record_version(ArticleId article, std::string_view h
   input.html = std::string(html);
   input.fetched_at = fetched_at;
   // Cheap test first: most articles seen again are unchanged.
-  if (content_hash(html) == current->content_hash) {
+  const bool retitled = title && !title->empty() && *title != current->title;
+  if (!retitled && content_hash(html) == current->content_hash) {
     if (auto s = record_seen(article, fetched_at); !s) return s.error();
     return false;
   }
@@ -599,13 +623,17 @@ core::Result<bool> Catalog::record_prepared_version(ArticleId article, const Pre
     if (!current)
       return Error(ErrorKind::database, fmt::format("catalog database: no article with id {}", article));
     const auto when = p.article.fetched_at;
-    if (current->content_hash == p.content_hash) return record_seen(article, when);
-    changed = true;
-    auto version = impl_->insert_version(article, p, when);
-    if (!version) return version.error();
-    // An edit may retitle the article; an empty title keeps the old one.
+    // A new title is an edit too (a censored headline keeps its body); an
+    // empty title keeps the old one.
     std::optional<std::string_view> title;
     if (!p.article.title.empty()) title = p.article.title;
+    const bool retitled = title && *title != current->title;
+    if (current->content_hash == p.content_hash && !retitled) return record_seen(article, when);
+    changed = true;
+    PreparedArticle titled = p;
+    if (titled.article.title.empty()) titled.article.title = current->title;
+    auto version = impl_->insert_version(article, titled, when);
+    if (!version) return version.error();
     if (auto s = impl_->set_current(article, *version, p, when, title); !s) return s;
     if (p.article.stamp)
       if (auto s = set_stamp(article, *p.article.stamp); !s) return s;
@@ -714,6 +742,7 @@ std::vector<Version> Catalog::versions(ArticleId article) {
     v.content_hash = s.text(2);
     v.size = static_cast<std::size_t>(s.integer(3));
     v.stored_size = static_cast<std::size_t>(s.integer(4));
+    if (!s.is_null(5)) v.title = s.text(5);
     out.push_back(std::move(v));
   }
   if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing versions");

@@ -41,7 +41,7 @@ struct sqlite3;
 
 namespace newsmirror::catalog {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 using ArticleId = std::int64_t;
 
@@ -76,6 +76,7 @@ struct Version {
   std::string content_hash;
   std::size_t size = 0;        // bytes of HTML
   std::size_t stored_size = 0; // bytes in the database (compressed)
+  std::optional<std::string> title;  // absent for versions stored before titles were kept
 };
 
 // An article about to be cataloged, as the mirror (or the import) has it.
@@ -132,9 +133,9 @@ class Catalog {
   // The article was in a feed again (unchanged): last_seen = when.
   core::Status record_seen(ArticleId article, core::TimePoint when);
   // The article as fetched at `fetched_at`. Returns true when its content
-  // differs from the current version: then a new version is stored, the
-  // article's hash, current version and index follow it (and its title,
-  // when given). Returns false otherwise (last_seen is updated).
+  // or its title (when given) differs from the current version: then a new
+  // version is stored, the article's hash, current version, title and
+  // index follow it. Returns false otherwise (last_seen is updated).
   core::Result<bool> record_version(ArticleId article, std::string_view html,
                                     core::TimePoint fetched_at,
                                     std::optional<std::string_view> title = std::nullopt);

@@ -71,15 +71,24 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
   auto after = catalog->version_html(versions[v2 - 1].id);
   if (!after) return report_error(after.error(), globals);
   auto edits = catalog::diff_text(search::visible_text(*before), search::visible_text(*after));
+  // Titles are compared when both versions know theirs (versions stored
+  // before titles were kept do not).
+  const auto& from_title = versions[v1 - 1].title;
+  const auto& to_title = versions[v2 - 1].title;
+  std::vector<catalog::Edit> title_edits;
+  if (from_title && to_title && *from_title != *to_title) title_edits = catalog::diff_text(*from_title, *to_title);
 
   if (globals.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& e : edits) list.push_back({{"op", op_name(e.op)}, {"text", e.text}});
+    nlohmann::json title_list = nlohmann::json::array();
+    for (const auto& e : title_edits) title_list.push_back({{"op", op_name(e.op)}, {"text", e.text}});
     fmt::print("{}\n", nlohmann::json({{"file", article->file},
                                        {"from", v1},
                                        {"to", v2},
                                        {"from_fetched_at", versions[v1 - 1].fetched_at.time_since_epoch().count()},
                                        {"to_fetched_at", versions[v2 - 1].fetched_at.time_since_epoch().count()},
+                                       {"title_edits", title_list},
                                        {"edits", list}})
                            .dump());
     return kExitOk;
@@ -95,9 +104,15 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
   }
   fmt::print("{}\nversion {} ({}) -> version {} ({})\n\n", article->file, v1,
              utc_text(versions[v1 - 1].fetched_at), v2, utc_text(versions[v2 - 1].fetched_at));
+  if (!title_edits.empty()) {
+    auto whole_title = style;
+    whole_title.context = -1;
+    fmt::print("Title: {}\n\n", catalog::render_diff(title_edits, whole_title));
+  }
   std::string text = catalog::render_diff(edits, style);
-  if (text.empty()) fmt::print("The visible text is the same (the HTML differs).\n");
-  else fmt::print("{}\n", text);
+  if (!text.empty()) fmt::print("{}\n", text);
+  else if (title_edits.empty()) fmt::print("The visible text is the same (the HTML differs).\n");
+  else fmt::print("The visible text is the same.\n");
   return kExitOk;
 }
 

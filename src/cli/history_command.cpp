@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/catalog_output.hpp"
@@ -28,6 +29,7 @@ int run_history(const GlobalOptions& globals, const std::string& name) {
                       {"content_hash", v.content_hash},
                       {"size", v.size},
                       {"stored_size", v.stored_size},
+                      {"title", v.title ? nlohmann::json(*v.title) : nlohmann::json()},
                       {"current", v.id == article->current_version}});
     nlohmann::json out = {{"site", article->site},   {"file", article->file},
                           {"title", article->title}, {"link", article->link},
@@ -36,12 +38,19 @@ int run_history(const GlobalOptions& globals, const std::string& name) {
     return kExitOk;
   }
   fmt::print("{}\n{}\n{}\n\n", article->title, article->file, article->link);
-  TextTable table({"version", "fetched at", "content hash", "size", ""});
+  // A version's title is shown where it differs from the one before: a
+  // retitled story is an edit of its own.
+  TextTable table({"version", "fetched at", "content hash", "size", "", "title"});
   table.align_right(0);
   table.align_right(3);
-  for (const auto& v : versions)
+  std::optional<std::string> previous_title;
+  for (const auto& v : versions) {
+    std::string title;
+    if (v.title && previous_title && *v.title != *previous_title) title = "retitled: " + *v.title;
+    if (v.title) previous_title = v.title;
     table.add_row({std::to_string(v.ordinal), utc_text(v.fetched_at), v.content_hash.substr(0, 12),
-                   fmt::format("{} B", v.size), v.id == article->current_version ? "current" : ""});
+                   fmt::format("{} B", v.size), v.id == article->current_version ? "current" : "", title});
+  }
   fmt::print("{}", table.render());
   if (versions.size() > 1)
     fmt::print("\n`newsmirror diff {}` shows what changed between the last two.\n", name);

@@ -134,6 +134,37 @@ TEST(CatalogTransaction, AFailedRecordRollsTheTransactionBackEvenIfTheBodyGoesOn
   EXPECT_EQ(catalog->article_count(), 1u);
 }
 
+TEST(CatalogSchema, VersionThreeGainsVersionTitlesAndARetitleIsANewVersion) {
+  TempDir dir;
+  ArticleId id = 0;
+  {
+    auto catalog = Catalog::open(dir.path());
+    ASSERT_TRUE(catalog.ok());
+    id = *catalog->record_new_article(article(1));
+    // As a version 3 catalog was: versions without titles.
+    ASSERT_EQ(sqlite3_exec(catalog->connection(), "ALTER TABLE versions DROP COLUMN title; PRAGMA user_version = 3",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  auto catalog = Catalog::open(dir.path());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
+  ASSERT_EQ(catalog->versions(id).size(), 1u);
+  EXPECT_FALSE(catalog->versions(id)[0].title) << "not known for a version stored before";
+  // The same body under a new title: a version of its own.
+  auto retitled = catalog->record_version(id, "<p>美国参谋长联席会议主席米利说，台湾需要更快的武器交付。</p>",
+                                          at(1689335300000), "米利访日（更新）");
+  ASSERT_TRUE(retitled.ok()) << retitled.error().message;
+  EXPECT_TRUE(*retitled);
+  auto versions = catalog->versions(id);
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[1].title, "米利访日（更新）");
+  EXPECT_EQ(catalog->find(id)->title, "米利访日（更新）");
+  // The same title and body again: nothing new.
+  EXPECT_FALSE(*catalog->record_version(id, "<p>美国参谋长联席会议主席米利说，台湾需要更快的武器交付。</p>",
+                                        at(1689335400000), "米利访日（更新）"));
+}
+
 TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
   TempDir dir;
   {

@@ -153,6 +153,37 @@ TEST_F(CatalogCommands, HistoryAndDiffShowAnEditedArticle) {
   EXPECT_NE(bad.err.find("no version 3"), std::string::npos) << bad.err;
 }
 
+TEST_F(CatalogCommands, ARetitledStoryIsAVersionAndDiffShowsTheTitleChange) {
+  // A censored headline often keeps its body: the title alone is the edit.
+  ASSERT_EQ(run({"--quiet", "init", "--empty", mirror()}).status, 0);
+  auto file = write_article("法广", 5, "官员承认疫情失控", "<p>正文没有改变。</p>");
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+  std::string bytes = slurp(file);
+  bytes.replace(bytes.find("承认疫情失控"), std::string("承认疫情失控").size(), "称疫情总体可控");
+  std::ofstream(file, std::ios::binary) << bytes;
+  auto import = in_mirror({"--json", "import"});
+  ASSERT_EQ(import.status, 0) << import.err;
+  EXPECT_EQ(nlohmann::json::parse(import.out).at("changed"), 1);
+
+  const std::string name = "法广/" + std::to_string(archive::article_number(5));
+  auto history = in_mirror({"--json", "history", name});
+  ASSERT_EQ(history.status, 0) << history.err;
+  auto versions = nlohmann::json::parse(history.out).at("versions");
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].at("title"), "官员承认疫情失控");
+  EXPECT_EQ(versions[1].at("title"), "官员称疫情总体可控");
+  auto text = in_mirror({"history", name});
+  EXPECT_NE(text.out.find("retitled: 官员称疫情总体可控"), std::string::npos) << text.out;
+
+  auto diff = in_mirror({"diff", name, "--color", "never"});
+  ASSERT_EQ(diff.status, 0) << diff.err;
+  EXPECT_NE(diff.out.find("Title: 官员[-承认-]{+称+}疫情[-失-]{+总体可+}控"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("The visible text is the same."), std::string::npos) << diff.out;
+  auto json = in_mirror({"--json", "diff", name});
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_FALSE(nlohmann::json::parse(json.out).at("title_edits").empty()) << json.out;
+}
+
 TEST_F(CatalogCommands, AnUnknownArticleIsNamedWithTheNearestOne) {
   ASSERT_EQ(run({"--quiet", "init", mirror()}).status, 0);
   write_article("BBC", 10, "标题", "<p>x</p>");
@@ -188,6 +219,29 @@ TEST_F(CatalogCommands, ReindexRebuildsADeletedCatalog) {
   ASSERT_EQ(reindex.status, 0) << reindex.err;
   EXPECT_EQ(nlohmann::json::parse(reindex.out).at("added"), 5);
   EXPECT_EQ(in_mirror({"history", "BBC/" + std::to_string(archive::article_number(3))}).status, 0);
+}
+
+TEST_F(CatalogCommands, ReindexRefusesToDropEarlierVersionsUnlessToldTo) {
+  ASSERT_EQ(run({"--quiet", "init", "--empty", mirror()}).status, 0);
+  auto file = write_article("BBC", 1, "标题", "<p>第一版</p>");
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+  std::string bytes = slurp(file);
+  bytes.replace(bytes.find("第一版"), std::string("第一版").size(), "第二版");
+  std::ofstream(file, std::ios::binary) << bytes;
+  ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
+  const std::string name = "BBC/" + std::to_string(archive::article_number(1));
+
+  auto refused = in_mirror({"reindex"});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("1 earlier version(s) of 1 edited article(s)"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--drop-versions"), std::string::npos) << refused.err;
+  auto kept = in_mirror({"--json", "history", name});
+  EXPECT_EQ(nlohmann::json::parse(kept.out).at("versions").size(), 2u) << "nothing was dropped";
+
+  auto dropped = in_mirror({"--quiet", "reindex", "--drop-versions"});
+  EXPECT_EQ(dropped.status, 0) << dropped.err;
+  auto after = in_mirror({"--json", "history", name});
+  EXPECT_EQ(nlohmann::json::parse(after.out).at("versions").size(), 1u);
 }
 
 TEST_F(CatalogCommands, ImportOutsideAMirrorSaysToInit) {

@@ -8,6 +8,7 @@
 // article the sample lacks (its real name, title and day), so that each
 // site's folder is what the real one held when its list was written.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -386,6 +387,52 @@ TEST_F(RealMirror, TheLaterLayoutGoesOnInItsAsciiFoldersWithNumberedNamesAndLong
   }
   for (const auto& [path, bytes] : before)
     if (path.starts_with("articles/")) EXPECT_EQ(slurp(mirror() / path), bytes) << path << " was rewritten";
+}
+
+TEST_F(RealMirror, ImportIntoAMirrorThatFetchedSomeOfTheSameStoriesAddsOnlyTheRest) {
+  // The mirror fetched four of the sample's eight 纽约时报 stories (cleaned,
+  // so not the same bytes as the old mirror's files); importing the old
+  // mirror then copies only the stories it does not hold.
+  fs::create_directories(mirror());
+  auto init = test::run_newsmirror(root_.path(), {"--quiet", "init", "--empty", mirror().string()});
+  ASSERT_EQ(init.status, 0) << init.err;
+  auto add = test::run_newsmirror(root_.path(), {"--mirror", mirror().string(), "--quiet", "sources", "add",
+                                                 "纽约时报", "https://placeholder.example/feed"});
+  ASSERT_EQ(add.status, 0) << add.err;
+  std::vector<fs::path> nyt;
+  for (const auto& e : fs::directory_iterator(corpus("archive") / "articles" / "纽约时报")) nyt.push_back(e.path());
+  std::sort(nyt.begin(), nyt.end());
+  ASSERT_EQ(nyt.size(), 8u);
+  std::vector<Item> fetched;
+  for (std::size_t i = 0; i < nyt.size(); i += 2) fetched.push_back(known_item(nyt[i]));
+  serve_feeds({{"纽约时报", fetched}});
+  ASSERT_EQ(cycle().total_new(), 4u);
+
+  const fs::path old_mirror = root_.path() / "old";
+  fs::create_directories(old_mirror);
+  fs::copy(corpus("archive") / "articles", old_mirror / "articles", fs::copy_options::recursive);
+  auto imported = test::run_newsmirror(root_.path(), {"--mirror", mirror().string(), "--json", "import", old_mirror.string()});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  auto report = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(report.at("copied"), 65) << imported.out;
+  EXPECT_EQ(report.at("already_present"), 4) << imported.out;
+
+  std::size_t files = 0;
+  std::set<std::string> links;
+  for (const auto& e : fs::directory_iterator(mirror() / "articles" / "纽约时报")) {
+    ++files;
+    links.insert(archive::read_article(slurp(e.path()))->link);
+  }
+  EXPECT_EQ(files, 8u) << "one file per story";
+  EXPECT_EQ(links.size(), 8u);
+  // The README counts what the folders hold.
+  const auto readme = slurp(mirror() / "README.md");
+  EXPECT_NE(readme.find("[纽约时报](lists/纽约时报.md)\n共 8 篇"), std::string::npos) << readme;
+  EXPECT_NE(readme.find("[法广](lists/法广.md)\n共 14 篇"), std::string::npos) << readme;
+  // Imported again: nothing new.
+  auto again = test::run_newsmirror(root_.path(), {"--mirror", mirror().string(), "--json", "import", old_mirror.string()});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out).at("copied"), 0) << again.out;
 }
 
 TEST_F(RealMirror, AMirrorWhoseNumbersCrossedAMillionGoesOnBelowItsNumericMinimum) {
