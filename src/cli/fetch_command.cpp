@@ -3,6 +3,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
+#include "cli/stop_signal.hpp"
 #include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
@@ -15,7 +16,11 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
       "Run one cycle: fetch every enabled source, archive new articles, refresh the\n"
       "list pages and README. Prints a table per source (new, changed, unchanged,\n"
       "not modified, failed with the reason). Exit status: 0 when every source\n"
-      "succeeded, 3 when some failed, 2 for usage or configuration errors.");
+      "succeeded, 3 when some failed, 2 for usage or configuration errors, 4 when\n"
+      "another newsmirror writes the mirror and --no-wait was given.\n"
+      "Ctrl-C skips the feeds not fetched yet, gives transfers in flight a few\n"
+      "seconds and archives what came; a second Ctrl-C stops at once (safe too:\n"
+      "the next run completes an interrupted cycle).");
   command.app->add_option("--source", *source,
                           "Fetch only this source (by name), even when it is disabled")
       ->type_name("NAME");
@@ -24,9 +29,11 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
     if (!lock) return report_error(lock.error(), globals);
     auto mirror = mirror::Mirror::open(globals.mirror);
     if (!mirror) return report_error(mirror.error(), globals);
+    StopOnSignal stop;
     mirror::CycleOptions options;
     if (!source->empty()) options.only_source = *source;
-    options.on_progress = progress_printer(globals);
+    options.on_progress = stop.counting(progress_printer(globals));
+    options.stop = stop.flag();
     auto report = mirror->run_cycle(options);
     if (!report) return report_error(report.error(), globals);
     print_cycle_report(*report, globals.mirror, globals);

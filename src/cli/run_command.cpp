@@ -1,8 +1,11 @@
-#include <optional>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -10,25 +13,17 @@
 #include <thread>
 
 #include "cli/mirror_lock.hpp"
+#include "cli/stop_signal.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/git_publish_output.hpp"
 #include "config/config.hpp"
+#include "core/time_zone.hpp"
 #include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
 
 namespace {
-
-std::atomic<bool> g_stop_requested{false};
-
-// The first SIGINT/SIGTERM asks the loop to stop after the cycle in flight
-// (its writes finish); a second one falls back to the default action, which
-// is safe too because every write is atomic and recovered on the next run.
-extern "C" void on_stop_signal(int signal_number) {
-  g_stop_requested.store(true);
-  std::signal(signal_number, SIG_DFL);
-}
 
 struct RunSettings {
   std::string every;
@@ -53,6 +48,29 @@ bool publish_cycle(const RunSettings& settings, const GlobalOptions& globals) {
     return false;
   }
   return true;
+}
+
+// What a person watching `run` on a terminal sees between cycles: what the
+// last cycle did and when the next one starts, in the mirror's time zone.
+void print_waiting(const mirror::CycleReport& report, std::chrono::system_clock::time_point next,
+                   const std::string& zone_name) {
+  std::size_t changed = 0;
+  for (const auto& source : report.sources) changed += source.changed;
+  using namespace std::chrono;
+  auto named = core::TimeZone::from_name(zone_name);
+  const core::TimeZone zone = named ? *named : core::TimeZone();
+  const auto utc = floor<seconds>(next);
+  const auto offset = zone.offset_at_utc(utc);
+  const auto local = utc + offset;
+  const hh_mm_ss time(local - floor<days>(local));
+  const auto offset_minutes = duration_cast<minutes>(offset).count();
+  const std::string when = fmt::format("{:02}:{:02}:{:02} {}{:02}:{:02}", time.hours().count(),
+                                       time.minutes().count(), time.seconds().count(),
+                                       offset_minutes < 0 ? '-' : '+', std::abs(offset_minutes) / 60,
+                                       std::abs(offset_minutes) % 60);
+  std::cerr << fmt::format("last cycle: {} source(s), {} new, {} changed, {} failed; next cycle at {} "
+                           "(Ctrl-C to stop)\n",
+                           report.sources.size(), report.total_new(), changed, report.failed_count(), when);
 }
 
 }  // namespace
@@ -98,11 +116,12 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
     }
     std::optional<mirror::Mirror> mirror;  // opened under the first cycle's lock
 
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    StopOnSignal stop;
+    const bool on_terminal = !globals.quiet && !globals.json && isatty(STDERR_FILENO);
     std::mt19937 random{std::random_device{}()};
     int status = kExitOk;
-    for (unsigned cycle = 1; !g_stop_requested.load(); ++cycle) {
+    for (unsigned cycle = 1; !stop.requested(); ++cycle) {
+      std::optional<mirror::CycleReport> last;
       {
         // The lock is held for a cycle and its commit, not while waiting:
         // `save` or `sources add` get their turn between cycles.
@@ -115,7 +134,8 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
         }
         mirror::CycleOptions options;
         options.only_due = true;
-        options.on_progress = progress_printer(globals);
+        options.on_progress = stop.counting(progress_printer(globals));
+        options.stop = stop.flag();
         auto report = mirror->run_cycle(options);
         if (!report) return report_error(report.error(), globals);
         if (!report->sources.empty()) print_cycle_report(*report, globals.mirror, globals);
@@ -124,6 +144,7 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
         for (const auto& source : report->sources) archived += source.new_articles + source.changed;
         if (settings->publish && archived > 0 && !publish_cycle(*settings, globals) && status == kExitOk)
           status = kExitSomeFailed;
+        last = std::move(*report);
       }
       if (settings->cycles != 0 && cycle >= settings->cycles) break;
 
@@ -137,9 +158,12 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
       std::uniform_real_distribution<double> jitter(0.9, 1.1);
       wait = std::chrono::milliseconds(static_cast<long long>(wait.count() * jitter(random)));
       spdlog::info("next cycle in {} s", wait.count() / 1000);
+      if (on_terminal && last && !stop.requested()) print_waiting(*last, now + wait, mirror->config().timezone);
+      stop.set_waiting(true);
       auto until = std::chrono::steady_clock::now() + wait;
-      while (!g_stop_requested.load() && std::chrono::steady_clock::now() < until)
+      while (!stop.requested() && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      stop.set_waiting(false);
     }
     return status;
   };

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -394,8 +395,29 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     finish(t->index, std::move(*error));
   };
 
+  // Asked to stop: what has not started never will, and what is in flight
+  // gets a short grace before it is cut. Each fails with a reason that says so.
+  std::optional<Clock::time_point> cancelled_at;
+  auto honour_cancel = [&] {
+    if (!opt.cancel || !opt.cancel->load()) return;
+    if (!cancelled_at) cancelled_at = Clock::now();
+    for (const auto& p : pending)
+      finish(p.index, Error(ErrorKind::timeout, "not fetched: newsmirror was asked to stop (" +
+                                                    requests[p.index].url + ")"));
+    pending.clear();
+    if (Clock::now() - *cancelled_at < opt.cancel_grace) return;
+    for (auto& [easy, t] : active) {
+      curl_multi_remove_handle(multi.get(), easy);
+      finish(t->index, Error(ErrorKind::timeout, "cut in flight: newsmirror was asked to stop (" +
+                                                     requests[t->index].url + ")"));
+    }
+    active.clear();
+  };
+
   start_ready();
   while (!pending.empty() || !active.empty()) {
+    honour_cancel();
+    if (pending.empty() && active.empty()) break;
     int running = 0;
     curl_multi_perform(multi.get(), &running);
     int queued = 0;

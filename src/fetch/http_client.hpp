@@ -4,6 +4,7 @@
 // sees.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -53,6 +54,11 @@ struct Options {
   // A Retry-After up to this long is honoured; a server asking for more
   // gets no retry in this cycle (the error says so) rather than a stalled run.
   std::chrono::milliseconds max_retry_after{120'000};
+  // Set (by a signal handler, say) when the user asks to stop: requests not
+  // started yet fail at once, and transfers in flight get `cancel_grace` to
+  // finish before they are cut. Not owned; null: never.
+  const std::atomic<bool>* cancel = nullptr;
+  std::chrono::milliseconds cancel_grace{5'000};
 };
 
 // One per cycle. Not thread-safe: use it from one thread. Transfers run

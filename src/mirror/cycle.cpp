@@ -911,7 +911,9 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   // page — tries its next URL in the following round.
   std::vector<Fetched> fetched(sources.size());
   std::vector<Prepared> prepared(sources.size());
-  fetch::Client client(impl.fetch_options());
+  auto feed_fetch_options = impl.fetch_options();
+  feed_fetch_options.cancel = options.stop;
+  fetch::Client client(feed_fetch_options);
   for (std::size_t round = 0;; ++round) {
     std::vector<fetch::Request> requests;
     std::vector<std::size_t> owners;
@@ -930,6 +932,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     }
     if (requests.empty()) break;
     std::size_t fetched_count = 0;
+    if (options.on_progress) options.on_progress("fetch", 0, requests.size(), "");
     auto results = client.fetch_all(requests, [&](std::size_t k, const auto&) {
       if (options.on_progress)
         options.on_progress("fetch", ++fetched_count, requests.size(), sources[owners[k]]->name);

@@ -430,6 +430,33 @@ TEST_F(RunCommand, SentSigtermDuringACycleFinishesThatCycleFirst) {
   EXPECT_TRUE(fs::exists(mirror_.path() / "lists" / "慢站.md"));
 }
 
+TEST_F(RunCommand, CtrlCSaysWhatItFinishesAndCutsATransferThatWouldTakeLong) {
+  // One feed answers at once, the other would take a minute: Ctrl-C lands
+  // while it is in flight. run says so, waits only a few seconds for it,
+  // and still archives what the fast feed gave.
+  add_source("快站", server_.url("/good.xml"));
+  server_.route("/stuck.xml", [](const test::HttpRequest&, test::HttpResponder& res) { res.wait(60000ms); });
+  add_source("卡站", server_.url("/stuck.xml"));
+  config_.timeout = std::chrono::seconds(90);  // only Ctrl-C can end it early
+  save();
+  pid_t pid = spawn(scratch_.path(), {"--mirror", mirror_.path().string(), "run"});
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while ((server_.hits("/stuck.xml") == 0 || server_.hits("/good.xml") == 0) &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(server_.hits("/stuck.xml"), 1) << "run never fetched";
+  std::this_thread::sleep_for(300ms);  // the fast feed's answer is in
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(wait_for(pid, 15s), 3) << "the cut feed counts as failed; " << read_file(scratch_.path() / "stderr.txt");
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 10s) << "not the minute the feed would take";
+  const auto err = read_file(scratch_.path() / "stderr.txt");
+  EXPECT_NE(err.find("finishing 1 transfer in flight"), std::string::npos) << err;
+  EXPECT_NE(err.find("press Ctrl-C again to stop now"), std::string::npos) << err;
+  EXPECT_EQ(archived("快站"), 2u) << "what came is archived";
+  EXPECT_FALSE(fs::exists(mirror_.path() / ".newsmirror" / "pending-articles.json"));
+}
+
 TEST_F(FetchCommand, JsonReportsAConfigErrorAsJson) {
   std::ofstream(config::config_path(mirror_.path())) << "concurrency = \"many\"\n";
   auto fetch = run({"--json", "fetch"});
