@@ -239,7 +239,6 @@ TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
   ASSERT_EQ(status.status, 0) << status.err;
   EXPECT_NE(status.out.find("timed out after 60s"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("2023-11-15 06:13"), std::string::npos) << "in Asia/Shanghai\n" << status.out;
-  EXPECT_NE(status.out.find("旧的 (removed)"), std::string::npos) << status.out;
 
   auto json = run({"--json", "status"});
   ASSERT_EQ(json.status, 0) << json.err;
@@ -254,6 +253,36 @@ TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
   EXPECT_EQ(rows[5]["articles_archived"], 12);
   EXPECT_EQ(rows[5]["last_success"], 1'700'000'000'000);
   EXPECT_EQ(rows[9]["configured"], false);
+}
+
+// Issue 13: "13 sources, 9 failing" with 6 configured — sources removed from
+// newsmirror.toml were listed and their old failures counted.
+TEST_F(CliInitSourcesStatus, StatusListsAndCountsOnlyTheConfiguredSources) {
+  ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
+  {
+    auto db = state::StateDb::open(mirror_);
+    ASSERT_TRUE(db);
+    auto t = core::TimePoint(std::chrono::milliseconds(1'700'000'000'000));
+    auto failure = core::Error(core::ErrorKind::timeout, "timed out after 60s");
+    ASSERT_TRUE(db->record_attempt("BBC", t, failure, 0));
+    for (const char* gone : {"旧的", "停刊", "搬走了"}) ASSERT_TRUE(db->record_attempt(gone, t, failure, 0));
+  }
+  auto status = run({"status"});
+  ASSERT_EQ(status.status, 0) << status.err;
+  EXPECT_NE(status.out.find("9 sources, 1 failing;"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("3 removed sources still have history (not counted): 停刊, 搬走了, 旧的\n"),
+            std::string::npos)
+      << status.out;
+  // Named on that line only, not as rows of the table.
+  for (const char* gone : {"旧的", "停刊", "搬走了"}) {
+    auto first = status.out.find(gone);
+    ASSERT_NE(first, std::string::npos) << gone;
+    EXPECT_EQ(status.out.find(gone, first + 1), std::string::npos) << gone << " appears twice:\n" << status.out;
+    EXPECT_GT(first, status.out.find("9 sources")) << gone << " is a row of the table:\n" << status.out;
+  }
+
+  auto quiet = run({"--quiet", "status"});
+  EXPECT_EQ(quiet.out.find("旧的"), std::string::npos) << quiet.out;
 }
 
 TEST_F(CliInitSourcesStatus, EveryCommandHasHelp) {
