@@ -27,6 +27,16 @@ struct SearchOptions {
   int limit = 20;
 };
 
+// "\"台湾 -选举\" in BBC since 2024-01-01": the query with the bounds that
+// narrowed it, so a person can see which one to loosen.
+std::string describe_search(const SearchOptions& options) {
+  std::string text = fmt::format("\"{}\"", options.query);
+  if (!options.site.empty()) text += " in " + options.site;
+  if (!options.since.empty()) text += " since " + options.since;
+  if (!options.until.empty()) text += " until " + options.until;
+  return text;
+}
+
 int run_search(const GlobalOptions& globals, const SearchOptions& options) {
   search::SearchQuery query;
   query.text = options.query;
@@ -69,8 +79,10 @@ int run_search(const GlobalOptions& globals, const SearchOptions& options) {
                                      : std::string("undated");
     fmt::print("{}  {}  {}\n  {}\n  {}\n\n", date, hit.site, hit.title, hit.file, hit.snippet);
   }
-  if (!globals.quiet)
-    fmt::print("{} of {} matching article{}\n", results->hits.size(), results->total, results->total == 1 ? "" : "s");
+  if (globals.quiet) return kExitOk;
+  // "0 of 0 matching articles" reads like a count gone wrong; say it plainly.
+  if (results->total == 0) fmt::print("no articles match {}\n", describe_search(options));
+  else fmt::print("{} of {} matching article{}\n", results->hits.size(), results->total, results->total == 1 ? "" : "s");
   return kExitOk;
 }
 

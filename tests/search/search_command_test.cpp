@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "support/cli.hpp"
 #include "support/paths.hpp"
+#include "support/test_mirror.hpp"
 
 namespace newsmirror::search {
 namespace {
@@ -76,6 +78,30 @@ TEST(SearchCommand, BadInputIsAUsageErrorAndAMissingCatalogSaysSo) {
   EXPECT_EQ(WEXITSTATUS(bad_date.status), 2);
   CommandRun no_catalog = run_binary(dir.path(), "search x");
   EXPECT_NE(no_catalog.status, 0);
+}
+
+// The small catalog of support/test_mirror searched through the real binary.
+class SearchCommandOnATestMirror : public ::testing::Test {
+ protected:
+  void SetUp() override { ::newsmirror::test::make_test_mirror(mirror_.path()); }
+  ::newsmirror::test::CliOutcome search(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror_.path().string(), "search"});
+    return ::newsmirror::test::run_newsmirror(scratch_.path(), args);
+  }
+  ::newsmirror::test::TempDir mirror_, scratch_;
+};
+
+// Issue 13: a search that found nothing printed "0 of 0 matching articles".
+TEST_F(SearchCommandOnATestMirror, NothingFoundSaysNoArticlesMatchTheQuery) {
+  auto none = search({"火星殖民"});
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_EQ(none.out, "no articles match \"火星殖民\"\n");
+
+  auto bounded = search({"台湾", "--site", "BBC", "--since", "2030-01-01"});
+  ASSERT_EQ(bounded.status, 0) << bounded.err;
+  EXPECT_EQ(bounded.out, "no articles match \"台湾\" in BBC since 2030-01-01\n");
+
+  EXPECT_EQ(search({"--quiet", "火星殖民"}).out, "") << "--quiet prints results only";
 }
 
 }  // namespace
