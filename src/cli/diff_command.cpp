@@ -84,6 +84,8 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
                            .dump());
     return kExitOk;
   }
+  auto zone = mirror_time_zone(globals);
+  if (!zone) return report_error(zone.error(), globals);
   catalog::DiffStyle style;
   style.context = args.context;
   bool color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO));
@@ -94,7 +96,7 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
     style.insert_close = "+}\033[m";
   }
   fmt::print("{}\nversion {} ({}) -> version {} ({})\n\n", article->file, v1,
-             utc_text(versions[v1 - 1].fetched_at), v2, utc_text(versions[v2 - 1].fetched_at));
+             time_text(versions[v1 - 1].fetched_at, *zone), v2, time_text(versions[v2 - 1].fetched_at, *zone));
   std::string text = catalog::render_diff(edits, style);
   if (text.empty()) fmt::print("The visible text is the same (the HTML differs).\n");
   else fmt::print("{}\n", text);

@@ -20,16 +20,12 @@ namespace {
 
 using namespace std::chrono;
 
-// "2026-11-26 20:13 (3h ago)" in the mirror's zone: operators read it
-// beside list pages that use the same zone.
+// "2026-11-26 20:13:14 +08:00 (3h ago)" in the mirror's zone: operators
+// read it beside list pages that use the same zone.
 std::string when(const std::optional<core::TimePoint>& time, const core::TimeZone& zone,
                  sys_seconds now) {
   if (!time) return "never";
   auto utc = floor<seconds>(*time);
-  auto local = utc + zone.offset_at_utc(utc);
-  auto day = floor<days>(local);
-  year_month_day ymd(day);
-  hh_mm_ss hms(local - day);
   auto age = now - utc;
   std::string ago;
   if (age < 0s) ago = "in the future";
@@ -37,9 +33,7 @@ std::string when(const std::optional<core::TimePoint>& time, const core::TimeZon
   else if (age < 2h) ago = fmt::format("{}m ago", duration_cast<minutes>(age).count());
   else if (age < 48h) ago = fmt::format("{}h ago", duration_cast<hours>(age).count());
   else ago = fmt::format("{}d ago", duration_cast<days>(age).count());
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} ({})", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), ago);
+  return fmt::format("{} ({})", core::local_time_text(utc, zone), ago);
 }
 
 nlohmann::json millis(const std::optional<core::TimePoint>& time) {

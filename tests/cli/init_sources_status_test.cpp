@@ -238,7 +238,7 @@ TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
   auto status = run({"status"});
   ASSERT_EQ(status.status, 0) << status.err;
   EXPECT_NE(status.out.find("timed out after 60s"), std::string::npos) << status.out;
-  EXPECT_NE(status.out.find("2023-11-15 06:13"), std::string::npos) << "in Asia/Shanghai\n" << status.out;
+  EXPECT_NE(status.out.find("2023-11-15 06:13:20 +08:00"), std::string::npos) << "in Asia/Shanghai\n" << status.out;
 
   auto json = run({"--json", "status"});
   ASSERT_EQ(json.status, 0) << json.err;
