@@ -149,6 +149,17 @@ class RunCommand : public CliMirror {};
 class StatusCommand : public CliMirror {};
 class CliHelp : public CliMirror {};
 
+// A site's home page: HTML whose <head> announces its feeds, one of them
+// relative to the page.
+std::string home_page_linking(const std::string& rss_href, const std::string& atom_href) {
+  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>好站</title>"
+         "<link rel=\"stylesheet\" href=\"/style.css\">"
+         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"全部文章\" href=\"" + rss_href + "\">"
+         "<link rel=\"Alternate\" type=\"application/atom+xml; charset=utf-8\" href=\"" + atom_href + "\">"
+         "<link rel=\"alternate\" hreflang=\"en\" href=\"/en/\">"
+         "</head><body><p>新闻</p></body></html>";
+}
+
 // --- fetch ---
 
 TEST_F(FetchCommand, ExitsZeroWhenEverySourceSucceeds) {
@@ -453,6 +464,26 @@ TEST_F(RunCommand, RejectsAMalformedEvery) {
   EXPECT_EQ(result.status, 2);
   EXPECT_NE(result.err.find("--every"), std::string::npos) << result.err;
   EXPECT_EQ(server_.hits("/good.xml"), 0);
+}
+
+// --- fetch of a web page ---
+
+// Issue 13: a site's home page given as a feed failed with "no XML element
+// found: not a feed"; the per-source error now names the feeds it links.
+TEST_F(FetchCommand, AWebPageGivenAsAFeedFailsNamingTheFeedsItLinks) {
+  server_.serve_file("/home/", home_page_linking("../good.xml", "/atom.xml"), "text/html; charset=utf-8");
+  add_source("好站", server_.url("/home/"));
+  save();
+  auto fetch = run({"fetch"});
+  EXPECT_EQ(fetch.status, 3) << fetch.out << fetch.err;
+  EXPECT_NE(fetch.out.find("a web page, not a feed; it links these feeds: " + server_.url("/good.xml") +
+                           " (全部文章), " + server_.url("/atom.xml")),
+            std::string::npos)
+      << fetch.out;
+
+  auto json = run({"--json", "fetch"});
+  auto message = nlohmann::json::parse(json.out)["sources"][0]["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("put one of them in newsmirror.toml instead"), std::string::npos) << message;
 }
 
 // --- help ---
