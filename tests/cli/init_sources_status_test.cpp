@@ -101,8 +101,10 @@ TEST_F(CliInitSourcesStatus, InitAdoptsAClassicMirrorWithoutTouchingIt) {
 
 TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
   ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
+  // --no-check: these URLs are not to be fetched (tests stay on loopback).
   auto add = run({"sources", "add", "端传媒", "https://a.example/feed", "http://b.example/feed", "--interval",
-                  "30m", "--proxy", "socks5h://127.0.0.1:1080", "--timezone", "Asia/Hong_Kong", "--disabled"});
+                  "30m", "--proxy", "socks5h://127.0.0.1:1080", "--timezone", "Asia/Hong_Kong", "--disabled",
+                  "--no-check"});
   ASSERT_EQ(add.status, 0) << add.err;
   auto after_add = config();
   auto added = config::find_source(after_add, "端传媒");
@@ -146,7 +148,7 @@ TEST_F(CliInitSourcesStatus, SourcesAddRemoveListRoundTrip) {
 
 TEST_F(CliInitSourcesStatus, SourcesExportImportRoundTrip) {
   ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
-  ASSERT_EQ(run({"sources", "add", "多地址", "https://a.example/1", "https://a.example/2"}).status, 0);
+  ASSERT_EQ(run({"sources", "add", "多地址", "https://a.example/1", "https://a.example/2", "--no-check"}).status, 0);
   auto original = config();
 
   auto exported = run({"sources", "export"});
@@ -293,7 +295,7 @@ TEST_F(CliInitSourcesStatus, EveryCommandHasHelp) {
     EXPECT_NE(help.out.find("Usage"), std::string::npos) << help.out;
   }
   auto add = test::run_newsmirror(scratch_.path(), {"sources", "add", "--help"});
-  for (const char* option : {"--interval", "--proxy", "--timezone", "--disabled"})
+  for (const char* option : {"--interval", "--proxy", "--timezone", "--disabled", "--no-check"})
     EXPECT_NE(add.out.find(option), std::string::npos) << option;
 }
 
