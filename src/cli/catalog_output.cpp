@@ -190,15 +190,15 @@ core::Status make_imported_known(const GlobalOptions& globals, catalog::Catalog&
   return core::ok_status();
 }
 
-std::string utc_text(core::TimePoint time) {
-  using namespace std::chrono;
-  auto seconds_time = floor<seconds>(time);
-  auto day = floor<days>(seconds_time);
-  year_month_day ymd(day);
-  hh_mm_ss hms(seconds_time - day);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+core::Result<core::TimeZone> mirror_time_zone(const GlobalOptions& globals) {
+  if (auto s = require_mirror(globals); !s) return s.error();
+  auto config = config::load_config(config::config_path(globals.mirror));
+  if (!config) return config.error();
+  return core::TimeZone::from_name(config->timezone);
+}
+
+std::string time_text(core::TimePoint time, const core::TimeZone& zone) {
+  return core::local_time_text(std::chrono::floor<std::chrono::seconds>(time), zone);
 }
 
 void print_import_report(const catalog::ImportReport& report, const GlobalOptions& globals,

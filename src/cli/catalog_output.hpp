@@ -9,6 +9,7 @@
 #include "catalog/catalog.hpp"
 #include "catalog/importer.hpp"
 #include "cli/command.hpp"
+#include "core/time_zone.hpp"
 #include "mirror/cycle.hpp"
 
 namespace newsmirror::cli {
@@ -46,7 +47,12 @@ core::Status make_imported_known(const GlobalOptions& globals, catalog::Catalog&
 void print_import_report(const catalog::ImportReport& report, const GlobalOptions& globals,
                          std::string_view verb);
 
-// "2026-11-26 12:13:14 UTC".
-std::string utc_text(core::TimePoint time);
+// The mirror's time zone (newsmirror.toml `timezone`): the one its list
+// pages, `status` and the site use, so every time a person reads is on the
+// same clock. A folder without newsmirror.toml is a usage error.
+core::Result<core::TimeZone> mirror_time_zone(const GlobalOptions& globals);
+
+// "2026-11-26 20:13:14 +08:00": `time` in `zone`, with its offset.
+std::string time_text(core::TimePoint time, const core::TimeZone& zone);
 
 }  // namespace newsmirror::cli

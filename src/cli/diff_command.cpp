@@ -93,6 +93,8 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
                            .dump());
     return kExitOk;
   }
+  auto zone = mirror_time_zone(globals);
+  if (!zone) return report_error(zone.error(), globals);
   catalog::DiffStyle style;
   style.context = args.context;
   bool color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO));
@@ -103,7 +105,7 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
     style.insert_close = "+}\033[m";
   }
   fmt::print("{}\nversion {} ({}) -> version {} ({})\n\n", article->file, v1,
-             utc_text(versions[v1 - 1].fetched_at), v2, utc_text(versions[v2 - 1].fetched_at));
+             time_text(versions[v1 - 1].fetched_at, *zone), v2, time_text(versions[v2 - 1].fetched_at, *zone));
   if (!title_edits.empty()) {
     auto whole_title = style;
     whole_title.context = -1;

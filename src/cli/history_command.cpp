@@ -20,6 +20,8 @@ int run_history(const GlobalOptions& globals, const std::string& name) {
   if (!catalog) return report_error(catalog.error(), globals);
   auto article = resolve_article(*catalog, globals, name);
   if (!article) return report_error(article.error(), globals);
+  auto zone = mirror_time_zone(globals);
+  if (!zone) return report_error(zone.error(), globals);
   auto versions = catalog->versions(article->id);
   if (globals.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -48,7 +50,7 @@ int run_history(const GlobalOptions& globals, const std::string& name) {
     std::string title;
     if (v.title && previous_title && *v.title != *previous_title) title = "retitled: " + *v.title;
     if (v.title) previous_title = v.title;
-    table.add_row({std::to_string(v.ordinal), utc_text(v.fetched_at), v.content_hash.substr(0, 12),
+    table.add_row({std::to_string(v.ordinal), time_text(v.fetched_at, *zone), v.content_hash.substr(0, 12),
                    fmt::format("{} B", v.size), v.id == article->current_version ? "current" : "", title});
   }
   fmt::print("{}", table.render());
@@ -66,7 +68,8 @@ Command add_history_command(CLI::App& parent, const GlobalOptions& globals) {
       parent, "history", "List the stored versions of an article",
       "ARTICLE is the article's file (articles/SITE/N_TITLE.md, or SITE/N_TITLE.md), SITE/N, or "
       "its link. Every time an article arrives with other content a new version is stored; "
-      "this lists them oldest first with when each was fetched, its content hash and size.");
+      "this lists them oldest first with when each was fetched (in the mirror's time zone, with its "
+      "offset), its content hash and size. --json gives fetched_at in milliseconds since the epoch.");
   command.app->add_option("article", *name, "File, SITE/N, or link of the article")
       ->required()
       ->type_name("ARTICLE");

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 #include <csignal>
 #include <iostream>
@@ -56,18 +55,9 @@ void print_waiting(const mirror::CycleReport& report, std::chrono::system_clock:
                    const std::string& zone_name) {
   std::size_t changed = 0;
   for (const auto& source : report.sources) changed += source.changed;
-  using namespace std::chrono;
   auto named = core::TimeZone::from_name(zone_name);
-  const core::TimeZone zone = named ? *named : core::TimeZone();
-  const auto utc = floor<seconds>(next);
-  const auto offset = zone.offset_at_utc(utc);
-  const auto local = utc + offset;
-  const hh_mm_ss time(local - floor<days>(local));
-  const auto offset_minutes = duration_cast<minutes>(offset).count();
-  const std::string when = fmt::format("{:02}:{:02}:{:02} {}{:02}:{:02}", time.hours().count(),
-                                       time.minutes().count(), time.seconds().count(),
-                                       offset_minutes < 0 ? '-' : '+', std::abs(offset_minutes) / 60,
-                                       std::abs(offset_minutes) % 60);
+  const std::string when = core::local_time_text(std::chrono::floor<std::chrono::seconds>(next),
+                                                 named ? *named : core::TimeZone());
   std::cerr << fmt::format("last cycle: {} source(s), {} new, {} changed, {} failed; next cycle at {} "
                            "(Ctrl-C to stop)\n",
                            report.sources.size(), report.total_new(), changed, report.failed_count(), when);

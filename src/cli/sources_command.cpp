@@ -6,9 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "archive/atomic_writer.hpp"
@@ -18,6 +20,9 @@
 #include "cli/text_table.hpp"
 #include "config/config.hpp"
 #include "config/opml.hpp"
+#include "extract/feed_links.hpp"
+#include "fetch/http_client.hpp"
+#include "parse/feed_parser.hpp"
 
 namespace newsmirror::cli {
 
@@ -39,6 +44,7 @@ struct SourcesOptions {
   std::vector<std::string> urls;
   std::string interval, proxy, timezone, user_agent;
   bool disabled = false;
+  bool no_check = false;
   // remove
   std::string remove_name;
   // import / export
@@ -111,6 +117,74 @@ const config::Source* clash(const config::Config& config, const config::Source& 
   return nullptr;
 }
 
+// What fetching a new source's URL once said about it.
+struct UrlCheck {
+  std::string url;
+  std::optional<std::string> doubt;       // why it may not be a feed; "" when it is one
+  std::vector<extract::FeedLink> links;   // a web page that links these feeds
+};
+
+// The check is a courtesy, not a fetch cycle: one attempt, and a short
+// wait, so a slow or offline machine is not kept from adding a source.
+constexpr std::chrono::seconds kCheckConnectTimeout{5};
+constexpr std::chrono::seconds kCheckTimeout{10};
+
+UrlCheck judge_answer(const std::string& url, const core::Result<fetch::Response>& answer) {
+  UrlCheck check{url, std::nullopt, {}};
+  if (!answer) {
+    check.doubt = fmt::format("could not fetch it to check it is a feed: {}", answer.error().message);
+    return check;
+  }
+  parse::ParseOptions parse_options;
+  parse_options.content_type = answer->content_type;
+  parse_options.base_url = answer->effective_url.empty() ? url : answer->effective_url;
+  auto feed = parse::parse_feed(answer->body, parse_options);
+  if (feed) return check;
+  if (feed.error().kind == ErrorKind::not_feed)
+    check.links = extract::find_feed_links(answer->body, answer->content_type, parse_options.base_url);
+  check.doubt = fmt::format("its answer is not a feed: {}", feed.error().message);
+  return check;
+}
+
+// Fetches each URL of `source` once, all at once, as the source would be
+// fetched (its proxy and User-Agent).
+std::vector<UrlCheck> check_urls(const config::Config& config, const config::Source& source) {
+  fetch::Options fetch_options;
+  fetch_options.connect_timeout = kCheckConnectTimeout;
+  fetch_options.total_timeout = kCheckTimeout;
+  fetch_options.max_attempts = 1;
+  fetch::Client client(fetch_options);
+  std::vector<fetch::Request> requests;
+  for (const auto& url : source.urls) {
+    fetch::Request request;
+    request.url = url;
+    request.proxy = config::effective_proxy(config, source).value_or("");
+    request.user_agent = config::effective_user_agent(config, source).value_or("");
+    requests.push_back(std::move(request));
+  }
+  auto answers = client.fetch_all(requests);
+  std::vector<UrlCheck> checks;
+  for (std::size_t i = 0; i < answers.size(); ++i) checks.push_back(judge_answer(source.urls[i], answers[i]));
+  return checks;
+}
+
+// A web page that links feeds is the one answer worth refusing: the person
+// gave a site's address, and the feed to add is right there.
+std::optional<Error> refusal(const std::vector<UrlCheck>& checks, const std::string& name) {
+  for (const auto& check : checks) {
+    if (check.links.empty()) continue;
+    std::string list;
+    for (const auto& link : check.links)
+      list += fmt::format("\n  {}{}", link.url, link.title.empty() ? "" : "  (" + link.title + ")");
+    return Error(ErrorKind::usage,
+                 fmt::format("{} is a web page, not a feed; it links {}:{}\nadd {} instead, e.g. "
+                             "`newsmirror sources add {} {}`",
+                             check.url, check.links.size() == 1 ? "this feed" : "these feeds", list,
+                             check.links.size() == 1 ? "it" : "one of them", name, check.links.front().url));
+  }
+  return std::nullopt;
+}
+
 int add(const GlobalOptions& globals, config::Config config, const fs::path& file,
         const SourcesOptions& options) {
   auto source = source_from_options(options);
@@ -120,8 +194,18 @@ int add(const GlobalOptions& globals, config::Config config, const fs::path& fil
                                                             "remove it first to replace it",
                                                             existing->name, existing->urls.front())),
                         globals);
+  std::vector<UrlCheck> checks;
+  if (!options.no_check) checks = check_urls(config, *source);
+  if (auto refused = refusal(checks, source->name)) return report_error(*refused, globals);
   config.sources.push_back(*source);
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
+  // Doubts do not stop the add: the site may be down for now, or the
+  // machine offline; the next fetch will say more.
+  if (!globals.quiet)
+    for (const auto& check : checks)
+      if (check.doubt)
+        fmt::print(stderr, "newsmirror: warning: {}: {}; added anyway (`newsmirror fetch --source {}` tries it)\n",
+                   check.url, *check.doubt, source->name);
   if (globals.json) fmt::print("{}\n", to_json(config, config.sources.back()).dump(2));
   else if (!globals.quiet) fmt::print("Added \"{}\" ({} URL{})\n", source->name, source->urls.size(),
                                       source->urls.size() == 1 ? "" : "s");
@@ -232,6 +316,12 @@ Command add_sources_command(CLI::App& parent, const GlobalOptions& globals) {
       "list", "Show every source: name, enabled, fetch interval, URLs (the default; --json for an array)");
 
   o->add = command.app->add_subcommand("add", "Add a source; several URLs are mirrors tried in order");
+  o->add->footer(
+      "\nEach URL is fetched once (10 s at most) to check that it is a feed. A web page\n"
+      "that links feeds (<link rel=\"alternate\" type=\"application/rss+xml\" ...>) is\n"
+      "refused, naming the feeds it links: add one of them instead (exit status 2).\n"
+      "Any other doubt (no answer, an answer that is no feed) is a warning, and the\n"
+      "source is added. --no-check adds it without fetching anything.");
   o->add->add_option("name", o->name, "Name of the source; also its folder under articles/")
       ->required()->type_name("NAME");
   o->add->add_option("urls", o->urls, "Feed URL(s), http or https, tried in order until one answers")
@@ -244,6 +334,7 @@ Command add_sources_command(CLI::App& parent, const GlobalOptions& globals) {
       ->type_name("TZ");
   o->add->add_option("--user-agent", o->user_agent, "User-Agent header for this source")->type_name("TEXT");
   o->add->add_flag("--disabled", o->disabled, "Add it switched off (enable by editing newsmirror.toml)");
+  o->add->add_flag("--no-check", o->no_check, "Do not fetch the URLs to check them (e.g. offline)");
 
   o->remove = command.app->add_subcommand("remove", "Remove a source; its archived articles are kept");
   o->remove->add_option("name", o->remove_name, "Name of the source to remove")->required()->type_name("NAME");

@@ -20,16 +20,12 @@ namespace {
 
 using namespace std::chrono;
 
-// "2026-11-26 20:13 (3h ago)" in the mirror's zone: operators read it
-// beside list pages that use the same zone.
+// "2026-11-26 20:13:14 +08:00 (3h ago)" in the mirror's zone: operators
+// read it beside list pages that use the same zone.
 std::string when(const std::optional<core::TimePoint>& time, const core::TimeZone& zone,
                  sys_seconds now) {
   if (!time) return "never";
   auto utc = floor<seconds>(*time);
-  auto local = utc + zone.offset_at_utc(utc);
-  auto day = floor<days>(local);
-  year_month_day ymd(day);
-  hh_mm_ss hms(local - day);
   auto age = now - utc;
   std::string ago;
   if (age < 0s) ago = "in the future";
@@ -37,9 +33,7 @@ std::string when(const std::optional<core::TimePoint>& time, const core::TimeZon
   else if (age < 2h) ago = fmt::format("{}m ago", duration_cast<minutes>(age).count());
   else if (age < 48h) ago = fmt::format("{}h ago", duration_cast<hours>(age).count());
   else ago = fmt::format("{}d ago", duration_cast<days>(age).count());
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} ({})", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), ago);
+  return fmt::format("{} ({})", core::local_time_text(utc, zone), ago);
 }
 
 nlohmann::json millis(const std::optional<core::TimePoint>& time) {
@@ -66,6 +60,16 @@ std::string shorten(const std::string& text, std::size_t max_width) {
   return out + "…";
 }
 
+// "旧的, 另一个" — a few names, then how many more, so the line stays short.
+std::string removed_names(const std::vector<state::SourceHealth>& removed) {
+  constexpr std::size_t kShown = 5;
+  std::string names;
+  for (std::size_t i = 0; i < removed.size() && i < kShown; ++i)
+    names += (i == 0 ? "" : ", ") + removed[i].source;
+  if (removed.size() > kShown) names += fmt::format(" and {} more", removed.size() - kShown);
+  return names;
+}
+
 int run_status(const GlobalOptions& globals) {
   auto config = config::load_config(config::config_path(globals.mirror));
   if (!config) return report_error(config.error(), globals);
@@ -76,17 +80,16 @@ int run_status(const GlobalOptions& globals) {
 
   std::map<std::string, state::SourceHealth> health;
   for (auto& h : db->health()) health[h.source] = h;
-  // Configured sources first, in file order; then sources that were removed
-  // from the file but still have a history.
+  // Configured sources, in file order. Sources removed from the file keep
+  // their history in the state database, but they are no longer fetched:
+  // listing or counting them would report failures nobody can act on.
   struct Row {
     state::SourceHealth health;
-    bool configured = false;
     bool enabled = false;
   };
   std::vector<Row> rows;
   for (const auto& source : config->sources) {
     Row row;
-    row.configured = true;
     row.enabled = source.enabled;
     if (auto it = health.find(source.name); it != health.end()) {
       row.health = it->second;
@@ -96,22 +99,27 @@ int run_status(const GlobalOptions& globals) {
     }
     rows.push_back(std::move(row));
   }
-  for (auto& [name, h] : health) rows.push_back({h, false, false});
+  // What is left of `health` belongs to removed sources.
+  std::vector<state::SourceHealth> removed;
+  for (auto& [name, h] : health) removed.push_back(h);
 
   if (globals.json) {
+    // Machines get the removed sources too, marked "configured": false, so a
+    // script can still read their last state; people see only a count below.
     auto out = nlohmann::json::array();
-    for (const auto& row : rows) {
-      const auto& h = row.health;
+    auto add = [&out](const state::SourceHealth& h, bool configured, bool enabled) {
       out.push_back({{"name", h.source},
-                     {"configured", row.configured},
-                     {"enabled", row.enabled},
+                     {"configured", configured},
+                     {"enabled", enabled},
                      {"last_attempt", millis(h.last_attempt)},
                      {"last_success", millis(h.last_success)},
                      {"last_error", h.last_error ? nlohmann::json(*h.last_error) : nlohmann::json()},
                      {"consecutive_failures", h.consecutive_failures},
                      {"articles_archived", h.articles_archived},
                      {"last_new_count", h.last_new_count}});
-    }
+    };
+    for (const auto& row : rows) add(row.health, true, row.enabled);
+    for (const auto& h : removed) add(h, false, false);
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
@@ -124,8 +132,7 @@ int run_status(const GlobalOptions& globals) {
   for (const auto& row : rows) {
     const auto& h = row.health;
     std::string name = h.source;
-    if (!row.configured) name += " (removed)";
-    else if (!row.enabled) name += " (disabled)";
+    if (!row.enabled) name += " (disabled)";
     if (h.consecutive_failures > 0) ++failing;
     table.add_row({name, when(h.last_success, *zone, now), shorten(h.last_error.value_or("-"), 50),
                    std::to_string(h.consecutive_failures), std::to_string(h.articles_archived)});
@@ -136,6 +143,9 @@ int run_status(const GlobalOptions& globals) {
     for (const auto& site : db->site_summaries()) articles += site.articles;
     fmt::print("{} sources, {} failing; {} articles archived (times in {})\n", rows.size(), failing, articles,
                config->timezone);
+    if (!removed.empty())
+      fmt::print("{} removed source{} still {} history (not counted): {}\n", removed.size(),
+                 removed.size() == 1 ? "" : "s", removed.size() == 1 ? "has" : "have", removed_names(removed));
   }
   return kExitOk;
 }
@@ -148,7 +158,9 @@ Command add_status_command(CLI::App& parent, const GlobalOptions& globals) {
       parent, "status", "Show each source's health: last success, last error, failures",
       "Show how each source has been doing: last success, last error, consecutive\n"
       "failures and articles archived, as recorded by fetch and run. Times are in the\n"
-      "mirror's time zone. --json prints an array with times in milliseconds since the epoch.");
+      "mirror's time zone. Only the sources in newsmirror.toml are listed and counted;\n"
+      "sources removed from it are named on one line below. --json prints an array with\n"
+      "times in milliseconds since the epoch, removed sources last with \"configured\": false.");
   command.run = [&globals] { return run_status(globals); };
   return command;
 }

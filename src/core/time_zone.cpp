@@ -1,5 +1,6 @@
 #include "core/time_zone.hpp"
 
+#include <fmt/format.h>
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
@@ -39,6 +40,23 @@ std::optional<std::chrono::seconds> parse_fixed_offset(std::string_view text) {
   }
   if (hours > 14 || minutes > 59) return std::nullopt;
   return std::chrono::seconds(sign * (hours * 3600 + minutes * 60));
+}
+
+// The two forms differ only in the separators around the time.
+std::string time_text(std::chrono::sys_seconds utc, const TimeZone& zone, std::string_view date_time_separator,
+                      std::string_view offset_separator) {
+  using namespace std::chrono;
+  const seconds offset = zone.offset_at_utc(utc);
+  const sys_seconds local = utc + offset;
+  const sys_days day = floor<days>(local);
+  const year_month_day date{day};
+  const hh_mm_ss clock{local - day};
+  const auto offset_minutes = duration_cast<minutes>(offset).count();
+  const auto magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  return fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}{}{}{:02}:{:02}", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), date_time_separator,
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count(), offset_separator,
+                     offset_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
 }
 
 const icu::TimeZone* icu_zone(const std::shared_ptr<const void>& holder) {
@@ -83,6 +101,14 @@ std::chrono::seconds TimeZone::offset_at_utc(std::chrono::sys_seconds utc) const
   icu_zone(icu_zone_)->getOffset(millis, /*local=*/false, raw, dst, status);
   if (U_FAILURE(status)) return fixed_offset_;
   return std::chrono::seconds((raw + dst) / 1000);
+}
+
+std::string local_time_text(std::chrono::sys_seconds utc, const TimeZone& zone) {
+  return time_text(utc, zone, " ", " ");
+}
+
+std::string iso_time_text(std::chrono::sys_seconds utc, const TimeZone& zone) {
+  return time_text(utc, zone, "T", "");
 }
 
 }  // namespace newsmirror::core

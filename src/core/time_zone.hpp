@@ -38,4 +38,11 @@ class TimeZone {
   std::shared_ptr<const void> icu_zone_;  // icu::TimeZone, when not fixed
 };
 
+// An instant on `zone`'s wall clock with the offset in effect then, so a
+// reader needs neither the zone's rules nor UTC arithmetic to place it:
+//   local_time_text: "2026-11-26 20:13:14 +08:00" (for people)
+//   iso_time_text:   "2026-11-26T20:13:14+08:00"  (ISO 8601, for --json)
+std::string local_time_text(std::chrono::sys_seconds utc, const TimeZone& zone);
+std::string iso_time_text(std::chrono::sys_seconds utc, const TimeZone& zone);
+
 }  // namespace newsmirror::core

@@ -1,5 +1,6 @@
 #include "extract/dom_text.hpp"
 
+#include "core/url.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
@@ -161,6 +162,17 @@ std::string unescape_entities(std::string_view text) {
     i = semi + 1;
   }
   return out;
+}
+
+std::string base_url_of(const Node& document, std::string_view page_url) {
+  std::string base(page_url);
+  for_each_descendant(document, [&](const Node& n) {
+    if (base != page_url || !n.is_element("base")) return;
+    std::string_view href = attr(n, "href");
+    if (href.empty()) return;
+    if (auto resolved = core::url::resolve(page_url, href)) base = *resolved;
+  });
+  return base;
 }
 
 }  // namespace newsmirror::extract

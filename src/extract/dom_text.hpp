@@ -35,6 +35,10 @@ bool has_ancestor_tag(const Node& node, std::string_view tag, int max_depth = 3)
 Node* html_element(const Node& document);
 Node* child_by_tag(const Node& parent, std::string_view tag);
 
+// What relative links of the page resolve against: its first <base href>
+// (itself resolved against `page_url`), else `page_url`.
+std::string base_url_of(const Node& document, std::string_view page_url);
+
 // Resolves the few entities that pages double-encode inside meta
 // attributes and JSON-LD (&amp; &quot; &#39; &#x2019; ...).
 std::string unescape_entities(std::string_view text);

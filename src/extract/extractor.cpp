@@ -746,17 +746,6 @@ void ArticleGrabber::prepare_article(Node& article) {
 
 // ---------------------------------------------------------- URLs, dates ----
 
-std::string base_url_of(const Node& document, std::string_view page_url) {
-  std::string base(page_url);
-  for_each_descendant(document, [&](const Node& n) {
-    if (base != page_url || !n.is_element("base")) return;
-    std::string_view href = attr(n, "href");
-    if (href.empty()) return;
-    if (auto resolved = core::url::resolve(page_url, href)) base = *resolved;
-  });
-  return base;
-}
-
 void make_urls_absolute(Node& article, const std::string& base, std::string_view page_url) {
   auto absolute = [&](std::string_view reference) -> std::optional<std::string> {
     if (base == page_url && reference.starts_with("#")) return std::nullopt;  // in-page anchors stay

@@ -27,6 +27,7 @@
 #include "mirror/image_localizer.hpp"
 #include "mirror/page_fetcher.hpp"
 #include "core/url.hpp"
+#include "extract/feed_links.hpp"
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
 #include "search/plain_text.hpp"
@@ -137,6 +138,20 @@ struct Prepared {
   std::vector<Candidate> candidates;  // oldest first
 };
 
+// A site's home page given as its feed fails as "not a feed"; when the page
+// links its feeds, the error names them, since one of them is what the
+// source's url should be.
+core::Error explain_not_a_feed(const core::Error& error, const fetch::Response& response,
+                               std::string_view page_url) {
+  if (error.kind != ErrorKind::not_feed) return error;
+  auto links = extract::find_feed_links(response.body, response.content_type, page_url);
+  if (links.empty()) return error;
+  return core::Error(ErrorKind::not_feed,
+                     fmt::format("a web page, not a feed; it links {}: {} — put {} in newsmirror.toml instead",
+                                 links.size() == 1 ? "this feed" : "these feeds", extract::describe_feed_links(links),
+                                 links.size() == 1 ? "it" : "one of them"));
+}
+
 // Thread-safe: touches nothing shared.
 // `rules` is null for a source archived as its feed has it (clean = false).
 Prepared prepare_source(const config::Source& source, const std::string& url,
@@ -158,7 +173,7 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
   if (auto zone = core::TimeZone::from_name(time_zone)) parse_options.default_zone = *zone;
   auto feed = parse::parse_feed(response.body, parse_options);
   if (!feed) {
-    prepared.error = feed.error().with_context(url);
+    prepared.error = explain_not_a_feed(feed.error(), response, parse_options.base_url).with_context(url);
     return prepared;
   }
 

@@ -186,6 +186,53 @@ int note_ref_update(const char* refname, const char* status, void* payload) {
   return 0;
 }
 
+// The path of a remote on this machine ("/srv/news.git", "file:///srv/news.git");
+// "" for any other URL.
+std::string local_remote_path(std::string_view url) {
+  if (url.starts_with("file://")) url.remove_prefix(7);
+  return url.starts_with("/") ? std::string(url) : std::string();
+}
+
+// A fresh `git init --bare` names in HEAD the branch of init.defaultBranch
+// (`master` unless configured), whatever branch will be pushed to it. After
+// a push of `main` its HEAD names a branch that does not exist, and `git
+// clone` checks out nothing. Of the two cures, pushing to the branch the
+// remote's HEAD names, or pointing that HEAD at the branch pushed, this
+// takes the second: the first would give the mirror another branch name on
+// each side and need an upstream mapping for every later push, while the
+// second is what hosting services do for the first push to an empty
+// repository. Only a bare repository that had no reference at all before the
+// push is touched (no one's default is moved), and only one we can open:
+// the protocol cannot set a remote's HEAD, so a server reached over SSH or
+// HTTP keeps whatever its host decides.
+class EmptyLocalRemote {
+ public:
+  // Remembers the remote at `url` if it is a bare repository on this
+  // machine with no reference yet.
+  explicit EmptyLocalRemote(std::string_view url) {
+    const std::string path = local_remote_path(url);
+    git_repository* raw = nullptr;
+    if (path.empty() || git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0)
+      return;
+    repo_.reset(raw);
+    // A work tree's HEAD is someone's checkout: left alone.
+    if (git_repository_is_bare(repo_.get()) != 1 || git_repository_is_empty(repo_.get()) != 1) repo_.reset();
+  }
+
+  // After a push of `branch_ref` to it: its HEAD names that branch.
+  core::Status point_head_at(const std::string& branch_ref, const std::string& where) {
+    if (!repo_) return core::ok_status();
+    if (int rc = git_repository_set_head(repo_.get(), branch_ref.c_str()); rc < 0)
+      return core::Error(core::ErrorKind::io,
+                         fmt::format("{}: pushed, but could not point the remote's HEAD at {}: {}", where,
+                                     short_branch(branch_ref), last_git_message()));
+    return core::ok_status();
+  }
+
+ private:
+  Repository repo_;
+};
+
 }  // namespace
 
 bool is_unpublished_path(std::string_view path) {
@@ -430,11 +477,12 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
   const std::string where = fmt::format("push to {} ({})", options.remote, result.remote_url);
   // libgit2 takes a local path that does not exist for a URL it cannot
   // parse ("unsupported URL protocol"); say what is actually wrong.
-  std::string_view local = result.remote_url;
-  if (local.starts_with("file://")) local.remove_prefix(7);
+  const std::string local = local_remote_path(result.remote_url);
   std::error_code ec;
-  if (local.starts_with("/") && !fs::exists(fs::path(local), ec))
+  if (!local.empty() && !fs::exists(fs::path(local), ec))
     return core::Error(core::ErrorKind::io, fmt::format("{} failed: {} does not exist", where, local));
+
+  EmptyLocalRemote empty_remote(result.remote_url);
 
   // No '+': the remote must fast-forward, or the push fails.
   std::string refspec = branch_ref + ":" + branch_ref;
@@ -468,6 +516,7 @@ core::Result<PushResult> GitPublisher::push(const PushOptions& options) {
   if (!state.rejected_status.empty())
     return core::Error(core::ErrorKind::io, fmt::format("{} rejected: the remote refused {}: {}", where,
                                                         state.rejected_ref, state.rejected_status));
+  if (auto pointed = empty_remote.point_head_at(branch_ref, where); !pointed) return pointed.error();
   return result;
 }
 

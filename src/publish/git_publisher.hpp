@@ -92,7 +92,9 @@ class GitPublisher {
 
   // Pushes the current branch to the same branch of `options.remote`. A
   // push the remote would have to take as a non-fast-forward is an error;
-  // nothing is ever forced.
+  // nothing is ever forced. The first push to an empty bare repository on
+  // this machine also points its HEAD at the branch pushed, so that a clone
+  // of it checks the mirror out (a fresh `git init --bare` names `master`).
   core::Result<PushResult> push(const PushOptions& options);
 
   const std::filesystem::path& dir() const;

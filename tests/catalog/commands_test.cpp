@@ -11,7 +11,9 @@
 #include "archive/file_name.hpp"
 #include "state/state_db.hpp"
 #include "support/cli.hpp"
+#include "config/config.hpp"
 #include "support/paths.hpp"
+#include "support/test_mirror.hpp"
 
 namespace newsmirror {
 namespace {
@@ -182,6 +184,39 @@ TEST_F(CatalogCommands, ARetitledStoryIsAVersionAndDiffShowsTheTitleChange) {
   auto json = in_mirror({"--json", "diff", name});
   ASSERT_EQ(json.status, 0) << json.err;
   EXPECT_FALSE(nlohmann::json::parse(json.out).at("title_edits").empty()) << json.out;
+}
+
+// Issue 13: history and diff printed UTC ("2026-11-18 11:07:40 UTC") beside
+// list pages and `status` in the mirror's zone. The test mirror's first
+// article has three versions, fetched 2026-11-18 at 11:07:40, 12:06:40 and
+// 13:06:40 UTC.
+TEST_F(CatalogCommands, HistoryAndDiffShowTimesInTheMirrorsZoneWithItsOffset) {
+  fs::create_directories(mirror());
+  test::make_test_mirror(mirror());
+  auto history = in_mirror({"history", "法广/1001"});
+  ASSERT_EQ(history.status, 0) << history.err;
+  for (const char* time : {"2026-11-18 19:07:40 +08:00", "2026-11-18 20:06:40 +08:00", "2026-11-18 21:06:40 +08:00"})
+    EXPECT_NE(history.out.find(time), std::string::npos) << time << " in\n" << history.out;
+  EXPECT_EQ(history.out.find("UTC"), std::string::npos) << history.out;
+
+  auto diff = in_mirror({"diff", "法广/1001", "--color", "never"});
+  ASSERT_EQ(diff.status, 0) << diff.err;
+  EXPECT_NE(diff.out.find("version 2 (2026-11-18 20:06:40 +08:00) -> version 3 (2026-11-18 21:06:40 +08:00)"),
+            std::string::npos)
+      << diff.out;
+
+  // The zone is the mirror's own, whatever it is.
+  auto config = config::load_config(config::config_path(mirror()));
+  ASSERT_TRUE(config);
+  config->timezone = "Europe/London";
+  ASSERT_TRUE(config::save_config(config::config_path(mirror()), *config));
+  auto london = in_mirror({"history", "法广/1001"});
+  EXPECT_NE(london.out.find("2026-11-18 11:07:40 +00:00"), std::string::npos) << london.out;
+
+  // --json keeps milliseconds since the epoch, which need no zone.
+  auto json = in_mirror({"--json", "history", "法广/1001"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("versions")[0].at("fetched_at"), 1795000060000);
 }
 
 TEST_F(CatalogCommands, AnUnknownArticleIsNamedWithTheNearestOne) {

@@ -148,6 +148,18 @@ class FetchCommand : public CliMirror {};
 class RunCommand : public CliMirror {};
 class StatusCommand : public CliMirror {};
 class CliHelp : public CliMirror {};
+class SourcesAdd : public CliMirror {};
+
+// A site's home page: HTML whose <head> announces its feeds, one of them
+// relative to the page.
+std::string home_page_linking(const std::string& rss_href, const std::string& atom_href) {
+  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>好站</title>"
+         "<link rel=\"stylesheet\" href=\"/style.css\">"
+         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"全部文章\" href=\"" + rss_href + "\">"
+         "<link rel=\"Alternate\" type=\"application/atom+xml; charset=utf-8\" href=\"" + atom_href + "\">"
+         "<link rel=\"alternate\" hreflang=\"en\" href=\"/en/\">"
+         "</head><body><p>新闻</p></body></html>";
+}
 
 // --- fetch ---
 
@@ -482,6 +494,88 @@ TEST_F(RunCommand, RejectsAMalformedEvery) {
   EXPECT_EQ(server_.hits("/good.xml"), 0);
 }
 
+// --- sources add ---
+
+// Issue 13: a site's address given as its feed failed later, in fetch, as
+// "no XML element found: not a feed".
+TEST_F(SourcesAdd, AWebPageThatLinksFeedsIsRefusedNamingThem) {
+  save();
+  server_.serve_file("/home/", home_page_linking("../good.xml", server_.url("/atom.xml")), "text/html; charset=utf-8");
+  auto add = run({"sources", "add", "好站", server_.url("/home/")});
+  EXPECT_EQ(add.status, 2) << add.out << add.err;
+  EXPECT_NE(add.err.find(server_.url("/home/") + " is a web page, not a feed; it links these feeds:"),
+            std::string::npos)
+      << add.err;
+  EXPECT_NE(add.err.find(server_.url("/good.xml") + "  (全部文章)"), std::string::npos) << "resolved\n" << add.err;
+  EXPECT_NE(add.err.find(server_.url("/atom.xml")), std::string::npos) << add.err;
+  EXPECT_EQ(add.err.find("/en/"), std::string::npos) << "not a feed link\n" << add.err;
+  EXPECT_NE(add.err.find("add one of them instead"), std::string::npos) << add.err;
+  auto config = config::load_config(config::config_path(mirror_.path()));
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->sources.empty()) << "nothing added";
+
+  auto json = run({"--json", "sources", "add", "好站", server_.url("/home/")});
+  EXPECT_EQ(json.status, 2);
+  EXPECT_NE(nlohmann::json::parse(json.out)["error"]["message"].get<std::string>().find(server_.url("/good.xml")),
+            std::string::npos)
+      << json.out;
+}
+
+TEST_F(SourcesAdd, AFeedIsAddedWithoutAWord) {
+  save();
+  auto add = run({"sources", "add", "好站", server_.url("/good.xml")});
+  EXPECT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(add.err, "");
+  EXPECT_EQ(server_.hits("/good.xml"), 1) << "checked once";
+}
+
+TEST_F(SourcesAdd, AnUnreachableOrOtherNonFeedURLIsAddedWithAWarning) {
+  save();
+  server_.serve_file("/plain.html", "<html><body>no feeds here</body></html>", "text/html");
+  auto missing = run({"sources", "add", "缺站", server_.url("/missing.xml")});
+  EXPECT_EQ(missing.status, 0) << missing.err;
+  EXPECT_NE(missing.err.find("warning: " + server_.url("/missing.xml") + ": could not fetch it"), std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("404"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("added anyway"), std::string::npos) << missing.err;
+
+  auto plain = run({"sources", "add", "白站", server_.url("/plain.html")});
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.err.find("its answer is not a feed"), std::string::npos) << plain.err;
+
+  auto config = config::load_config(config::config_path(mirror_.path()));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->sources.size(), 2u);
+}
+
+TEST_F(SourcesAdd, NoCheckFetchesNothing) {
+  save();
+  server_.serve_file("/home/", home_page_linking("/good.xml", "/atom.xml"), "text/html");
+  auto add = run({"sources", "add", "好站", server_.url("/home/"), "--no-check"});
+  EXPECT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(server_.hits("/home/"), 0);
+}
+
+// --- fetch of a web page ---
+
+// Issue 13: a site's home page given as a feed failed with "no XML element
+// found: not a feed"; the per-source error now names the feeds it links.
+TEST_F(FetchCommand, AWebPageGivenAsAFeedFailsNamingTheFeedsItLinks) {
+  server_.serve_file("/home/", home_page_linking("../good.xml", "/atom.xml"), "text/html; charset=utf-8");
+  add_source("好站", server_.url("/home/"));
+  save();
+  auto fetch = run({"fetch"});
+  EXPECT_EQ(fetch.status, 3) << fetch.out << fetch.err;
+  EXPECT_NE(fetch.out.find("a web page, not a feed; it links these feeds: " + server_.url("/good.xml") +
+                           " (全部文章), " + server_.url("/atom.xml")),
+            std::string::npos)
+      << fetch.out;
+
+  auto json = run({"--json", "fetch"});
+  auto message = nlohmann::json::parse(json.out)["sources"][0]["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("put one of them in newsmirror.toml instead"), std::string::npos) << message;
+}
+
 // --- help ---
 
 TEST_F(CliHelp, HelpOfTheProgramAndOfEverySubcommandMentionsEveryOption) {
@@ -496,7 +590,7 @@ TEST_F(CliHelp, HelpOfTheProgramAndOfEverySubcommandMentionsEveryOption) {
       {{"init", "--help"}, {"dir", "--force"}},
       {{"sources", "--help"}, {"list", "add", "remove", "import", "export"}},
       {{"sources", "add", "--help"},
-       {"name", "urls", "--interval", "--proxy", "--timezone", "--user-agent", "--disabled"}},
+       {"name", "urls", "--interval", "--proxy", "--timezone", "--user-agent", "--disabled", "--no-check"}},
       {{"sources", "remove", "--help"}, {"name"}},
       {{"sources", "import", "--help"}, {"file"}},
       {{"sources", "export", "--help"}, {"file"}},

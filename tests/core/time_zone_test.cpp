@@ -37,4 +37,19 @@ TEST(TimeZone, ToUtcSubtractsOffset) {
   EXPECT_EQ(zone->to_utc(sys_seconds{hours(8)}), sys_seconds{});
 }
 
+TEST(TimeZone, TimeTextIsTheZonesWallClockWithItsOffset) {
+  const sys_seconds instant{seconds{1795000000}};  // 2026-11-18 11:06:40 UTC
+  auto shanghai = TimeZone::from_name("Asia/Shanghai");
+  EXPECT_EQ(local_time_text(instant, *shanghai), "2026-11-18 19:06:40 +08:00");
+  EXPECT_EQ(iso_time_text(instant, *shanghai), "2026-11-18T19:06:40+08:00");
+  // West of UTC, a half-hour offset, and the day before.
+  auto newfoundland = TimeZone::from_name("-03:30");
+  EXPECT_EQ(local_time_text(sys_seconds{seconds{1795000000 - 12 * 3600}}, *newfoundland),
+            "2026-11-17 19:36:40 -03:30");
+  EXPECT_EQ(iso_time_text(instant, TimeZone()), "2026-11-18T11:06:40+00:00");
+  // Summer time changes the offset shown, not just the hour.
+  auto berlin = TimeZone::from_name("Europe/Berlin");
+  EXPECT_EQ(local_time_text(sys_seconds{seconds{1689335102}}, *berlin), "2023-07-14 13:45:02 +02:00");
+}
+
 }  // namespace newsmirror::core

@@ -222,6 +222,46 @@ TEST_F(GitPublisherTest, PushToAFileUrlNamedByRemote) {
   EXPECT_EQ(git_line(bare, "rev-parse refs/heads/main"), summary->commit);
 }
 
+// A fresh `git init --bare` names `master`: after the first push its HEAD
+// names the mirror's branch, so a clone checks it out.
+TEST_F(GitPublisherTest, TheFirstPushToAnEmptyBareRepositoryMakesItsBranchTheDefault) {
+  for (std::string scheme : {"", "file://"}) {
+    test::TempDir remotes;
+    fs::path bare = remotes.path() / "empty.git";
+    ASSERT_EQ(shell("git init -q --bare -b master " + quote(bare.string())).status, 0);
+    test::TempDir mirror;
+    auto publisher = GitPublisher::open(mirror.path());
+    ASSERT_TRUE(publisher);
+    git_line(mirror.path(), "remote add origin " + quote(scheme + bare.string()));
+    write(mirror.path() / "README.md", "index\n");
+    ASSERT_TRUE(publisher->commit_changes());
+    auto pushed = publisher->push({});
+    ASSERT_TRUE(pushed) << scheme << pushed.error().message;
+    EXPECT_EQ(git_line(bare, "symbolic-ref HEAD"), "refs/heads/main") << scheme;
+  }
+}
+
+// Someone's repository with branches keeps its default: only an empty one
+// has no default worth keeping.
+TEST_F(GitPublisherTest, ARemoteThatHasBranchesKeepsItsHead) {
+  fs::path bare = scratch_.path() / "used.git";
+  ASSERT_EQ(shell("git init -q --bare -b master " + quote(bare.string())).status, 0);
+  test::TempDir other;
+  git_line(other.path(), "init -q -b master");
+  write(other.path() / "NOTE.md", "theirs\n");
+  git_line(other.path(), "add NOTE.md");
+  git_line(other.path(), "commit -q -m theirs");
+  git_line(other.path(), "push -q " + quote(bare.string()) + " master");
+
+  auto publisher = open();
+  git_line(dir(), "remote add origin " + quote(bare.string()));
+  article("BBC", "1.md");
+  ASSERT_TRUE(publisher.commit_changes());
+  ASSERT_TRUE(publisher.push({}));
+  EXPECT_EQ(git_line(bare, "symbolic-ref HEAD"), "refs/heads/master");
+  EXPECT_EQ(git_line(bare, "rev-parse refs/heads/main"), git_line(dir(), "rev-parse HEAD"));
+}
+
 TEST_F(GitPublisherTest, APushTheRemoteCannotFastForwardIsRejectedNotForced) {
   auto bare = add_bare_origin();
   // Someone else pushed first: the remote has a commit the mirror lacks.

@@ -119,6 +119,28 @@ TEST_F(PublishCli, PrintsTheCommitAndThePushForPeopleAndNothingWhenQuiet) {
   EXPECT_EQ(quiet.out, "");
 }
 
+// Issue 13: `git init --bare` names `master` in HEAD; publish --push sent
+// `main`, and a clone of the remote checked out nothing.
+TEST_F(PublishCli, AFreshBareRemoteClonesToTheMirrorAfterPublishPush) {
+  fs::path bare = scratch_.path() / "fresh.git";
+  // -b master: what `git init --bare` gives without an init.defaultBranch.
+  ASSERT_EQ(shell("git init -q --bare -b master " + quote(bare.string())).status, 0);
+  git_line(dir(), "init -q -b main");
+  git_line(dir(), "remote add origin " + quote(bare.string()));
+  ASSERT_EQ(run("fetch").status, 0);
+  auto result = run("publish --git --push");
+  ASSERT_EQ(result.status, 0) << result.err;
+
+  fs::path clone = scratch_.path() / "clone";
+  auto cloned = shell("git clone -q " + quote(bare.string()) + " " + quote(clone.string()));
+  ASSERT_EQ(cloned.status, 0) << cloned.out;
+  EXPECT_EQ(cloned.out.find("warning"), std::string::npos) << cloned.out;
+  EXPECT_TRUE(fs::is_regular_file(clone / "README.md")) << "the clone checked out nothing";
+  EXPECT_TRUE(fs::is_regular_file(clone / "lists" / "好站.md"));
+  EXPECT_EQ(git_line(clone, "rev-parse HEAD"), git_line(dir(), "rev-parse HEAD"));
+  EXPECT_EQ(git_line(bare, "symbolic-ref HEAD"), "refs/heads/main");
+}
+
 TEST_F(PublishCli, AFailedPushExitsOneAndKeepsTheCommit) {
   git_line(dir(), "init -q -b main");
   git_line(dir(), "remote add origin " + quote((scratch_.path() / "no-such-repo.git").string()));

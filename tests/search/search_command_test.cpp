@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+#include "support/cli.hpp"
 #include "support/paths.hpp"
+#include "support/test_mirror.hpp"
 
 namespace newsmirror::search {
 namespace {
@@ -76,6 +79,60 @@ TEST(SearchCommand, BadInputIsAUsageErrorAndAMissingCatalogSaysSo) {
   EXPECT_EQ(WEXITSTATUS(bad_date.status), 2);
   CommandRun no_catalog = run_binary(dir.path(), "search x");
   EXPECT_NE(no_catalog.status, 0);
+}
+
+// The small catalog of support/test_mirror (Asia/Shanghai, the default zone)
+// searched through the real binary.
+class SearchCommandOnATestMirror : public ::testing::Test {
+ protected:
+  void SetUp() override { ::newsmirror::test::make_test_mirror(mirror_.path()); }
+  ::newsmirror::test::CliOutcome search(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--mirror", mirror_.path().string(), "search"});
+    return ::newsmirror::test::run_newsmirror(scratch_.path(), args);
+  }
+  void set_time_zone(const std::string& zone) {
+    auto config = config::load_config(config::config_path(mirror_.path()));
+    ASSERT_TRUE(config);
+    config->timezone = zone;
+    ASSERT_TRUE(config::save_config(config::config_path(mirror_.path()), *config));
+  }
+  ::newsmirror::test::TempDir mirror_, scratch_;
+};
+
+// Issue 13: a search that found nothing printed "0 of 0 matching articles".
+TEST_F(SearchCommandOnATestMirror, NothingFoundSaysNoArticlesMatchTheQuery) {
+  auto none = search({"火星殖民"});
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_EQ(none.out, "no articles match \"火星殖民\"\n");
+
+  auto bounded = search({"台湾", "--site", "BBC", "--since", "2030-01-01"});
+  ASSERT_EQ(bounded.status, 0) << bounded.err;
+  EXPECT_EQ(bounded.out, "no articles match \"台湾\" in BBC since 2030-01-01\n");
+
+  EXPECT_EQ(search({"--quiet", "火星殖民"}).out, "") << "--quiet prints results only";
+}
+
+// Issue 13: search showed UTC dates beside list pages in the mirror's zone.
+// 十月的旧闻 was published 2026-10-14 17:46:40 UTC, already the 15th in Shanghai.
+TEST_F(SearchCommandOnATestMirror, ResultsShowTheirTimeInTheMirrorsZoneWithItsOffset) {
+  auto found = search({"十月"});
+  ASSERT_EQ(found.status, 0) << found.err;
+  EXPECT_EQ(found.out.rfind("2026-10-15 01:46:40 +08:00  法广  十月的旧闻\n", 0), 0u) << found.out;
+  EXPECT_NE(found.out.find("1 of 1 matching article\n"), std::string::npos) << found.out;
+
+  set_time_zone("America/New_York");
+  auto western = search({"十月"});
+  EXPECT_EQ(western.out.rfind("2026-10-14 13:46:40 -04:00  法广  十月的旧闻\n", 0), 0u) << western.out;
+}
+
+TEST_F(SearchCommandOnATestMirror, SinceAndUntilNameDaysOfTheMirrorsZone) {
+  // 2026-10-15 in Shanghai began at 2026-10-14 16:00 UTC: the article is on it.
+  for (const char* day : {"--since", "--until"}) {
+    auto on_the_day = search({"十月", day, "2026-10-15"});
+    EXPECT_NE(on_the_day.out.find("十月的旧闻"), std::string::npos) << day << "\n" << on_the_day.out;
+  }
+  EXPECT_NE(search({"十月", "--since", "2026-10-16"}).out.find("no articles match"), std::string::npos);
+  EXPECT_NE(search({"十月", "--until", "2026-10-14"}).out.find("no articles match"), std::string::npos);
 }
 
 }  // namespace
