@@ -2,6 +2,8 @@
 // then `publish --git` and `run --publish` committing the mirror and pushing
 // it to a local bare repository.
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
@@ -139,6 +141,43 @@ TEST_F(PublishCli, AFreshBareRemoteClonesToTheMirrorAfterPublishPush) {
   EXPECT_TRUE(fs::is_regular_file(clone / "lists" / "好站.md"));
   EXPECT_EQ(git_line(clone, "rev-parse HEAD"), git_line(dir(), "rev-parse HEAD"));
   EXPECT_EQ(git_line(bare, "symbolic-ref HEAD"), "refs/heads/main");
+}
+
+// The README's cron line, run as cron would (by /bin/sh, from the mirror
+// folder): when one feed dies (fetch exits 3), the others are still
+// committed and pushed, cycle after cycle.
+TEST_F(PublishCli, TheReadmesCronLineGoesOnPublishingWhenAFeedDies) {
+  std::string recipe;
+  {
+    std::ifstream readme(test::source_dir() / "README.md");
+    for (std::string line; std::getline(readme, line);)
+      if (line.find("* * * *") != std::string::npos && line.find("newsmirror") != std::string::npos) recipe = line;
+  }
+  ASSERT_FALSE(recipe.empty()) << "README.md has no cron line";
+  const auto command_start = recipe.find("cd /srv/news && ");
+  ASSERT_NE(command_start, std::string::npos) << recipe;
+  std::string command = recipe.substr(command_start + std::string("cd /srv/news && ").size());
+
+  auto bare = add_bare_origin();
+  auto config = config::load_config(config::config_path(dir()));
+  ASSERT_TRUE(config);
+  config::Source dead;
+  dead.name = "死站";
+  dead.urls = {server_.url("/gone.xml")};  // 404
+  config->sources.push_back(dead);
+  ASSERT_TRUE(config::save_config(config::config_path(dir()), *config));
+  const std::string path = "PATH=" + quote(test::binary().parent_path().string()) + ":\"$PATH\" ";
+  auto cron = [&] { return shell("cd " + quote(dir().string()) + " && " + path + "sh -c " + quote(command)); };
+
+  auto first = cron();
+  EXPECT_EQ(first.status, 0) << first.out;
+  EXPECT_EQ(git_line(bare, "rev-list --count main"), "1") << "the healthy feeds were published";
+
+  server_.serve_file("/good.xml", feed_with(4, "好"), "application/rss+xml");
+  auto second = cron();
+  EXPECT_EQ(second.status, 0) << second.out;
+  EXPECT_EQ(git_line(bare, "rev-list --count main"), "2") << "and again, with the dead feed still dead";
+  EXPECT_EQ(git_line(dir(), "status --porcelain"), "") << "everything archived was committed";
 }
 
 TEST_F(PublishCli, AFailedPushExitsOneAndKeepsTheCommit) {
