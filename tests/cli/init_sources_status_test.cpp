@@ -64,6 +64,13 @@ TEST_F(CliInitSourcesStatus, InitCreatesALoadableConfigWithTheNineDefaultSources
   EXPECT_EQ(db->journal_mode(), "wal");
 }
 
+TEST_F(CliInitSourcesStatus, InitEmptyStartsWithoutSources) {
+  auto init = test::run_newsmirror(scratch_.path(), {"init", "--empty", mirror_.string()});
+  ASSERT_EQ(init.status, 0) << init.err;
+  EXPECT_TRUE(config().sources.empty());
+  EXPECT_NE(init.out.find("with 0 sources"), std::string::npos) << init.out;
+}
+
 TEST_F(CliInitSourcesStatus, InitRefusesToClobberAnExistingConfigUnlessForced) {
   ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   std::ofstream(config::config_path(mirror_), std::ios::app) << "\n# mine\n";

@@ -830,6 +830,30 @@ TEST_F(CrashRecovery, KilledAfterRecordingStillListsTheArticles) {
   EXPECT_FALSE(fs::exists(dir() / kJournal));
 }
 
+// A writer that lost a race (two processes, before the writer lock) placed
+// its copies of articles another file already holds, then failed to record
+// them. Recovery removes those second copies: no file stays that the state
+// does not know, and each story is there once.
+TEST_F(CrashRecovery, ASecondCopyOfAKnownArticleIsRemoved) {
+  auto first = plan(2);
+  for (const auto& p : first) write_placed(p);
+  record(first);
+  auto copies = first;
+  for (auto& copy : copies) {
+    auto seq = state::StateDb::open(dir())->reserve_site_sequence(kSite, 1);
+    ASSERT_TRUE(seq);
+    copy.record.seq = *seq;
+    copy.record.file_name = archive::article_file_name(archive::article_number(*seq), copy.record.title);
+  }
+  write_journal(copies);
+  for (const auto& p : copies) write_placed(p);
+  recover();
+  EXPECT_EQ(files_and_temps(), sorted_names(first));
+  EXPECT_EQ(recorded_files(), names_newest_first(first));
+  EXPECT_EQ(listed(), names_newest_first(first));
+  EXPECT_FALSE(fs::exists(dir() / kJournal));
+}
+
 // Recovery itself killed and run again: idempotent, nothing twice.
 TEST_F(CrashRecovery, RecoveringTwiceChangesNothing) {
   auto planned = plan(3);

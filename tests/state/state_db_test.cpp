@@ -191,6 +191,17 @@ TEST(StateDb, TwoConnectionsNeverGetTheSameNumbers) {
   EXPECT_EQ(a.last_site_sequence("法广"), 60u);
 }
 
+TEST(StateDb, ASiteWhoseNumbersReachZeroGoesOnWithoutCollisions) {
+  // After N = 0 (seq 0xFFFFF) the site goes on at 2097151 and counts down
+  // again; every number stays the site's own.
+  test::TempDir dir;
+  auto db = open(dir);
+  ASSERT_TRUE(db.raise_site_sequence("法广", 0xFFFFF - 2));
+  std::vector<std::uint64_t> numbers;
+  for (int i = 0; i < 4; ++i) numbers.push_back(0xFFFFFu ^ *db.reserve_site_sequence("法广", 1));
+  EXPECT_EQ(numbers, (std::vector<std::uint64_t>{1, 0, 2097151, 2097150}));
+}
+
 TEST(StateDb, RaisingASiteCounterOnlyRaises) {
   test::TempDir dir;
   auto db = open(dir);
@@ -345,29 +356,38 @@ TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndKeepsTheirNumbers) {
   EXPECT_TRUE(again->empty());
 }
 
-// A database made by the first release (schema v1) is migrated on open
-// without losing rows.
-TEST(StateDb, MigratesAVersionOneDatabase) {
-  test::TempDir dir;
+// The tables every schema since the first has had besides `articles`.
+constexpr const char* kFirstSchemaOtherTables =
+    "CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE validators(url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT) WITHOUT ROWID;"
+    "CREATE TABLE source_health(source TEXT PRIMARY KEY NOT NULL, last_attempt INTEGER,"
+    " last_success INTEGER, last_error TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+    " articles_archived INTEGER NOT NULL DEFAULT 0, last_new_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;";
+
+// A state database as an earlier release left it: `sql` run on a new file.
+void make_old_database(const test::TempDir& dir, const std::string& sql) {
   std::filesystem::create_directories(dir.path() / ".newsmirror");
   auto file = dir.path() / ".newsmirror" / "state.db";
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  const char* v1 =
-      "CREATE TABLE articles(identity TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL,"
-      " file_name TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL,"
-      " published INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL) WITHOUT ROWID;"
-      "CREATE INDEX articles_by_site ON articles(site, seq);"
-      "CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE TABLE validators(url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT) WITHOUT ROWID;"
-      "CREATE TABLE source_health(source TEXT PRIMARY KEY NOT NULL, last_attempt INTEGER,"
-      " last_success INTEGER, last_error TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0,"
-      " articles_archived INTEGER NOT NULL DEFAULT 0, last_new_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
-      "INSERT INTO articles VALUES('old', 'BBC', '1048574_t.md', 1, 't', 'https://x/', 10, 20, 'h');"
-      "INSERT INTO counters VALUES('seq', 7);"
-      "PRAGMA user_version = 1;";
-  ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
   sqlite3_close(raw);
+}
+
+// A database made by the first release (schema v1) is migrated on open
+// without losing rows.
+TEST(StateDb, MigratesAVersionOneDatabase) {
+  test::TempDir dir;
+  make_old_database(
+      dir, std::string("CREATE TABLE articles(identity TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL,"
+                       " file_name TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL,"
+                       " published INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL)"
+                       " WITHOUT ROWID;"
+                       "CREATE INDEX articles_by_site ON articles(site, seq);") +
+               kFirstSchemaOtherTables +
+               "INSERT INTO articles VALUES('old', 'BBC', '1048574_t.md', 1, 't', 'https://x/', 10, 20, 'h');"
+               "INSERT INTO counters VALUES('seq', 7);"
+               "PRAGMA user_version = 1;");
 
   auto db = open(dir);
   EXPECT_EQ(db.schema_version(), kSchemaVersion);
@@ -386,37 +406,29 @@ TEST(StateDb, MigratesAVersionOneDatabase) {
 // numbering goes on below each site's smallest number.
 TEST(StateDb, MigratingVersionFourRepairsAdoptedNumbersAndCountsPerSite) {
   test::TempDir dir;
-  std::filesystem::create_directories(dir.path() / ".newsmirror");
-  auto file = dir.path() / ".newsmirror" / "state.db";
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  const char* v4 =
-      "CREATE TABLE articles(identity TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL,"
-      " file_name TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL,"
-      " published INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL,"
-      " versions INTEGER NOT NULL DEFAULT 1, last_changed INTEGER) WITHOUT ROWID;"
-      "CREATE INDEX articles_by_site ON articles(site, seq);"
-      "CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
-      "CREATE TABLE validators(url TEXT PRIMARY KEY NOT NULL, etag TEXT, last_modified TEXT) WITHOUT ROWID;"
-      "CREATE TABLE source_health(source TEXT PRIMARY KEY NOT NULL, last_attempt INTEGER,"
-      " last_success INTEGER, last_error TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0,"
-      " articles_archived INTEGER NOT NULL DEFAULT 0, last_new_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
-      "CREATE TABLE identity_aliases(alias TEXT PRIMARY KEY NOT NULL,"
-      " identity TEXT NOT NULL REFERENCES articles(identity)) WITHOUT ROWID;"
-      "CREATE TABLE pending_images(site TEXT NOT NULL, file_name TEXT NOT NULL, attempts INTEGER NOT NULL,"
-      " PRIMARY KEY(site, file_name)) WITHOUT ROWID;"
-      // adopted: seq = N
-      "INSERT INTO articles VALUES('a1', '法广', '1042083_t.md', 1042083, 't', 'https://x/1', 10, 20, 'h', 1, NULL);"
-      "INSERT INTO articles VALUES('a2', '法广', '1042187_t.md', 1042187, 't', 'https://x/2', 10, 20, 'h', 1, NULL);"
-      "INSERT INTO articles VALUES('n1', '纽约时报', '1047714.md', 1047714, 't', 'https://x/3', 10, 20, 'h', 1, NULL);"
-      // written by the mirror-wide counter: seq 6494 made N 1042081
-      "INSERT INTO articles VALUES('c1', '法广', '1042081_new.md', 6494, 't', 'https://x/4', 10, 20, 'h', 1, NULL);"
-      "INSERT INTO articles VALUES('u', '法广', 'notes.md', 6495, 't', 'https://x/5', 10, 20, 'h', 1, NULL);"
-      "INSERT INTO identity_aliases VALUES('link:法广x/1', 'a1');"
-      "INSERT INTO counters VALUES('seq', 1047714);"
-      "PRAGMA user_version = 4;";
-  ASSERT_EQ(sqlite3_exec(raw, v4, nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
+  make_old_database(
+      dir,
+      std::string(
+          "CREATE TABLE articles(identity TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL,"
+          " file_name TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL,"
+          " published INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL,"
+          " versions INTEGER NOT NULL DEFAULT 1, last_changed INTEGER) WITHOUT ROWID;"
+          "CREATE INDEX articles_by_site ON articles(site, seq);") +
+          kFirstSchemaOtherTables +
+          "CREATE TABLE identity_aliases(alias TEXT PRIMARY KEY NOT NULL,"
+          " identity TEXT NOT NULL REFERENCES articles(identity)) WITHOUT ROWID;"
+          "CREATE TABLE pending_images(site TEXT NOT NULL, file_name TEXT NOT NULL, attempts INTEGER NOT NULL,"
+          " PRIMARY KEY(site, file_name)) WITHOUT ROWID;"
+          // adopted: seq = N
+          "INSERT INTO articles VALUES('a1', '法广', '1042083_t.md', 1042083, 't', 'https://x/1', 10, 20, 'h', 1, NULL);"
+          "INSERT INTO articles VALUES('a2', '法广', '1042187_t.md', 1042187, 't', 'https://x/2', 10, 20, 'h', 1, NULL);"
+          "INSERT INTO articles VALUES('n1', '纽约时报', '1047714.md', 1047714, 't', 'https://x/3', 10, 20, 'h', 1, NULL);"
+          // written by the mirror-wide counter: seq 6494 made N 1042081
+          "INSERT INTO articles VALUES('c1', '法广', '1042081_new.md', 6494, 't', 'https://x/4', 10, 20, 'h', 1, NULL);"
+          "INSERT INTO articles VALUES('u', '法广', 'notes.md', 6495, 't', 'https://x/5', 10, 20, 'h', 1, NULL);"
+          "INSERT INTO identity_aliases VALUES('link:法广\x1fx/1', 'a1');"
+          "INSERT INTO counters VALUES('seq', 1047714);"
+          "PRAGMA user_version = 4;");
 
   auto db = open(dir);
   EXPECT_EQ(db.schema_version(), kSchemaVersion);
