@@ -16,6 +16,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
+#include "cli/text_table.hpp"
 #include "config/config.hpp"
 #include "state/state_db.hpp"
 
@@ -179,9 +180,13 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched.\n"
                "Each site goes on in its own layout, numbering below its smallest number:\n",
                adopted_files, adopted->size());
+    TextTable table({"SITE", "FOLDER", "LAYOUT", "FILES", "NEXT NUMBER"});
+    table.align_right(3);
+    table.align_right(4);
     for (const auto& site : *adopted)
-      fmt::print("  {:<14} articles/{:<10} {} layout, {} files, next number {}\n", site.name, site.folder + "/",
-                 site.later_layout() ? "later" : "early", site.files, next_number(*db, site.name));
+      table.add_row({site.name, "articles/" + site.folder + "/", site.later_layout() ? "later" : "early",
+                     std::to_string(site.files), std::to_string(next_number(*db, site.name))});
+    fmt::print("{}", table.render());
   }
   if (cataloged) {
     fmt::print("Cataloged {} articles for search and history in {:.1f} s", cataloged->added,
