@@ -47,6 +47,12 @@ std::map<std::string, ListPage> list_pages_by_folder(const fs::path& lists) {
 
 }  // namespace
 
+std::map<std::string, std::string> list_names_by_folder(const fs::path& mirror) {
+  std::map<std::string, std::string> names;
+  for (auto& [folder, page] : list_pages_by_folder(mirror / "lists")) names.emplace(folder, std::move(page.site));
+  return names;
+}
+
 core::Result<std::vector<ScannedSite>> scan_mirror(const fs::path& mirror) {
   const auto lists = list_pages_by_folder(mirror / "lists");
   std::vector<ScannedSite> sites;

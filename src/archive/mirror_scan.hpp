@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ struct ScannedSite {
   // list page without footer. Otherwise the early one.
   bool later_layout() const;
 };
+
+// folder -> the name of the list page that links into it
+// (`lists/法广.md` linking /articles/rfi/... gives rfi -> 法广). Pages that
+// cannot be parsed or list nothing are left out.
+std::map<std::string, std::string> list_names_by_folder(const std::filesystem::path& mirror);
 
 // Every folder under `mirror/articles/`, by folder name. List pages that
 // cannot be parsed are skipped (their folder is still scanned). An error

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <span>
@@ -22,6 +23,7 @@
 #include "archive/article_file.hpp"
 #include "archive/atomic_writer.hpp"
 #include "archive/file_name.hpp"
+#include "archive/mirror_scan.hpp"
 
 namespace newsmirror::catalog {
 
@@ -335,7 +337,22 @@ core::Result<std::vector<Job>> list_source(const ImportOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(source, ec))
     return Error(ErrorKind::usage, fmt::format("{} is not a folder", source.string()));
-  if (fs::is_directory(source / "articles", ec)) return list_archive(source / "articles", options.site);
+  if (fs::is_directory(source / "articles", ec)) {
+    auto jobs = list_archive(source / "articles", options.site);
+    if (!jobs || !options.folder_of_site) return jobs;
+    // Each of the other mirror's folders goes to the folder its site has here.
+    const auto names = archive::list_names_by_folder(source);
+    std::map<std::string, std::string> targets;
+    for (auto& job : *jobs) {
+      auto [target, inserted] = targets.try_emplace(job.site);
+      if (inserted) {
+        auto named = names.find(job.site);
+        target->second = archive::site_dir_name(options.folder_of_site(named != names.end() ? named->second : job.site));
+      }
+      job.site = target->second;
+    }
+    return jobs;
+  }
   fs::path folder = source;
   if (folder.filename().empty()) folder = folder.parent_path();  // "dir/"
   std::vector<Job> jobs;

@@ -43,6 +43,13 @@ struct ImportOptions {
   // (the mirror's state knows more keys than the catalog: a fetched
   // article's GUID and link). Optional.
   std::function<bool(std::string_view identity)> known;
+  // Copy mode: the folder in this mirror where the articles of the site
+  // named `site` go (the later layout keeps 法广 in articles/rfi). Copies
+  // from another mirror are matched by site name — its list page's name for
+  // each of its folders, else the folder's — so that 法广 from an early
+  // mirror and rfi from a later one land in the same site. Default: the
+  // name itself.
+  std::function<std::string(std::string_view site)> folder_of_site;
   // Copy mode: the next free number of the site folder `site` (reserved in
   // state::StateDb, per site), and the site's counter kept past a number a
   // copy keeps. Required for copy mode.

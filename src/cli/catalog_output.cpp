@@ -138,12 +138,18 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
     auto found = site_of_folder->find(folder);
     return found != site_of_folder->end() ? found->second : std::string(folder);
   };
+  auto folder_of_site = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+  for (const auto& [folder, site] : *site_of_folder) folder_of_site->emplace(site, folder);
   auto state = std::make_shared<state::StateDb>(std::move(*db));
   catalog::ImportOptions options;
   options.mirror = globals.mirror;
   // The same link key the mirror's novelty check uses (mirror/identity).
   options.identity = [site_of](std::string_view folder, std::string_view link) {
     return mirror::link_key(site_of(folder), link);
+  };
+  options.folder_of_site = [folder_of_site](std::string_view site) {
+    auto found = folder_of_site->find(site);
+    return found != folder_of_site->end() ? found->second : std::string(site);
   };
   options.known = [state](std::string_view identity) { return state->find(identity).has_value(); };
   options.reserve_number = [state, site_of](std::string_view folder) -> core::Result<std::uint64_t> {

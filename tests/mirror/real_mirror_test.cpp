@@ -435,6 +435,32 @@ TEST_F(RealMirror, ImportIntoAMirrorThatFetchedSomeOfTheSameStoriesAddsOnlyTheRe
   EXPECT_EQ(nlohmann::json::parse(again.out).at("copied"), 0) << again.out;
 }
 
+TEST_F(RealMirror, ImportMatchesSitesByNameAcrossLayouts) {
+  // The later mirror keeps BBC in articles/bbc under lists/BBC.md; a mirror
+  // whose BBC is in articles/BBC takes its copies there, not in a second
+  // site "bbc".
+  if (!fs::exists(corpus("archive-later") / "lists")) GTEST_SKIP() << "../shared/corpus/archive-later is absent";
+  fs::create_directories(mirror());
+  ASSERT_EQ(test::run_newsmirror(root_.path(), {"--quiet", "init", "--empty", mirror().string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(root_.path(), {"--mirror", mirror().string(), "--quiet", "sources", "add", "--no-check",
+                                                "BBC", "https://placeholder.example/feed"})
+                .status,
+            0);
+  const fs::path later = root_.path() / "later";
+  fs::create_directories(later);
+  for (const char* part : {"articles", "lists"})
+    fs::copy(corpus("archive-later") / part, later / part, fs::copy_options::recursive);
+  auto imported = test::run_newsmirror(root_.path(), {"--mirror", mirror().string(), "--json", "import", later.string()});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  EXPECT_EQ(nlohmann::json::parse(imported.out).at("copied"), 30) << imported.out;
+  EXPECT_FALSE(fs::exists(mirror() / "articles" / "bbc")) << "no second BBC";
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(mirror() / "articles" / "BBC")) files += e.path().extension() == ".md";
+  EXPECT_EQ(files, 30u);
+  const auto list = slurp(mirror() / "lists" / "BBC.md");
+  EXPECT_NE(list.find("](/articles/BBC/1043575.md)"), std::string::npos) << list.substr(0, 300);
+}
+
 TEST_F(RealMirror, AMirrorWhoseNumbersCrossedAMillionGoesOnBelowItsNumericMinimum) {
   // From September 2023 the old script kept taking 1000000.md as the first
   // file by name and wrote 999999.md again and again. Adopted in that
