@@ -97,8 +97,9 @@ std::optional<std::uint64_t> guid_post_id(std::string_view guid) {
       const std::string_view digits = pair.substr(2);
       std::uint64_t id = 0;
       const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-      if (ec == std::errc() && end == digits.data() + digits.size() && id > 0 && id < (std::uint64_t{1} << 40))
-        return id;
+      // Past 20 bits the number would not be of the old form, and one odd
+      // GUID would move the site's counter for good: count down instead.
+      if (ec == std::errc() && end == digits.data() + digits.size() && id > 0 && id < 0x100000) return id;
       return std::nullopt;
     }
     if (amp == std::string_view::npos) break;

@@ -35,7 +35,8 @@ std::uint64_t sequence_of_number(std::uint64_t number);
 
 // The WordPress post id in a feed item's GUID (`https://host/?p=391133`,
 // also `&p=`), which 中国数字时代's mirror numbered by: N = 0xFFFFF ^ id,
-// so the sequence is the id itself. nullopt when the GUID carries none.
+// so the sequence is the id itself. nullopt when the GUID carries none,
+// or an id of 0 or of 0x100000 and more (no number of the old form).
 std::optional<std::uint64_t> guid_post_id(std::string_view guid);
 
 // `<N>_<title>.md`, or `<N>.md` without a title or when the cleaned title is

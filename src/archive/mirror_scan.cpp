@@ -1,6 +1,7 @@
 #include "archive/mirror_scan.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -22,7 +23,23 @@ bool ScannedSite::later_layout() const {
 
 namespace {
 
+// A list page is a few hundred KB; anything past this is not one.
+constexpr std::uintmax_t kMaxListPageBytes = 16 * 1024 * 1024;
+
+// An adopted mirror is input like any other: a link or a device where a
+// page or a folder should be is passed over, never followed.
+bool is_plain_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::symlink_status(path, ec).type() == fs::file_type::regular;
+}
+bool is_plain_folder(const fs::path& path) {
+  std::error_code ec;
+  return fs::symlink_status(path, ec).type() == fs::file_type::directory;
+}
+
 std::string read_all(const fs::path& file) {
+  std::error_code ec;
+  if (!is_plain_file(file) || fs::file_size(file, ec) > kMaxListPageBytes || ec) return {};
   std::ifstream in(file, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
@@ -59,9 +76,8 @@ core::Result<std::vector<ScannedSite>> scan_mirror(const fs::path& mirror) {
   std::error_code ec;
   const fs::path articles = mirror / "articles";
   for (fs::directory_iterator site(articles, ec), end; !ec && site != end; site.increment(ec)) {
-    std::error_code type_ec;
     const std::string folder = site->path().filename().string();
-    if (!site->is_directory(type_ec) || folder.starts_with(".")) continue;
+    if (!is_plain_folder(site->path()) || folder.starts_with(".")) continue;
     ScannedSite found;
     found.folder = folder;
     found.name = folder;

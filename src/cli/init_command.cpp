@@ -40,10 +40,16 @@ void continue_layouts(config::Config& config, const std::vector<archive::Scanned
   if (sites.empty()) return;
   const bool all_later = std::all_of(sites.begin(), sites.end(), [](const auto& s) { return s.later_layout(); });
   if (all_later) config.layout = config::Layout::later;
+  auto folder_taken = [&](const std::string& folder) {
+    return std::any_of(sites.begin(), sites.end(), [&](const auto& s) { return s.folder == folder; });
+  };
   for (auto& source : config.sources) {
     auto found = std::find_if(sites.begin(), sites.end(), [&](const auto& s) { return s.name == source.name; });
     if (found == sites.end()) {
-      if (all_later) source.folder = config::later_layout_folder(source.name);
+      // A site yet to come takes the family's folder, unless a site of
+      // another name already has it.
+      auto folder = all_later ? config::later_layout_folder(source.name) : std::nullopt;
+      if (folder && !folder_taken(*folder)) source.folder = folder;
       continue;
     }
     const auto layout = found->later_layout() ? config::Layout::later : config::Layout::early;
@@ -54,9 +60,12 @@ void continue_layouts(config::Config& config, const std::vector<archive::Scanned
 
 // The sites an adopted README.md links (`[name](lists/...)`), in its order.
 std::vector<std::string> readme_sites(const fs::path& readme) {
+  std::error_code ec;
+  if (fs::symlink_status(readme, ec).type() != fs::file_type::regular) return {};
   std::ifstream in(readme, std::ios::binary);
   std::vector<std::string> names;
-  for (std::string line; std::getline(in, line);) {
+  std::size_t lines = 0;
+  for (std::string line; std::getline(in, line) && ++lines < 10000;) {
     if (!line.starts_with('[')) continue;
     auto close = line.find("](lists/");
     if (close != std::string::npos) names.push_back(line.substr(1, close - 1));

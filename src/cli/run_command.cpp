@@ -104,7 +104,7 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
                                             settings->every + "\""),
                             globals);
     }
-    std::optional<mirror::Mirror> mirror;  // opened under the first cycle's lock
+    std::optional<mirror::Mirror> mirror;  // opened under each cycle's lock
 
     StopOnSignal stop;
     const bool on_terminal = !globals.quiet && !globals.json && isatty(STDERR_FILENO);
@@ -117,11 +117,15 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
         // `save` or `sources add` get their turn between cycles.
         auto lock = lock_mirror(globals, "run");
         if (!lock) return report_error(lock.error(), globals);
-        if (!mirror) {
-          auto opened = mirror::Mirror::open(globals.mirror);
-          if (!opened) return report_error(opened.error(), globals);
-          mirror.emplace(std::move(*opened));
-        }
+        if (stop.requested()) break;  // Ctrl-C while waiting for the lock
+        // Opened afresh under each cycle's lock: between cycles another
+        // command may have changed the sources or swapped in a rebuilt
+        // catalog, and a connection to the old one would write into a
+        // deleted file.
+        mirror.reset();
+        auto opened = mirror::Mirror::open(globals.mirror);
+        if (!opened) return report_error(opened.error(), globals);
+        mirror.emplace(std::move(*opened));
         mirror::CycleOptions options;
         options.only_due = true;
         options.on_progress = stop.counting(progress_printer(globals));

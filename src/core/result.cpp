@@ -15,6 +15,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::usage: return "usage";
     case ErrorKind::database: return "database";
     case ErrorKind::busy: return "busy";
+    case ErrorKind::cancelled: return "cancelled";
     case ErrorKind::internal: return "internal";
   }
   return "unknown";

@@ -25,6 +25,7 @@ enum class ErrorKind {
   usage,       // the user asked for something impossible
   database,    // SQLite reported an error
   busy,        // another process is writing the mirror (and we were told not to wait)
+  cancelled,   // the user asked to stop before it was done (Ctrl-C)
   internal,    // a bug or an unexpected library failure
 };
 

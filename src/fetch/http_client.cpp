@@ -402,13 +402,13 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     if (!opt.cancel || !opt.cancel->load()) return;
     if (!cancelled_at) cancelled_at = Clock::now();
     for (const auto& p : pending)
-      finish(p.index, Error(ErrorKind::timeout, "not fetched: newsmirror was asked to stop (" +
+      finish(p.index, Error(ErrorKind::cancelled, "not fetched: newsmirror was asked to stop (" +
                                                     requests[p.index].url + ")"));
     pending.clear();
     if (Clock::now() - *cancelled_at < opt.cancel_grace) return;
     for (auto& [easy, t] : active) {
       curl_multi_remove_handle(multi.get(), easy);
-      finish(t->index, Error(ErrorKind::timeout, "cut in flight: newsmirror was asked to stop (" +
+      finish(t->index, Error(ErrorKind::cancelled, "cut in flight: newsmirror was asked to stop (" +
                                                      requests[t->index].url + ")"));
     }
     active.clear();

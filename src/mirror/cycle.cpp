@@ -364,17 +364,21 @@ struct Mirror::Impl {
       };
       auto free_on_disk = [&](const NewArticle& article, std::uint64_t seq) {
         std::error_code ec;
-        return !fs::exists(dir / article_path(site, name_of(article, seq)), ec);
+        return !fs::exists(dir / article_path(site, name_of(article, seq)), ec) && !ec;
       };
+      // Numbers given in this batch: not recorded yet, so the state cannot
+      // tell that two items carrying one post id would share a file.
+      std::set<std::uint64_t> given;
       std::vector<NewArticle*> counted;
       for (auto* article : articles) {
         std::optional<std::uint64_t> post_id;
         if (article->source && article->source->numbering == config::Numbering::guid_post_id && article->guid)
           post_id = archive::guid_post_id(*article->guid);
-        if (post_id && free_on_disk(*article, *post_id)) {
+        if (post_id && !given.count(*post_id) && free_on_disk(*article, *post_id)) {
           auto claimed = db.claim_site_sequence(site, *post_id);
           if (!claimed) return claimed.error();
           if (*claimed) {
+            given.insert(*post_id);
             article->record.seq = *post_id;
             article->record.file_name = name_of(*article, *post_id);
             continue;
@@ -382,21 +386,27 @@ struct Mirror::Impl {
         }
         counted.push_back(article);
       }
-      if (counted.empty()) continue;
-      auto first = db.reserve_site_sequence(site, counted.size());
-      if (!first) return first.error();
-      std::uint64_t seq = *first;
+      // The rest count down from numbers reserved for them, passing over
+      // any that a file the state never knew already bears; more are
+      // reserved when those run out, so every number is durable first.
+      std::uint64_t next = 0, end = 0;
       for (auto* article : counted) {
-        while (!free_on_disk(*article, seq)) {
-          spdlog::warn("{}: {} exists but the mirror's state does not know it; numbering past it",
-                       site, article_path(site, name_of(*article, seq)).string());
-          auto next = db.reserve_site_sequence(site, 1);
-          if (!next) return next.error();
-          seq = *next;
+        for (;;) {
+          if (next == end) {
+            auto first = db.reserve_site_sequence(site, counted.size());
+            if (!first) return first.error();
+            next = *first;
+            end = *first + counted.size();
+          }
+          const std::uint64_t seq = next++;
+          if (free_on_disk(*article, seq)) {
+            article->record.seq = seq;
+            article->record.file_name = name_of(*article, seq);
+            break;
+          }
+          spdlog::warn("{}: {} exists but the mirror's state does not know it; numbering past it", site,
+                       article_path(site, name_of(*article, seq)).string());
         }
-        article->record.seq = seq;
-        article->record.file_name = name_of(*article, seq);
-        ++seq;
       }
     }
     return core::ok_status();
@@ -702,11 +712,11 @@ struct Mirror::Impl {
           if (auto known = db.find(article.identity)) {
             // Another file holds the article (a writer that raced this one):
             // this copy was never recorded nor listed, and must not stay.
-            if (known->site != article.site || known->file_name != article.file_name) {
-              spdlog::warn("{}: a second copy of {}; removing it", path.string(),
-                           article_path(known->site, known->file_name).string());
-              std::error_code removed;
-              fs::remove(path, removed);
+            const auto holder = dir / article_path(known->site, known->file_name);
+            std::error_code ec;
+            if (holder != path && fs::exists(holder, ec)) {
+              spdlog::warn("{}: a second copy of {}; removing it", path.string(), holder.string());
+              fs::remove(path, ec);
             }
             continue;
           }
@@ -757,8 +767,20 @@ Result<std::map<std::string, std::string, std::less<>>> site_folders_agreed(cons
   std::set<std::string> with_articles;
   for (const auto& count : db.site_summaries())
     if (count.articles > 0) with_articles.insert(count.site);
+  // The folder each site with articles uses now; a source may not take
+  // another site's (two counters in one folder would collide).
+  std::map<std::string, std::string> site_in_folder;
+  for (const auto& site : with_articles) {
+    auto recorded = folders.find(site);
+    site_in_folder.emplace(recorded != folders.end() ? recorded->second : archive::site_dir_name(site), site);
+  }
   for (const auto& source : config.sources) {
     const auto wanted = source.folder.value_or(archive::site_dir_name(source.name));
+    if (auto other = site_in_folder.find(wanted); other != site_in_folder.end() && other->second != source.name)
+      return Error(ErrorKind::config,
+                   fmt::format("{}: source \"{}\": articles/{} holds the articles of \"{}\" already; give the "
+                               "source a folder of its own",
+                               file.string(), source.name, wanted, other->second));
     auto recorded = folders.find(source.name);
     const std::string current =
         recorded != folders.end() ? recorded->second : archive::site_dir_name(source.name);
@@ -840,6 +862,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
   for (const auto& [site, folder] : impl.folders) site_of_folder.emplace(folder, site);
   for (const auto& source : impl.config.sources) site_of_folder.emplace(impl.folder_of(source.name), source.name);
   std::vector<state::ArchivedArticle> unknown;
+  std::set<std::string> identities;  // taken in this batch
   for (const auto& article : articles) {
     auto named = site_of_folder.find(article.site);
     const std::string site = named != site_of_folder.end() ? named->second : article.site;
@@ -848,8 +871,11 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     // The key a feed item of the site with the same link has. An article
     // without a link is known by its file: no item can match it, but its
     // number is taken like any other.
-    const std::string identity =
-        article.link.empty() ? "file:" + site + "\x1f" + file_name : link_key(site, article.link);
+    const std::string file_key = "file:" + site + "\x1f" + file_name;
+    std::string identity = article.link.empty() ? file_key : link_key(site, article.link);
+    // Old mirrors hold one story under two numbers: the second file is
+    // still the mirror's, listed and counted, known by its file.
+    if (impl.db.find(identity) || !identities.insert(identity).second) identity = file_key;
     if (impl.db.find(identity)) continue;
     state::ArchivedArticle record;
     record.identity = identity;
@@ -1032,6 +1058,9 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       if (auto status = impl.db.set_validators(url, validators.etag, validators.last_modified); !status)
         return status;
     for (const auto& source : report.sources) {
+      // A feed the user stopped is no failure of its source, and must stay
+      // due: it was not fetched.
+      if (source.error && source.error->kind == ErrorKind::cancelled) continue;
       Status outcome = source.error ? Status(*source.error) : core::ok_status();
       if (auto status = impl.db.record_attempt(source.name, now, outcome, source.new_articles); !status)
         return status;

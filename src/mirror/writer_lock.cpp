@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,14 +61,25 @@ std::string LockHolder::describe() const {
 core::Result<WriterLock> WriterLock::acquire(const fs::path& mirror_dir, std::string_view command, Wait wait,
                                              const std::function<void(const LockHolder&)>& on_wait) {
   std::error_code ec;
-  fs::create_directories(mirror_dir / ".newsmirror", ec);
-  if (ec)
-    return Error(ErrorKind::io,
-                 fmt::format("{}: cannot create folder: {}", (mirror_dir / ".newsmirror").string(), ec.message()));
+  const auto folder = mirror_dir / ".newsmirror";
+  // A mirror cloned from elsewhere could ship `.newsmirror` (or the lock)
+  // as a link to a file of the user's: never follow one, never truncate
+  // anything but a plain file of our own.
+  if (fs::is_symlink(folder, ec))
+    return Error(ErrorKind::io, fmt::format("{} is a symbolic link; newsmirror keeps its state in a folder of "
+                                            "its own there (remove the link to go on)",
+                                            folder.string()));
+  fs::create_directories(folder, ec);
+  if (ec) return Error(ErrorKind::io, fmt::format("{}: cannot create folder: {}", folder.string(), ec.message()));
   const auto file = lock_file(mirror_dir);
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Error(ErrorKind::io, fmt::format("{}: cannot open: {}", file.string(), std::strerror(errno)));
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return Error(ErrorKind::io, fmt::format("{}: cannot open{}: {}", file.string(),
+                                            errno == ELOOP ? " (it is a symbolic link)" : "", std::strerror(errno)));
   WriterLock lock(fd);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+    return Error(ErrorKind::io, fmt::format("{} is not a plain file; remove it to go on", file.string()));
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
     if (errno != EWOULDBLOCK)
@@ -89,7 +101,7 @@ core::Result<WriterLock> WriterLock::acquire(const fs::path& mirror_dir, std::st
 }
 
 std::optional<LockHolder> WriterLock::holder(const fs::path& mirror_dir) {
-  const int fd = ::open(lock_file(mirror_dir).c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(lock_file(mirror_dir).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return std::nullopt;
   std::optional<LockHolder> found;
   // A shared lock we can take means no writer holds it.

@@ -272,7 +272,9 @@ constexpr const char* kMigrations[] = {
     // 4 -> 5: numbering per site. The table is rebuilt to drop seq's
     // UNIQUE (open() runs migrations before it turns foreign keys on, so
     // the aliases survive the swap). SQLite has no XOR: a ^ m is
-    // (a | m) - (a & m). CAST reads the leading digits of a file name.
+    // (a | m) - (a & m). CAST reads the leading digits of a file name; the
+    // name counts as numbered only as archive::parse_article_number reads
+    // it (the digits, then nothing, `.md` or `_`), else its seq is 0.
     "CREATE TABLE articles_v5("
     "  identity TEXT PRIMARY KEY NOT NULL,"
     "  site TEXT NOT NULL,"
@@ -287,7 +289,10 @@ constexpr const char* kMigrations[] = {
     "  last_changed INTEGER"
     ") WITHOUT ROWID;"
     "INSERT INTO articles_v5 SELECT identity, site, file_name,"
-    "  CASE WHEN file_name GLOB '[0-9]*' THEN"
+    "  CASE WHEN file_name GLOB '[0-9]*' AND ("
+    "      file_name = CAST(CAST(file_name AS INTEGER) AS TEXT)"
+    "      OR file_name = CAST(CAST(file_name AS INTEGER) AS TEXT) || '.md'"
+    "      OR file_name GLOB CAST(CAST(file_name AS INTEGER) AS TEXT) || '_*') THEN"
     "    (CAST(file_name AS INTEGER) | 1048575) - (CAST(file_name AS INTEGER) & 1048575)"
     "  ELSE 0 END,"
     "  title, link, published, first_seen, content_hash, versions, last_changed FROM articles;"
@@ -453,7 +458,7 @@ core::Result<StateDb> StateDb::open_file(const std::filesystem::path& db_file) {
   // WAL lets readers (status, serve) proceed during a run; NORMAL is durable
   // across application crashes and loses at most the last commits on power
   // loss, never consistency. OFF is never acceptable.
-  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;";
   if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
   // Foreign keys only after the migrations: a migration that rebuilds a
   // table (v5) must be free to drop the old one while rows refer to it.

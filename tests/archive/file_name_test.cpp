@@ -30,6 +30,19 @@ TEST(FileName, NumberingPastTwentyBitsNeverCollides) {
   EXPECT_EQ(article_number(0x100001), 0x1FFFFEu);
 }
 
+TEST(FileName, PostIdsAreReadFromWordPressGuidsOnly) {
+  EXPECT_EQ(guid_post_id("https://chinadigitaltimes.net/chinese/?p=657659"), 657659u);
+  EXPECT_EQ(guid_post_id("https://chinadigitaltimes.net/chinese/?lang=zh&p=12#x"), 12u);
+  // 390916.md of the sample is 0xFFFFF XOR its post id.
+  EXPECT_EQ(article_number(*guid_post_id("https://chinadigitaltimes.net/chinese/?p=657659")), 390916u);
+  EXPECT_FALSE(guid_post_id("https://chinadigitaltimes.net/chinese/2020/10/post"));
+  EXPECT_FALSE(guid_post_id("https://x/?page=3"));
+  EXPECT_FALSE(guid_post_id("https://x/?p=12abc"));
+  EXPECT_FALSE(guid_post_id("https://x/?p=0"));
+  EXPECT_FALSE(guid_post_id("https://x/?p=1048576")) << "past 20 bits: no number of the old form";
+  EXPECT_FALSE(guid_post_id("tag:example.org,2020:12"));
+}
+
 TEST(FileName, ParsesTheNumberBack) {
   const struct {
     std::string_view name;

@@ -221,9 +221,10 @@ TEST_F(RealMirror, TheEarlyLayoutGoesOnPerSiteWithTheListsAndReadmeTheOldScriptW
   const auto before = files_under(mirror());
   const std::string old_readme = slurp(mirror() / "README.md");
   adopt();
-  for (const auto& [path, bytes] : files_under(mirror()))
-    if (!path.starts_with(".newsmirror/") && path != "newsmirror.toml")
-      EXPECT_EQ(bytes, before.at(path)) << path << ": adoption touches no file of the mirror";
+  for (const auto& [path, bytes] : files_under(mirror())) {
+    if (path.starts_with(".newsmirror/") || path == "newsmirror.toml") continue;
+    EXPECT_EQ(bytes, before.at(path)) << path << ": adoption touches no file of the mirror";
+  }
 
   // Every site: two stories it has (the newest sample file and another),
   // and three new ones; 中国数字时代 numbers by post id, one guid without.
@@ -385,8 +386,10 @@ TEST_F(RealMirror, TheLaterLayoutGoesOnInItsAsciiFoldersWithNumberedNamesAndLong
     // The old page, moved down by the two new articles.
     EXPECT_TRUE(std::equal(real_lines.begin(), real_lines.end() - 2, our_lines.begin() + 2)) << site;
   }
-  for (const auto& [path, bytes] : before)
-    if (path.starts_with("articles/")) EXPECT_EQ(slurp(mirror() / path), bytes) << path << " was rewritten";
+  for (const auto& [path, bytes] : before) {
+    if (!path.starts_with("articles/")) continue;
+    EXPECT_EQ(slurp(mirror() / path), bytes) << path << " was rewritten";
+  }
 }
 
 TEST_F(RealMirror, ImportIntoAMirrorThatFetchedSomeOfTheSameStoriesAddsOnlyTheRest) {
@@ -459,6 +462,54 @@ TEST_F(RealMirror, ImportMatchesSitesByNameAcrossLayouts) {
   EXPECT_EQ(files, 30u);
   const auto list = slurp(mirror() / "lists" / "BBC.md");
   EXPECT_NE(list.find("](/articles/BBC/1043575.md)"), std::string::npos) << list.substr(0, 300);
+}
+
+TEST_F(RealMirror, TwoFilesOfOneStoryAreBothKeptListedAndCounted) {
+  // Old mirrors hold one story under two numbers (RFA 1047535/1047536):
+  // adoption knows both files, and the list page and README keep both.
+  for (std::uint64_t n : {1047535, 1047536}) {
+    archive::ArticleRecord r;
+    r.published = core::TimePoint(std::chrono::milliseconds(1602300000000 + static_cast<std::int64_t>(n % 10) * 60000));
+    r.title = "同一篇报道";
+    r.link = "https://www.rfa.org/mandarin/same.html";
+    r.html = "<p>正文</p>";
+    write(mirror() / "articles" / "自由亚洲电台" / archive::article_file_name(n, r.title), archive::render_article(r));
+  }
+  adopt();
+  serve_feeds({{"自由亚洲电台", new_items("rfa", {{"新的一篇", ""}})}});
+  ASSERT_EQ(cycle().total_new(), 1u);
+  auto lines = entry_lines(slurp(mirror() / "lists" / "自由亚洲电台.md"));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find("/1047535_"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("/1047536_"), std::string::npos) << lines[2];
+  EXPECT_NE(slurp(mirror() / "README.md").find("共 3 篇"), std::string::npos);
+}
+
+TEST_F(RealMirror, TwoItemsCarryingOnePostIdGetTwoNumbers) {
+  // A post id decides the number only once: a second item with the same id
+  // (another GUID form, another link) counts down instead of sharing a file.
+  rebuild_mirror(corpus("archive"), mirror());
+  adopt();
+  std::vector<Item> items = {
+      {"同号甲", "https://chinadigitaltimes.net/chinese/a", "https://chinadigitaltimes.net/chinese/?p=658000",
+       "Wed, 14 Oct 2020 01:00:00 GMT", "<p>甲</p>"},
+      {"同号乙", "https://chinadigitaltimes.net/chinese/b", "https://chinadigitaltimes.net/chinese/?p=658000&lang=zh",
+       "Wed, 14 Oct 2020 02:00:00 GMT", "<p>乙</p>"},
+  };
+  serve_feeds({{"中国数字时代", items}});
+  ASSERT_EQ(cycle().total_new(), 2u);
+  std::set<std::uint64_t> numbers;
+  std::set<std::string> titles;
+  for (const auto& e : fs::directory_iterator(mirror() / "articles" / "中国数字时代")) {
+    auto article = archive::read_article(slurp(e.path()));
+    if (article->title.starts_with("同号")) {
+      titles.insert(article->title);
+      numbers.insert(*archive::parse_article_number(e.path().filename().string()));
+    }
+  }
+  EXPECT_EQ(titles.size(), 2u) << "neither overwrote the other";
+  EXPECT_EQ(numbers.size(), 2u);
+  EXPECT_TRUE(numbers.count(0xFFFFF ^ 658000));
 }
 
 TEST_F(RealMirror, AMirrorWhoseNumbersCrossedAMillionGoesOnBelowItsNumericMinimum) {

@@ -80,6 +80,26 @@ TEST(WriterLock, AWaitingWriterSaysForWhomAndGoesOnWhenTheLockIsFree) {
   EXPECT_EQ(WriterLock::holder(dir.path())->command, "save");
 }
 
+TEST(WriterLock, ALinkWhereTheLockBelongsIsRefusedAndItsTargetLeftAlone) {
+  // A cloned mirror could ship .newsmirror/lock pointing at a file of the
+  // user's; taking the lock must not truncate it.
+  test::TempDir dir;
+  fs::create_directories(dir.path() / ".newsmirror");
+  const auto precious = dir.path() / "precious.txt";
+  std::ofstream(precious) << "keep me";
+  fs::create_symlink(precious, dir.path() / ".newsmirror" / "lock");
+  auto lock = WriterLock::acquire(dir.path(), "init", WriterLock::Wait::no);
+  ASSERT_FALSE(lock);
+  EXPECT_NE(lock.error().message.find("symbolic link"), std::string::npos) << lock.error().message;
+  EXPECT_EQ(slurp(precious), "keep me");
+
+  test::TempDir other;
+  fs::create_directory_symlink(dir.path(), other.path() / ".newsmirror");
+  auto through_folder = WriterLock::acquire(other.path(), "init", WriterLock::Wait::no);
+  ASSERT_FALSE(through_folder);
+  EXPECT_NE(through_folder.error().message.find("symbolic link"), std::string::npos);
+}
+
 // A mirror with one source on a loopback server.
 class TwoWriters : public ::testing::Test {
  protected:

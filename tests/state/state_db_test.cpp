@@ -426,6 +426,10 @@ TEST(StateDb, MigratingVersionFourRepairsAdoptedNumbersAndCountsPerSite) {
           // written by the mirror-wide counter: seq 6494 made N 1042081
           "INSERT INTO articles VALUES('c1', '法广', '1042081_new.md', 6494, 't', 'https://x/4', 10, 20, 'h', 1, NULL);"
           "INSERT INTO articles VALUES('u', '法广', 'notes.md', 6495, 't', 'https://x/5', 10, 20, 'h', 1, NULL);"
+          // digits first, yet not an article number (parse_article_number)
+          "INSERT INTO articles VALUES('e', '法广', '1e5_x.md', 6496, 't', 'https://x/6', 10, 20, 'h', 1, NULL);"
+          "INSERT INTO articles VALUES('big', '法广', '99999999999999999999.md', 6497, 't', 'https://x/7', 10, 20,"
+          " 'h', 1, NULL);"
           "INSERT INTO identity_aliases VALUES('link:法广\x1fx/1', 'a1');"
           "INSERT INTO counters VALUES('seq', 1047714);"
           "PRAGMA user_version = 4;");
@@ -435,10 +439,13 @@ TEST(StateDb, MigratingVersionFourRepairsAdoptedNumbersAndCountsPerSite) {
   EXPECT_EQ(db.find("a1")->seq, 0xFFFFFu ^ 1042083);
   EXPECT_EQ(db.find("c1")->seq, 6494u);
   EXPECT_EQ(db.find("u")->seq, 0u) << "a file without a number";
+  EXPECT_EQ(db.find("e")->seq, 0u);
+  EXPECT_EQ(db.find("big")->seq, 0u);
   EXPECT_EQ(db.find("link:法广x/1")->identity, "a1") << "the aliases survive the rebuild";
   std::vector<std::string> order;
   for (const auto& a : db.newest("法广", 10)) order.push_back(a.file_name);
-  EXPECT_EQ(order, (std::vector<std::string>{"1042081_new.md", "1042083_t.md", "1042187_t.md", "notes.md"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"1042081_new.md", "1042083_t.md", "1042187_t.md", "1e5_x.md",
+                                              "99999999999999999999.md", "notes.md"}));
   // The next 法广 article is 1042080, the next 纽约时报 one 1047713.
   EXPECT_EQ(0xFFFFFu ^ *db.reserve_site_sequence("法广", 1), 1042080u);
   EXPECT_EQ(0xFFFFFu ^ *db.reserve_site_sequence("纽约时报", 1), 1047713u);
