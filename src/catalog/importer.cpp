@@ -375,6 +375,10 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
   // Names taken in this run, per target file path (two source files with
   // the same number in one run collide too).
   std::unordered_set<std::string> taken;
+  // Numbers copies took in this run, per site: a number is one file's even
+  // before the catalog records it (two names under one number would sort
+  // and list ambiguously).
+  std::set<std::pair<std::string, std::uint64_t>> numbers_taken;
   // Identities copied in this run (two source files of one article).
   std::unordered_set<std::string> copied_identities;
   auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, Pipeline::Batch& outcomes) -> core::Status {
@@ -410,7 +414,8 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
         std::error_code ec;
         if (taken.count(file) || fs::exists(options.mirror / file, ec)) return true;
         auto number = archive::parse_article_number(candidate);
-        return number && !catalog.find_by_number(article.site, *number).empty();
+        return number && (numbers_taken.count({article.site, *number}) ||
+                          !catalog.find_by_number(article.site, *number).empty());
       };
       if (collides(name)) {
         // Same number, other content: a fresh number, the name's title kept.
@@ -429,6 +434,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
       }
       article.file = "articles/" + article.site + "/" + name;
       taken.insert(article.file);
+      if (article.number) numbers_taken.insert({article.site, *article.number});
       if (auto s = batch.stage(fs::path(article.file), out.bytes); !s) return s;
       to_record.push_back(i);
     }
