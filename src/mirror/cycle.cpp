@@ -229,6 +229,10 @@ struct Mirror::Impl {
   // safe (the later layout: 法广 in articles/rfi), from the state and the
   // config (Mirror::open checks that the two agree).
   std::map<std::string, std::string, std::less<>> folders;
+  // The cycle's Ctrl-C flag (CycleOptions::stop), for every fetch it makes:
+  // feeds, full-text pages, images. A page or picture cut keeps the feed's
+  // text or the picture's URL, as a failed one does.
+  const std::atomic<bool>* stop = nullptr;
 
   std::string folder_of(std::string_view site) const {
     if (auto found = folders.find(site); found != folders.end()) return found->second;
@@ -620,6 +624,7 @@ struct Mirror::Impl {
     options.max_per_host = config.per_host;
     options.connect_timeout = config.connect_timeout;
     options.total_timeout = config.timeout;
+    options.cancel = stop;
     return options;
   }
 
@@ -919,6 +924,12 @@ std::optional<TimePoint> Mirror::next_due(TimePoint now) {
 
 Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   auto& impl = *impl_;
+  // The flag is the caller's: held for this cycle only.
+  impl.stop = options.stop;
+  struct ForgetStop {
+    Impl& impl;
+    ~ForgetStop() { impl.stop = nullptr; }
+  } forget_stop{impl};
   const auto now = options.now ? options.now() : system_now();
   const auto started = std::chrono::steady_clock::now();
   auto log_stage = [&](std::string_view stage) {
@@ -952,9 +963,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   // page — tries its next URL in the following round.
   std::vector<Fetched> fetched(sources.size());
   std::vector<Prepared> prepared(sources.size());
-  auto feed_fetch_options = impl.fetch_options();
-  feed_fetch_options.cancel = options.stop;
-  fetch::Client client(feed_fetch_options);
+  fetch::Client client(impl.fetch_options());
   for (std::size_t round = 0;; ++round) {
     std::vector<fetch::Request> requests;
     std::vector<std::size_t> owners;

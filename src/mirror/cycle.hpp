@@ -48,9 +48,9 @@ struct CycleOptions {
       on_progress;
   // The clock, for tests.
   std::function<core::TimePoint()> now;
-  // Set when the user asks to stop (Ctrl-C): feeds not fetched yet are
-  // skipped and transfers in flight are cut after a few seconds; what was
-  // fetched is still archived. Not owned; null: never.
+  // Set when the user asks to stop (Ctrl-C): feeds, pages and images not
+  // fetched yet are skipped and transfers in flight are cut after a few
+  // seconds; what was fetched is still archived. Not owned; null: never.
   const std::atomic<bool>* stop = nullptr;
 };
 

@@ -469,6 +469,30 @@ TEST_F(RunCommand, CtrlCSaysWhatItFinishesAndCutsATransferThatWouldTakeLong) {
   EXPECT_FALSE(fs::exists(mirror_.path() / ".newsmirror" / "pending-articles.json"));
 }
 
+TEST_F(RunCommand, CtrlCAlsoCutsAFullTextPageThatWouldTakeLongAndKeepsTheFeedsText) {
+  const std::string page = server_.url("/article-stuck");
+  server_.serve_file("/full.xml",
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
+                     "<link>https://news.example/</link><item><title>全文文章</title><link>" + page +
+                         "</link><guid>full-1</guid><description>摘要</description></item></channel></rss>",
+                     kRss);
+  server_.route("/article-stuck", [](const test::HttpRequest&, test::HttpResponder& res) { res.wait(60000ms); });
+  add_source("全文站", server_.url("/full.xml"));
+  config_.sources.back().full_text = true;
+  config_.timeout = std::chrono::seconds(90);
+  save();
+  pid_t pid = spawn(scratch_.path(), {"--mirror", mirror_.path().string(), "run"});
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (server_.hits("/article-stuck") == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(server_.hits("/article-stuck"), 1) << "run never asked for the page";
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(wait_for(pid, 15s), 0) << read_file(scratch_.path() / "stderr.txt");
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 10s) << "not the minute the page would take";
+  EXPECT_EQ(archived("全文站"), 1u) << "the article is kept, with the feed's text";
+}
+
 TEST_F(FetchCommand, JsonReportsAConfigErrorAsJson) {
   std::ofstream(config::config_path(mirror_.path())) << "concurrency = \"many\"\n";
   auto fetch = run({"--json", "fetch"});
