@@ -366,9 +366,13 @@ struct Mirror::Impl {
         if (titled && !article.record.title.empty()) title = article.record.title;
         return archive::article_file_name(archive::article_number(seq), title);
       };
+      // Free when no file bears the name, and the catalog (which knows every
+      // file, titled or not) has no file of the site under the number.
+      const auto folder = folder_of(site);
       auto free_on_disk = [&](const NewArticle& article, std::uint64_t seq) {
         std::error_code ec;
-        return !fs::exists(dir / article_path(site, name_of(article, seq)), ec) && !ec;
+        if (fs::exists(dir / article_path(site, name_of(article, seq)), ec) || ec) return false;
+        return !catalog || catalog->find_by_number(folder, archive::article_number(seq)).empty();
       };
       // Numbers given in this batch: not recorded yet, so the state cannot
       // tell that two items carrying one post id would share a file.

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <set>
 
 #include "archive/article_file.hpp"
@@ -643,6 +644,40 @@ TEST(Cycle, EachSiteNumbersItsOwnArticlesFrom1048574Down) {
   std::set<std::uint64_t> numbers;
   for (const auto& name : mirror.article_names("一")) numbers.insert(*archive::parse_article_number(name));
   EXPECT_EQ(*numbers.begin(), 1048572u) << "the next one goes below the site's smallest number";
+}
+
+TEST(Cycle, ANumberAFileOfAnotherTitleBearsIsPassedOver) {
+  // The state never learned of 1048573_别的.md (copied in by hand, then
+  // cataloged); the site's next article must not take its number.
+  HttpServer server;
+  auto items = two_items("one");
+  server.serve_file("/one.xml", rss({items[1]}), kRss);
+  MirrorFolder mirror;
+  mirror.add_source("一", {server.url("/one.xml")});
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  archive::ArticleRecord other{core::TimePoint(std::chrono::milliseconds(1704100000000)), "别的",
+                               "https://elsewhere.example/x", "<p>别的</p>"};
+  const auto stranger = mirror.site_dir("一") / archive::article_file_name(1048573, "别的");
+  std::ofstream(stranger, std::ios::binary) << archive::render_article(other);
+  {
+    auto catalog = catalog::Catalog::open(mirror.dir());
+    ASSERT_TRUE(catalog);
+    catalog::NewArticle entry;
+    entry.site = "一";
+    entry.file = "articles/一/" + stranger.filename().string();
+    entry.number = 1048573;
+    entry.identity = "link:一\x1felsewhere.example/x";
+    entry.title = other.title;
+    entry.link = other.link;
+    entry.html = other.html;
+    ASSERT_TRUE(catalog->record_new_article(entry));
+  }
+  server.serve_file("/one.xml", rss(items), kRss);
+  ASSERT_EQ(mirror.cycle().total_new(), 1u);
+  std::set<std::uint64_t> numbers;
+  for (const auto& name : mirror.article_names("一")) numbers.insert(*archive::parse_article_number(name));
+  EXPECT_EQ(numbers, (std::set<std::uint64_t>{1048572, 1048573, 1048574}));
+  EXPECT_EQ(slurp(stranger), archive::render_article(other)) << "untouched";
 }
 
 // --- more of what a cycle promises ---
