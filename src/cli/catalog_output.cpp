@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -17,6 +16,7 @@
 #include "core/suggest.hpp"
 #include "core/url.hpp"
 #include "mirror/identity.hpp"
+#include "mirror/site_folders.hpp"
 #include "state/state_db.hpp"
 
 namespace newsmirror::cli {
@@ -130,16 +130,8 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
   if (!db) return db.error();
   // The catalog names sites by folder, the state and the identities by the
   // site's name (the later layout keeps 法广 in articles/rfi).
-  auto site_of_folder = std::make_shared<std::map<std::string, std::string, std::less<>>>();
-  for (auto& [site, folder] : db->site_folders()) site_of_folder->emplace(std::move(folder), std::move(site));
-  for (const auto& source : config->sources)
-    site_of_folder->emplace(source.folder.value_or(archive::site_dir_name(source.name)), source.name);
-  auto site_of = [site_of_folder](std::string_view folder) {
-    auto found = site_of_folder->find(folder);
-    return found != site_of_folder->end() ? found->second : std::string(folder);
-  };
-  auto folder_of_site = std::make_shared<std::map<std::string, std::string, std::less<>>>();
-  for (const auto& [folder, site] : *site_of_folder) folder_of_site->emplace(site, folder);
+  auto folders = std::make_shared<const mirror::SiteFolders>(db->site_folders(), *config);
+  auto site_of = [folders](std::string_view folder) { return folders->site_in(folder); };
   auto state = std::make_shared<state::StateDb>(std::move(*db));
   catalog::ImportOptions options;
   options.mirror = globals.mirror;
@@ -147,10 +139,7 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
   options.identity = [site_of](std::string_view folder, std::string_view link) {
     return mirror::link_key(site_of(folder), link);
   };
-  options.folder_of_site = [folder_of_site](std::string_view site) {
-    auto found = folder_of_site->find(site);
-    return found != folder_of_site->end() ? found->second : std::string(site);
-  };
+  options.folder_of_site = [folders](std::string_view site) { return folders->folder_of(site); };
   options.known = [state](std::string_view identity) { return state->find(identity).has_value(); };
   options.reserve_number = [state, site_of](std::string_view folder) -> core::Result<std::uint64_t> {
     auto seq = state->reserve_site_sequence(site_of(folder), 1);

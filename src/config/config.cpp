@@ -633,11 +633,11 @@ ImageMode effective_images(const Config& config, const Source& source) {
 Layout effective_layout(const Config& config, const Source& source) {
   return source.layout.value_or(config.layout);
 }
-int effective_list_entries(const Config& config, const Source& source) {
-  return config.list_entries.value_or(effective_layout(config, source) == Layout::later ? 300 : 100);
+int effective_list_entries(const Config& config, Layout layout) {
+  return config.list_entries.value_or(layout == Layout::later ? 300 : 100);
 }
-bool effective_list_footer(const Config& config, const Source& source) {
-  return config.list_footer.value_or(effective_layout(config, source) == Layout::early);
+bool effective_list_footer(const Config& config, Layout layout) {
+  return config.list_footer.value_or(layout == Layout::early);
 }
 
 std::string_view to_string(ImageMode mode) {

@@ -175,7 +175,9 @@ std::string effective_timezone(const Config& config, const Source& source);
 bool effective_clean(const Config& config, const Source& source);
 ImageMode effective_images(const Config& config, const Source& source);
 Layout effective_layout(const Config& config, const Source& source);
-int effective_list_entries(const Config& config, const Source& source);
-bool effective_list_footer(const Config& config, const Source& source);
+// A list page of a site in `layout`: the global list_entries/list_footer,
+// else what the layout has.
+int effective_list_entries(const Config& config, Layout layout);
+bool effective_list_footer(const Config& config, Layout layout);
 
 }  // namespace newsmirror::config

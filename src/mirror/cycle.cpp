@@ -26,6 +26,7 @@
 #include "mirror/identity.hpp"
 #include "mirror/image_localizer.hpp"
 #include "mirror/page_fetcher.hpp"
+#include "mirror/site_folders.hpp"
 #include "core/url.hpp"
 #include "extract/feed_links.hpp"
 #include "parse/date.hpp"
@@ -225,19 +226,15 @@ struct Mirror::Impl {
   // The catalog when it opened. A damaged catalog costs search and
   // history, never the archive: `newsmirror reindex` rebuilds it.
   std::optional<catalog::Catalog> catalog;
-  // Each site's folder under articles/ where it is not the site's name made
-  // safe (the later layout: 法广 in articles/rfi), from the state and the
-  // config (Mirror::open checks that the two agree).
-  std::map<std::string, std::string, std::less<>> folders;
+  // Each site's folder under articles/ (Mirror::open checks that the state
+  // and the config agree on them).
+  SiteFolders folders;
   // The cycle's Ctrl-C flag (CycleOptions::stop), for every fetch it makes:
   // feeds, full-text pages, images. A page or picture cut keeps the feed's
   // text or the picture's URL, as a failed one does.
   const std::atomic<bool>* stop = nullptr;
 
-  std::string folder_of(std::string_view site) const {
-    if (auto found = folders.find(site); found != folders.end()) return found->second;
-    return archive::site_dir_name(site);
-  }
+  std::string folder_of(std::string_view site) const { return folders.folder_of(site); }
 
   fs::path article_path(std::string_view site, std::string_view file_name) const {
     return fs::path("articles") / folder_of(site) / fs::path(std::string(file_name));
@@ -634,12 +631,9 @@ struct Mirror::Impl {
 
   archive::ListStyle list_style(std::string_view site) const {
     archive::ListStyle style;
-    config::Source defaults;  // a site no source names: the global settings
-    defaults.layout = layout_of(site);
-    const auto* source = source_named(site);
-    const auto& settings = source ? *source : defaults;
-    style.max_entries = static_cast<std::size_t>(config::effective_list_entries(config, settings));
-    style.footer = config::effective_list_footer(config, settings);
+    const auto layout = layout_of(site);
+    style.max_entries = static_cast<std::size_t>(config::effective_list_entries(config, layout));
+    style.footer = config::effective_list_footer(config, layout);
     if (auto zone = core::TimeZone::from_name(config.timezone)) style.zone = *zone;
     auto folder = folder_of(site);
     if (folder != archive::site_dir_name(site)) style.folder = std::move(folder);
@@ -763,14 +757,12 @@ const fs::path& Mirror::dir() const { return impl_->dir; }
 
 namespace {
 
-// The folder of every site, where it is not the site's name made safe: what
-// the state recorded, and what the config sets for a source. A source
-// whose configured folder is not where its articles already are is a
-// configuration error (the articles would be split over two folders);
-// a configured folder the state has not recorded yet is recorded now.
-Result<std::map<std::string, std::string, std::less<>>> site_folders_agreed(const config::Config& config,
-                                                                            const fs::path& file,
-                                                                            state::StateDb& db) {
+// The state and the config must agree on each site's folder. A source
+// whose configured folder is not where its articles already are, or is
+// another site's, is a configuration error (the articles would be split
+// over two folders, or two counters would share one); a configured folder
+// the state has not recorded yet is recorded now.
+Status agree_on_site_folders(const config::Config& config, const fs::path& file, state::StateDb& db) {
   std::map<std::string, std::string, std::less<>> folders;
   for (auto& [site, folder] : db.site_folders()) folders.emplace(std::move(site), std::move(folder));
   std::set<std::string> with_articles;
@@ -799,11 +791,9 @@ Result<std::map<std::string, std::string, std::less<>>> site_folders_agreed(cons
                    fmt::format("{}: source \"{}\": folder \"{}\", but its articles are in articles/{}; "
                                "set folder = \"{}\" (moving published files would break their links)",
                                file.string(), source.name, wanted, current, current));
-    if (auto status = db.set_site_folder(source.name, wanted); !status) return status.error();
-    folders[source.name] = wanted;
+    if (auto status = db.set_site_folder(source.name, wanted); !status) return status;
   }
-  std::erase_if(folders, [](const auto& entry) { return entry.second == archive::site_dir_name(entry.first); });
-  return folders;
+  return core::ok_status();
 }
 
 }  // namespace
@@ -844,10 +834,10 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   }
   auto db = state::StateDb::open(dir);
   if (!db) return db.error();
-  auto site_folders = site_folders_agreed(*config, file, *db);
-  if (!site_folders) return site_folders.error();
+  if (auto agreed = agree_on_site_folders(*config, file, *db); !agreed) return agreed.error();
+  SiteFolders site_folders(db->site_folders(), *config);
   auto impl = std::make_unique<Impl>(
-      Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt, std::move(*site_folders)});
+      Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt, std::move(site_folders)});
   if (auto catalog = catalog::Catalog::open(dir))
     impl->catalog.emplace(std::move(*catalog));
   else
@@ -866,26 +856,23 @@ Status Mirror::recover() {
 
 Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles, ListPages lists) {
   auto& impl = *impl_;
-  // The catalog names a site by its folder, the state by the site's name.
-  std::map<std::string, std::string, std::less<>> site_of_folder;
-  for (const auto& [site, folder] : impl.folders) site_of_folder.emplace(folder, site);
-  for (const auto& source : impl.config.sources) site_of_folder.emplace(impl.folder_of(source.name), source.name);
   std::vector<state::ArchivedArticle> unknown;
   std::set<std::string> identities;  // taken in this batch
   for (const auto& article : articles) {
-    auto named = site_of_folder.find(article.site);
-    const std::string site = named != site_of_folder.end() ? named->second : article.site;
+    // The catalog names a site by its folder, the state by the site's name.
+    const std::string site = impl.folders.site_in(article.site);
     const std::string file_name = fs::path(article.file).filename().string();
     if (impl.db.knows_file(site, file_name)) continue;
     // The key a feed item of the site with the same link has. An article
     // without a link is known by its file: no item can match it, but its
-    // number is taken like any other.
-    const std::string file_key = "file:" + site + "\x1f" + file_name;
-    std::string identity = article.link.empty() ? file_key : link_key(site, article.link);
-    // Old mirrors hold one story under two numbers: the second file is
-    // still the mirror's, listed and counted, known by its file.
-    if (impl.db.find(identity) || !identities.insert(identity).second) identity = file_key;
-    if (impl.db.find(identity)) continue;
+    // number is taken like any other. Old mirrors also hold one story under
+    // two numbers: the second file is still the mirror's, listed and
+    // counted, known by its file.
+    std::string identity = "file:" + site + "\x1f" + file_name;
+    if (!article.link.empty()) {
+      auto by_link = link_key(site, article.link);
+      if (!impl.db.find(by_link) && identities.insert(by_link).second) identity = std::move(by_link);
+    }
     state::ArchivedArticle record;
     record.identity = identity;
     record.site = site;
@@ -905,14 +892,13 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     record.content_hash = content_hash_of_file(bytes);  // as a cycle hashes what it writes
     unknown.push_back(std::move(record));
   }
-  auto recorded = impl.db.record_unknown_articles(std::move(unknown));
-  if (!recorded) return recorded.error();
-  if (lists == ListPages::rewrite && !recorded->empty()) {
+  if (auto recorded = impl.db.record_articles(unknown); !recorded) return recorded.error();
+  if (lists == ListPages::rewrite && !unknown.empty()) {
     std::set<std::string> sites;
-    for (const auto& article : *recorded) sites.insert(article.site);
+    for (const auto& article : unknown) sites.insert(article.site);
     if (auto status = impl.write_lists(sites); !status) return status.error();
   }
-  return recorded->size();
+  return unknown.size();
 }
 
 std::optional<TimePoint> Mirror::next_due(TimePoint now) {

@@ -30,7 +30,6 @@
 
 #include <array>
 #include <map>
-#include <set>
 #include <string>
 #include <system_error>
 
@@ -484,17 +483,6 @@ bool StateDb::knows_file(std::string_view site, std::string_view file_name) {
   int rc = sqlite3_step(s->get());
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail_step(rc, "looking up an article file");
   return rc == SQLITE_ROW;
-}
-
-core::Result<std::vector<ArchivedArticle>> StateDb::record_unknown_articles(std::vector<ArchivedArticle> articles) {
-  std::vector<ArchivedArticle> unknown;
-  std::set<std::string> identities;
-  for (auto& a : articles) {
-    if (find(a.identity) || !identities.insert(a.identity).second) continue;
-    unknown.push_back(std::move(a));
-  }
-  if (auto status = record_articles(unknown); !status) return status.error();
-  return unknown;
 }
 
 core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articles) {

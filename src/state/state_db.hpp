@@ -119,12 +119,6 @@ class StateDb {
   // identity is already present. Moves each site's counter past the
   // highest seq recorded in it.
   core::Status record_articles(const std::vector<ArchivedArticle>& articles);
-  // Records the articles whose identity the state does not know yet (nor
-  // as an alias), for files that came in without a cycle (init adopting a
-  // classic mirror, import): the next cycle must see their links as known,
-  // not save them again. Each keeps its file and seq. Returns the articles
-  // it recorded; all or nothing.
-  core::Result<std::vector<ArchivedArticle>> record_unknown_articles(std::vector<ArchivedArticle> articles);
   // A site's newest articles first: by seq, descending, then by file name
   // (as the old list pages order two files under one number).
   std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit);

@@ -334,28 +334,6 @@ TEST(StateDb, TransactionRollsBackOnErrorAndNests) {
   EXPECT_FALSE(db.get_validators("u").etag);
 }
 
-TEST(StateDb, RecordUnknownArticlesSkipsKnownOnesAndKeepsTheirNumbers) {
-  test::TempDir dir;
-  auto db = open(dir);
-  ASSERT_TRUE(db.record_articles({article("known", "BBC", 5)}));
-  // Another site's #5 (classic mirrors number each site), a known one, a
-  // file without a number, a duplicate identity, and one more.
-  auto recorded = db.record_unknown_articles({article("rfi-5", "RFI", 5), article("known", "BBC", 5),
-                                              article("unnumbered", "RFI", 0), article("rfi-5", "RFI", 6),
-                                              article("rfi-7", "RFI", 7)});
-  ASSERT_TRUE(recorded.ok()) << recorded.error().message;
-  ASSERT_EQ(recorded->size(), 3u);
-  EXPECT_EQ(db.find("rfi-7")->seq, 7u);
-  EXPECT_EQ(db.find("rfi-5")->seq, 5u);
-  EXPECT_EQ(db.find("rfi-5")->file_name, article("rfi-5", "RFI", 5).file_name);
-  EXPECT_EQ(db.find("unnumbered")->seq, 0u);
-  EXPECT_EQ(db.last_site_sequence("RFI"), 7u);
-  EXPECT_EQ(db.last_site_sequence("BBC"), 5u);
-  auto again = db.record_unknown_articles({article("rfi-7", "RFI", 7)});
-  ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again->empty());
-}
-
 // The tables every schema since the first has had besides `articles`.
 constexpr const char* kFirstSchemaOtherTables =
     "CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;"
