@@ -11,6 +11,7 @@
 
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
+#include "archive/readme_page.hpp"
 
 namespace newsmirror::archive {
 
@@ -23,8 +24,8 @@ bool ScannedSite::later_layout() const {
 
 namespace {
 
-// A list page is a few hundred KB; anything past this is not one.
-constexpr std::uintmax_t kMaxListPageBytes = 16 * 1024 * 1024;
+// A list page or README is a few hundred KB; anything past this is not one.
+constexpr std::uintmax_t kMaxPageBytes = 16 * 1024 * 1024;
 
 // An adopted mirror is input like any other: a link or a device where a
 // page or a folder should be is passed over, never followed.
@@ -39,7 +40,7 @@ bool is_plain_folder(const fs::path& path) {
 
 std::string read_all(const fs::path& file) {
   std::error_code ec;
-  if (!is_plain_file(file) || fs::file_size(file, ec) > kMaxListPageBytes || ec) return {};
+  if (!is_plain_file(file) || fs::file_size(file, ec) > kMaxPageBytes || ec) return {};
   std::ifstream in(file, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
@@ -64,6 +65,10 @@ std::map<std::string, ListPage> list_pages_by_folder(const fs::path& lists) {
 
 }  // namespace
 
+std::vector<std::string> readme_site_order(const fs::path& mirror) {
+  return parse_readme_sites(read_all(mirror / "README.md"));
+}
+
 std::map<std::string, std::string> list_names_by_folder(const fs::path& mirror) {
   std::map<std::string, std::string> names;
   for (auto& [folder, page] : list_pages_by_folder(mirror / "lists")) names.emplace(folder, std::move(page.site));
@@ -85,7 +90,6 @@ core::Result<std::vector<ScannedSite>> scan_mirror(const fs::path& mirror) {
       found.name = page->second.site;
       found.has_list = true;
       found.list_footer = page->second.footer;
-      found.list_entries = page->second.entries.size();
     }
     for (fs::directory_iterator file(site->path(), ec); !ec && file != end; file.increment(ec)) {
       const auto name = file->path().filename().string();
@@ -93,9 +97,7 @@ core::Result<std::vector<ScannedSite>> scan_mirror(const fs::path& mirror) {
       auto number = parse_article_number(name);
       if (!number) continue;
       ++found.files;
-      if (name.find('_') != std::string::npos) ++found.titled_files;
       found.smallest_number = std::min(found.smallest_number.value_or(*number), *number);
-      found.largest_number = std::max(found.largest_number.value_or(*number), *number);
       found.highest_sequence = std::max(found.highest_sequence, sequence_of_number(*number));
     }
     if (ec) break;

@@ -25,13 +25,10 @@ struct ScannedSite {
   std::string folder;               // articles/<folder>
   bool has_list = false;            // a list page links into the folder
   bool list_footer = false;         // ... and ends with "[查看更多](...)"
-  std::size_t list_entries = 0;     // entries on that page
   std::size_t files = 0;            // article files (*.md named by a number)
-  std::size_t titled_files = 0;     // of them, `<N>_<title>.md`
-  // The numeric minimum and maximum of the files' numbers; never the first
-  // name in sorted order (1000000.md sorts before 999999.md).
+  // The numeric minimum of the files' numbers; never the first name in
+  // sorted order (1000000.md sorts before 999999.md).
   std::optional<std::uint64_t> smallest_number;
-  std::optional<std::uint64_t> largest_number;
   // The highest sequence (archive::sequence_of_number) of any file: where
   // the site's counting down goes on.
   std::uint64_t highest_sequence = 0;
@@ -45,6 +42,9 @@ struct ScannedSite {
 // (`lists/法广.md` linking /articles/rfi/... gives rfi -> 法广). Pages that
 // cannot be parsed or list nothing are left out.
 std::map<std::string, std::string> list_names_by_folder(const std::filesystem::path& mirror);
+
+// The sites the mirror's README.md links, in its order (empty without one).
+std::vector<std::string> readme_site_order(const std::filesystem::path& mirror);
 
 // Every folder under `mirror/articles/`, by folder name. List pages that
 // cannot be parsed are skipped (their folder is still scanned). An error

@@ -63,4 +63,17 @@ std::string render_readme(const std::vector<SiteSummary>& sites) {
   return out;
 }
 
+std::vector<std::string> parse_readme_sites(std::string_view bytes) {
+  std::vector<std::string> names;
+  while (!bytes.empty()) {
+    const auto end = bytes.find('\n');
+    const std::string_view line = bytes.substr(0, end);
+    bytes = end == std::string_view::npos ? std::string_view() : bytes.substr(end + 1);
+    if (!line.starts_with('[')) continue;
+    if (auto close = line.find("](lists/"); close != std::string_view::npos)
+      names.emplace_back(line.substr(1, close - 1));
+  }
+  return names;
+}
+
 }  // namespace newsmirror::archive

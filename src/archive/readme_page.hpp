@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/feed.hpp"
@@ -27,5 +28,9 @@ struct SiteSummary {
 
 // Sites appear in the given order. Times are shown in UTC+8, like the lists.
 std::string render_readme(const std::vector<SiteSummary>& sites);
+
+// The sites a README links (`[name](lists/...)` lines), in its order: how
+// an adopted mirror lists them, whether newsmirror or the old script wrote it.
+std::vector<std::string> parse_readme_sites(std::string_view bytes);
 
 }  // namespace newsmirror::archive

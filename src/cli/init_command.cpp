@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -56,21 +55,6 @@ void continue_layouts(config::Config& config, const std::vector<archive::Scanned
     if (layout != config.layout) source.layout = layout;
     if (found->folder != archive::site_dir_name(source.name)) source.folder = found->folder;
   }
-}
-
-// The sites an adopted README.md links (`[name](lists/...)`), in its order.
-std::vector<std::string> readme_sites(const fs::path& readme) {
-  std::error_code ec;
-  if (fs::symlink_status(readme, ec).type() != fs::file_type::regular) return {};
-  std::ifstream in(readme, std::ios::binary);
-  std::vector<std::string> names;
-  std::size_t lines = 0;
-  for (std::string line; std::getline(in, line) && ++lines < 10000;) {
-    if (!line.starts_with('[')) continue;
-    auto close = line.find("](lists/");
-    if (close != std::string::npos) names.push_back(line.substr(1, close - 1));
-  }
-  return names;
 }
 
 // The sources in the order the adopted README lists their sites, so that
@@ -137,7 +121,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   if (options.empty) config.sources.clear();
   if (adopted) {
     continue_layouts(config, *adopted);
-    follow_readme_order(config, readme_sites(dir / "README.md"));
+    follow_readme_order(config, archive::readme_site_order(dir));
   }
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);
   auto db = state::StateDb::open(dir);

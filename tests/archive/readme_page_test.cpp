@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "corpus.hpp"
+
 namespace newsmirror::archive {
 namespace {
 
@@ -48,6 +50,17 @@ TEST(ReadmePage, NewestTimeRollsOverToTheNextDayInUtcPlus8) {
 TEST(ReadmePage, SiteLinkUsesTheSanitizedFolderName) {
   const std::vector<SiteSummary> sites{{"a/b", 2, std::nullopt}};
   EXPECT_NE(render_readme(sites).find("[a/b](lists/a／b.md)\n"), std::string::npos);
+}
+
+TEST(ReadmePage, ReadsTheSitesOfTheRealReadmeInItsOrder) {
+  SKIP_WITHOUT_SHARED();
+  EXPECT_EQ(parse_readme_sites(test::read_bytes(test::corpus_dir() / "README.md")),
+            (std::vector<std::string>{"纽约时报", "美国之音", "BBC", "法广", "德国之声", "中国数字时代", "自由亚洲电台"}));
+}
+
+TEST(ReadmePage, ReadsBackTheSitesItWrites) {
+  EXPECT_EQ(parse_readme_sites(render_readme({{"纽约时报", 3, std::nullopt}, {"自由 亚洲", 0, std::nullopt}})),
+            (std::vector<std::string>{"纽约时报", "自由 亚洲"}));
 }
 
 }  // namespace
