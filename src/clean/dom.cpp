@@ -293,19 +293,22 @@ void Node::remove_attribute(std::string_view name) {
   std::erase_if(attributes, [&](const Attribute& attribute) { return attribute.name == name; });
 }
 
-bool Node::has_class(std::string_view name) const {
-  const std::string* classes = attribute("class");
-  if (classes == nullptr || name.empty()) return false;
-  const std::string_view list = *classes;
+bool has_token(std::string_view tokens, std::string_view token) {
+  if (token.empty() || std::any_of(token.begin(), token.end(), is_ascii_whitespace)) return false;
   size_t at = 0;
-  while (at < list.size()) {
-    while (at < list.size() && is_ascii_whitespace(list[at])) ++at;
+  while (at < tokens.size()) {
+    while (at < tokens.size() && is_ascii_whitespace(tokens[at])) ++at;
     size_t end = at;
-    while (end < list.size() && !is_ascii_whitespace(list[end])) ++end;
-    if (end > at && list.substr(at, end - at) == name) return true;
+    while (end < tokens.size() && !is_ascii_whitespace(tokens[end])) ++end;
+    if (end > at && tokens.substr(at, end - at) == token) return true;
     at = end;
   }
   return false;
+}
+
+bool Node::has_class(std::string_view name) const {
+  const std::string* classes = attribute("class");
+  return classes != nullptr && has_token(*classes, name);
 }
 
 Node* Node::append_child(std::unique_ptr<Node> child) {

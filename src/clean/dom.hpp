@@ -84,6 +84,11 @@ std::string serialize_children(const Node& node);
 // The node itself and its content (outer HTML).
 std::string serialize(const Node& node);
 
+// Whether a set of space-separated tokens, as `class` and `rel` hold them,
+// contains `token` (compared as it is; never an empty token or one holding
+// white space).
+bool has_token(std::string_view tokens, std::string_view token);
+
 // Depth-first, document-order visit of every node below `node` (not the node
 // itself). The visitor may not detach nodes; collect them and edit after.
 template <typename Visitor>

@@ -333,17 +333,7 @@ bool matches_attribute(const AttributeTest& test, const Node& node) {
     case AttributeTest::Op::substring: return !want.empty() && v.find(want) != std::string_view::npos;
     case AttributeTest::Op::dash:
       return v == want || (v.starts_with(want) && v.size() > want.size() && v[want.size()] == '-');
-    case AttributeTest::Op::includes: {
-      if (want.empty() || std::any_of(want.begin(), want.end(), is_space)) return false;
-      std::size_t i = 0;
-      while (i < v.size()) {
-        while (i < v.size() && is_space(v[i])) ++i;
-        std::size_t start = i;
-        while (i < v.size() && !is_space(v[i])) ++i;
-        if (v.substr(start, i - start) == want) return true;
-      }
-      return false;
-    }
+    case AttributeTest::Op::includes: return has_token(v, want);
   }
   return false;
 }

@@ -12,18 +12,8 @@ namespace newsmirror::extract {
 
 namespace {
 
-// rel is a set of space-separated tokens ("alternate", "Alternate home").
-bool has_alternate_rel(std::string_view rel) {
-  std::string tokens = core::ascii_lower(rel);
-  std::size_t start = 0;
-  while (start < tokens.size()) {
-    std::size_t end = tokens.find_first_of(" \t\n\r\f", start);
-    if (end == std::string::npos) end = tokens.size();
-    if (tokens.compare(start, end - start, "alternate") == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
+// rel is a set of space-separated tokens, in any case ("Alternate home").
+bool has_alternate_rel(std::string_view rel) { return clean::has_token(core::ascii_lower(rel), "alternate"); }
 
 // The media type without parameters ("application/rss+xml; charset=utf-8").
 bool is_feed_type(std::string_view type) {
