@@ -119,26 +119,27 @@ class Checker {
     if (!zone) return at(node.source(), scope, fmt::format("key \"{}\": {}", key, zone.error().message));
     return name;
   }
-  core::Result<ImageMode> image_mode(const toml::node& node, std::string_view scope, std::string_view key) const {
+  // One of two words, each naming a value: images = "remote" | "local".
+  template <typename Value>
+  core::Result<Value> either(const toml::node& node, std::string_view scope, std::string_view key,
+                             std::pair<std::string_view, Value> first, std::pair<std::string_view, Value> second) const {
     if (auto s = node.as_string()) {
-      if (s->get() == "remote") return ImageMode::remote;
-      if (s->get() == "local") return ImageMode::local;
+      if (s->get() == first.first) return first.second;
+      if (s->get() == second.first) return second.second;
     }
-    return bad_value(node, scope, key, "\"remote\" or \"local\"");
+    return bad_value(node, scope, key, fmt::format("\"{}\" or \"{}\"", first.first, second.first));
+  }
+  core::Result<ImageMode> image_mode(const toml::node& node, std::string_view scope, std::string_view key) const {
+    return either(node, scope, key, std::pair{to_string(ImageMode::remote), ImageMode::remote},
+                  std::pair{to_string(ImageMode::local), ImageMode::local});
   }
   core::Result<Layout> layout(const toml::node& node, std::string_view scope, std::string_view key) const {
-    if (auto s = node.as_string()) {
-      if (s->get() == "early") return Layout::early;
-      if (s->get() == "later") return Layout::later;
-    }
-    return bad_value(node, scope, key, "\"early\" or \"later\"");
+    return either(node, scope, key, std::pair{to_string(Layout::early), Layout::early},
+                  std::pair{to_string(Layout::later), Layout::later});
   }
   core::Result<Numbering> numbering(const toml::node& node, std::string_view scope, std::string_view key) const {
-    if (auto s = node.as_string()) {
-      if (s->get() == "count-down") return Numbering::count_down;
-      if (s->get() == "guid-post-id") return Numbering::guid_post_id;
-    }
-    return bad_value(node, scope, key, "\"count-down\" or \"guid-post-id\"");
+    return either(node, scope, key, std::pair{to_string(Numbering::count_down), Numbering::count_down},
+                  std::pair{to_string(Numbering::guid_post_id), Numbering::guid_post_id});
   }
   // A folder under articles/: one plain name that stays inside it.
   core::Result<std::string> folder(const toml::node& node, std::string_view scope, std::string_view key) const {
