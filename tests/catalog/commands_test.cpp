@@ -38,6 +38,15 @@ class CatalogCommands : public ::testing::Test {
   }
   std::string mirror() const { return (root_.path() / "mirror").string(); }
 
+  // Edits an article file in place, as a person or a script would.
+  static void replace_in_file(const fs::path& file, std::string_view from, std::string_view to) {
+    std::string bytes = slurp(file);
+    const auto at = bytes.find(from);
+    ASSERT_NE(at, std::string::npos) << from << " not in " << file;
+    bytes.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::binary) << bytes;
+  }
+
   // An article file of site `site` numbered from `seq`.
   fs::path write_article(const std::string& site, std::uint64_t seq, const std::string& title,
                          const std::string& html) {
@@ -117,10 +126,8 @@ TEST_F(CatalogCommands, HistoryAndDiffShowAnEditedArticle) {
   write_article("法广", 6, "另一篇", "<p>无关</p>");
   ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
 
-  std::string bytes = slurp(file);
-  bytes.replace(bytes.find("3项"), 1, "5");
-  bytes.replace(bytes.find("approved"), 8, "delayed");
-  std::ofstream(file, std::ios::binary) << bytes;
+  replace_in_file(file, "3项", "5项");
+  replace_in_file(file, "approved", "delayed");
   auto import = in_mirror({"--json", "import"});
   ASSERT_EQ(import.status, 0) << import.err;
   EXPECT_EQ(nlohmann::json::parse(import.out).at("changed"), 1);
@@ -160,9 +167,7 @@ TEST_F(CatalogCommands, ARetitledStoryIsAVersionAndDiffShowsTheTitleChange) {
   ASSERT_EQ(run({"--quiet", "init", "--empty", mirror()}).status, 0);
   auto file = write_article("法广", 5, "官员承认疫情失控", "<p>正文没有改变。</p>");
   ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
-  std::string bytes = slurp(file);
-  bytes.replace(bytes.find("承认疫情失控"), std::string("承认疫情失控").size(), "称疫情总体可控");
-  std::ofstream(file, std::ios::binary) << bytes;
+  replace_in_file(file, "承认疫情失控", "称疫情总体可控");
   auto import = in_mirror({"--json", "import"});
   ASSERT_EQ(import.status, 0) << import.err;
   EXPECT_EQ(nlohmann::json::parse(import.out).at("changed"), 1);
@@ -260,9 +265,7 @@ TEST_F(CatalogCommands, ReindexRefusesToDropEarlierVersionsUnlessToldTo) {
   ASSERT_EQ(run({"--quiet", "init", "--empty", mirror()}).status, 0);
   auto file = write_article("BBC", 1, "标题", "<p>第一版</p>");
   ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
-  std::string bytes = slurp(file);
-  bytes.replace(bytes.find("第一版"), std::string("第一版").size(), "第二版");
-  std::ofstream(file, std::ios::binary) << bytes;
+  replace_in_file(file, "第一版", "第二版");
   ASSERT_EQ(in_mirror({"--quiet", "import"}).status, 0);
   const std::string name = "BBC/" + std::to_string(archive::article_number(1));
 
