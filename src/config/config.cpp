@@ -30,7 +30,8 @@ constexpr std::string_view kGlobalKeys[] = {
     "source"};
 constexpr std::string_view kSourceKeys[] = {"name",     "url",     "proxy",  "user_agent", "interval",
                                             "timezone", "enabled", "clean",  "images",     "full_text",
-                                            "folder",   "layout",  "numbering", "remove",  "keep"};
+                                            "folder",   "layout",  "numbering", "remove",  "keep",
+                                            "allow_private"};
 
 template <std::size_t N>
 std::string unknown_key_message(std::string_view key, const std::string_view (&known)[N]) {
@@ -241,6 +242,7 @@ core::Result<Source> parse_source(const Checker& check, const toml::table& table
     else if (k == "clean") take(check.boolean(node, scope, k), source.clean);
     else if (k == "images") take(check.image_mode(node, scope, k), source.images);
     else if (k == "full_text") take(check.boolean(node, scope, k), source.full_text);
+    else if (k == "allow_private") take(check.boolean(node, scope, k), source.allow_private);
     else if (k == "folder") take(check.folder(node, scope, k), source.folder);
     else if (k == "layout") take(check.layout(node, scope, k), source.layout);
     else if (k == "numbering") take(check.numbering(node, scope, k), source.numbering);
@@ -492,7 +494,8 @@ std::string render_config(const Config& c) {
   line("# Optional per source: proxy, user_agent, interval, timezone, enabled, clean, images,");
   line("# full_text (fetch and extract each article's page), remove (CSS selectors cut from");
   line("# every article), keep (a CSS selector: keep only what it matches), folder (under");
-  line("# articles/), layout, and numbering (\"count-down\" or \"guid-post-id\").");
+  line("# articles/), layout, numbering (\"count-down\" or \"guid-post-id\"), and");
+  line("# allow_private (let its links and images reach private and loopback addresses).");
   for (const auto& s : c.sources) {
     line("");
     line("[[source]]");
@@ -512,6 +515,7 @@ std::string render_config(const Config& c) {
     if (s.clean) line(fmt::format("clean = {}", *s.clean ? "true" : "false"));
     if (s.images) line(fmt::format("images = {}", quote(to_string(*s.images))));
     if (s.full_text) line("full_text = true");
+    if (s.allow_private) line("allow_private = true");
     if (s.folder) line(fmt::format("folder = {}", quote(*s.folder)));
     if (s.layout) line(fmt::format("layout = {}", quote(to_string(*s.layout))));
     if (s.numbering != Numbering::count_down) line(fmt::format("numbering = {}", quote(to_string(s.numbering))));
@@ -592,6 +596,7 @@ core::Status validate_source(const Source& source) {
   if (source.clean) table.insert("clean", *source.clean);
   if (source.images) table.insert("images", to_string(*source.images));
   table.insert("full_text", source.full_text);
+  table.insert("allow_private", source.allow_private);
   if (source.folder) table.insert("folder", *source.folder);
   if (source.layout) table.insert("layout", to_string(*source.layout));
   table.insert("numbering", to_string(source.numbering));

@@ -38,6 +38,10 @@
 //                                when a GUID has none
 //   enabled = true
 //   full_text = false            fetch each new entry's page and extract it
+//   allow_private = false        let the links and images of its items reach
+//                                loopback, private and link-local addresses
+//                                (fetch/address_policy.hpp); for a source
+//                                that really links into an intranet
 //   remove = [".promo", ...]     CSS selectors (clean/selector.hpp) cut from
 //                                every article: share blocks, promos, ads
 //   keep = "div.article-body"    CSS selector: keep only what it matches
@@ -92,6 +96,7 @@ struct Source {
   std::optional<bool> clean;        // unset: the global `clean`
   std::optional<ImageMode> images;  // unset: the global `images`
   bool full_text = false;
+  bool allow_private = false;
   std::optional<std::string> folder;   // unset: the name, made safe
   std::optional<Layout> layout;        // unset: the global `layout`
   Numbering numbering = Numbering::count_down;

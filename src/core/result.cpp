@@ -16,6 +16,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::database: return "database";
     case ErrorKind::busy: return "busy";
     case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::forbidden: return "forbidden";
     case ErrorKind::internal: return "internal";
   }
   return "unknown";

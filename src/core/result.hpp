@@ -26,6 +26,7 @@ enum class ErrorKind {
   database,    // SQLite reported an error
   busy,        // another process is writing the mirror (and we were told not to wait)
   cancelled,   // the user asked to stop before it was done (Ctrl-C)
+  forbidden,   // a request we refuse to make: content leading to a private address
   internal,    // a bug or an unexpected library failure
 };
 

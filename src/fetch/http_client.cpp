@@ -1,6 +1,7 @@
 #include "fetch/http_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,8 @@
 #include <stdexcept>
 #include <string_view>
 #include <utility>
+
+#include "fetch/address_policy.hpp"
 
 namespace newsmirror::fetch {
 
@@ -164,6 +167,10 @@ struct Transfer {
   // when the next status line arrives.
   std::map<std::string, std::string> response_headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  bool public_only = false;
+  bool via_proxy = false;
+  // Set when the address policy stopped a connection: what it led to.
+  std::string refused_address, refused_kind;
 };
 
 // The cap is on decompressed bytes, which is what curl hands us here; saying
@@ -189,6 +196,47 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     t->response_headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
   }
   return n;
+}
+
+// Every connection curl opens passes here, after name resolution and at
+// every redirect hop: the one place where the address is known for certain.
+// Through a proxy the socket goes to the proxy, which the operator chose.
+curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->public_only && !t->via_proxy) {
+    if (auto kind = non_public_kind(address->addr)) {
+      t->refused_address = address_text(address->addr);
+      t->refused_kind = *kind;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// Called before each request goes out, on a new or a reused connection. A
+// connection the operator's own request opened to a private address (a
+// feed on the intranet) may be reused; this check stops content from
+// riding on it. Through a proxy, the URL of this hop is what can be judged.
+int on_request_ready(void* user, char* primary_ip, char*, int, int) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->public_only) return CURL_PREREQFUNC_OK;
+  if (!t->via_proxy) {
+    if (auto kind = non_public_host_kind(primary_ip)) {
+      t->refused_address = primary_ip;
+      t->refused_kind = *kind;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+  char* url = nullptr;
+  curl_easy_getinfo(t->easy.get(), CURLINFO_EFFECTIVE_URL, &url);
+  std::string host = url ? host_of(url) : std::string();
+  if (auto kind = non_public_host_kind(host)) {
+    t->refused_address = host;
+    t->refused_kind = *kind;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 struct Pending {
@@ -242,6 +290,12 @@ Easy Client::Impl::make_easy(const Request& request, Transfer& t) const {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+  t.public_only = request.public_only;
+  t.via_proxy = !request.proxy.empty();
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_ready);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
 
   curl_slist* list = nullptr;
   auto add = [&](const std::string& line) {
@@ -339,6 +393,15 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     if (t->too_large) {
       error = Error(ErrorKind::too_large, "the body of " + where + " is larger than the limit of " +
                                               std::to_string(opt.max_body_bytes) + " bytes; transfer stopped");
+    } else if (code != CURLE_OK && !t->refused_address.empty()) {
+      // (A refused address among several a name resolves to fails the
+      // transfer only if no other one served it.)
+      error = Error(ErrorKind::forbidden,
+                    "refused to fetch " + where + ": it leads to " + t->refused_address +
+                        (t->refused_kind.find_first_of("aeiou") == 0 ? ", an " : ", a ") + t->refused_kind +
+                        " address, and links and images from a feed may reach only public addresses "
+                        "(a source whose links really lead into a private network can say "
+                        "allow_private = true)");
     } else if (code != CURLE_OK) {
       error = error_from_curl(code, t->error_buffer, where);
       retry = retryable(error->kind);

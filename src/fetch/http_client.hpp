@@ -29,6 +29,14 @@ struct Request {
   std::string proxy;       // "" = none (environment proxies are ignored too);
                            // e.g. "socks5h://127.0.0.1:1080", "http://host:3128"
   std::string user_agent;  // "" = "newsmirror/<version>"
+  // A URL taken from content (an item's link, an image) may connect only to
+  // public addresses (fetch/address_policy.hpp), checked on the address
+  // each connection really goes to, at every redirect; anything else fails
+  // with ErrorKind::forbidden and is not retried. The operator's own URLs
+  // (feeds, `save`) leave this false. Through a proxy, which resolves names
+  // itself, only the host as written can be checked: IP literals and
+  // localhost.
+  bool public_only = false;
 };
 
 struct Response {

@@ -536,7 +536,8 @@ struct Mirror::Impl {
       if (!article.source->full_text || article.content.link.empty()) continue;
       requests.push_back({article.content.link,
                           config::effective_proxy(config, *article.source).value_or(""),
-                          config::effective_user_agent(config, *article.source).value_or("")});
+                          config::effective_user_agent(config, *article.source).value_or(""),
+                          !article.source->allow_private});
       owners.push_back(&article);
     }
     if (requests.empty()) return;
@@ -566,7 +567,8 @@ struct Mirror::Impl {
       jobs.push_back({article_path(article.record.site, article.record.file_name).generic_string(),
                       article.content.html,
                       config::effective_proxy(config, *article.source).value_or(""),
-                      config::effective_user_agent(config, *article.source).value_or("")});
+                      config::effective_user_agent(config, *article.source).value_or(""),
+                      !article.source->allow_private});
       owners.push_back(&article);
     }
     if (jobs.empty()) return;
@@ -599,7 +601,8 @@ struct Mirror::Impl {
       }
       jobs.push_back({relative.generic_string(), record->html,
                       source ? config::effective_proxy(config, *source).value_or("") : "",
-                      source ? config::effective_user_agent(config, *source).value_or("") : ""});
+                      source ? config::effective_user_agent(config, *source).value_or("") : "",
+                      !(source && source->allow_private)});
       records.push_back(std::move(*record));
       owners.push_back(&item);
     }
@@ -1089,7 +1092,8 @@ Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) 
   if (!link || !(link->starts_with("http://") || link->starts_with("https://")))
     return Error(ErrorKind::usage, "\"" + url + "\" is not an http:// or https:// URL");
 
-  PageRequest request{*link, impl.config.proxy.value_or(""), impl.config.user_agent.value_or("")};
+  PageRequest request{*link, impl.config.proxy.value_or(""), impl.config.user_agent.value_or(""),
+                      /*public_only=*/false};
   auto pages = fetch_pages({request}, impl.fetch_options());
   if (!pages.front()) return pages.front().error().with_context("nothing was saved");
   const auto& page = pages.front().value();

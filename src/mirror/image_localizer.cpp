@@ -18,9 +18,11 @@ std::vector<LocalizedImages> ImageLocalizer::localize(const std::vector<ImageJob
                                                       const OnProgress& on_progress) {
   std::vector<LocalizedImages> results(jobs.size());
   std::vector<std::unique_ptr<clean::Node>> trees(jobs.size());
-  // url -> index into requests; the first article using a URL decides the
-  // proxy and user agent it is fetched with.
-  std::map<std::string, std::size_t> request_of_url;
+  // (url, public only) -> index into requests; the first article using a
+  // URL decides the proxy and user agent it is fetched with. An article
+  // from a source limited to public addresses never gets an image that
+  // another source was allowed to fetch from a private one.
+  std::map<std::pair<std::string, bool>, std::size_t> request_of_url;
   std::vector<fetch::Request> requests;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     results[i].html = jobs[i].html;
@@ -28,12 +30,14 @@ std::vector<LocalizedImages> ImageLocalizer::localize(const std::vector<ImageJob
     auto urls = clean::image_urls(*tree);
     if (urls.empty()) continue;
     for (auto& url : urls) {
-      if (request_of_url.count(url)) continue;
-      request_of_url[url] = requests.size();
+      auto key = std::make_pair(url, jobs[i].public_only);
+      if (request_of_url.count(key)) continue;
+      request_of_url[key] = requests.size();
       fetch::Request request;
       request.url = url;
       request.proxy = jobs[i].proxy;
       request.user_agent = jobs[i].user_agent;
+      request.public_only = jobs[i].public_only;
       requests.push_back(std::move(request));
     }
     trees[i] = std::move(tree);
@@ -75,7 +79,7 @@ std::vector<LocalizedImages> ImageLocalizer::localize(const std::vector<ImageJob
     if (!trees[i]) continue;
     auto& result = results[i];
     result.remote_left = clean::replace_image_urls(*trees[i], [&](std::string_view url) -> std::optional<std::string> {
-      auto found = request_of_url.find(std::string(url));
+      auto found = request_of_url.find(std::make_pair(std::string(url), jobs[i].public_only));
       if (found == request_of_url.end() || !stored[found->second]) return std::nullopt;
       ++result.localized;
       return assets::relative_asset_link(jobs[i].article_path, *stored[found->second]);

@@ -20,6 +20,9 @@ struct ImageJob {
   std::string html;          // the article's HTML, already cleaned
   std::string proxy;         // the source's, as for its feed
   std::string user_agent;
+  // Image URLs come from content: public addresses only, unless the
+  // article's source allows private ones.
+  bool public_only = true;
 };
 
 struct LocalizedImages {

@@ -46,6 +46,7 @@ std::vector<core::Result<FetchedPage>> fetch_pages(const std::vector<PageRequest
     http.url = request.url;
     http.proxy = request.proxy;
     http.user_agent = request.user_agent;
+    http.public_only = request.public_only;
     http_requests.push_back(std::move(http));
   }
   fetch::Client client(options);

@@ -18,6 +18,9 @@ struct PageRequest {
   std::string url;
   std::string proxy;  // the source's, as for its feed
   std::string user_agent;
+  // An item's link comes from the feed: public addresses only, unless its
+  // source allows private ones. `save URL` is the operator's own request.
+  bool public_only = true;
 };
 
 struct FetchedPage {

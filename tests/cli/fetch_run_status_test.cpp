@@ -479,6 +479,7 @@ TEST_F(RunCommand, CtrlCAlsoCutsAFullTextPageThatWouldTakeLongAndKeepsTheFeedsTe
   server_.route("/article-stuck", [](const test::HttpRequest&, test::HttpResponder& res) { res.wait(60000ms); });
   add_source("全文站", server_.url("/full.xml"));
   config_.sources.back().full_text = true;
+  config_.sources.back().allow_private = true;  // its page is on loopback
   config_.timeout = std::chrono::seconds(90);
   save();
   pid_t pid = spawn(scratch_.path(), {"--mirror", mirror_.path().string(), "run"});

@@ -116,6 +116,7 @@ TEST(Config, RenderParsesBackToTheSameConfig) {
   odd.clean = false;
   odd.images = ImageMode::local;
   odd.full_text = true;
+  odd.allow_private = true;
   odd.rules.remove = {"a[href^=\"https://x\"]", "div:has(> p) + p", "#\u5b89\u5168"};
   odd.rules.keep = "article > .body";
   config.sources.push_back(odd);
@@ -244,6 +245,7 @@ url = "https://b.example/"
 clean = true
 images = "remote"
 full_text = true
+allow_private = true
 remove = [".share", "div:has(> a[href='https://feedx.net'])"]
 keep = "div.article-body"
 
@@ -261,11 +263,13 @@ remove = ".one-selector"
   EXPECT_FALSE(effective_clean(*config, a));
   EXPECT_EQ(effective_images(*config, a), ImageMode::local);
   EXPECT_FALSE(a.full_text);
+  EXPECT_FALSE(a.allow_private) << "content reaches only public addresses unless a source says otherwise";
   EXPECT_EQ(a.rules, clean::SiteRules{});
   const auto& b = config->sources[1];
   EXPECT_TRUE(effective_clean(*config, b));
   EXPECT_EQ(effective_images(*config, b), ImageMode::remote);
   EXPECT_TRUE(b.full_text);
+  EXPECT_TRUE(b.allow_private);
   EXPECT_EQ(b.rules.remove, (std::vector<std::string>{".share", "div:has(> a[href='https://feedx.net'])"}));
   EXPECT_EQ(b.rules.keep, "div.article-body");
   EXPECT_EQ(config->sources[2].rules.remove, std::vector<std::string>{".one-selector"});

@@ -448,6 +448,80 @@ TEST(HttpClient, OneFailureDoesNotAffectTheOthers) {
   EXPECT_EQ(results[2]->body, "C");
 }
 
+// Server-side request forgery: a URL from a feed must not make the mirror
+// read its operator's own network. Every test below fails with zero hits
+// on the "internal" server, whatever spelling or route the URL takes.
+Request from_content(std::string url) {
+  Request request = get(std::move(url));
+  request.public_only = true;
+  return request;
+}
+
+TEST(HttpClient, ContentUrlsNeverReachALoopbackServerInAnySpelling) {
+  HttpServer internal;
+  internal.serve_file("/admin/token", "secret-token", "text/plain");
+  const std::string port = std::to_string(internal.port());
+  const std::vector<std::string> spellings = {
+      internal.url("/admin/token"),
+      "http://2130706433:" + port + "/admin/token",     // decimal
+      "http://0x7f000001:" + port + "/admin/token",     // hex
+      "http://0177.0.0.1:" + port + "/admin/token",     // octal
+      "http://127.1:" + port + "/admin/token",          // short form
+      "http://localhost:" + port + "/admin/token",      // a name that resolves to loopback
+      "http://[::ffff:127.0.0.1]:" + port + "/admin/token",  // IPv4-mapped IPv6
+  };
+  std::vector<Request> requests;
+  for (const auto& url : spellings) requests.push_back(from_content(url));
+  Client client(fast_options());
+  auto results = client.fetch_all(requests);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ASSERT_FALSE(results[i].ok()) << spellings[i] << " was fetched";
+    EXPECT_EQ(results[i].error().kind, ErrorKind::forbidden) << results[i].error().message;
+    EXPECT_NE(results[i].error().message.find("loopback"), std::string::npos) << results[i].error().message;
+  }
+  EXPECT_EQ(internal.requests().size(), 0u);
+
+  // The same URLs, as the operator's own (a feed on this machine), go through.
+  auto own = fetch_one(get(internal.url("/admin/token")));
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(own->body, "secret-token");
+}
+
+TEST(HttpClient, ContentUrlsAreNotRetriedWhenRefused) {
+  HttpServer internal;
+  auto result = fetch_one(from_content(internal.url("/x")));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(result.error().message.find("attempts"), std::string::npos) << result.error().message;
+}
+
+TEST(HttpClient, ARedirectToAPrivateAddressIsRefusedAtItsHopThroughAProxy) {
+  // The proxy stands in for the internet: it serves news.example, whose
+  // page redirects to an address inside the operator's network.
+  HttpServer proxy;
+  HttpServer internal;
+  internal.serve_file("/admin", "password", "text/plain");
+  proxy.redirect("/story", internal.url("/admin"));
+  proxy.redirect("/story-metadata", "http://169.254.169.254/latest/meta-data/");
+  proxy.serve_file("/fine", "public page", "text/plain");
+  std::vector<Request> requests = {from_content("http://news.example/story"),
+                                   from_content("http://news.example/story-metadata"),
+                                   from_content("http://news.example/fine")};
+  for (auto& request : requests) request.proxy = proxy.url("");
+  Client client(fast_options());
+  auto results = client.fetch_all(requests);
+  ASSERT_FALSE(results[0].ok());
+  EXPECT_EQ(results[0].error().kind, ErrorKind::forbidden);
+  EXPECT_NE(results[0].error().message.find("redirected to " + internal.url("/admin")), std::string::npos)
+      << results[0].error().message;
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_NE(results[1].error().message.find("link-local"), std::string::npos) << results[1].error().message;
+  ASSERT_TRUE(results[2].ok()) << results[2].error().message;
+  EXPECT_EQ(results[2]->body, "public page");
+  EXPECT_EQ(internal.requests().size(), 0u);
+  EXPECT_EQ(proxy.hits("/latest/meta-data/"), 0);
+}
+
 TEST(HttpClient, EmptyRequestListReturnsNothing) {
   Client client;
   EXPECT_TRUE(client.fetch_all({}).empty());

@@ -27,8 +27,8 @@ TEST(ImageLocalizer, StoresEachImageOnceAndLinksItFromEveryArticle) {
   test::TempDir mirror;
   ImageLocalizer localizer(mirror.path(), quick_options(1 << 20));
   std::string html = "<p>x</p><img src=\"" + server.url("/a.png") + "\">";
-  auto results = localizer.localize({{"articles/法广/1_a.md", html, "", ""},
-                                     {"articles/BBC/2_b.md", html, "", ""}});
+  auto results = localizer.localize({{"articles/法广/1_a.md", html, "", "", false},
+                                     {"articles/BBC/2_b.md", html, "", "", false}});
   ASSERT_EQ(results.size(), 2u);
   auto stored = assets::asset_path(kPng, "png");
   EXPECT_EQ(results[0].html, "<p>x</p><img src=\"../../" + stored + "\">");
@@ -49,7 +49,7 @@ TEST(ImageLocalizer, KeepsTheOriginalUrlOfAnImageThatFails) {
   std::string html = "<img src=\"" + server.url("/big.gif") + "\"><img src=\"" + server.url("/page.jpg") +
                      "\"><img src=\"" + server.url("/missing.png") + "\"><img src=\"" + server.url("/ok.gif") +
                      "\">";
-  auto results = localizer.localize({{"articles/s/1.md", html, "", ""}});
+  auto results = localizer.localize({{"articles/s/1.md", html, "", "", false}});
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].localized, 1u);
   EXPECT_EQ(results[0].remote_left, 3u);
@@ -67,6 +67,26 @@ TEST(ImageLocalizer, LeavesArticlesWithoutRemoteImagesByteForByte) {
   auto results = localizer.localize({{"articles/s/1.md", html, "", ""}});
   EXPECT_EQ(results[0].html, html);
   EXPECT_EQ(results[0].localized + results[0].remote_left, 0u);
+}
+
+TEST(ImageLocalizer, NeverAsksALoopbackServerForTheImagesOfASourceLimitedToPublicAddresses) {
+  test::HttpServer internal;
+  internal.serve_file("/camera.png", kPng, "image/png");
+  test::TempDir mirror;
+  ImageLocalizer localizer(mirror.path(), quick_options(1 << 20));
+  std::string html = "<img src=\"" + internal.url("/camera.png") + "\">";
+  auto port = std::to_string(internal.port());
+  std::string spelled = "<img src=\"http://2130706433:" + port + "/camera.png\">" +
+                        "<img src=\"http://0x7f.1:" + port + "/camera.png\">" +
+                        "<img src=\"http://localhost:" + port + "/camera.png\">" +
+                        "<img src=\"http://[::ffff:127.0.0.1]:" + port + "/camera.png\">";
+  auto results = localizer.localize({{"articles/hostile/1.md", html + spelled, "", "", true},
+                                     {"articles/intranet/2.md", html, "", "", false}});
+  EXPECT_EQ(results[0].localized, 0u);
+  EXPECT_EQ(results[0].remote_left, 5u);
+  EXPECT_NE(results[0].html.find(internal.url("/camera.png")), std::string::npos);
+  EXPECT_EQ(results[1].localized, 1u) << "a source that allows private addresses still gets its image";
+  EXPECT_EQ(internal.hits("/camera.png"), 1) << "only the allowed source's request reached the server";
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ TEST(Pipeline, FullTextReplacesASummaryAndKeepsItWhenThePageFails) {
   MirrorFolder mirror;
   mirror.add_source("站", {server.url("/feed.xml")});
   mirror.config().sources.back().full_text = true;
+  mirror.config().sources.back().allow_private = true;  // its pages are on loopback
   ASSERT_EQ(mirror.cycle().total_new(), 2u);
 
   std::map<std::string, std::string> html_by_title;
@@ -93,6 +94,7 @@ TEST(Pipeline, LocalImagesAreStoredAndAFailedOneIsRetriedNextCycle) {
   MirrorFolder mirror;
   mirror.config().images = config::ImageMode::local;
   mirror.add_source("站", {server.url("/feed.xml")});
+  mirror.config().sources.back().allow_private = true;  // its images are on loopback
   ASSERT_EQ(mirror.cycle().total_new(), 1u);
 
   auto stored = assets::asset_path(kPng, "png");
@@ -112,6 +114,58 @@ TEST(Pipeline, LocalImagesAreStoredAndAFailedOneIsRetriedNextCycle) {
   auto db = state::StateDb::open(mirror.dir());
   ASSERT_TRUE(db);
   EXPECT_TRUE(db->images_pending(100).empty());
+}
+
+// The attack of a hostile feed: its links and images point at a server
+// inside the operator's network (here: on loopback), directly, through the
+// feed's own host redirecting, and spelled as a number. Without the
+// source's opt-in, not one request reaches that server and the articles
+// keep the feed's own text; with it (a source that really links into an
+// intranet), the same cycle does fetch from it, which shows the test plays
+// a working attack.
+TEST(Pipeline, AHostileFeedCannotMakeTheMirrorReadAServerInsideItsNetwork) {
+  for (bool allow_private : {false, true}) {
+    SCOPED_TRACE(allow_private ? "allow_private = true" : "allow_private = false");
+    HttpServer internal;
+    std::string secret = "<html><body><article>";
+    for (int i = 0; i < 8; ++i) secret += "<p>admin token 0xDEADBEEF, password hunter2, a long enough page.</p>";
+    secret += "</article></body></html>";
+    internal.serve_file("/admin", secret, "text/html");
+    internal.serve_file("/router.png", kPng, "image/png");
+    HttpServer feeds;
+    feeds.redirect("/story", internal.url("/admin"));
+    const std::string decimal = "http://2130706433:" + std::to_string(internal.port());
+    feeds.serve_file("/feed.xml",
+                     rss({{"直接", internal.url("/admin"), "a", "Mon, 01 Jan 2024 10:00:00 GMT",
+                           "<p>摘要一<img src=\"" + internal.url("/router.png") + "\"></p>"},
+                          {"跳转", feeds.url("/story"), "b", "Mon, 01 Jan 2024 09:00:00 GMT", "<p>摘要二</p>"},
+                          {"数字", decimal + "/admin", "c", "Mon, 01 Jan 2024 08:00:00 GMT", "<p>摘要三</p>"},
+                          {"图", feeds.url("/no-page"), "d", "Mon, 01 Jan 2024 07:00:00 GMT",
+                           "<p>摘要四<img srcset=\"" + decimal + "/router.png 2x\"></p>"}}),
+                     kRss);
+    MirrorFolder mirror;
+    mirror.config().images = config::ImageMode::local;
+    mirror.add_source("站", {feeds.url("/feed.xml")});
+    mirror.config().sources.back().full_text = true;
+    mirror.config().sources.back().allow_private = allow_private;
+    ASSERT_EQ(mirror.cycle().total_new(), 4u);
+    mirror.cycle();  // the images' retry must not reach it either
+
+    std::string archived;
+    for (const auto& name : mirror.article_names("站")) archived += slurp(mirror.site_dir("站") / name);
+    if (!allow_private) {
+      EXPECT_EQ(internal.requests().size(), 0u);
+      EXPECT_EQ(archived.find("hunter2"), std::string::npos) << archived;
+      EXPECT_NE(archived.find("摘要一"), std::string::npos) << "the feed's text is kept: " << archived;
+      EXPECT_NE(archived.find("摘要三"), std::string::npos) << archived;
+      EXPECT_NE(archived.find(decimal + "/router.png"), std::string::npos) << "the image keeps its URL";
+      EXPECT_FALSE(std::filesystem::exists(mirror.dir() / assets::asset_path(kPng, "png")));
+    } else {
+      EXPECT_GT(internal.hits("/admin"), 0);
+      EXPECT_NE(archived.find("hunter2"), std::string::npos) << archived;
+      EXPECT_TRUE(std::filesystem::exists(mirror.dir() / assets::asset_path(kPng, "png")));
+    }
+  }
 }
 
 TEST(Pipeline, SaveArchivesOnePageAndWritesNothingForAPageWithoutArticle) {
