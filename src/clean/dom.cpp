@@ -6,6 +6,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "clean/nesting_limit.hpp"
+
 namespace newsmirror::clean {
 
 namespace {
@@ -35,10 +37,26 @@ using GumboOutputPtr = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
 // recursive walk (serialization, destruction) bounded for hostile input.
 constexpr size_t kMaxDepth = 512;
 
-GumboOutputPtr parse_with_gumbo(std::string_view html, GumboOptions& options) {
+// Gumbo's time grows with the square of the nesting depth and its clean-up
+// recurses through the tree, so hostile depth is cut from the text first
+// (clean/nesting_limit.hpp).
+struct GumboParse {
+  // The text gumbo read when nesting had to be cut: its nodes point into
+  // it (original tag names), so it is declared first and outlives them,
+  // and is held by pointer so that moving the parse moves no bytes.
+  std::unique_ptr<const std::string> limited;
+  GumboOutputPtr output;
+};
+
+GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options) {
   options.max_errors = 0;  // errors are only recorded, and we never read them
-  return GumboOutputPtr(gumbo_parse_with_options(&options, html.data(), html.size()),
-                        GumboOutputDeleter{&options});
+  GumboParse parse{nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
+  if (auto limited = limit_nesting(html, kMaxDepth)) {
+    parse.limited = std::make_unique<const std::string>(std::move(*limited));
+    html = *parse.limited;
+  }
+  parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
+  return parse;
 }
 
 std::string tag_name_of(const GumboElement& element) {
@@ -88,47 +106,55 @@ void append_text(Node& parent, std::string_view text) {
   parent.append_child(Node::make_text(std::string(text)));
 }
 
-void copy_children(const GumboVector& children, Node& target, size_t depth);
-
-void copy_node(const GumboNode& source, Node& target, size_t depth) {
-  switch (source.type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_WHITESPACE:
-    case GUMBO_NODE_CDATA:
-      append_text(target, source.v.text.text);
-      return;
-    case GUMBO_NODE_COMMENT: {
-      auto comment = Node::make_comment(source.v.text.text);
-      target.append_child(std::move(comment));
-      return;
-    }
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE: {
-      const GumboElement& element = source.v.element;
-      auto copy = Node::make_element(tag_name_of(element));
-      for (unsigned i = 0; i < element.attributes.length; ++i) {
-        const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-        copy->attributes.push_back({attribute_name_of(*attribute), attribute->value});
-      }
-      if (depth >= kMaxDepth) {
-        // Too deep: the element becomes a sibling of its would-be children.
-        target.append_child(std::move(copy));
-        copy_children(element.children, target, depth);
-        return;
-      }
-      Node* added = target.append_child(std::move(copy));
-      copy_children(element.children, *added, depth + 1);
-      return;
-    }
-    case GUMBO_NODE_DOCUMENT:
-      copy_children(source.v.document.children, target, depth);
-      return;
+std::unique_ptr<Node> copy_element(const GumboElement& element) {
+  auto copy = Node::make_element(tag_name_of(element));
+  for (unsigned i = 0; i < element.attributes.length; ++i) {
+    const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+    copy->attributes.push_back({attribute_name_of(*attribute), attribute->value});
   }
+  return copy;
 }
 
+// Copies gumbo's nodes into `target` with a stack of its own rather than
+// recursion, so no input can exhaust the call stack.
 void copy_children(const GumboVector& children, Node& target, size_t depth) {
-  for (unsigned i = 0; i < children.length; ++i) {
-    copy_node(*static_cast<const GumboNode*>(children.data[i]), target, depth);
+  struct Level {
+    const GumboVector* children;
+    unsigned next;
+    Node* target;
+    size_t depth;
+  };
+  std::vector<Level> levels{{&children, 0, &target, depth}};
+  while (!levels.empty()) {
+    Level& level = levels.back();
+    if (level.next == level.children->length) {
+      levels.pop_back();
+      continue;
+    }
+    const auto& source = *static_cast<const GumboNode*>(level.children->data[level.next++]);
+    Node& into = *level.target;
+    const size_t at_depth = level.depth;
+    switch (source.type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_WHITESPACE:
+      case GUMBO_NODE_CDATA:
+        append_text(into, source.v.text.text);
+        break;
+      case GUMBO_NODE_COMMENT:
+        into.append_child(Node::make_comment(source.v.text.text));
+        break;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE: {
+        Node* added = into.append_child(copy_element(source.v.element));
+        // Too deep: the element becomes a sibling of its would-be children.
+        if (at_depth >= kMaxDepth) levels.push_back({&source.v.element.children, 0, &into, at_depth});
+        else levels.push_back({&source.v.element.children, 0, added, at_depth + 1});
+        break;
+      }
+      case GUMBO_NODE_DOCUMENT:
+        levels.push_back({&source.v.document.children, 0, &into, at_depth});
+        break;
+    }
   }
 }
 
@@ -372,7 +398,8 @@ std::unique_ptr<Node> parse_fragment(std::string_view html) {
   GumboOptions options = kGumboDefaultOptions;
   options.fragment_context = GUMBO_TAG_DIV;
   options.fragment_namespace = GUMBO_NAMESPACE_HTML;
-  const GumboOutputPtr output = parse_with_gumbo(html, options);
+  const GumboParse parse = parse_with_gumbo(html, options);
+  const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
   // For a fragment, gumbo's <html> root stands for the context element.
   if (output && output->root != nullptr && output->root->type == GUMBO_NODE_ELEMENT) {
@@ -383,9 +410,14 @@ std::unique_ptr<Node> parse_fragment(std::string_view html) {
 
 std::unique_ptr<Node> parse_document(std::string_view html) {
   GumboOptions options = kGumboDefaultOptions;
-  const GumboOutputPtr output = parse_with_gumbo(html, options);
+  const GumboParse parse = parse_with_gumbo(html, options);
+  const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
-  if (output && output->root != nullptr) copy_node(*output->root, *root, 1);
+  if (output && output->root != nullptr) {
+    GumboNode* document = output->root;
+    GumboVector only_root{reinterpret_cast<void**>(&document), 1, 1};
+    copy_children(only_root, *root, 1);
+  }
   return root;
 }
 

@@ -103,6 +103,27 @@ TEST(DomParse, DeepNestingIsFlattenedAtTheDepthLimit) {
   EXPECT_EQ(root->text_content(), "deep");
 }
 
+// A hostile feed item nests 100,000 levels: the parse neither recurses
+// that deep (it used to end the process with SIGSEGV) nor takes gumbo's
+// quadratic time, and a document fares the same.
+TEST(DomParse, AHundredThousandNestedElementsParseFlatAndKeepTheirText) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<div><span>";
+  deep += "deep";
+  for (int i = 0; i < 100000; ++i) deep += "</span></div>";
+  for (const auto& root : {parse_fragment(deep), parse_document("<html><body>" + deep + "</body></html>")}) {
+    size_t depth = 0;
+    const Node* node = root.get();
+    while (!node->children().empty()) {
+      node = node->children().back().get();
+      ++depth;
+    }
+    EXPECT_LE(depth, 520u);
+    EXPECT_EQ(root->text_content(), "deep");
+    EXPECT_FALSE(serialize(*root).empty());
+  }
+}
+
 // ------------------------------------------------------- serialization ---
 
 TEST(DomSerialize, WellFormedMarkupRoundTripsUnchanged) {

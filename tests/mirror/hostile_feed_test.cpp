@@ -1,0 +1,86 @@
+// Hostile input against a whole cycle: each test plays one attack a feed
+// (or a page it links to) can make, on loopback, beside a healthy source,
+// and checks that the attack costs at most itself.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.hpp"
+#include "mirror/cycle.hpp"
+#include "mirror/fixtures.hpp"
+#include "support/http_server.hpp"
+
+namespace newsmirror::mirror {
+namespace {
+
+using test::HttpServer;
+using test::mirror_fixtures::find_report;
+using test::mirror_fixtures::MirrorFolder;
+using test::mirror_fixtures::rss;
+using test::mirror_fixtures::slurp;
+
+constexpr const char* kRss = "application/rss+xml";
+
+std::string nested(int levels, std::string_view inside) {
+  std::string html;
+  for (int i = 0; i < levels; ++i) html += "<div>";
+  html += inside;
+  for (int i = 0; i < levels; ++i) html += "</div>";
+  return html;
+}
+
+std::string all_articles(const MirrorFolder& mirror, const std::string& site) {
+  std::string text;
+  for (const auto& name : mirror.article_names(site)) text += slurp(mirror.site_dir(site) / name);
+  return text;
+}
+
+// 100,000 nested <div>s once ended the whole fetch with SIGSEGV (a
+// recursive copy of gumbo's tree), every cycle, archiving nothing.
+TEST(HostileFeed, AHundredThousandNestedElementsInAnRssItemAJsonFeedAndAFullTextPageAreArchived) {
+  HttpServer server;
+  const std::string deep = nested(100000, "深处的正文 deep text");
+  server.serve_file("/rss.xml",
+                    rss({{"深 RSS", "https://news.example/rss-1", "rss-1", "Mon, 01 Jan 2024 10:00:00 GMT", deep}}),
+                    kRss);
+  nlohmann::json json_feed = {{"version", "https://jsonfeed.org/version/1.1"},
+                              {"title", "json"},
+                              {"items", {{{"id", "json-1"}, {"url", "https://news.example/json-1"},
+                                          {"title", "深 JSON"}, {"content_html", deep}}}}};
+  server.serve_file("/feed.json", json_feed.dump(), "application/feed+json");
+  server.serve_file("/page.html", "<html><head><title>深页</title></head><body><article>" + deep +
+                                      "</article></body></html>", "text/html");
+  server.serve_file("/full.xml",
+                    rss({{"深页", server.url("/page.html"), "page-1", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>摘要</p>"}}),
+                    kRss);
+  server.serve_file("/healthy.xml",
+                    rss({{"健康", "https://news.example/ok", "ok-1", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>平常</p>"}}),
+                    kRss);
+  MirrorFolder mirror;
+  mirror.add_source("RSS站", {server.url("/rss.xml")});
+  mirror.add_source("JSON站", {server.url("/feed.json")});
+  mirror.add_source("全文站", {server.url("/full.xml")});
+  mirror.config().sources.back().full_text = true;
+  mirror.config().sources.back().allow_private = true;  // its page is on loopback
+  mirror.add_source("健康站", {server.url("/healthy.xml")});
+
+  auto report = mirror.cycle();
+  for (const auto& source : report.sources) {
+    EXPECT_FALSE(source.failed()) << source.name << ": " << source.error->message;
+    EXPECT_EQ(source.new_articles, 1u) << source.name;
+  }
+  EXPECT_NE(all_articles(mirror, "RSS站").find("深处的正文"), std::string::npos);
+  EXPECT_NE(all_articles(mirror, "JSON站").find("深处的正文"), std::string::npos);
+  EXPECT_NE(all_articles(mirror, "全文站").find("深处的正文"), std::string::npos)
+      << "the page's text replaced the summary: " << all_articles(mirror, "全文站").substr(0, 300);
+  EXPECT_EQ(mirror.cycle().total_new(), 0u) << "and the next cycle sees the same articles";
+
+  auto catalog = catalog::Catalog::open(mirror.dir());
+  ASSERT_TRUE(catalog);
+  EXPECT_EQ(catalog->article_count(), 4u);
+}
+
+}  // namespace
+}  // namespace newsmirror::mirror
