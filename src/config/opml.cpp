@@ -2,6 +2,8 @@
 // how multi-URL sources are folded into folder outlines.
 #include "config/opml.hpp"
 
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -30,6 +32,34 @@ struct FreeDoc {
 struct FreeContext {
   void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
 };
+
+// What internal entities may add to an OPML file. libxml2 stops reference
+// loops, but not a value of a few kilobytes referenced thousands of times
+// in an attribute (35 KB of OPML became a 100 MB source name): every
+// entity libxml2 looks up is charged its length, up to a multiple of the
+// input, as libxml2 itself bounds amplification in its later releases.
+struct EntityBudget {
+  explicit EntityBudget(std::size_t input_size) : left(5 * input_size + (1 << 20)), limit(left) {}
+  std::size_t left;
+  const std::size_t limit;
+  bool exceeded = false;
+};
+
+xmlEntityPtr charged_entity(void* context, const xmlChar* name) {
+  auto* ctxt = static_cast<xmlParserCtxtPtr>(context);
+  auto* budget = static_cast<EntityBudget*>(ctxt->_private);
+  xmlEntityPtr entity = xmlSAX2GetEntity(context, name);
+  if (entity && entity->etype == XML_INTERNAL_GENERAL_ENTITY) {
+    auto length = static_cast<std::size_t>(std::max(entity->length, 0));
+    if (length > budget->left) {
+      budget->exceeded = true;
+      xmlStopParser(ctxt);
+      return nullptr;
+    }
+    budget->left -= length;
+  }
+  return entity;
+}
 
 Error error_from_xml(const xmlError* error, std::string_view context) {
   if (!error || !error->message) return Error(ErrorKind::parse, fmt::format("{}: not well-formed XML", context));
@@ -163,8 +193,16 @@ core::Result<std::vector<Source>> parse_opml(std::string_view bytes) {
   // NONET: never fetch anything; without NOENT/DTDLOAD external entities
   // are neither loaded nor substituted.
   int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+  EntityBudget budget(bytes.size());
+  ctxt->_private = &budget;
+  ctxt->sax->getEntity = charged_entity;
   std::unique_ptr<xmlDoc, FreeDoc> doc(xmlCtxtReadMemory(
       ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), "opml.xml", nullptr, options));
+  if (budget.exceeded)
+    return Error(ErrorKind::too_large,
+                 fmt::format("OPML: its entities would expand it past {} bytes (5 times its size and 1 MiB): "
+                             "refused as an entity-expansion bomb",
+                             budget.limit));
   if (!doc) return error_from_xml(xmlCtxtGetLastError(ctxt.get()), "OPML");
   auto root = xmlDocGetRootElement(doc.get());
   if (!root || !name_is(root, "opml"))

@@ -990,9 +990,20 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
     auto worker = [&] {
       for (std::size_t k = next++; k < owners.size(); k = next++) {
         std::size_t i = owners[k];
-        prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
-                                     config::effective_timezone(impl.config, *sources[i]),
-                                     impl.rules_for(*sources[i]), now);
+        // An exception out of a thread would end the process; out of one
+        // feed's work (memory it cannot have, a library's throw) it costs
+        // that feed alone.
+        try {
+          prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
+                                       config::effective_timezone(impl.config, *sources[i]),
+                                       impl.rules_for(*sources[i]), now);
+        } catch (const std::bad_alloc&) {
+          prepared[i] = {Error(ErrorKind::too_large, "ran out of memory reading the feed " + requests[k].url), false,
+                         {}};
+        } catch (const std::exception& e) {
+          prepared[i] = {Error(ErrorKind::internal, "reading the feed " + requests[k].url + " failed: " + e.what()),
+                         false, {}};
+        }
       }
     };
     std::size_t thread_count =

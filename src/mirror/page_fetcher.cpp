@@ -56,7 +56,14 @@ std::vector<core::Result<FetchedPage>> fetch_pages(const std::vector<PageRequest
   std::vector<core::Result<FetchedPage>> pages(requests.size(), core::Error(core::ErrorKind::internal, "not read"));
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < requests.size(); i = next++) pages[i] = read_page(requests[i].url, fetched[i]);
+    for (std::size_t i = next++; i < requests.size(); i = next++) {
+      // A throw out of a thread would end the process; here it costs one page.
+      try {
+        pages[i] = read_page(requests[i].url, fetched[i]);
+      } catch (const std::exception& e) {
+        pages[i] = core::Error(core::ErrorKind::internal, requests[i].url + ": reading the page failed: " + e.what());
+      }
+    }
   };
   std::size_t thread_count =
       std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), requests.size());

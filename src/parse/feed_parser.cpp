@@ -259,6 +259,20 @@ void append_stand_in(std::string& out, std::size_t index) {
 
 using DeclaredEntities = std::map<std::string, std::string, std::less<>>;
 
+// What references to internal-subset entities may add to a document. A
+// few hundred bytes of declarations referenced a few thousand times would
+// otherwise expand a 40 KB feed to hundreds of megabytes; like libxml2,
+// the expansion may be a multiple of the input, beyond which the feed is
+// refused.
+struct ExpansionBudget {
+  static constexpr std::size_t kFactor = 5;
+  static constexpr std::size_t kFloor = 1 << 20;
+  explicit ExpansionBudget(std::size_t input_size) : left(kFactor * input_size + kFloor), limit(left) {}
+  std::size_t left;
+  const std::size_t limit;
+  bool exceeded = false;
+};
+
 // The offset of the first `c` in in[from, to), or `to`.
 std::size_t find_before(std::string_view in, char c, std::size_t from, std::size_t to) {
   const void* hit = std::memchr(in.data() + from, c, to - from);
@@ -361,8 +375,8 @@ bool writes_as_character(std::uint32_t cp) { return cp >= 0x80 && cp != 0xFDD0; 
 // the offset past what it consumed. `in_text`: in character data (where a
 // numeric reference to a non-ASCII character becomes the character, which
 // libxml2 takes in faster).
-std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared, std::string& out,
-                             bool in_text = false) {
+std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredEntities& declared,
+                             ExpansionBudget& budget, std::string& out, bool in_text = false) {
   using Kind = Reference::Kind;
   Reference ref = read_reference(in, i, declared);
   switch (ref.kind) {
@@ -383,6 +397,11 @@ std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredE
       append_utf8(out, ref.cp);
       break;
     case Kind::declared:
+      if (ref.text.size() > budget.left) {
+        budget.exceeded = true;
+        break;
+      }
+      budget.left -= ref.text.size();
       out.append(ref.text);
       break;
     case Kind::unknown:
@@ -468,8 +487,9 @@ bool stand_in_text(std::string_view in, std::size_t start, std::size_t end, cons
 
 // `stand_ins`, if given, receives the values replaced by stand-ins; the
 // caller has made sure `in` holds no U+FDD0.
-std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
+core::Result<std::string> prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
   DeclaredEntities declared;
+  ExpansionBudget budget(in.size());
   std::string out;
   out.reserve(in.size() + in.size() / 16);
   std::size_t i = 0;
@@ -482,7 +502,7 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
   // sections or processing instructions): character data in an element,
   // if the document is well-formed, which is all stand-ins rely on.
   bool after_tag = false;
-  while (i < in.size()) {
+  while (i < in.size() && !budget.exceeded) {
     // A run of text up to the next '<'.
     // A reference never reaches past the '<' (no name or digit holds one).
     std::size_t lt = find_before(in, '<', i, in.size());
@@ -494,7 +514,7 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
         out.append(in.data() + i, stop - i);
         i = stop;
         if (i >= lt) break;
-        i = append_reference(in, i, declared, out, after_tag);
+        i = append_reference(in, i, declared, budget, out, after_tag);
       }
       if (i >= in.size()) break;
     }
@@ -557,7 +577,7 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
       if (i >= in.size() || in[i] == '<') break;
       char c = in[i];
       if (c == '&') {
-        i = append_reference(in, i, declared, out);
+        i = append_reference(in, i, declared, budget, out);
         continue;
       }
       out.push_back(c);
@@ -569,6 +589,11 @@ std::string prepare_xml(std::string_view in, StandIns* stand_ins = nullptr) {
       if (c == '"' || c == '\'') quote = quote == c ? 0 : quote ? quote : c;
     }
   }
+  if (budget.exceeded)
+    return core::Error(core::ErrorKind::too_large,
+                       "the feed's DOCTYPE declares entities whose references would expand it past " +
+                           std::to_string(budget.limit) + " bytes (" + std::to_string(ExpansionBudget::kFactor) +
+                           " times its size and 1 MiB): refused as an entity-expansion bomb");
   return out;
 }
 
@@ -1046,19 +1071,22 @@ class XmlFeedParser {
     feed_.encoding = decoded.charset;
     StandIns stand_ins;
     bool clash = holds_stand_in_open(decoded.utf8);
-    std::string text = prepare_xml(decoded.utf8, clash ? nullptr : &stand_ins);
-    if (stand_ins.empty()) return parse_text(text);
+    auto text = prepare_xml(decoded.utf8, clash ? nullptr : &stand_ins);
+    if (!text) return text.error();
+    if (stand_ins.empty()) return parse_text(*text);
     std::vector<std::string_view> values = stand_ins.values(decoded.utf8);
     cdata_ = &values;
     tree_ = TreeReader(&values);
-    auto result = parse_text(text);
+    auto result = parse_text(*text);
     if (!parse_errors_) return result;
     // Stand-ins are only known to parse like their content in a document
     // without a single error (recovery may place them anywhere else):
     // damaged documents are parsed again with their CDATA content.
     XmlFeedParser plain(options_);
     plain.feed_.encoding = std::move(decoded.charset);
-    return plain.parse_text(prepare_xml(decoded.utf8));
+    auto plain_text = prepare_xml(decoded.utf8);
+    if (!plain_text) return plain_text.error();
+    return plain.parse_text(*plain_text);
   }
 
  private:

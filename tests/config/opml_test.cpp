@@ -67,6 +67,28 @@ TEST(Opml, DoesNotLoadExternalEntities) {
   }
 }
 
+// 35 KB whose attribute would expand to 100 MB: libxml2 catches reference
+// loops, not this.
+TEST(Opml, AnEntityExpansionBombIsRefusedAsTooLarge) {
+  std::string refs;
+  for (int i = 0; i < 5000; ++i) refs += "&a;";
+  auto sources = parse_opml("<?xml version=\"1.0\"?><!DOCTYPE opml [<!ENTITY a \"" + std::string(20000, 'y') +
+                            "\">]><opml version=\"2.0\"><body><outline text=\"" + refs +
+                            "\" xmlUrl=\"https://a.example/\"/></body></opml>");
+  ASSERT_FALSE(sources);
+  EXPECT_EQ(sources.error().kind, core::ErrorKind::too_large);
+  EXPECT_NE(sources.error().message.find("entity-expansion"), std::string::npos) << sources.error().message;
+}
+
+TEST(Opml, SmallInternalEntitiesStillExpand) {
+  auto sources = parse_opml(R"(<?xml version="1.0"?>
+<!DOCTYPE opml [ <!ENTITY site "法广"> ]>
+<opml version="2.0"><body><outline text="&site;" xmlUrl="https://a.example/"/></body></opml>)");
+  ASSERT_TRUE(sources) << sources.error().message;
+  ASSERT_EQ(sources->size(), 1u);
+  EXPECT_EQ((*sources)[0].name, "法广");
+}
+
 TEST(Opml, ExportHasHeadAndRoundTripsSources) {
   auto config = default_config();
   Source multi;

@@ -82,5 +82,29 @@ TEST(HostileFeed, AHundredThousandNestedElementsInAnRssItemAJsonFeedAndAFullText
   EXPECT_EQ(catalog->article_count(), 4u);
 }
 
+// An entity-expansion bomb is an error of its own source; the healthy one
+// beside it is archived in the same cycle.
+TEST(HostileFeed, AnEntityExpansionBombCostsOnlyItsOwnSource) {
+  HttpServer server;
+  std::string refs;
+  for (int i = 0; i < 5000; ++i) refs += "&a;";
+  server.serve_file("/bomb.xml",
+                    "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"" + std::string(10000, 'x') +
+                        "\">]><rss version=\"2.0\"><channel><title>t</title><item><title>i</title><link>"
+                        "https://news.example/i</link><description>" + refs + "</description></item></channel></rss>",
+                    kRss);
+  server.serve_file("/healthy.xml",
+                    rss({{"健康", "https://news.example/ok", "ok-1", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>平常</p>"}}),
+                    kRss);
+  MirrorFolder mirror;
+  mirror.add_source("炸弹", {server.url("/bomb.xml")});
+  mirror.add_source("健康站", {server.url("/healthy.xml")});
+  auto report = mirror.cycle();
+  const auto* bomb = find_report(report, "炸弹");
+  ASSERT_TRUE(bomb && bomb->failed());
+  EXPECT_EQ(bomb->error->kind, core::ErrorKind::too_large) << bomb->error->message;
+  EXPECT_EQ(find_report(report, "健康站")->new_articles, 1u);
+}
+
 }  // namespace
 }  // namespace newsmirror::mirror

@@ -292,6 +292,30 @@ TEST(FeedParser, ExternalEntitiesAreNeverLoaded) {
   EXPECT_EQ(feed.title->find("root:"), std::string::npos);
 }
 
+std::string entity_feed(std::size_t value_bytes, int references) {
+  std::string refs;
+  for (int i = 0; i < references; ++i) refs += "&a;";
+  return "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"" + std::string(value_bytes, 'x') +
+         "\">]><rss version=\"2.0\"><channel><title>t &a;</title><item><title>i</title><description>" + refs +
+         "</description></item></channel></rss>";
+}
+
+TEST(FeedParser, InternalEntitiesAreExpandedWithinAMultipleOfTheInput) {
+  core::Feed feed = parse_ok(entity_feed(300, 20));
+  ASSERT_TRUE(feed.title);
+  EXPECT_EQ(*feed.title, "t " + std::string(300, 'x'));
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].summary.value_or("").size(), 300u * 20);
+}
+
+// 25 KB that would expand to 50 MB (and a 40 KB one took 15 s and 416 MB).
+TEST(FeedParser, AnEntityExpansionBombIsRefusedAsTooLarge) {
+  auto feed = parse_feed(entity_feed(10000, 5000), {});
+  ASSERT_FALSE(feed.ok());
+  EXPECT_EQ(feed.error().kind, core::ErrorKind::too_large);
+  EXPECT_NE(feed.error().message.find("entity-expansion"), std::string::npos) << feed.error().message;
+}
+
 TEST(FeedParser, FeedJsonHasEveryKey) {
   core::Feed feed = parse_ok(rss_with_item("<title>x</title>"));
   auto json = feed_to_json(feed);
