@@ -104,7 +104,7 @@ std::string flatten_html(std::string_view html) {
 std::string render_article(const ArticleRecord& article) {
   const std::optional<std::string> link = core::url::serialize(article.link);
   std::string out = "<!--" + std::to_string(article.published.time_since_epoch().count()) + "-->\n[";
-  out += single_line(article.title);
+  out += text::escape_link_text(single_line(article.title));
   out += "](";
   out += link ? *link : single_line(article.link);
   out += ")\n------\n\n";
@@ -138,7 +138,7 @@ core::Result<ArticleRecord> read_article(std::string_view bytes) {
   const std::size_t split = head.rfind("](");
   if (!is_head(head))
     return parse_error("line " + std::to_string(head_line) + " is not `[title](link)`");
-  article.title = head.substr(1, split - 1);
+  article.title = text::unescape_link_text(std::string_view(head).substr(1, split - 1));
   article.link = head.substr(split + 2, head.size() - split - 3);
 
   // The `------` rule and the blank line after it; tolerate either missing.

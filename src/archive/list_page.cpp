@@ -96,7 +96,7 @@ std::string render_list_entry(std::string_view folder, const ListItem& item,
   const year_month_day date{floor<days>(local)};
   std::string line = std::to_string(static_cast<unsigned>(date.month())) + "-" +
                      std::to_string(static_cast<unsigned>(date.day())) + " [";
-  line += text::trim_title(item.title);
+  line += text::escape_link_text(text::trim_title(item.title));
   line += "](";
   line += kArticlesPrefix;
   line += escape_link_path(folder);
@@ -166,7 +166,7 @@ core::Result<ListPage> parse_list_page(std::string_view bytes) {
     ListPageEntry entry;
     entry.month = month;
     entry.day = day;
-    entry.title = std::string(rest.substr(0, split));
+    entry.title = text::unescape_link_text(rest.substr(0, split));
     std::string_view path = rest.substr(split + 2 + kArticlesPrefix.size());
     path.remove_suffix(1);  // the closing parenthesis
     const std::size_t slash = path.find('/');

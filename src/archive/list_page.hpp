@@ -5,6 +5,7 @@
 //   entry  = month "-" day SP "[" title "](" "/articles/" folder "/" path ")"
 //   footer = "[查看更多](/articles/" folder ")"          ; no final LF
 //
+// `title` is escaped as the text of a Markdown link (text::escape_link_text).
 // month and day have no leading zero and are taken in the mirror's time zone
 // (UTC+8 for the existing mirrors). `path` is the file name escaped the way
 // the old generator did: U+0020 -> %20 and `|` -> %7C, all else raw (see

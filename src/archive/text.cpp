@@ -77,4 +77,32 @@ std::string_view trim_title(std::string_view s) {
   return s.substr(begin, end - begin);
 }
 
+namespace {
+bool escaped_in_link_text(char c) { return c == '[' || c == ']' || c == '<' || c == '\\'; }
+}  // namespace
+
+std::string escape_link_text(std::string_view title) {
+  std::string out;
+  out.reserve(title.size());
+  for (std::size_t i = 0; i < title.size(); ++i) {
+    const char c = title[i];
+    // (A backslash at the end would escape the `]` that closes the text.)
+    const bool backslash_before_escaped =
+        c == '\\' && (i + 1 == title.size() || escaped_in_link_text(title[i + 1]));
+    if ((c != '\\' && escaped_in_link_text(c)) || backslash_before_escaped) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string unescape_link_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && escaped_in_link_text(text[i + 1])) ++i;
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace newsmirror::archive::text

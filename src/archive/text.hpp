@@ -19,6 +19,19 @@ std::string_view trim_ascii_right(std::string_view s);
 // U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
 std::string_view trim_title(std::string_view s);
 
+// A title as the text of a Markdown link, `[title](...)`, in list pages
+// and article heads. A feed writes its titles, and code hosts render these
+// files: a title like "[Breaking](https://phish.example) ![](https://t.example/p.gif)"
+// would become a link and a tracking image. Brackets and '<' (which opens
+// inline HTML and autolinks) get a backslash; so does a backslash before
+// one of them, before another backslash or at the end, so that the unescape gives the
+// title back exactly. Every other byte is kept, so the titles of the real
+// mirrors, which hold none of these, are written as they always were.
+std::string escape_link_text(std::string_view title);
+// The inverse of escape_link_text; other backslashes stay (a real title
+// holds `\“`).
+std::string unescape_link_text(std::string_view text);
+
 // Decodes the code point starting at s[i]; sets `length` to the bytes it
 // uses (1 for an invalid byte, which decodes as U+FFFD).
 char32_t decode_utf8(std::string_view s, std::size_t i, std::size_t& length);

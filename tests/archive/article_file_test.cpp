@@ -49,6 +49,21 @@ TEST(ArticleFile, EveryCorpusArticleRoundTripsByteForByte) {
   }
 }
 
+TEST(ArticleFile, AHostileTitleIsEscapedInTheHeadAndReadBackAsItCame) {
+  ArticleRecord article;
+  article.title = "[Breaking](https://phish.example/login) <img src=x> 结尾\\";
+  article.link = "https://news.example/a";
+  article.html = "<p>x</p>";
+  auto bytes = render_article(article);
+  EXPECT_NE(bytes.find("\n[\\[Breaking\\](https://phish.example/login) \\<img src=x> 结尾\\\\](https://news.example/a)\n"),
+            std::string::npos)
+      << bytes;
+  auto back = read_article(bytes);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->title, article.title);
+  EXPECT_EQ(back->link, article.link);
+}
+
 TEST(ArticleFile, ReadsTheFieldsOfAnArticle) {
   const auto article = read_article(
       "<!--1602561600000-->\n[中国品牌\\“囚爱\\“男性](https://www.bbc.com/zhongwen/simp/a)\n"

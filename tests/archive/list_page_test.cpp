@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
 #include "corpus.hpp"
+#include "support/paths.hpp"
 
 namespace newsmirror::archive {
 namespace {
@@ -33,6 +37,49 @@ std::vector<std::string> lines_of(const std::string& bytes) {
     lines.push_back(bytes.substr(start, nl - start));
   lines.push_back(bytes.substr(start));
   return lines;
+}
+
+// The HTML a code host makes of a Markdown page: cmark-gfm, GitHub's own
+// renderer, with raw HTML let through as GitHub lets through <img>.
+std::string render_as_code_host(const std::string& markdown) {
+  ::newsmirror::test::TempDir dir;
+  auto file = dir.path() / "page.md";
+  { std::ofstream(file, std::ios::binary) << markdown; }
+  std::string html;
+  if (FILE* pipe = ::popen(("cmark-gfm --unsafe '" + file.string() + "'").c_str(), "r")) {
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) html.append(buffer, n);
+    ::pclose(pipe);
+  }
+  return html;
+}
+
+TEST(ListPage, AFeedTitleCannotWriteLinksImagesOrHtmlIntoThePage) {
+  if (std::system("command -v cmark-gfm >/dev/null 2>&1") != 0) GTEST_SKIP() << "no cmark-gfm (scripts/setup --tests)";
+  const std::vector<std::string> titles = {
+      "[Breaking](https://phish.example/login) ![](https://track.example/p.gif)",
+      "<img src=https://track.example/q.gif> 图片",
+      "<https://phish.example/auto> 自动链接",
+      "x\\](https://phish.example/b) 反斜杠",
+      "以反斜杠结尾\\",
+  };
+  std::vector<ListItem> items;
+  for (std::size_t i = 0; i < titles.size(); ++i)
+    items.push_back({noon_utc8(10, 1), titles[i], std::to_string(1048574 - i) + ".md"});
+  auto page = render_list_page("站", items, ListStyle{});
+  auto html = render_as_code_host(page);
+  ASSERT_FALSE(html.empty()) << "cmark-gfm gave nothing for:\n" << page;
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_EQ(html.find("href=\"https://phish"), std::string::npos) << html;
+  EXPECT_EQ(html.find("href=\"https://track"), std::string::npos) << html;
+  std::size_t links = 0;
+  for (std::size_t at = 0; (at = html.find(".md\">", at)) != std::string::npos; ++at) ++links;
+  EXPECT_EQ(links, titles.size()) << "each entry is still one link to its article:\n" << html;
+
+  auto parsed = parse_list_page(page);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->entries.size(), titles.size());
+  for (std::size_t i = 0; i < titles.size(); ++i) EXPECT_EQ(parsed->entries[i].title, titles[i]);
 }
 
 TEST(ListPage, EntryUsesMonthDayInUtcPlus8) {
