@@ -3,20 +3,14 @@
 #include <zlib.h>
 
 #include "core/hash.hpp"
+#include "site/safe_content.hpp"
 
 namespace newsmirror::serve {
 
 namespace {
 
-// Pages use no scripts at all, so the policy allows none. Images: the
-// mirror's own and data: URLs, plus https: for articles whose pictures were
-// not localized (images = "remote"), so that a page shows what the static
-// site shows. Inline style attributes are kept by the sanitizer (a checked
-// subset, clean/style_filter.hpp), hence style-src-attr; <style> elements
-// and outside style sheets stay blocked.
-constexpr std::string_view kPagePolicy =
-    "default-src 'none'; img-src 'self' data: https:; style-src 'self'; "
-    "style-src-attr 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+// Pages get the policy the static site's pages carry (site/safe_content.hpp).
+using site::kPagePolicy;
 // Anything else opened on its own (an image, a feed, JSON) gets a sandbox
 // and no sources at all.
 constexpr std::string_view kOtherPolicy = "default-src 'none'; sandbox";

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/hash.hpp"
+#include "site/safe_content.hpp"
 #include "site/site_paths.hpp"
 
 namespace newsmirror::site {
@@ -123,10 +124,10 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
     xml.attribute("type", "text/html");
     xml.attribute("href", feed_link(info, article_path(article)));
     xml.close();
-    if (!article.link.empty()) {
+    if (auto link = safe_link(article.link)) {
       xml.open("link");
       xml.attribute("rel", "via");
-      xml.attribute("href", article.link);
+      xml.attribute("href", *link);
       xml.close();
     }
     if (article.published) xml.element("published", rfc3339(*article.published));
@@ -136,7 +137,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
     xml.close();
     xml.open("content");
     xml.attribute("type", "html");
-    xml.text(rebase_images(info, entry.html));
+    xml.text(rebase_images(info, safe_article_html(entry.html)));
     xml.close();
     xml.close();
   }
@@ -173,7 +174,7 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
     xml.close();
     xml.element("pubDate", rfc822(model.when(article)));
     xml.element("category", article.site);
-    xml.element("description", rebase_images(info, entry.html));
+    xml.element("description", rebase_images(info, safe_article_html(entry.html)));
     xml.close();
   }
   xml.close();
@@ -188,9 +189,9 @@ std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
     const auto& article = *entry.article;
     nlohmann::ordered_json item = {{"id", entry_id(article)},
                                    {"url", feed_link(info, article_path(article))}};
-    if (!article.link.empty()) item["external_url"] = article.link;
+    if (auto link = safe_link(article.link)) item["external_url"] = *link;
     item["title"] = article.title;
-    item["content_html"] = rebase_images(info, entry.html);
+    item["content_html"] = rebase_images(info, safe_article_html(entry.html));
     item["date_published"] = rfc3339(model.when(article));
     item["authors"] = nlohmann::ordered_json::array({{{"name", article.site}}});
     item["tags"] = nlohmann::ordered_json::array({article.site});

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "site/safe_content.hpp"
 #include "site/site_paths.hpp"
 
 namespace newsmirror::site {
@@ -120,6 +121,7 @@ struct PageRenderer::Impl {
     data values;
     values.set("title", std::string(title));
     values.set("brand", options.title);
+    values.set("policy", std::string(kMetaPagePolicy));
     values.set("root", root_prefix(path));
     values.set("lang", std::string(lang));
     values.set("home_href", href(with_variant("index.html", variant)));
@@ -319,8 +321,8 @@ std::string PageRenderer::article(const catalog::Article& article, std::string_v
     published.set("date", r.model.local_text(*article.published));
     values.set("published", published);
   }
-  if (!article.link.empty()) values.set("link", article.link);
-  values.set("html", std::string(html));
+  if (auto link = safe_link(article.link)) values.set("link", *link);
+  values.set("html", safe_article_html(html));
   if (versions.size() > 1) {
     values.set("has_versions", true);
     list entries;
