@@ -68,11 +68,13 @@ std::string last_git_message() {
   return (last && last->message) ? std::string(last->message) : std::string("unknown error");
 }
 
-// The lines the mirror's .gitignore must hold. The temp pattern covers
-// archive::is_temp_file_name (`.<name>.tmp-<pid>-<n>`) in every folder.
+// The lines the mirror's .gitignore must hold, so that git by hand agrees
+// with the allowlist about the mirror's own private files. The temp
+// pattern covers archive::is_temp_file_name (`.<name>.tmp-<pid>-<n>`) in
+// every folder.
 constexpr std::string_view kIgnoreComment =
-    "# newsmirror: private state and unfinished writes, never published";
-constexpr std::string_view kIgnoreLines[] = {"/.newsmirror/", ".*.tmp-*"};
+    "# newsmirror: private state, configuration and unfinished writes, never published";
+constexpr std::string_view kIgnoreLines[] = {"/.newsmirror/", "/newsmirror.toml", ".*.tmp-*"};
 
 core::Status ensure_gitignore(const fs::path& dir) {
   const fs::path file = dir / ".gitignore";
@@ -110,7 +112,7 @@ core::Status ensure_gitignore(const fs::path& dir) {
 // Staging callback for git_index_add_all / update_all: 0 stages the path,
 // a positive value skips it.
 int skip_unpublished(const char* path, const char* /*matched_pathspec*/, void* /*payload*/) {
-  return is_unpublished_path(path) ? 1 : 0;
+  return is_published_path(path) ? 0 : 1;
 }
 
 // "refs/heads/main" for HEAD, also when the branch has no commit yet;
@@ -235,11 +237,14 @@ class EmptyLocalRemote {
 
 }  // namespace
 
-bool is_unpublished_path(std::string_view path) {
-  if (path == ".newsmirror" || path.starts_with(".newsmirror/")) return true;
+bool is_published_path(std::string_view path) {
   const std::size_t slash = path.find_last_of('/');
   std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return archive::is_temp_file_name(name);
+  if (archive::is_temp_file_name(name)) return false;
+  if (path == "README.md" || path == ".gitignore") return true;
+  for (std::string_view folder : {"articles/", "lists/", "assets/"})
+    if (path.starts_with(folder) && path.size() > folder.size()) return true;
+  return false;
 }
 
 void count_changes(const std::vector<PathChange>& changes,
@@ -371,8 +376,14 @@ core::Result<CommitSummary> GitPublisher::commit_changes(const std::vector<std::
   Index index(raw_index);
   // Someone (a person with the git CLI) may have changed the index on disk.
   if (int rc = git_index_read(index.get(), 0); rc < 0) return git_failure("read index", dir, rc);
-  // Private state that an older setup once committed is dropped from now on.
-  git_index_remove_directory(index.get(), ".newsmirror", 0);
+  // What an older setup once committed outside the allowlist (private
+  // state, the configuration, a stray file) is dropped from now on; the
+  // files stay on disk.
+  std::vector<std::string> unpublished;
+  for (std::size_t i = 0, n = git_index_entrycount(index.get()); i < n; ++i)
+    if (const git_index_entry* entry = git_index_get_byindex(index.get(), i); entry && !is_published_path(entry->path))
+      unpublished.push_back(entry->path);
+  for (const auto& path : unpublished) git_index_remove_bypath(index.get(), path.c_str());
 
   char everything_pattern[] = "*";
   char* patterns[] = {everything_pattern};

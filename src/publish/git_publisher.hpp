@@ -1,10 +1,12 @@
 // Publishing the mirror folder to git: commit what changed (articles, lists,
-// README, assets, config) and push it, so readers can pull a history.
+// README, assets) and push it, so readers can pull a history.
 //
-// The mirror folder itself is the repository's work tree. `.newsmirror/`
-// (state, catalog, journals) and the writers' temp files are never
-// committed: the publisher keeps them in the mirror's `.gitignore` and skips
-// them while staging even when a hand-written `.gitignore` forgets them.
+// The mirror folder itself is the repository's work tree, and only an
+// allowlist of its paths is committed (is_published_path): the folder also
+// holds the operator's configuration, private state and whatever else was
+// put there, none of which a reader should get. `.newsmirror/` and the
+// writers' temp files are also kept in the mirror's `.gitignore`, for a
+// person using git by hand.
 #pragma once
 
 #include <cstddef>
@@ -56,9 +58,12 @@ void count_changes(const std::vector<PathChange>& changes,
 // one line per site ("BBC: 7 new, 1 changed").
 std::string commit_message(const CommitSummary& summary);
 
-// True for paths that must never be committed: `.newsmirror/...` and temp
-// files of the atomic writers, anywhere in the tree.
-bool is_unpublished_path(std::string_view relative_path);
+// True for the mirror's own paths, the only ones ever committed: README.md,
+// .gitignore, and what is under articles/, lists/ and assets/ — never a
+// temp file of the atomic writers. Everything else in the folder stays
+// out: .newsmirror/, newsmirror.toml (a proxy address can tell who runs
+// the mirror, and how it gets past a firewall), a stray .env, notes.
+bool is_published_path(std::string_view relative_path);
 
 struct PushOptions {
   std::string remote = "origin";

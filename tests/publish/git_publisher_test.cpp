@@ -354,14 +354,30 @@ TEST(GitCommitMessage, NoArticleChangesCountsTheOtherFiles) {
   EXPECT_EQ(commit_message(summary), "newsmirror: 0 new, 0 changed (2 other files)\n");
 }
 
-TEST(GitCommitMessage, PrivatePathsAreRecognizedAnywhereTempFilesMayBe) {
-  EXPECT_TRUE(is_unpublished_path(".newsmirror"));
-  EXPECT_TRUE(is_unpublished_path(".newsmirror/state.db"));
-  EXPECT_TRUE(is_unpublished_path("articles/BBC/.1_x.md.tmp-12-3"));
-  EXPECT_TRUE(is_unpublished_path(".README.md.tmp-1-0"));
-  EXPECT_FALSE(is_unpublished_path("articles/BBC/1_x.md"));
-  EXPECT_FALSE(is_unpublished_path("articles/.newsmirror/1.md"));
-  EXPECT_FALSE(is_unpublished_path(".gitignore"));
+TEST(GitCommitMessage, OnlyTheMirrorsOwnPathsArePublished) {
+  for (auto path : {"README.md", ".gitignore", "articles/BBC/1_x.md", "articles/.newsmirror/1.md", "lists/法广.md",
+                    "assets/ab/abcdef.png"})
+    EXPECT_TRUE(is_published_path(path)) << path;
+  for (auto path : {".newsmirror", ".newsmirror/state.db", "articles/BBC/.1_x.md.tmp-12-3", ".README.md.tmp-1-0",
+                    "newsmirror.toml", ".env", "notes.txt", "secrets/key.pem", "articles", "README.md.bak",
+                    "lists/.法广.md.tmp-1-2"})
+    EXPECT_FALSE(is_published_path(path)) << path;
+}
+
+TEST_F(GitPublisherTest, TheConfigurationAndStrayFilesAreNeverCommittedAndAnOlderCommitsCopyIsDropped) {
+  write(dir() / "newsmirror.toml", "proxy = \"http://operator:hunter2@proxy.example:3128\"\n");
+  write(dir() / ".env", "TOKEN=secret\n");
+  write(dir() / "private" / "notes.txt", "notes");
+  article("BBC", "1.md");
+  // An older release committed the configuration.
+  git_line(dir(), "init -q -b main");
+  git_line(dir(), "add -f newsmirror.toml articles");
+  git_line(dir(), "commit -q -m old");
+  article("BBC", "2.md");
+  auto summary = commit();
+  ASSERT_TRUE(summary.committed);
+  EXPECT_EQ(tracked(), ".gitignore\narticles/BBC/1.md\narticles/BBC/2.md");
+  EXPECT_TRUE(fs::exists(dir() / "newsmirror.toml"));  // dropped from git only
 }
 
 }  // namespace
