@@ -20,6 +20,7 @@
 #include "cli/text_table.hpp"
 #include "config/config.hpp"
 #include "config/opml.hpp"
+#include "core/url.hpp"
 #include "extract/feed_links.hpp"
 #include "fetch/http_client.hpp"
 #include "parse/feed_parser.hpp"
@@ -59,7 +60,7 @@ nlohmann::json to_json(const config::Config& config, const config::Source& s) {
                       {"interval", config::format_duration(config::effective_interval(config, s))},
                       {"interval_seconds", config::effective_interval(config, s).count()},
                       {"timezone", config::effective_timezone(config, s)}};
-  if (auto proxy = config::effective_proxy(config, s)) j["proxy"] = *proxy;
+  if (auto proxy = config::effective_proxy(config, s)) j["proxy"] = core::url::redact_password(*proxy);
   if (auto agent = config::effective_user_agent(config, s)) j["user_agent"] = *agent;
   return j;
 }

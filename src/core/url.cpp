@@ -336,4 +336,17 @@ std::optional<std::string> resolve(std::string_view base, std::string_view refer
   return serialize(compose(target));
 }
 
+std::string redact_password(std::string_view url) {
+  std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  std::size_t authority = scheme_end + 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority);
+  if (authority_end == std::string_view::npos) authority_end = url.size();
+  std::size_t at = url.rfind('@', authority_end);
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  std::size_t colon = url.find(':', authority);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
 }  // namespace newsmirror::core::url

@@ -24,4 +24,10 @@ std::optional<std::string> serialize(std::string_view text);
 // as is; an empty `base` leaves a relative reference unresolved (nullopt).
 std::optional<std::string> resolve(std::string_view base, std::string_view reference);
 
+// The URL with the password of its user info replaced by "***"
+// ("http://me:***@proxy.example:3128"), for every place a URL that may
+// carry credentials (a proxy's) is printed or stored: messages, the
+// state's error log, JSON output. Anything else is returned unchanged.
+std::string redact_password(std::string_view url);
+
 }  // namespace newsmirror::core::url

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/url.hpp"
 #include "fetch/address_policy.hpp"
 
 namespace newsmirror::fetch {
@@ -385,7 +386,7 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
     char* effective = nullptr;
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
     if (effective && where != effective) where += " (redirected to " + std::string(effective) + ")";
-    if (!request.proxy.empty()) where += " via proxy " + request.proxy;
+    if (!request.proxy.empty()) where += " via proxy " + core::url::redact_password(request.proxy);
 
     std::optional<Error> error;
     milliseconds delay{0};

@@ -140,3 +140,18 @@ TEST(Url, ArchivedLinksAreAFixedPointOfSerialize) {
 }
 
 }  // namespace newsmirror::core::url
+
+namespace newsmirror::core::url {
+namespace {
+
+TEST(UrlRedact, HidesOnlyThePasswordOfTheUserInfo) {
+  EXPECT_EQ(redact_password("http://me:hunter2@proxy.example:3128"), "http://me:***@proxy.example:3128");
+  EXPECT_EQ(redact_password("socks5h://me:p%40ss:word@127.0.0.1:1080/"), "socks5h://me:***@127.0.0.1:1080/");
+  EXPECT_EQ(redact_password("http://me@proxy.example"), "http://me@proxy.example");
+  EXPECT_EQ(redact_password("http://proxy.example:3128"), "http://proxy.example:3128");
+  EXPECT_EQ(redact_password("https://news.example/a@b:c"), "https://news.example/a@b:c");
+  EXPECT_EQ(redact_password("not a url"), "not a url");
+}
+
+}  // namespace
+}  // namespace newsmirror::core::url

@@ -106,5 +106,21 @@ TEST(HostileFeed, AnEntityExpansionBombCostsOnlyItsOwnSource) {
   EXPECT_EQ(find_report(report, "健康站")->new_articles, 1u);
 }
 
+// A proxy's password reaches neither a message nor the state database.
+TEST(HostileFeed, AProxyPasswordIsNeverPrintedOrStored) {
+  const std::string proxy = "http://operator:hunter2@127.0.0.1:" + std::to_string(test::closed_port());
+  MirrorFolder mirror;
+  mirror.add_source("代理站", {"http://news.example/feed.xml"});
+  mirror.config().sources.back().proxy = proxy;
+  auto report = mirror.cycle();
+  const auto* source = find_report(report, "代理站");
+  ASSERT_TRUE(source && source->failed());
+  EXPECT_EQ(source->error->message.find("hunter2"), std::string::npos) << source->error->message;
+  EXPECT_NE(source->error->message.find("operator:***@127.0.0.1"), std::string::npos) << source->error->message;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(mirror.dir() / ".newsmirror"))
+    if (entry.is_regular_file())
+      EXPECT_EQ(slurp(entry.path()).find("hunter2"), std::string::npos) << entry.path();
+}
+
 }  // namespace
 }  // namespace newsmirror::mirror

@@ -122,6 +122,9 @@ class HttpServer {
   std::shared_ptr<State> state_;
 };
 
+// A loopback port nobody listens on: bound, never listened, closed.
+int closed_port();
+
 // A gzip member (RFC 1952) holding `data`. Runs of one byte are compressed
 // (so a small body can expand to megabytes, for decompression limits);
 // everything else is stored as fixed-Huffman literals.
