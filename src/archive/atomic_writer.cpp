@@ -155,6 +155,23 @@ BatchWriter::BatchWriter(fs::path root, FaultHook fault_hook)
 
 BatchWriter::~BatchWriter() { abandon(); }
 
+core::Status refuse_symlinked_folders(const fs::path& root, const fs::path& relative_path) {
+  fs::path folder = root;
+  const fs::path parent = relative_path.parent_path();
+  for (const fs::path& part : parent) {
+    folder /= part;
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(folder, ec))) continue;
+    auto target = fs::read_symlink(folder, ec);
+    return core::Error(core::ErrorKind::io,
+                       "refusing to write " + (root / relative_path).string() + ": " + folder.string() +
+                           " is a symbolic link (to " + target.string() +
+                           "), and a mirror's folders must be its own so that no write can land outside it; "
+                           "replace the link with a real folder");
+  }
+  return core::ok_status();
+}
+
 core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view bytes) {
   if (relative_path.empty() || relative_path.is_absolute() || relative_path.has_root_name() ||
       !relative_path.has_filename())
@@ -166,11 +183,14 @@ core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view 
                          "path leaves the archive root: " + relative_path.string());
   }
   const fs::path target = (root_ / relative_path).lexically_normal();
-  if (known_dirs_.insert(target.parent_path().native()).second)
-    if (auto st = make_dirs(target.parent_path(), created_dirs_); !st) {
+  if (known_dirs_.insert(target.parent_path().native()).second) {
+    auto st = refuse_symlinked_folders(root_, relative_path);
+    if (st) st = make_dirs(target.parent_path(), created_dirs_);
+    if (!st) {
       known_dirs_.erase(target.parent_path().native());
       return st;
     }
+  }
 
   const fs::path temp = temp_path_for(target);
   if (auto st = write_all(fault_hook_, temp, bytes, /*sync=*/false); !st) {

@@ -44,7 +44,8 @@ class BatchWriter {
 
   // Writes `bytes` to a temp file for `relative_path` (below root; created
   // directories included). The target is untouched until commit(). A path
-  // that is absolute or has a `..` component is a usage error. Staging the
+  // that is absolute or has a `..` component is a usage error; one through
+  // a symbolically linked folder an io error (refuse_symlinked_folders). Staging the
   // same path twice keeps the later bytes.
   core::Status stage(const std::filesystem::path& relative_path, std::string_view bytes);
 
@@ -79,6 +80,14 @@ class BatchWriter {
 // directory. Missing parent directories are created.
 core::Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
                                    const FaultHook& fault_hook = {});
+
+// Checks that no folder between `root` and the file `relative_path` names
+// is a symbolic link. A mirror may be a clone of someone else's repository,
+// whose `articles/<site>` or `assets` could point anywhere; a write through
+// it would land outside the mirror. An error (io) names the link and where
+// it points. Folders that do not exist yet pass: the writer creates them.
+// BatchWriter::stage checks every path it is given.
+core::Status refuse_symlinked_folders(const std::filesystem::path& root, const std::filesystem::path& relative_path);
 
 // True for names the writers give their temp files (`.x.tmp-123-4`).
 bool is_temp_file_name(std::string_view file_name);

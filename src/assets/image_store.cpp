@@ -62,6 +62,7 @@ core::Result<std::string> store_image(const fs::path& mirror_dir, std::string_vi
                                       std::string_view extension) {
   auto relative = asset_path(bytes, extension);
   auto path = mirror_dir / relative;
+  if (auto inside = archive::refuse_symlinked_folders(mirror_dir, relative); !inside) return inside.error();
   std::error_code error;
   // Content-addressed: a file of this name and size already holds these bytes
   // (a torn write never has the final name, thanks to the atomic rename).

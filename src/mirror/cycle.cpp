@@ -471,6 +471,7 @@ struct Mirror::Impl {
       auto& article = incoming[i];
       auto file = article_path(known.site, known.file_name);
       auto bytes = archive::render_article(article.content);
+      if (auto status = archive::refuse_symlinked_folders(dir, file); !status) return status;
       if (auto status = archive::write_file_atomically(dir / file, bytes); !status) return status;
       auto differs = catalog->record_version(*id, archive::flatten_html(article.content.html), now, article.content.title);
       if (!differs) {
@@ -613,7 +614,8 @@ struct Mirror::Impl {
       const auto& item = *owners[i];
       if (results[i].localized > 0) {
         records[i].html = std::move(results[i].html);
-        auto status = archive::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
+        auto status = archive::refuse_symlinked_folders(dir, jobs[i].article_path);
+        if (status) status = archive::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
         if (!status) return status;
       }
       if (auto status = db.set_images_pending(item.site, item.file_name, results[i].remote_left > 0); !status)

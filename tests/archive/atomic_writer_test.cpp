@@ -29,6 +29,24 @@ std::vector<std::string> files_under(const fs::path& root) {
   return files;
 }
 
+// A cloned mirror's `articles/BBC` may be a link to anywhere: a write
+// through it must not land there.
+TEST(BatchWriter, RefusesToWriteThroughASymbolicallyLinkedFolder) {
+  TempDir root, elsewhere;
+  fs::create_directories(root.path() / "articles");
+  fs::create_directory_symlink(elsewhere.path(), root.path() / "articles" / "BBC");
+  BatchWriter batch(root.path());
+  auto staged = batch.stage("articles/BBC/1048574.md", "x");
+  ASSERT_FALSE(staged);
+  EXPECT_EQ(staged.error().kind, core::ErrorKind::io);
+  EXPECT_NE(staged.error().message.find("is a symbolic link (to " + elsewhere.path().string() + ")"),
+            std::string::npos)
+      << staged.error().message;
+  EXPECT_TRUE(batch.commit());
+  EXPECT_TRUE(fs::is_empty(elsewhere.path()));
+  EXPECT_TRUE(refuse_symlinked_folders(root.path(), "articles/法广/1.md")) << "real or missing folders pass";
+}
+
 TEST(BatchWriter, CommittedFilesHoldTheirBytes) {
   TempDir dir;
   BatchWriter batch(dir.path());

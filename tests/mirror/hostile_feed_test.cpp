@@ -11,6 +11,7 @@
 #include "mirror/cycle.hpp"
 #include "mirror/fixtures.hpp"
 #include "support/http_server.hpp"
+#include "support/paths.hpp"
 
 namespace newsmirror::mirror {
 namespace {
@@ -104,6 +105,27 @@ TEST(HostileFeed, AnEntityExpansionBombCostsOnlyItsOwnSource) {
   ASSERT_TRUE(bomb && bomb->failed());
   EXPECT_EQ(bomb->error->kind, core::ErrorKind::too_large) << bomb->error->message;
   EXPECT_EQ(find_report(report, "健康站")->new_articles, 1u);
+}
+
+// A mirror cloned from someone else may hold a site folder that is a link
+// out of it: the cycle refuses to write there, saying which link.
+TEST(HostileFeed, ASymbolicallyLinkedSiteFolderIsNeverWrittenThrough) {
+  HttpServer server;
+  server.serve_file("/feed.xml",
+                    rss({{"标题", "https://news.example/a", "a", "Mon, 01 Jan 2024 10:00:00 GMT", "<p>正文</p>"}}),
+                    kRss);
+  test::TempDir elsewhere;
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  std::filesystem::create_directories(mirror.dir() / "articles");
+  std::filesystem::create_directory_symlink(elsewhere.path(), mirror.site_dir("站"));
+  ASSERT_TRUE(config::save_config(config::config_path(mirror.dir()), mirror.config()));
+  auto opened = Mirror::open(mirror.dir());
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto report = opened->run_cycle({});
+  ASSERT_FALSE(report);
+  EXPECT_NE(report.error().message.find("is a symbolic link"), std::string::npos) << report.error().message;
+  EXPECT_TRUE(std::filesystem::is_empty(elsewhere.path()));
 }
 
 // A proxy's password reaches neither a message nor the state database.
