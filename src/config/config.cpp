@@ -27,7 +27,7 @@ using core::ErrorKind;
 constexpr std::string_view kGlobalKeys[] = {
     "concurrency", "per_host",    "connect_timeout", "timeout", "proxy",  "user_agent",      "interval",
     "timezone",    "layout",   "list_entries", "list_footer", "clean", "images", "image_max_bytes",
-    "source"};
+    "max_new_per_cycle", "source"};
 constexpr std::string_view kSourceKeys[] = {"name",     "url",     "proxy",  "user_agent", "interval",
                                             "timezone", "enabled", "clean",  "images",     "full_text",
                                             "folder",   "layout",  "numbering", "remove",  "keep",
@@ -281,6 +281,7 @@ core::Result<Config> parse_table(const Checker& check, const toml::table& root) 
     else if (k == "clean") take(check.boolean(node, "", k), config.clean);
     else if (k == "images") take(check.image_mode(node, "", k), config.images);
     else if (k == "image_max_bytes") take(check.size(node, "", k), config.image_max_bytes);
+    else if (k == "max_new_per_cycle") take(check.positive_int(node, "", k), config.max_new_per_cycle);
     if (!status) return status.error();
   }
 
@@ -489,6 +490,8 @@ std::string render_config(const Config& c) {
   line("# image_max_bytes each: bytes, or a size like \"5MiB\").");
   line(fmt::format("images = {}", quote(to_string(c.images))));
   line(fmt::format("image_max_bytes = {}", quote(format_size(c.image_max_bytes))));
+  line("# New articles one source may add in a cycle; the rest come in the cycles after.");
+  line(fmt::format("max_new_per_cycle = {}", c.max_new_per_cycle));
   line("");
   line("# One [[source]] per feed. `url` may be a list of mirrors tried in order.");
   line("# Optional per source: proxy, user_agent, interval, timezone, enabled, clean, images,");

@@ -20,6 +20,9 @@
 //                                false archives the feed's HTML untouched
 //   images = "remote"            "remote" keeps image URLs; "local" stores
 //                                images in the mirror (assets/)
+//   max_new_per_cycle = 1000     new articles a source may add in one cycle
+//                                (integer >= 1); the rest, newer, come in
+//                                the cycles after
 //   image_max_bytes = "5MiB"     per-image cap: bytes (integer) or a size
 //                                with a unit B, KB, KiB, MB, MiB, GB, GiB
 //
@@ -122,6 +125,7 @@ struct Config {
   bool clean = true;
   ImageMode images = ImageMode::remote;
   std::int64_t image_max_bytes = 5 * 1024 * 1024;
+  int max_new_per_cycle = 1000;
   std::vector<Source> sources;
 
   bool operator==(const Config&) const = default;

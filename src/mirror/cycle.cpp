@@ -1049,11 +1049,23 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
           ++source_report.unchanged;
         continue;
       }
+      // A feed of 20,000 items would write them all in one cycle: the
+      // oldest `max_new_per_cycle` now, the rest in the cycles after.
+      if (fresh.size() - fresh_before >= static_cast<std::size_t>(impl.config.max_new_per_cycle)) {
+        ++source_report.deferred;
+        continue;
+      }
       for (const auto& key : candidate.keys) seen_this_cycle.insert(key);
       fresh.push_back(std::move(candidate.article));
     }
     source_report.new_articles = fresh.size() - fresh_before;
-    if (!ready.error && !ready.not_modified)
+    if (source_report.deferred > 0)
+      spdlog::warn("{}: {} more new entries than max_new_per_cycle ({}) allows; they are archived in the next "
+                   "cycles",
+                   source.name, source_report.deferred, impl.config.max_new_per_cycle);
+    // A capped source keeps its old validators, so that the next cycle gets
+    // the feed again (not a 304) and finds the rest.
+    if (!ready.error && !ready.not_modified && source_report.deferred == 0)
       validators_to_store.push_back({source_report.url, fetched[i].result->value().validators});
     if (options.on_progress) options.on_progress("parse", i + 1, sources.size(), source.name);
     report.sources.push_back(std::move(source_report));

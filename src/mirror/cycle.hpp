@@ -24,6 +24,7 @@ struct SourceReport {
   std::size_t new_articles = 0;
   std::size_t changed = 0;       // known identity, different content (kept as first seen)
   std::size_t unchanged = 0;
+  std::size_t deferred = 0;      // new, but past max_new_per_cycle: left for the next cycles
   bool not_modified = false;     // the server answered 304: nothing parsed
   std::optional<core::Error> error;
   bool failed() const { return error.has_value(); }

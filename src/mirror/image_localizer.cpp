@@ -29,6 +29,10 @@ std::vector<LocalizedImages> ImageLocalizer::localize(const std::vector<ImageJob
     auto tree = clean::parse_fragment(jobs[i].html);
     auto urls = clean::image_urls(*tree);
     if (urls.empty()) continue;
+    // An article of a thousand images would be a thousand requests: the
+    // first kMaxImagesPerArticle now, the rest stay remote and are taken
+    // up by the retries of later cycles (the localized ones drop out).
+    if (urls.size() > kMaxImagesPerArticle) urls.resize(kMaxImagesPerArticle);
     for (auto& url : urls) {
       auto key = std::make_pair(url, jobs[i].public_only);
       if (request_of_url.count(key)) continue;

@@ -31,6 +31,10 @@ struct LocalizedImages {
   std::size_t remote_left = 0;  // image URLs still remote (failed, too big, not an image)
 };
 
+// Images fetched per article in one call; the rest keep their URLs (and the
+// article counts them in remote_left, so a later cycle tries again).
+inline constexpr std::size_t kMaxImagesPerArticle = 50;
+
 // `fetch_options.max_body_bytes` is the per-image size cap.
 class ImageLocalizer {
  public:

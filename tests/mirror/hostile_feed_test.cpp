@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "archive/article_file.hpp"
 #include "catalog/catalog.hpp"
 #include "mirror/cycle.hpp"
 #include "mirror/fixtures.hpp"
@@ -126,6 +127,30 @@ TEST(HostileFeed, ASymbolicallyLinkedSiteFolderIsNeverWrittenThrough) {
   ASSERT_FALSE(report);
   EXPECT_NE(report.error().message.find("is a symbolic link"), std::string::npos) << report.error().message;
   EXPECT_TRUE(std::filesystem::is_empty(elsewhere.path()));
+}
+
+// A feed of many thousand items would be written in one cycle: a source
+// adds at most max_new_per_cycle, the oldest first, and the next cycles
+// (which get the feed again, not a 304) add the rest in order.
+TEST(HostileFeed, AFeedOfThousandsOfItemsIsArchivedAFewHundredACycleOldestFirst) {
+  HttpServer server;
+  std::vector<test::mirror_fixtures::Item> items;
+  for (int i = 0; i < 25; ++i) {
+    std::string n = std::to_string(24 - i);  // newest first, as feeds list them
+    items.push_back({"条目 " + n, "https://news.example/" + n, "g" + n, "", "<p>" + n + "</p>"});
+  }
+  server.serve_file("/many.xml", rss(items), kRss, {.etag = "\"v1\""});
+  MirrorFolder mirror;
+  mirror.config().max_new_per_cycle = 10;
+  mirror.add_source("多", {server.url("/many.xml")});
+  std::vector<std::size_t> added;
+  for (int cycle = 0; cycle < 4; ++cycle) added.push_back(find_report(mirror.cycle(), "多")->new_articles);
+  EXPECT_EQ(added, (std::vector<std::size_t>{10, 10, 5, 0}));
+  auto links = test::mirror_fixtures::list_links(slurp(mirror.list_page("多")));
+  ASSERT_EQ(links.size(), 25u);
+  auto newest = archive::read_article(slurp(mirror.site_dir("多") / links.front()));
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(newest->title, "条目 24") << "numbered in the feed's order across the cycles";
 }
 
 // A proxy's password reaches neither a message nor the state database.

@@ -60,6 +60,25 @@ TEST(ImageLocalizer, KeepsTheOriginalUrlOfAnImageThatFails) {
   EXPECT_FALSE(std::filesystem::exists(mirror.path() / assets::asset_path("<html>blocked</html>", "jpg")));
 }
 
+TEST(ImageLocalizer, FetchesAtMostFiftyImagesOfAnArticleAtATimeAndLeavesTheRestForLater) {
+  test::HttpServer server;
+  std::string html;
+  for (std::size_t i = 0; i < kMaxImagesPerArticle + 10; ++i) {
+    std::string path = "/" + std::to_string(i) + ".gif";
+    server.serve_file(path, kGif + std::to_string(i), "image/gif");
+    html += "<img src=\"" + server.url(path) + "\">";
+  }
+  test::TempDir mirror;
+  ImageLocalizer localizer(mirror.path(), quick_options(1 << 20));
+  auto first = localizer.localize({{"articles/s/1.md", html, "", "", false}});
+  EXPECT_EQ(first[0].localized, kMaxImagesPerArticle);
+  EXPECT_EQ(first[0].remote_left, 10u);
+  EXPECT_EQ(server.requests().size(), kMaxImagesPerArticle);
+  auto second = localizer.localize({{"articles/s/1.md", first[0].html, "", "", false}});
+  EXPECT_EQ(second[0].localized, 10u) << "the next try takes up the rest";
+  EXPECT_EQ(second[0].remote_left, 0u);
+}
+
 TEST(ImageLocalizer, LeavesArticlesWithoutRemoteImagesByteForByte) {
   test::TempDir mirror;
   ImageLocalizer localizer(mirror.path(), quick_options(1024));
