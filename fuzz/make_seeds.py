@@ -8,6 +8,9 @@ date: the date strings of tests/parse/*.cpp and the date elements and JSON
 date fields of the corpus documents, one per file.
 query: the string literals of tests/search/*.cpp (queries and texts), one
 per file.
+sanitize: every payload of ../shared/corpus/xss and the HTML of every real
+archived article of ../shared/corpus/archive.
+page: the same, each behind a title line and a link line (fuzz/page_inputs.hpp).
 """
 import hashlib
 import json
@@ -75,6 +78,33 @@ def query_seeds(repo, out):
     return len(texts)
 
 
+def html_seeds(shared):
+    """The XSS payloads and the real articles' HTML (after the head's four lines)."""
+    for name in ("dompurify.jsonl", "h5sc.jsonl", "owasp.jsonl"):
+        for line in (shared / "corpus" / "xss" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield json.loads(line)["payload"].encode()
+    for article in sorted((shared / "corpus" / "archive" / "articles").rglob("*.md")):
+        yield b"".join(article.read_bytes().split(b"\n", 4)[4:])
+
+
+def sanitize_seeds(shared, out):
+    count = 0
+    for html in html_seeds(shared):
+        write(out, html)
+        count += 1
+    return count
+
+
+def page_seeds(shared, out):
+    count = 0
+    links = (b"https://news.example/a", b"javascript:alert(1)", b"data:text/html,<script>alert(1)</script>")
+    for html in html_seeds(shared):
+        write(out, b"[Breaking](https://phish.example) <b>title</b>\n" + links[count % 3] + b"\n" + html)
+        count += 1
+    return count
+
+
 def main():
     target, repo, shared, out = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), pathlib.Path(sys.argv[4])
     cases = shared / "corpus" / "feeds" / "cases"
@@ -85,6 +115,10 @@ def main():
         count = feed_seeds(cases, out)
     elif target == "query":
         count = query_seeds(repo, out)
+    elif target == "sanitize":
+        count = sanitize_seeds(shared, out)
+    elif target == "page":
+        count = page_seeds(shared, out)
     else:
         count = date_seeds(repo, cases, out)
     print(f"make_seeds: {count} {target} seeds in {out}")
