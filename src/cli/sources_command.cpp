@@ -149,8 +149,10 @@ UrlCheck judge_answer(const std::string& url, const core::Result<fetch::Response
 
 // Fetches each URL of `source` once, all at once, as the source would be
 // fetched (its proxy and User-Agent).
-std::vector<UrlCheck> check_urls(const config::Config& config, const config::Source& source) {
+std::vector<UrlCheck> check_urls(const config::Config& config, const config::Source& source,
+                                 const fs::path& mirror_dir) {
   fetch::Options fetch_options;
+  fetch_options.ca_file = config::ca_file_path(config, mirror_dir);
   fetch_options.connect_timeout = kCheckConnectTimeout;
   fetch_options.total_timeout = kCheckTimeout;
   fetch_options.max_attempts = 1;
@@ -196,7 +198,7 @@ int add(const GlobalOptions& globals, config::Config config, const fs::path& fil
                                                             existing->name, existing->urls.front())),
                         globals);
   std::vector<UrlCheck> checks;
-  if (!options.no_check) checks = check_urls(config, *source);
+  if (!options.no_check) checks = check_urls(config, *source, globals.mirror);
   if (auto refused = refusal(checks, source->name)) return report_error(*refused, globals);
   config.sources.push_back(*source);
   if (auto saved = config::save_config(file, config); !saved) return report_error(saved.error(), globals);

@@ -25,7 +25,7 @@ using core::Error;
 using core::ErrorKind;
 
 constexpr std::string_view kGlobalKeys[] = {
-    "concurrency", "per_host",    "connect_timeout", "timeout", "proxy",  "user_agent",      "interval",
+    "concurrency", "per_host",    "connect_timeout", "timeout", "proxy",  "ca_file", "user_agent", "interval",
     "timezone",    "layout",   "list_entries", "list_footer", "clean", "images", "image_max_bytes",
     "max_new_per_cycle", "source"};
 constexpr std::string_view kSourceKeys[] = {"name",     "url",     "proxy",  "user_agent", "interval",
@@ -272,6 +272,7 @@ core::Result<Config> parse_table(const Checker& check, const toml::table& root) 
     else if (k == "connect_timeout") take(check.duration(node, "", k, false), config.connect_timeout);
     else if (k == "timeout") take(check.duration(node, "", k, false), config.timeout);
     else if (k == "proxy") take(check.text(node, "", k), config.proxy);
+    else if (k == "ca_file") take(check.text(node, "", k), config.ca_file);
     else if (k == "user_agent") take(check.text(node, "", k), config.user_agent);
     else if (k == "interval") take(check.duration(node, "", k, true), config.interval);
     else if (k == "timezone") take(check.timezone(node, "", k), config.timezone);
@@ -471,6 +472,8 @@ std::string render_config(const Config& c) {
   line("# Proxy and User-Agent for every source that sets none.");
   optional_text("proxy", c.proxy, "\"socks5h://127.0.0.1:1080\"");
   optional_text("user_agent", c.user_agent, "\"newsmirror\"");
+  line("# Certificate authorities to trust instead of the system's (a PEM file).");
+  optional_text("ca_file", c.ca_file, "\"certs/ca.pem\"");
   line("# Time between two fetches of a source that sets no interval.");
   line(fmt::format("interval = {}", quote(format_duration(c.interval))));
   line("# Zone for feed dates that carry none, and for dates on list pages.");
@@ -618,6 +621,11 @@ const Source* find_source(const Config& config, std::string_view name) {
   for (const auto& source : config.sources)
     if (source.name == name) return &source;
   return nullptr;
+}
+
+std::string ca_file_path(const Config& config, const std::filesystem::path& mirror_dir) {
+  if (!config.ca_file || config.ca_file->empty()) return {};
+  return (mirror_dir / *config.ca_file).string();
 }
 
 std::chrono::seconds effective_interval(const Config& config, const Source& source) {

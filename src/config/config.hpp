@@ -6,6 +6,9 @@
 //   connect_timeout = "10s"      duration (see parse_duration)
 //   timeout = "60s"              whole transfer, duration
 //   proxy = "socks5h://..."      default proxy for every source
+//   ca_file = "certs/ca.pem"     PEM file of the certificate authorities to
+//                                trust instead of the system's (relative to
+//                                the mirror folder)
 //   user_agent = "..."           default User-Agent
 //   interval = "15m"             default time between fetches of a source
 //   timezone = "Asia/Shanghai"   zone for dates that carry none, and for the
@@ -116,6 +119,7 @@ struct Config {
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds timeout{60};
   std::optional<std::string> proxy;
+  std::optional<std::string> ca_file;
   std::optional<std::string> user_agent;
   std::chrono::seconds interval{15 * 60};
   std::string timezone = "Asia/Shanghai";  // the existing mirrors use UTC+8
@@ -156,6 +160,9 @@ std::string render_config(const Config& config);
 // Renders `config`, checks that it parses back (so an edit can never leave
 // an unloadable file), and replaces `file` atomically (temp + fsync + rename).
 core::Status save_config(const std::filesystem::path& file, const Config& config);
+
+// `ca_file` as a path: relative to `mirror_dir` unless absolute; "" when unset.
+std::string ca_file_path(const Config& config, const std::filesystem::path& mirror_dir);
 
 // "90s", "15m", "1h", "1h30m", "1d" or a bare number of seconds.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);

@@ -98,6 +98,12 @@ Error error_from_curl(CURLcode code, std::string_view detail, std::string_view u
 }
 
 bool retryable(ErrorKind kind) { return kind == ErrorKind::timeout || kind == ErrorKind::connection; }
+
+// A certificate that does not verify will not verify a second later.
+bool certificate_failure(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;
+}
 bool retryable_status(long status) { return status == 429 || status >= 500; }
 
 const char* reason_phrase(long status) {
@@ -282,6 +288,7 @@ Easy Client::Impl::make_easy(const Request& request, Transfer& t) const {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this curl can decode
+  if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
   // An explicit "" also turns off proxies from the environment, so the
   // configuration alone decides the route.
   curl_easy_setopt(e, CURLOPT_PROXY, request.proxy.c_str());
@@ -405,7 +412,7 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
                         "allow_private = true)");
     } else if (code != CURLE_OK) {
       error = error_from_curl(code, t->error_buffer, where);
-      retry = retryable(error->kind);
+      retry = retryable(error->kind) && !certificate_failure(code);
     } else if ((status >= 200 && status < 300) || status == 304) {
       Response response;
       response.status = status;

@@ -67,6 +67,9 @@ struct Options {
   // finish before they are cut. Not owned; null: never.
   const std::atomic<bool>* cancel = nullptr;
   std::chrono::milliseconds cancel_grace{5'000};
+  // A PEM file of the certificate authorities to trust instead of the
+  // system's ("": the system's), for feeds behind a private CA.
+  std::string ca_file;
 };
 
 // One per cycle. Not thread-safe: use it from one thread. Transfers run

@@ -631,6 +631,7 @@ struct Mirror::Impl {
     options.connect_timeout = config.connect_timeout;
     options.total_timeout = config.timeout;
     options.cancel = stop;
+    options.ca_file = config::ca_file_path(config, dir);
     return options;
   }
 

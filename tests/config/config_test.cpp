@@ -103,6 +103,8 @@ TEST(Config, DefaultConfigHasTheNineClassicSourcesInOrder) {
 TEST(Config, RenderParsesBackToTheSameConfig) {
   auto config = default_config();
   config.proxy = "socks5h://127.0.0.1:1080";
+  config.ca_file = "certs/ca.pem";
+  config.max_new_per_cycle = 250;
   config.list_entries = 300;
   config.list_footer = false;
   config.interval = 3725s;

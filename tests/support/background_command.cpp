@@ -14,7 +14,11 @@ namespace newsmirror::test {
 
 namespace fs = std::filesystem;
 
-BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args, const fs::path& err_file) {
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args, const fs::path& err_file)
+    : BackgroundCommand(binary().string(), args, err_file) {}
+
+BackgroundCommand::BackgroundCommand(const std::string& program, const std::vector<std::string>& args,
+                                     const fs::path& err_file) {
   int out[2];
   if (pipe(out) != 0) return;
   pid_ = fork();
@@ -27,11 +31,10 @@ BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args, const
     const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(err, STDERR_FILENO);
     std::vector<char*> argv;
-    const std::string program = binary().string();
     argv.push_back(const_cast<char*>(program.c_str()));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
+    execvp(program.c_str(), argv.data());
     _exit(127);
   }
   close(out[1]);

@@ -1,5 +1,6 @@
-// A `newsmirror` command left running in the background (`serve`), its
-// stdout piped to the test: for tests that talk to it while it runs.
+// A `newsmirror` command (`serve`) or a helper program left running in the
+// background, its stdout piped to the test: for tests that talk to it while
+// it runs.
 #pragma once
 
 #include <sys/types.h>
@@ -16,6 +17,9 @@ class BackgroundCommand {
   // `err_file` (or /dev/null).
   explicit BackgroundCommand(const std::vector<std::string>& args,
                              const std::filesystem::path& err_file = "/dev/null");
+  // The same for another program (found on PATH), e.g. a helper server.
+  BackgroundCommand(const std::string& program, const std::vector<std::string>& args,
+                    const std::filesystem::path& err_file = "/dev/null");
   // Kills it (SIGKILL) if it still runs.
   ~BackgroundCommand();
   BackgroundCommand(const BackgroundCommand&) = delete;
