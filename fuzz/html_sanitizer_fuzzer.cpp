@@ -1,7 +1,7 @@
 // libFuzzer target for the article sanitizer: any bytes as an article's
 // HTML. Crashes, unbounded recursion (ASan reports the stack overflow) and
 // hangs are found by libFuzzer itself; fuzz/page_inputs.hpp adds the
-// checks on the output (a fixed point, no <script).
+// checks on the output (a fixed point, no active content).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

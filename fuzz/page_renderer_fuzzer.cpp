@@ -1,7 +1,7 @@
 // libFuzzer target for the site's article page: "title\nlink\nHTML" rendered
 // as `build` and `serve` render one article (fuzz/page_inputs.hpp has the
-// layout and the checks: no <script, no javascript: link, the same bytes
-// twice).
+// layout and the checks: no script, event handler or javascript: URL in
+// the parsed page, the same bytes twice).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

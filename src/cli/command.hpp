@@ -52,6 +52,7 @@ Command add_sanitize_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_extract_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_import_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_reindex_command(CLI::App& parent, const GlobalOptions& globals);
+Command add_check_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_history_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_diff_command(CLI::App& parent, const GlobalOptions& globals);
 Command add_publish_command(CLI::App& parent, const GlobalOptions& globals);

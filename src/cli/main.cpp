@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
       nm::add_sanitize_command(app, globals),
       nm::add_extract_command(app, globals), nm::add_save_command(app, globals),
       nm::add_import_command(app, globals),  nm::add_reindex_command(app, globals),
+      nm::add_check_command(app, globals),
       nm::add_history_command(app, globals), nm::add_diff_command(app, globals),
       nm::add_publish_command(app, globals), nm::add_search_command(app, globals),
       nm::add_build_command(app, globals),

@@ -680,6 +680,28 @@ struct Mirror::Impl {
     return batch.commit();
   }
 
+  std::map<std::string, std::string> expected_lists() {
+    std::map<std::string, std::string> pages;
+    for (const auto& count : db.site_summaries()) {
+      const std::string& site = count.site;
+      auto style = list_style(site);
+      std::vector<archive::ListItem> items;
+      for (auto& article : db.newest(site, style.max_entries))
+        items.push_back({article.published, article.title, article.file_name});
+      pages[(fs::path("lists") / (archive::site_dir_name(site) + ".md")).generic_string()] =
+          archive::render_list_page(site, items, style);
+    }
+    pages["README.md"] = render_readme();
+    return pages;
+  }
+
+  // Every site the state has articles of (a site without any has no page).
+  std::set<std::string> all_sites() {
+    std::set<std::string> sites;
+    for (const auto& count : db.site_summaries()) sites.insert(count.site);
+    return sites;
+  }
+
   std::string render_readme() {
     // Sites in config order first (as the classic README lists them), then
     // any site the state knows that the config no longer names.
@@ -1109,6 +1131,10 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
 }  // namespace newsmirror::mirror
 
 namespace newsmirror::mirror {
+
+std::map<std::string, std::string> Mirror::expected_lists() { return impl_->expected_lists(); }
+
+Status Mirror::rewrite_lists() { return impl_->write_lists(impl_->all_sites()); }
 
 Result<SavedPage> Mirror::save(const std::string& url, const std::string& site) {
   auto& impl = *impl_;

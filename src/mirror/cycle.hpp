@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,13 @@ class Mirror {
   // were new to the state.
   enum class ListPages { keep, rewrite };
   core::Result<std::size_t> adopt(const std::vector<catalog::Article>& articles, ListPages lists);
+
+  // What every list page and the README hold when they agree with the
+  // state: relative path ("lists/法广.md", "README.md") -> bytes, for every
+  // site the state has articles of.
+  std::map<std::string, std::string> expected_lists();
+  // Writes them all (`check --repair`).
+  core::Status rewrite_lists();
 
  private:
   struct Impl;

@@ -320,6 +320,11 @@ core::Status rebuild_search_index(sqlite3* db) {
   return exec(db, "INSERT INTO article_fts(article_fts) VALUES('rebuild')", "search index: rebuilding");
 }
 
+core::Status check_search_index(sqlite3* db) {
+  return exec(db, "INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)",
+              "search index: integrity check");
+}
+
 core::Status optimize_search_index(sqlite3* db) {
   return exec(db, "INSERT INTO article_fts(article_fts) VALUES('optimize')", "search index: optimizing");
 }

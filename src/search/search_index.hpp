@@ -122,6 +122,9 @@ core::Status upgrade_search_index(sqlite3* db);
 // Merges the index's segments into one: worth it after a bulk import or
 // reindex (measured: the index shrinks by about 8%, queries read less).
 core::Status optimize_search_index(sqlite3* db);
+// FTS5's own integrity check of the index against the text it indexes
+// (`newsmirror check`): an error (database) names what SQLite found.
+core::Status check_search_index(sqlite3* db);
 
 struct SearchQuery {
   // The user's query (query.hpp): words and CJK runs ANDed, "phrases",

@@ -54,6 +54,7 @@
 #include "mirror/identity.hpp"
 #include "state/state_db.hpp"
 #include "mirror/fixtures.hpp"
+#include "support/cli.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
 
@@ -407,6 +408,11 @@ void expect_consistent(const fs::path& dir, const Feeds& feeds, const std::strin
 void expect_complete(const fs::path& dir, const Feeds& feeds, const std::set<std::string>& expected,
                      const std::string& when) {
   expect_consistent(dir, feeds, when);
+  // And what `newsmirror check` reads for any mirror: files, state, catalog,
+  // search index, lists, README and images agree.
+  test::TempDir scratch;
+  auto check = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "check"});
+  EXPECT_EQ(check.status, 0) << when << ": newsmirror check:\n" << check.out << check.err;
   Scan scan = scan_mirror(dir, feeds);
   EXPECT_TRUE(scan.temp_files.empty()) << when << ": temp files left:" << joined(scan.temp_files);
   EXPECT_FALSE(scan.journal) << when << ": " << kJournal << " left";
