@@ -38,7 +38,13 @@ inline std::optional<std::string> active_content(std::string_view html, bool who
       std::string url;
       for (char c : attribute.value)
         if (static_cast<unsigned char>(c) > 0x20) url += c;
-      if (core::ascii_lower(url).starts_with("javascript:")) found = "a javascript: URL in " + attribute.name;
+      static constexpr std::string_view kUrlAttributes[] = {
+          "href", "src", "xlink:href", "action", "formaction", "poster", "data", "background", "cite",
+          "longdesc", "lowsrc", "dynsrc", "codebase", "manifest", "ping", "srcset"};
+      bool holds_url = false;
+      for (auto name : kUrlAttributes) holds_url |= attribute.name == name;
+      if (holds_url && core::ascii_lower(url).starts_with("javascript:"))
+        found = "a javascript: URL in " + attribute.name;
     }
   });
   return found;

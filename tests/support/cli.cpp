@@ -31,7 +31,14 @@ std::string shell_quote(const std::string& arg) {
 }  // namespace
 
 CliOutcome run_newsmirror(const std::filesystem::path& scratch, const std::vector<std::string>& args) {
-  std::string command = shell_quote(binary().string());
+  return run_newsmirror_under(scratch, {}, args);
+}
+
+CliOutcome run_newsmirror_under(const std::filesystem::path& scratch, const std::vector<std::string>& wrapper,
+                                const std::vector<std::string>& args) {
+  std::string command;
+  for (const auto& word : wrapper) command += shell_quote(word) + " ";
+  command += shell_quote(binary().string());
   for (const auto& arg : args) command += " " + shell_quote(arg);
   auto out = scratch / "stdout.txt", err = scratch / "stderr.txt";
   command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";

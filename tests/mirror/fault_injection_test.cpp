@@ -1,0 +1,100 @@
+// Cycles, import, build and publish under injected I/O faults: Debian's
+// libfiu preload library (fiu-run -x) makes write, short write, fsync,
+// fdatasync, rename and open fail at random with the errors the kernel
+// gives (ENOSPC, EIO, ...). Every faulty run must end with an exit status
+// (never a signal) and, when it failed, a message naming what failed; the
+// next run without faults must then leave a mirror `newsmirror check`
+// finds consistent, and a git history `git fsck` finds whole.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "mirror/fixtures.hpp"
+#include "support/cli.hpp"
+#include "support/http_server.hpp"
+#include "support/paths.hpp"
+
+namespace newsmirror {
+namespace {
+
+namespace fs = std::filesystem;
+using test::mirror_fixtures::Item;
+using test::mirror_fixtures::MirrorFolder;
+using test::mirror_fixtures::rss;
+
+// The fault points, each a kind of I/O failure.
+const char* const kFaults[] = {"posix/io/rw/write", "posix/io/rw/write/reduce", "posix/io/sync/fsync",
+                               "posix/io/sync/fdatasync", "posix/io/dir/rename", "posix/io/oc/open",
+                               "posix/io/rw/pwrite"};
+
+std::vector<std::string> under_fault(const std::string& fault, double probability) {
+  return {"fiu-run", "-x", "-f", "", "-c",
+          "enable_random name=" + fault + ",probability=" + std::to_string(probability)};
+}
+
+std::string feed_of(int count) {
+  std::vector<Item> items;
+  for (int i = count - 1; i >= 0; --i) {
+    std::string n = std::to_string(i);
+    items.push_back({"条目 " + n, "https://news.example/" + n, "g" + n, "", "<p>正文 " + n + "</p>"});
+  }
+  return rss(items);
+}
+
+TEST(FaultInjection, EveryCommandUnderRandomIoFaultsFailsCleanlyAndTheNextRunLeavesAConsistentMirror) {
+  if (std::system("command -v fiu-run >/dev/null 2>&1") != 0) GTEST_SKIP() << "no fiu-run (scripts/setup --tests)";
+  test::HttpServer server;
+  MirrorFolder mirror;
+  mirror.add_source("站", {server.url("/feed.xml")});
+  mirror.config().concurrency = 2;
+  server.serve_file("/feed.xml", feed_of(5), "application/rss+xml");
+  ASSERT_EQ(mirror.cycle().total_new(), 5u);  // writes the config, a first state
+  test::TempDir scratch, other, site;
+  const std::string dir = mirror.dir().string();
+  // Another mirror to import from.
+  fs::create_directories(other.path() / "articles" / "外站");
+  for (int i = 0; i < 20; ++i)
+    std::ofstream(other.path() / "articles" / "外站" / (std::to_string(1048574 - i) + ".md"))
+        << "<!--1704067200000-->\n[外 " << i << "](https://other.example/" << i << ")\n------\n\n<p>外 " << i
+        << "</p>\n";
+  ASSERT_EQ(test::run_newsmirror(scratch.path(), {"--mirror", dir, "publish", "--git"}).status, 0);
+
+  std::mt19937 random(20261207);
+  int failed_runs = 0;
+  for (int round = 0; round < 14; ++round) {
+    const std::string fault = kFaults[round % std::size(kFaults)];
+    const double probability = std::uniform_real_distribution<double>(0.02, 0.2)(random);
+    server.serve_file("/feed.xml", feed_of(5 + 3 * (round + 1)), "application/rss+xml");
+    std::vector<std::vector<std::string>> commands = {
+        {"--mirror", dir, "fetch"},
+        {"--mirror", dir, "import", other.path().string()},
+        {"--mirror", dir, "build", "--out", site.path().string()},
+        {"--mirror", dir, "publish", "--git"},
+    };
+    const auto& command = commands[round % commands.size()];
+    SCOPED_TRACE("round " + std::to_string(round) + ": " + command[2] + " under " + fault + " p=" +
+                 std::to_string(probability));
+    auto faulty = test::run_newsmirror_under(scratch.path(), under_fault(fault, probability), command);
+    ASSERT_LT(faulty.status, 128) << "ended by a signal:\n" << faulty.err;
+    if (faulty.status != 0 && faulty.status != 3) {
+      ++failed_runs;
+      EXPECT_FALSE(faulty.err.empty()) << "a failure says what failed";
+    }
+    // The same command without faults, then the whole mirror is checked.
+    auto again = test::run_newsmirror(scratch.path(), command);
+    ASSERT_EQ(again.status, 0) << "the next run without faults:\n" << again.err;
+    auto check = test::run_newsmirror(scratch.path(), {"--mirror", dir, "check"});
+    EXPECT_EQ(check.status, 0) << check.out << check.err;
+  }
+  EXPECT_GT(failed_runs, 3) << "the faults must actually have made runs fail";
+  auto fetched = test::run_newsmirror(scratch.path(), {"--mirror", dir, "fetch"});
+  ASSERT_EQ(fetched.status, 0) << fetched.err;
+  EXPECT_EQ(mirror.article_names("站").size(), 5u + 3 * 14) << "every item archived once";
+  EXPECT_EQ(std::system(("git -C '" + dir + "' fsck --no-progress >/dev/null 2>&1").c_str()), 0);
+}
+
+}  // namespace
+}  // namespace newsmirror
