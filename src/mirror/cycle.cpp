@@ -23,6 +23,7 @@
 #include "core/hash.hpp"
 #include "core/time_zone.hpp"
 #include "fetch/http_client.hpp"
+#include "catalog/importer.hpp"
 #include "mirror/identity.hpp"
 #include "mirror/image_localizer.hpp"
 #include "mirror/page_fetcher.hpp"
@@ -260,6 +261,28 @@ struct Mirror::Impl {
     entry.html = content.html;
     entry.fetched_at = fetched_at;
     return entry;
+  }
+
+  // A cycle whose catalog failed (a full disk, say) archived its articles
+  // all the same; the state has them and the catalog does not, and no later
+  // cycle sees them as new. When the state holds more articles than the
+  // catalog, the files it lacks are cataloged in place, as `import` does
+  // (files already cataloged are skipped by their size and time).
+  Status catalog_catch_up() {
+    if (!catalog) return core::ok_status();
+    std::uint64_t recorded = 0;
+    for (const auto& count : db.site_summaries()) recorded += count.articles;
+    const std::size_t cataloged = catalog->article_count();
+    if (recorded <= cataloged) return core::ok_status();
+    spdlog::info("catalog: {} articles behind the state; cataloging their files", recorded - cataloged);
+    catalog::ImportOptions options;
+    options.mirror = dir;
+    options.identity = [this](std::string_view folder, std::string_view link) {
+      return link_key(folders.site_in(folder), link);
+    };
+    auto imported = catalog::import_articles(*catalog, options);
+    if (!imported) catalog_failed(imported.error());
+    return core::ok_status();
   }
 
   void catalog_failed(const core::Error& error) {
@@ -957,6 +980,7 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
   };
   if (auto status = recover(); !status) return status.error();
   if (auto status = impl.retry_pending_images(); !status) return status.error();
+  if (auto status = impl.catalog_catch_up(); !status) return status.error();
   log_stage("recovery");
 
   // Which sources take part.

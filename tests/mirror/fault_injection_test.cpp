@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -94,6 +95,53 @@ TEST(FaultInjection, EveryCommandUnderRandomIoFaultsFailsCleanlyAndTheNextRunLea
   ASSERT_EQ(fetched.status, 0) << fetched.err;
   EXPECT_EQ(mirror.article_names("站").size(), 5u + 3 * 14) << "every item archived once";
   EXPECT_EQ(std::system(("git -C '" + dir + "' fsck --no-progress >/dev/null 2>&1").c_str()), 0);
+}
+
+// A real full disk: the mirror on a 3 MB tmpfs, a feed of more than that.
+// The cycle fails naming the file it could not write and "No space left on
+// device"; once the disk has room, the next cycle archives everything once
+// and `check` finds the mirror consistent. Needs the right to mount (root,
+// as on a CI machine); skipped otherwise.
+TEST(FaultInjection, AFullDiskFailsTheCycleClearlyAndTheNextCycleWithRoomArchivesEverythingOnce) {
+  test::TempDir holder;
+  const fs::path disk = holder.path() / "disk";
+  fs::create_directories(disk);
+  const std::string quoted = "'" + disk.string() + "'";
+  if (std::system(("mount -t tmpfs -o size=3m tmpfs " + quoted + " 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { (void)std::system(("umount " + dir).c_str()); }
+  } unmount{quoted};
+
+  test::HttpServer server;
+  std::vector<Item> items;
+  const std::string paragraph = "<p>" + std::string(4000, 'x') + "</p>";
+  for (int i = 0; i < 400; ++i)
+    items.push_back({"大 " + std::to_string(i), "https://news.example/big/" + std::to_string(i),
+                     "big" + std::to_string(i), "", paragraph});
+  server.serve_file("/feed.xml", rss(items), "application/rss+xml");
+  const fs::path dir = disk / "mirror";
+  test::TempDir scratch;
+  ASSERT_EQ(test::run_newsmirror(scratch.path(), {"--quiet", "init", "--empty", dir.string()}).status, 0);
+  ASSERT_EQ(test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "sources", "add", "大站",
+                                                  server.url("/feed.xml")})
+                .status,
+            0);
+
+  auto full = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "fetch"});
+  EXPECT_EQ(full.status, 1) << full.out << full.err;
+  EXPECT_NE(full.err.find("No space left on device"), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find(dir.string()), std::string::npos) << "names where: " << full.err;
+
+  ASSERT_EQ(std::system(("mount -o remount,size=64m " + quoted).c_str()), 0);
+  auto roomy = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "fetch"});
+  EXPECT_EQ(roomy.status, 0) << roomy.err;
+  auto check = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "check"});
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "articles" / "大站")) files += entry.is_regular_file();
+  EXPECT_EQ(files, 400u);
 }
 
 }  // namespace
