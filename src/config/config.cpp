@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -437,7 +438,42 @@ core::Result<Config> load_config(const std::filesystem::path& file) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), file.string());
+  auto config = parse_config(text.str(), file.string());
+  if (!config) return config;
+  // A proxy's password comes from the environment, never from this file
+  // (which a mistake could publish): what it names must be set now.
+  std::vector<const std::optional<std::string>*> proxies = {&config->proxy};
+  for (const auto& source : config->sources) proxies.push_back(&source.proxy);
+  for (const auto* proxy : proxies)
+    if (*proxy)
+      if (auto expanded = expand_environment(**proxy); !expanded)
+        return Error(ErrorKind::config, fmt::format("{}: key \"proxy\": {}", file.string(), expanded.error().message));
+  return config;
+}
+
+core::Result<std::string> expand_environment(std::string_view text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t open = text.find("${", at);
+    if (open == std::string_view::npos) break;
+    std::size_t close = text.find('}', open + 2);
+    if (close == std::string_view::npos) break;
+    std::string name(text.substr(open + 2, close - open - 2));
+    bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+                 std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+    out.append(text.substr(at, open - at));
+    if (!valid) {
+      out.append(text.substr(open, close + 1 - open));
+    } else if (const char* value = std::getenv(name.c_str())) {
+      out.append(value);
+    } else {
+      return Error(ErrorKind::config, fmt::format("the environment variable {} it names is not set", name));
+    }
+    at = close + 1;
+  }
+  out.append(text.substr(at));
+  return out;
 }
 
 core::Result<Config> parse_config(std::string_view text, std::string_view file_name) {
@@ -632,7 +668,10 @@ std::chrono::seconds effective_interval(const Config& config, const Source& sour
   return source.interval.value_or(config.interval);
 }
 std::optional<std::string> effective_proxy(const Config& config, const Source& source) {
-  return source.proxy ? source.proxy : config.proxy;
+  const auto& proxy = source.proxy ? source.proxy : config.proxy;
+  if (!proxy) return std::nullopt;
+  auto expanded = expand_environment(*proxy);
+  return expanded ? *expanded : *proxy;  // (load_config has checked the names)
 }
 std::optional<std::string> effective_user_agent(const Config& config, const Source& source) {
   return source.user_agent ? source.user_agent : config.user_agent;

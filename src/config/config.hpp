@@ -5,7 +5,9 @@
 //   per_host = 2                 transfers at once per host   (integer >= 1)
 //   connect_timeout = "10s"      duration (see parse_duration)
 //   timeout = "60s"              whole transfer, duration
-//   proxy = "socks5h://..."      default proxy for every source
+//   proxy = "socks5h://..."      default proxy for every source; a password
+//                                comes from the environment:
+//                                "http://me:${PROXY_PASSWORD}@host:3128"
 //   ca_file = "certs/ca.pem"     PEM file of the certificate authorities to
 //                                trust instead of the system's (relative to
 //                                the mirror folder)
@@ -163,6 +165,12 @@ core::Status save_config(const std::filesystem::path& file, const Config& config
 
 // `ca_file` as a path: relative to `mirror_dir` unless absolute; "" when unset.
 std::string ca_file_path(const Config& config, const std::filesystem::path& mirror_dir);
+
+// The text with each ${NAME} replaced by the environment variable NAME
+// (letters, digits and '_', not starting with a digit); an unset one is a
+// config error naming it. Secrets (a proxy's password) live there, not in
+// newsmirror.toml. effective_proxy expands; load_config checks the names.
+core::Result<std::string> expand_environment(std::string_view text);
 
 // "90s", "15m", "1h", "1h30m", "1d" or a bare number of seconds.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);

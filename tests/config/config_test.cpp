@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "support/paths.hpp"
@@ -366,6 +367,43 @@ TEST(Config, SaveRefusesAnInvalidConfigAndKeepsTheOldFile) {
   ASSERT_FALSE(status);
   EXPECT_NE(status.error().message.find("duplicate name"), std::string::npos);
   EXPECT_EQ(*load_config(file), default_config());
+}
+
+}  // namespace
+}  // namespace newsmirror::config
+
+namespace newsmirror::config {
+namespace {
+
+// A proxy's password lives in the environment, never in newsmirror.toml
+// (which is not published, but a mistake could): the file names it.
+TEST(ConfigSecrets, AProxyPasswordComesFromTheEnvironmentAndAnUnsetOneIsAConfigError) {
+  test::TempDir dir;
+  const auto file = dir.path() / "newsmirror.toml";
+  std::ofstream(file) << "proxy = \"http://me:${NEWSMIRROR_TEST_PROXY_PASSWORD}@proxy.example:3128\"\n"
+                         "[[source]]\nname = \"a\"\nurl = \"https://a.example/feed\"\n";
+  ::unsetenv("NEWSMIRROR_TEST_PROXY_PASSWORD");
+  auto missing = load_config(file);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, core::ErrorKind::config);
+  EXPECT_NE(missing.error().message.find("NEWSMIRROR_TEST_PROXY_PASSWORD"), std::string::npos)
+      << missing.error().message;
+
+  ::setenv("NEWSMIRROR_TEST_PROXY_PASSWORD", "hunter2", 1);
+  auto loaded = load_config(file);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded->proxy, "http://me:${NEWSMIRROR_TEST_PROXY_PASSWORD}@proxy.example:3128")
+      << "the configuration keeps the reference, so saving it never writes the password";
+  EXPECT_EQ(effective_proxy(*loaded, loaded->sources[0]), "http://me:hunter2@proxy.example:3128");
+  EXPECT_EQ(render_config(*loaded).find("hunter2"), std::string::npos);
+  ::unsetenv("NEWSMIRROR_TEST_PROXY_PASSWORD");
+}
+
+TEST(ConfigSecrets, ExpandsOnlyWellFormedNames) {
+  ::setenv("NEWSMIRROR_TEST_A", "x", 1);
+  EXPECT_EQ(*expand_environment("a${NEWSMIRROR_TEST_A}b${NEWSMIRROR_TEST_A}"), "axbx");
+  EXPECT_EQ(*expand_environment("${1X} ${} $X {Y} ${unclosed"), "${1X} ${} $X {Y} ${unclosed");
+  ::unsetenv("NEWSMIRROR_TEST_A");
 }
 
 }  // namespace
