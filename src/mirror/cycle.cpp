@@ -61,7 +61,6 @@ namespace {
 // database records them and the list pages and README show them. Its
 // presence at start-up means a cycle died in between, and recover() finishes
 // the bookkeeping and the lists for every file that made it.
-constexpr const char* kJournalName = ".newsmirror/pending-articles.json";
 
 // What decides "changed": the hash of an article file's bytes without line
 // 1, the publish time (a feed that re-dates an item has not edited it).
@@ -353,7 +352,7 @@ struct Mirror::Impl {
       journal.push_back(to_json(article.record));
       touched_sites.insert(article.record.site);
     }
-    if (auto status = archive::write_file_atomically(dir / kJournalName, journal.dump()); !status) return status;
+    if (auto status = archive::write_file_atomically(dir / kCycleJournal, journal.dump()); !status) return status;
     if (auto status = batch.commit(); !status) return status;
     if (auto status = record(fresh); !status) {
       // The files are in place and the journal names them: what recovers
@@ -448,7 +447,7 @@ struct Mirror::Impl {
     if (touched_sites.empty()) return core::ok_status();
     if (auto status = write_lists(touched_sites); !status) return status;
     std::error_code ignored;
-    fs::remove(dir / kJournalName, ignored);
+    fs::remove(dir / kCycleJournal, ignored);
     return core::ok_status();
   }
 
@@ -690,30 +689,26 @@ struct Mirror::Impl {
   // all of them rather than one fsync per page.
   Status write_lists(const std::set<std::string>& sites) {
     archive::BatchWriter batch(dir);
-    for (const auto& site : sites) {
-      auto style = list_style(site);
-      std::vector<archive::ListItem> items;
-      for (auto& article : db.newest(site, style.max_entries))
-        items.push_back({article.published, article.title, article.file_name});
-      auto status = batch.stage(fs::path("lists") / (archive::site_dir_name(site) + ".md"),
-                                archive::render_list_page(site, items, style));
-      if (!status) return status;
-    }
+    for (const auto& site : sites)
+      if (auto status = batch.stage(list_path(site), render_list(site)); !status) return status;
     if (auto status = batch.stage("README.md", render_readme()); !status) return status;
     return batch.commit();
   }
 
+  static fs::path list_path(std::string_view site) { return fs::path("lists") / (archive::site_dir_name(site) + ".md"); }
+
+  // A site's list page as the state has it.
+  std::string render_list(const std::string& site) {
+    auto style = list_style(site);
+    std::vector<archive::ListItem> items;
+    for (auto& article : db.newest(site, style.max_entries))
+      items.push_back({article.published, article.title, article.file_name});
+    return archive::render_list_page(site, items, style);
+  }
+
   std::map<std::string, std::string> expected_lists() {
     std::map<std::string, std::string> pages;
-    for (const auto& count : db.site_summaries()) {
-      const std::string& site = count.site;
-      auto style = list_style(site);
-      std::vector<archive::ListItem> items;
-      for (auto& article : db.newest(site, style.max_entries))
-        items.push_back({article.published, article.title, article.file_name});
-      pages[(fs::path("lists") / (archive::site_dir_name(site) + ".md")).generic_string()] =
-          archive::render_list_page(site, items, style);
-    }
+    for (const auto& site : all_sites()) pages[list_path(site).generic_string()] = render_list(site);
     pages["README.md"] = render_readme();
     return pages;
   }
@@ -747,7 +742,7 @@ struct Mirror::Impl {
   // Finishes what the journal of an interrupted (or failed) commit names:
   // see docs/ARCHITECTURE.md.
   Status recover_journal() {
-    auto journal = dir / kJournalName;
+    auto journal = dir / kCycleJournal;
     if (fs::exists(journal)) {
       std::ifstream in(journal, std::ios::binary);
       nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);

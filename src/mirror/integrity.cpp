@@ -19,8 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kJournal = ".newsmirror/pending-articles.json";
-
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -50,13 +48,13 @@ class Checker {
 
   // What an interrupted write or cycle left behind.
   core::Status leftovers() {
-    if (fs::exists(dir_ / kJournal)) {
+    if (fs::exists(dir_ / kCycleJournal)) {
       bool repaired = false;
       if (repair_) {
         if (auto s = mirror_.recover(); !s) return s;
         repaired = true;
       }
-      problem(kJournal, "an interrupted cycle's journal: its articles may be unlisted", repaired);
+      problem(std::string(kCycleJournal), "an interrupted cycle's journal: its articles may be unlisted", repaired);
     }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied, ec);
