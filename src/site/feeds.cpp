@@ -137,7 +137,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
     xml.close();
     xml.open("content");
     xml.attribute("type", "html");
-    xml.text(rebase_images(info, safe_article_html(entry.html)));
+    xml.text(rebase_images(info, entry.html));
     xml.close();
     xml.close();
   }
@@ -174,7 +174,7 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
     xml.close();
     xml.element("pubDate", rfc822(model.when(article)));
     xml.element("category", article.site);
-    xml.element("description", rebase_images(info, safe_article_html(entry.html)));
+    xml.element("description", rebase_images(info, entry.html));
     xml.close();
   }
   xml.close();
@@ -191,7 +191,7 @@ std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
                                    {"url", feed_link(info, article_path(article))}};
     if (auto link = safe_link(article.link)) item["external_url"] = *link;
     item["title"] = article.title;
-    item["content_html"] = rebase_images(info, safe_article_html(entry.html));
+    item["content_html"] = rebase_images(info, entry.html);
     item["date_published"] = rfc3339(model.when(article));
     item["authors"] = nlohmann::ordered_json::array({{{"name", article.site}}});
     item["tags"] = nlohmann::ordered_json::array({article.site});

@@ -20,7 +20,7 @@ namespace newsmirror::site {
 
 struct FeedEntry {
   const catalog::Article* article = nullptr;
-  std::string html;  // the current version
+  std::string html;  // the current version, sanitized (site/safe_content.hpp)
 };
 
 struct FeedInfo {

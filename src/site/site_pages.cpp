@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "site/feeds.hpp"
+#include "site/safe_content.hpp"
 #include "site/site_paths.hpp"
 
 namespace newsmirror::site {
@@ -310,7 +311,8 @@ struct PageMaker::Impl {
       for (const auto* article : feed_articles(page, model)) {
         auto html = current_html(*article);
         if (!html) return html.error();
-        read.push_back({article, std::move(*html)});
+        // Sanitized once here, not once per feed format.
+        read.push_back({article, safe_article_html(*html)});
       }
       known = feed_entries.emplace(page.site, std::move(read)).first;
     }
