@@ -33,6 +33,7 @@
 
 #include "search/recall_queries.hpp"
 #include "search/search_index.hpp"
+#include "storage/sqlite.hpp"
 
 namespace {
 
@@ -154,21 +155,31 @@ int main(int argc, char** argv) {
 
   // --- ours ---
   const fs::path catalog_file = mirror / ".newsmirror" / "catalog.db";
-  Db catalog(catalog_file, SQLITE_OPEN_READONLY);
-  if (auto s = search::prepare_connection(catalog.db); !s) {
+  storage::OpenOptions read_only;
+  read_only.name = "catalog database";
+  read_only.read_only = true;
+  auto catalog = storage::Connection::open(catalog_file, read_only);
+  if (!catalog) {
+    std::fprintf(stderr, "%s\n", catalog.error().message.c_str());
+    return 1;
+  }
+  if (auto s = search::prepare_connection(*catalog); !s) {
     std::fprintf(stderr, "%s\n", s.error().message.c_str());
     return 1;
   }
-  const double articles = catalog.scalar("SELECT count(*) FROM article_text");
-  const double text_bytes =
-      catalog.scalar("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM article_text");
-  const double index_bytes = catalog.scalar("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'");
+  auto scalar = [&](const char* sql) {
+    auto value = catalog->integer(sql, sql);
+    return value ? static_cast<double>(*value) : -1.0;
+  };
+  const double articles = scalar("SELECT count(*) FROM article_text");
+  const double text_bytes = scalar("SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM article_text");
+  const double index_bytes = scalar("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'");
   std::size_t failures = 0;
   const Figures ours = time_queries(queries, [&](const std::string& text) {
     search::SearchQuery query;
     query.text = text;
     query.limit = 10;
-    if (!search::search(catalog.db, query)) ++failures;
+    if (!search::search(*catalog, query)) ++failures;
   });
 
   if (std::getenv("CATALOG_BENCH_ONLY_OURS")) {

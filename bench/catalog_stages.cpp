@@ -7,7 +7,6 @@
 //
 // Built by CMake with -DNEWSMIRROR_BENCH=ON (target catalog_stages):
 //   build-x/bench/catalog_stages ARCHIVE_DIR [MAX_FILES [ONLY_STAGE]]
-#include <sqlite3.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,8 +161,6 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", catalog.error().message.c_str());
       return 1;
     }
-    if (const char* setup = std::getenv("CATALOG_STAGES_SQL"))
-      sqlite3_exec(catalog->connection(), setup, nullptr, nullptr, nullptr);
     // CATALOG_STAGES_REPEAT=R writes every article R times (under new
     // file names), for the cost of a catalog R times larger.
     const std::size_t repeat = std::getenv("CATALOG_STAGES_REPEAT") ? std::strtoul(std::getenv("CATALOG_STAGES_REPEAT"), nullptr, 10) : 1;
@@ -182,9 +179,6 @@ int main(int argc, char** argv) {
         });
         if (!status) std::fprintf(stderr, "%s\n", status.error().message.c_str());
       }
-      // CATALOG_STAGES_FINISH: SQL run at the end, timed with the writes.
-      if (const char* finish = std::getenv("CATALOG_STAGES_FINISH"))
-        sqlite3_exec(catalog->connection(), finish, nullptr, nullptr, nullptr);
       return total;
     });
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_file.string() + suffix);

@@ -21,7 +21,6 @@
 #include "catalog/catalog.hpp"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -41,6 +40,7 @@
 #include "search/plain_text.hpp"
 #include "search/search_index.hpp"
 #include "search/tokenizer.hpp"
+#include "storage/sqlite.hpp"
 
 namespace newsmirror::catalog {
 
@@ -49,65 +49,8 @@ namespace {
 using core::Error;
 using core::ErrorKind;
 
-Error error_from_sqlite(sqlite3* db, int code, std::string_view context) {
-  const char* detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  return Error(ErrorKind::database,
-               fmt::format("catalog database: {}: {} (sqlite error {})", context, detail, code));
-}
-
-struct CloseDb {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbHandle = std::unique_ptr<sqlite3, CloseDb>;
-
-struct FinalizeStatement {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using StatementHandle = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
-
-// One use of a cached statement: binds by position (1-based), reads
-// columns, and resets the statement when the use ends however it ends.
-class Use {
- public:
-  explicit Use(sqlite3_stmt* s) : s_(s) {}
-  ~Use() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  Use(const Use&) = delete;
-  Use& operator=(const Use&) = delete;
-
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(s_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind_blob(int i, std::string_view bytes) {
-    sqlite3_bind_blob(s_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t value) { sqlite3_bind_int64(s_, i, value); }
-  void bind_null(int i) { sqlite3_bind_null(s_, i); }
-  void bind(int i, std::optional<core::TimePoint> time) {
-    if (time) bind(i, static_cast<std::int64_t>(time->time_since_epoch().count()));
-    else bind_null(i);
-  }
-  int step() { return sqlite3_step(s_); }
-
-  std::string text(int column) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, column));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column))) : std::string();
-  }
-  std::string blob(int column) const {
-    auto p = static_cast<const char*>(sqlite3_column_blob(s_, column));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column))) : std::string();
-  }
-  bool is_null(int column) const { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(s_, column); }
-  core::TimePoint time(int column) const {
-    return core::TimePoint(std::chrono::milliseconds(integer(column)));
-  }
-
- private:
-  sqlite3_stmt* s_;
-};
+using storage::Connection;
+using storage::Query;
 
 enum Sql : std::size_t {
   kInsertArticle,
@@ -129,10 +72,6 @@ enum Sql : std::size_t {
   kSetStamp,
   kAllArticles,
   kVersionCounts,
-  kBegin,
-  kCommit,
-  kSavepoint,
-  kRelease,
   kStatementCount,
 };
 
@@ -184,10 +123,6 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     "SELECT " ARTICLE_COLUMNS " FROM articles ORDER BY id",
     // kVersionCounts
     "SELECT article, count(*) FROM versions GROUP BY article HAVING count(*) > 1",
-    "BEGIN IMMEDIATE",
-    "COMMIT",
-    "SAVEPOINT nested",
-    "RELEASE nested",
 };
 
 constexpr const char* kSchemaV1 =
@@ -224,14 +159,8 @@ constexpr const char* kSchemaV1 =
     "CREATE INDEX versions_by_article ON versions(article, id);";
 
 // Step i brings the schema from version i to i + 1.
-core::Status migrate_to_1(sqlite3* db) {
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, kSchemaV1, nullptr, nullptr, &message);
-  if (rc != SQLITE_OK) {
-    std::string detail = message ? message : sqlite3_errstr(rc);
-    sqlite3_free(message);
-    return Error(ErrorKind::database, "catalog database: creating the schema: " + detail);
-  }
+core::Status migrate_to_1(Connection& db) {
+  if (auto s = db.exec(kSchemaV1, "creating the schema"); !s) return s;
   return search::create_search_schema(db);
 }
 
@@ -239,53 +168,37 @@ core::Status migrate_to_1(sqlite3* db) {
 // characters of a text (search/tokenizer.hpp): the index was rebuilt,
 // since an entry must be deleted with the very terms it was made of. Now
 // a no-op: v3 makes the index anew, and doing it twice would only cost.
-core::Status migrate_to_2(sqlite3*) { return core::ok_status(); }
+core::Status migrate_to_2(Connection&) { return core::ok_status(); }
 
 // v3: single characters are indexed too, and the body became the first
 // column (search/search_index.cpp): the index is made anew.
-core::Status migrate_to_3(sqlite3* db) {
+core::Status migrate_to_3(Connection& db) {
   // Minutes for a big catalog, on whatever command opened it first: say so
   // (at the default log level), or it looks hung.
-  sqlite3_stmt* count = nullptr;
-  std::int64_t articles = 0;
-  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM article_text", -1, &count, nullptr) == SQLITE_OK &&
-      sqlite3_step(count) == SQLITE_ROW)
-    articles = sqlite3_column_int64(count, 0);
-  sqlite3_finalize(count);
-  if (articles > 1000)
+  auto articles = db.integer("SELECT count(*) FROM article_text", "counting the indexed articles");
+  if (articles && *articles > 1000)
     spdlog::warn("catalog: rebuilding the search index of {} articles for this version of newsmirror, once "
                  "(about a minute per 100,000)",
-                 articles);
+                 *articles);
   return search::upgrade_search_index(db);
 }
 
 // Each version keeps its title, so that a story retitled by its publisher
 // is a version of its own and `history`/`diff` show the change. Versions
 // stored before have none (NULL: not known).
-core::Status migrate_to_4(sqlite3* db) {
+core::Status migrate_to_4(Connection& db) {
   // A catalog whose version number was set back (tests do) has it already.
-  sqlite3_stmt* probe = nullptr;
-  bool present = false;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('versions') WHERE name = 'title'", -1, &probe,
-                         nullptr) == SQLITE_OK)
-    present = sqlite3_step(probe) == SQLITE_ROW;
-  sqlite3_finalize(probe);
-  if (present) return core::ok_status();
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, "ALTER TABLE versions ADD COLUMN title TEXT;", nullptr, nullptr, &message);
-  if (rc == SQLITE_OK) return core::ok_status();
-  std::string text = message ? message : sqlite3_errstr(rc);
-  sqlite3_free(message);
-  return Error(ErrorKind::database, "catalog database: adding version titles: " + text);
+  auto present = db.integer("SELECT count(*) FROM pragma_table_info('versions') WHERE name = 'title'",
+                            "looking for version titles");
+  if (!present) return present.error();
+  if (*present > 0) return core::ok_status();
+  return db.exec("ALTER TABLE versions ADD COLUMN title TEXT;", "adding version titles");
 }
 
-using Migration = core::Status (*)(sqlite3*);
-constexpr Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
+const storage::Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-std::int64_t millis(core::TimePoint t) { return t.time_since_epoch().count(); }
-
-Article read_article_row(const Use& s) {
+Article read_article_row(const Query& s) {
   Article a;
   a.id = s.integer(0);
   a.site = s.text(1);
@@ -353,155 +266,54 @@ void discard_interrupted_bulk_load(const std::filesystem::path& db_file) {
 }
 
 struct Catalog::Impl {
-  DbHandle db;
-  std::filesystem::path file;
-  std::array<StatementHandle, kStatementCount> statements;
-  std::optional<search::IndexWriter> index;  // on `db`
-  int depth = 0;
-  // Set when a step that took no savepoint of its own failed inside a
-  // transaction: the innermost transaction() must roll back.
-  std::optional<Error> doomed;
-  int bulk_lock = -1;  // the bulk-load marker's descriptor, locked, while loading
-
+  explicit Impl(Connection connection) : db(std::move(connection)), index(db) {}
   ~Impl() {
     if (bulk_lock >= 0) ::close(bulk_lock);
   }
 
-  std::string pragma_text(const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr) != SQLITE_OK) return {};
-    StatementHandle s(raw);
-    if (sqlite3_step(raw) != SQLITE_ROW) return {};
-    auto text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
-    return text ? text : "";
-  }
+  Connection db;
+  storage::StatementCache<kStatementCount> statements{kSqlText};
+  search::IndexWriter index;  // on `db`
+  int bulk_lock = -1;  // the bulk-load marker's descriptor, locked, while loading
 
-  // `body` all or nothing: a transaction of its own when none is open.
-  // Inside one, no savepoint: FTS5 (SQLite 3.40) writes its pending terms
-  // out as a new segment at every SAVEPOINT and RELEASE, which turned each
-  // imported article into a segment to merge. A failure dooms the open
-  // transaction instead.
-  core::Status atomically(Catalog& catalog, const std::function<core::Status()>& body) {
-    if (depth == 0) return catalog.transaction(body);
-    auto status = body();
-    if (!status) doomed = status.error();
-    return status;
-  }
-
-  core::Result<sqlite3_stmt*> statement(Sql sql) {
-    auto& s = statements[sql];
-    if (!s) {
-      sqlite3_stmt* raw = nullptr;
-      int rc = sqlite3_prepare_v3(db.get(), kSqlText[sql], -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-      if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, "preparing a statement");
-      s.reset(raw);
-    }
-    return s.get();
-  }
-
+  core::Result<Query> query(Sql sql) { return statements.query(db, sql); }
   // For plain-value queries: a failing read of a database that opened fine
   // is corruption or a dying disk; main reports the exception.
-  sqlite3_stmt* must(Sql sql) {
-    auto s = statement(sql);
-    if (!s) throw std::runtime_error(s.error().message);
-    return *s;
-  }
-  [[noreturn]] void fail_step(int rc, std::string_view context) {
-    throw std::runtime_error(error_from_sqlite(db.get(), rc, context).message);
-  }
-
-  core::Status done(int rc, std::string_view context) {
-    if (rc != SQLITE_DONE) return error_from_sqlite(db.get(), rc, context);
-    return core::ok_status();
-  }
-
-  core::Status exec(const char* sql, std::string_view context) {
-    int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, context);
-    return core::ok_status();
-  }
-  void exec_ignoring_errors(const char* sql) { sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr); }
-
-  core::Result<std::int64_t> pragma_int(const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr);
-    if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, sql);
-    StatementHandle s(raw);
-    rc = sqlite3_step(raw);
-    if (rc != SQLITE_ROW) return error_from_sqlite(db.get(), rc, sql);
-    return sqlite3_column_int64(raw, 0);
-  }
-
-  core::Status migrate() {
-    auto version = pragma_int("PRAGMA user_version");
-    if (!version) return version.error();
-    if (*version > kSchemaVersion)
-      return Error(ErrorKind::database,
-                   fmt::format("{}: catalog schema version {} is newer than this newsmirror understands "
-                               "({}); upgrade newsmirror, or rebuild it with `newsmirror reindex`",
-                               file.string(), *version, kSchemaVersion));
-    for (auto v = *version; v < kSchemaVersion; ++v) {
-      if (auto s = exec("BEGIN IMMEDIATE", "starting a migration"); !s) return s;
-      auto now = pragma_int("PRAGMA user_version");
-      if (!now || *now > v) {  // another process migrated meanwhile
-        exec_ignoring_errors("ROLLBACK");
-        if (!now) return now.error();
-        v = *now - 1;
-        continue;
-      }
-      auto step = kMigrations[v](db.get());
-      if (step) {
-        // user_version cannot be bound; the number is ours.
-        step = exec(fmt::format("PRAGMA user_version = {}", v + 1).c_str(),
-                    fmt::format("migrating the catalog to version {}", v + 1));
-      }
-      if (!step) {
-        exec_ignoring_errors("ROLLBACK");
-        return step;
-      }
-      if (auto s = exec("COMMIT", "committing a migration"); !s) return s;
-    }
-    return core::ok_status();
-  }
+  Query must(Sql sql) { return statements.must(db, sql); }
 
   core::Result<std::int64_t> insert_version(ArticleId article, const PreparedArticle& p,
                                             core::TimePoint fetched_at) {
-    auto st = statement(kInsertVersion);
-    if (!st) return st.error();
-    Use s(*st);
-    s.bind(1, article);
-    s.bind(2, millis(fetched_at));
-    s.bind(3, p.content_hash);
-    s.bind(4, static_cast<std::int64_t>(p.html_size));
-    s.bind(5, p.html_encoding);
-    s.bind_blob(6, p.stored_html);
-    s.bind(7, p.article.title);
-    if (auto status = done(s.step(), "storing a version of " + p.article.file); !status) return status.error();
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db.get()));
+    auto s = query(kInsertVersion);
+    if (!s) return s.error();
+    s->bind(1, article);
+    s->bind(2, fetched_at);
+    s->bind(3, p.content_hash);
+    s->bind(4, static_cast<std::int64_t>(p.html_size));
+    s->bind(5, p.html_encoding);
+    s->bind_blob(6, p.stored_html);
+    s->bind(7, p.article.title);
+    if (auto status = s->run("storing a version of " + p.article.file); !status) return status.error();
+    return db.last_insert_rowid();
   }
 
   core::Status set_current(ArticleId article, std::int64_t version, const PreparedArticle& p,
                            core::TimePoint seen, std::optional<std::string_view> title) {
-    auto st = statement(kSetCurrent);
-    if (!st) return st.error();
-    Use s(*st);
-    s.bind(1, article);
-    s.bind(2, version);
-    s.bind(3, p.content_hash);
-    s.bind(4, millis(seen));
-    s.bind(5, p.language);
-    if (title) s.bind(6, *title);
-    else s.bind_null(6);
-    return done(s.step(), fmt::format("making version {} current", version));
+    auto s = query(kSetCurrent);
+    if (!s) return s.error();
+    s->bind(1, article);
+    s->bind(2, version);
+    s->bind(3, p.content_hash);
+    s->bind(4, seen);
+    s->bind(5, p.language);
+    s->bind_optional(6, title);
+    return s->run(fmt::format("making version {} current", version));
   }
 
-  std::vector<Article> articles(Sql sql, const std::function<void(Use&)>& bind, std::string_view what) {
-    Use s(must(sql));
+  std::vector<Article> articles(Sql sql, const std::function<void(Query&)>& bind, std::string_view what) {
+    auto s = must(sql);
     bind(s);
     std::vector<Article> out;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_article_row(s));
-    if (rc != SQLITE_DONE) fail_step(rc, what);
+    while (s.next(what)) out.push_back(read_article_row(s));
     return out;
   }
 };
@@ -526,26 +338,20 @@ core::Result<Catalog> Catalog::open(const std::filesystem::path& mirror_dir) {
 
 core::Result<Catalog> Catalog::open_file(const std::filesystem::path& db_file) {
   discard_interrupted_bulk_load(db_file);
-  auto impl = std::make_unique<Impl>();
-  impl->file = db_file;
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(db_file.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);
-  if (rc != SQLITE_OK) return error_from_sqlite(raw, rc, fmt::format("opening {}", db_file.string()));
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, 10000);
+  storage::OpenOptions options;
+  options.name = "catalog database";
   // WAL: search and serve read while a cycle or an import writes. NORMAL
   // is durable across application crashes; the catalog can be rebuilt from
   // the files in any case.
-  const char* setup =
+  options.setup_sql =
       "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
       " PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
-  if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
-  if (auto s = search::prepare_connection(raw); !s) return s.error();
-  if (auto s = impl->migrate(); !s) return s.error();
-  impl->index.emplace(raw);
-  return Catalog(std::move(impl));
+  auto db = Connection::open(db_file, options);
+  if (!db) return db.error();
+  if (auto s = search::prepare_connection(*db); !s) return s.error();
+  if (auto s = db->migrate(kMigrations, "upgrade newsmirror, or rebuild it with `newsmirror reindex`"); !s)
+    return s.error();
+  return Catalog(std::make_unique<Impl>(std::move(*db)));
 }
 
 core::Result<ArticleId> Catalog::record_new_article(const NewArticle& article) {
@@ -555,45 +361,42 @@ core::Result<ArticleId> Catalog::record_new_article(const NewArticle& article) {
 core::Result<ArticleId> Catalog::record_prepared(const PreparedArticle& p) {
   const auto& a = p.article;
   ArticleId id = 0;
-  auto status = impl_->atomically(*this, [&]() -> core::Status {
-    auto st = impl_->statement(kInsertArticle);
-    if (!st) return st.error();
+  auto status = impl_->db.atomically([&]() -> core::Status {
     {
-      Use s(*st);
-      s.bind(1, a.site);
-      s.bind(2, a.file);
-      if (a.number) s.bind(3, static_cast<std::int64_t>(*a.number));
-      else s.bind_null(3);
-      s.bind(4, a.identity);
-      s.bind(5, a.title);
-      s.bind(6, a.link);
-      s.bind(7, a.published);
-      s.bind(8, millis(a.fetched_at));
-      s.bind(9, p.language);
-      s.bind(10, p.content_hash);
+      auto s = impl_->query(kInsertArticle);
+      if (!s) return s.error();
+      s->bind(1, a.site);
+      s->bind(2, a.file);
+      if (a.number) s->bind(3, static_cast<std::int64_t>(*a.number));
+      s->bind(4, a.identity);
+      s->bind(5, a.title);
+      s->bind(6, a.link);
+      s->bind(7, a.published);
+      s->bind(8, a.fetched_at);
+      s->bind(9, p.language);
+      s->bind(10, p.content_hash);
       if (a.stamp) {
-        s.bind(11, a.stamp->size);
-        s.bind(12, a.stamp->mtime_ns);
+        s->bind(11, a.stamp->size);
+        s->bind(12, a.stamp->mtime_ns);
       }
-      if (auto done = impl_->done(s.step(), "cataloging " + a.file); !done) return done;
+      if (auto done = s->run("cataloging " + a.file); !done) return done;
     }
-    id = sqlite3_last_insert_rowid(impl_->db.get());
+    id = impl_->db.last_insert_rowid();
     auto version = impl_->insert_version(id, p, a.fetched_at);
     if (!version) return version.error();
     if (auto s = impl_->set_current(id, *version, p, a.fetched_at, std::nullopt); !s) return s;
-    return impl_->index->index(id, a.title, p.visible_text, &p.index_terms);
+    return impl_->index.index(id, a.title, p.visible_text, &p.index_terms);
   });
   if (!status) return status.error();
   return id;
 }
 
 core::Status Catalog::record_seen(ArticleId article, core::TimePoint when) {
-  auto st = impl_->statement(kSeen);
-  if (!st) return st.error();
-  Use s(*st);
-  s.bind(1, article);
-  s.bind(2, millis(when));
-  return impl_->done(s.step(), "recording when an article was seen");
+  auto s = impl_->query(kSeen);
+  if (!s) return s.error();
+  s->bind(1, article);
+  s->bind(2, when);
+  return s->run("recording when an article was seen");
 }
 
 core::Result<bool> Catalog::record_version(ArticleId article, std::string_view html,
@@ -618,7 +421,7 @@ core::Result<bool> Catalog::record_version(ArticleId article, std::string_view h
 
 core::Result<bool> Catalog::record_prepared_version(ArticleId article, const PreparedArticle& p) {
   bool changed = false;
-  auto status = impl_->atomically(*this, [&]() -> core::Status {
+  auto status = impl_->db.atomically([&]() -> core::Status {
     auto current = find(article);
     if (!current)
       return Error(ErrorKind::database, fmt::format("catalog database: no article with id {}", article));
@@ -637,30 +440,30 @@ core::Result<bool> Catalog::record_prepared_version(ArticleId article, const Pre
     if (auto s = impl_->set_current(article, *version, p, when, title); !s) return s;
     if (p.article.stamp)
       if (auto s = set_stamp(article, *p.article.stamp); !s) return s;
-    if (title) return impl_->index->index(article, *title, p.visible_text, &p.index_terms);
+    if (title) return impl_->index.index(article, *title, p.visible_text, &p.index_terms);
     // The terms were worked out for an empty title; the article keeps its own.
     search::IndexTerms terms{search::pretokenize(current->title), p.index_terms.body};
-    return impl_->index->index(article, current->title, p.visible_text, &terms);
+    return impl_->index.index(article, current->title, p.visible_text, &terms);
   });
   if (!status) return status.error();
   return changed;
 }
 
 std::optional<Article> Catalog::find(ArticleId id) {
-  auto found = impl_->articles(kFind, [&](Use& s) { s.bind(1, id); }, "looking up an article");
+  auto found = impl_->articles(kFind, [&](Query& s) { s.bind(1, id); }, "looking up an article");
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
 
 std::optional<Article> Catalog::find_by_file(std::string_view file) {
-  auto found = impl_->articles(kFindFile, [&](Use& s) { s.bind(1, file); }, "looking up a file");
+  auto found = impl_->articles(kFindFile, [&](Query& s) { s.bind(1, file); }, "looking up a file");
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
 
 std::optional<Article> Catalog::find_by_identity(std::string_view identity) {
   auto found =
-      impl_->articles(kFindIdentity, [&](Use& s) { s.bind(1, identity); }, "looking up an identity");
+      impl_->articles(kFindIdentity, [&](Query& s) { s.bind(1, identity); }, "looking up an identity");
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
@@ -668,7 +471,7 @@ std::optional<Article> Catalog::find_by_identity(std::string_view identity) {
 std::vector<Article> Catalog::find_by_number(std::string_view site, std::uint64_t number) {
   return impl_->articles(
       kFindNumber,
-      [&](Use& s) {
+      [&](Query& s) {
         s.bind(1, site);
         s.bind(2, static_cast<std::int64_t>(number));
       },
@@ -676,65 +479,54 @@ std::vector<Article> Catalog::find_by_number(std::string_view site, std::uint64_
 }
 
 std::vector<Article> Catalog::find_by_link(std::string_view link) {
-  return impl_->articles(kFindLink, [&](Use& s) { s.bind(1, link); }, "looking up a link");
+  return impl_->articles(kFindLink, [&](Query& s) { s.bind(1, link); }, "looking up a link");
 }
 
 bool Catalog::has_content(std::string_view site, std::string_view identity, std::string_view hash) {
-  Use s(impl_->must(kHasContent));
+  auto s = impl_->must(kHasContent);
   s.bind(1, site);
   s.bind(2, hash);
   s.bind(3, identity);
-  int rc = s.step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "looking up a content hash");
-  return false;
+  return s.next("looking up a content hash");
 }
 
 std::vector<std::string> Catalog::files_of_site(std::string_view site) {
-  Use s(impl_->must(kFilesOfSite));
+  auto s = impl_->must(kFilesOfSite);
   s.bind(1, site);
   std::vector<std::string> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing a site's files");
+  while (s.next("listing a site's files")) out.push_back(s.text(0));
   return out;
 }
 
 std::vector<std::string> Catalog::sites() {
-  Use s(impl_->must(kSites));
+  auto s = impl_->must(kSites);
   std::vector<std::string> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.text(0));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing sites");
+  while (s.next("listing sites")) out.push_back(s.text(0));
   return out;
 }
 
 std::vector<Article> Catalog::all_articles() {
-  return impl_->articles(kAllArticles, [](Use&) {}, "listing articles");
+  return impl_->articles(kAllArticles, [](Query&) {}, "listing articles");
 }
 
 std::unordered_map<ArticleId, int> Catalog::version_counts() {
-  Use s(impl_->must(kVersionCounts));
+  auto s = impl_->must(kVersionCounts);
   std::unordered_map<ArticleId, int> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.emplace(s.integer(0), static_cast<int>(s.integer(1)));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "counting versions");
+  while (s.next("counting versions")) out.emplace(s.integer(0), static_cast<int>(s.integer(1)));
   return out;
 }
 
 std::size_t Catalog::article_count() {
-  Use s(impl_->must(kCount));
-  int rc = s.step();
-  if (rc != SQLITE_ROW) impl_->fail_step(rc, "counting articles");
+  auto s = impl_->must(kCount);
+  if (!s.next("counting articles")) return 0;
   return static_cast<std::size_t>(s.integer(0));
 }
 
 std::vector<Version> Catalog::versions(ArticleId article) {
-  Use s(impl_->must(kVersions));
+  auto s = impl_->must(kVersions);
   s.bind(1, article);
   std::vector<Version> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while (s.next("listing versions")) {
     Version v;
     v.id = s.integer(0);
     v.ordinal = static_cast<int>(out.size()) + 1;
@@ -745,92 +537,55 @@ std::vector<Version> Catalog::versions(ArticleId article) {
     if (!s.is_null(5)) v.title = s.text(5);
     out.push_back(std::move(v));
   }
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing versions");
   return out;
 }
 
 core::Result<std::string> Catalog::version_html(std::int64_t version_id) {
-  auto st = impl_->statement(kVersionHtml);
-  if (!st) return st.error();
-  Use s(*st);
-  s.bind(1, version_id);
-  int rc = s.step();
-  if (rc == SQLITE_DONE)
-    return Error(ErrorKind::database, fmt::format("catalog database: no version with id {}", version_id));
-  if (rc != SQLITE_ROW) return error_from_sqlite(impl_->db.get(), rc, "reading a version");
-  return decompress_html(s.text(0), s.blob(1), static_cast<std::size_t>(s.integer(2)));
+  auto s = impl_->query(kVersionHtml);
+  if (!s) return s.error();
+  s->bind(1, version_id);
+  auto row = s->step("reading a version");
+  if (!row) return row.error();
+  if (!*row) return Error(ErrorKind::database, fmt::format("catalog database: no version with id {}", version_id));
+  return decompress_html(s->text(0), s->blob(1), static_cast<std::size_t>(s->integer(2)));
 }
 
 std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> Catalog::file_stamps() {
-  Use s(impl_->must(kStamps));
+  auto s = impl_->must(kStamps);
   std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while (s.next("reading file stamps")) {
     FileStamp stamp;
     if (!s.is_null(2)) stamp = {s.integer(2), s.integer(3)};
     out.emplace(s.text(0), std::make_pair(s.integer(1), stamp));
   }
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading file stamps");
   return out;
 }
 
 core::Status Catalog::set_stamp(ArticleId article, const FileStamp& stamp) {
-  auto st = impl_->statement(kSetStamp);
-  if (!st) return st.error();
-  Use s(*st);
-  s.bind(1, article);
-  s.bind(2, stamp.size);
-  s.bind(3, stamp.mtime_ns);
-  return impl_->done(s.step(), "storing a file stamp");
+  auto s = impl_->query(kSetStamp);
+  if (!s) return s.error();
+  s->bind(1, article);
+  s->bind(2, stamp.size);
+  s->bind(3, stamp.mtime_ns);
+  return s->run("storing a file stamp");
 }
 
 core::Status Catalog::transaction(const std::function<core::Status()>& body) {
-  auto& impl = *impl_;
-  const bool outer = impl.depth == 0;
-  {
-    auto begin = impl.statement(outer ? kBegin : kSavepoint);
-    if (!begin) return begin.error();
-    Use s(*begin);
-    if (auto status = impl.done(s.step(), "starting a transaction"); !status) return status;
-  }
-  const char* rollback = outer ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested";
-  ++impl.depth;
-  std::optional<Error> doomed_outside = std::exchange(impl.doomed, std::nullopt);
-  core::Status result = core::ok_status();
-  try {
-    result = body();
-  } catch (...) {
-    --impl.depth;
-    impl.doomed = std::move(doomed_outside);
-    impl.exec_ignoring_errors(rollback);
-    throw;
-  }
-  --impl.depth;
-  std::optional<Error> doomed = std::exchange(impl.doomed, std::move(doomed_outside));
-  if (result && doomed) result = *doomed;
-  if (!result) {
-    impl.exec_ignoring_errors(rollback);
-    return result;
-  }
-  auto end = impl.statement(outer ? kCommit : kRelease);
-  if (!end) {
-    impl.exec_ignoring_errors(rollback);
-    return end.error();
-  }
-  core::Status status = core::ok_status();
-  {
-    Use s(*end);
-    status = impl.done(s.step(), outer ? "committing a transaction" : "releasing a savepoint");
-  }
-  if (!status) impl.exec_ignoring_errors(rollback);
-  return status;
+  return impl_->db.transaction(body);
 }
+
+core::Result<search::SearchResults> Catalog::search(const search::SearchQuery& query) {
+  return search::search(impl_->db, query);
+}
+
+core::Status Catalog::check_search_index() { return search::check_search_index(impl_->db); }
 
 core::Result<bool> Catalog::begin_bulk_load() {
   auto& impl = *impl_;
+  auto& db = impl.db;
   if (impl.bulk_lock >= 0) return true;
-  if (impl.depth != 0 || article_count() != 0) return false;
-  const auto marker = bulk_marker(impl.file);
+  if (db.in_transaction() || article_count() != 0) return false;
+  const auto marker = bulk_marker(db.file());
   int fd = ::open(marker.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return false;  // a read-only folder: load the usual way
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -838,92 +593,105 @@ core::Result<bool> Catalog::begin_bulk_load() {
     return false;
   }
   auto give_up = [&] {
-    impl.exec_ignoring_errors("PRAGMA locking_mode=NORMAL");
-    impl.exec_ignoring_errors("PRAGMA journal_mode=WAL");
+    db.exec_ignoring_errors("PRAGMA locking_mode=NORMAL");
+    db.exec_ignoring_errors("PRAGMA journal_mode=WAL");
     std::error_code ec;
     std::filesystem::remove(marker, ec);
     ::close(fd);
   };
   // The marker must be on disk before the first unjournaled write.
-  if (::fsync(fd) != 0 || !sync_path(impl.file.parent_path(), O_RDONLY | O_DIRECTORY)) {
+  if (::fsync(fd) != 0 || !sync_path(db.file().parent_path(), O_RDONLY | O_DIRECTORY)) {
     give_up();
     return false;
   }
   // Leaving WAL needs the database to itself: with another connection on
   // it this fails and the load goes the usual way.
-  impl.exec_ignoring_errors("PRAGMA locking_mode=EXCLUSIVE");
-  if (impl.pragma_text("PRAGMA journal_mode=OFF") != "off") {
+  db.exec_ignoring_errors("PRAGMA locking_mode=EXCLUSIVE");
+  auto mode = db.text("PRAGMA journal_mode=OFF", "leaving WAL mode");
+  if (!mode || *mode != "off") {
     give_up();
     return false;
   }
   // The first write takes the exclusive lock for good; the catalog must
   // still be empty then.
-  if (auto s = impl.exec("BEGIN IMMEDIATE", "starting a bulk load"); !s) {
+  if (auto s = db.exec("BEGIN IMMEDIATE", "starting a bulk load"); !s) {
     give_up();
     return s.error();
   }
   if (article_count() != 0) {
-    impl.exec_ignoring_errors("ROLLBACK");  // nothing written yet
+    db.exec_ignoring_errors("ROLLBACK");  // nothing written yet
     give_up();
     return false;
   }
-  if (auto s = search::start_bulk_indexing(impl.db.get()); !s) {
-    impl.exec_ignoring_errors("ROLLBACK");
+  if (auto s = search::start_bulk_indexing(db); !s) {
+    db.exec_ignoring_errors("ROLLBACK");
     give_up();
     return s.error();
   }
   impl.bulk_lock = fd;
-  if (auto s = impl.exec("COMMIT; PRAGMA synchronous=OFF", "starting a bulk load"); !s) return s.error();
+  if (auto s = db.exec("COMMIT; PRAGMA synchronous=OFF", "starting a bulk load"); !s) return s.error();
   return true;
 }
 
 core::Status Catalog::end_bulk_load() {
   auto& impl = *impl_;
+  auto& db = impl.db;
   if (impl.bulk_lock < 0) return core::ok_status();
-  if (auto s = search::finish_bulk_indexing(impl.db.get()); !s) return s;
+  if (auto s = search::finish_bulk_indexing(db); !s) return s;
   // Everything on disk before the marker goes.
-  if (auto s = impl.exec("PRAGMA synchronous=NORMAL", "finishing a bulk load"); !s) return s;
-  if (auto s = sync_path(impl.file, O_RDONLY); !s) return s;
+  if (auto s = db.exec("PRAGMA synchronous=NORMAL", "finishing a bulk load"); !s) return s;
+  if (auto s = sync_path(db.file(), O_RDONLY); !s) return s;
   // Shared again: the read releases the lock held since the first write.
-  if (auto s = impl.exec("PRAGMA locking_mode=NORMAL; SELECT count(*) FROM sqlite_schema", "finishing a bulk load"); !s)
+  if (auto s = db.exec("PRAGMA locking_mode=NORMAL; SELECT count(*) FROM sqlite_schema", "finishing a bulk load"); !s)
     return s;
   // Back to WAL; should a reader have slipped in, the next open() does it.
-  impl.exec_ignoring_errors("PRAGMA journal_mode=WAL");
+  db.exec_ignoring_errors("PRAGMA journal_mode=WAL");
+  const auto marker = bulk_marker(db.file());
   std::error_code ec;
-  std::filesystem::remove(bulk_marker(impl.file), ec);
-  if (ec)
-    return Error(ErrorKind::io,
-                 fmt::format("{}: cannot remove: {}", bulk_marker(impl.file).string(), ec.message()));
+  std::filesystem::remove(marker, ec);
+  if (ec) return Error(ErrorKind::io, fmt::format("{}: cannot remove: {}", marker.string(), ec.message()));
   ::close(impl.bulk_lock);
   impl.bulk_lock = -1;
-  return sync_path(impl.file.parent_path(), O_RDONLY | O_DIRECTORY);
+  return sync_path(db.file().parent_path(), O_RDONLY | O_DIRECTORY);
 }
 
 bool Catalog::bulk_loading() const { return impl_->bulk_lock >= 0; }
 
 core::Status Catalog::checkpoint_and_close_wal() {
-  if (auto s = impl_->exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing"); !s) return s;
-  return impl_->exec("PRAGMA journal_mode=DELETE", "leaving WAL mode");
+  if (auto s = impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing"); !s) return s;
+  return impl_->db.exec("PRAGMA journal_mode=DELETE", "leaving WAL mode");
 }
 
-int Catalog::schema_version() {
-  auto v = impl_->pragma_int("PRAGMA user_version");
-  if (!v) throw std::runtime_error(v.error().message);
-  return static_cast<int>(*v);
-}
+int Catalog::schema_version() { return impl_->db.schema_version(); }
+
+const std::filesystem::path& Catalog::file() const { return impl_->db.file(); }
 
 std::string Catalog::journal_mode() {
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(impl_->db.get(), "PRAGMA journal_mode", -1, &raw, nullptr);
-  if (rc != SQLITE_OK) impl_->fail_step(rc, "reading the journal mode");
-  StatementHandle s(raw);
-  rc = sqlite3_step(raw);
-  if (rc != SQLITE_ROW) impl_->fail_step(rc, "reading the journal mode");
-  return reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+  auto mode = impl_->db.text("PRAGMA journal_mode", "reading the journal mode");
+  if (!mode) throw storage::DatabaseError(mode.error(), 0);
+  return *mode;
 }
 
-core::Result<std::int64_t> Catalog::data_version() { return impl_->pragma_int("PRAGMA data_version"); }
+core::Result<std::int64_t> Catalog::data_version() {
+  return impl_->db.integer("PRAGMA data_version", "reading the data version");
+}
 
-sqlite3* Catalog::connection() { return impl_->db.get(); }
+core::Result<search::SearchResults> search_catalog(const std::filesystem::path& db_file,
+                                                   const search::SearchQuery& query) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(db_file, error))
+    return Error(ErrorKind::io, "no catalog at " + db_file.string() +
+                                    " (`newsmirror import` builds it from the mirror's files)");
+  storage::OpenOptions options;
+  options.name = "catalog database";
+  options.read_only = true;
+  options.busy_timeout_ms = 5000;
+  auto db = Connection::open(db_file, options);
+  if (!db) return db.error();
+  if (auto s = search::prepare_connection(*db); !s) return s.error();
+  auto results = search::search(*db, query);
+  if (!results && results.error().kind == ErrorKind::database) return results.error().with_context(db_file.string());
+  return results;
+}
 
 }  // namespace newsmirror::catalog

@@ -19,6 +19,11 @@
 // its file and re-serializing never counts as an edit. The mirror passes
 // HTML that is already cleaned, so a rotating ad slot is not an edit.
 //
+// Errors: calls returning Result/Status report failures as
+// ErrorKind::database with context; the plain-value queries throw
+// storage::DatabaseError (a failing read of a database that opened fine is
+// corruption or a dying disk, which `main` reports).
+//
 // Thread-safety: a Catalog is NOT thread-safe; use one per thread.
 // prepare_article() is a free function and may run on any thread.
 #pragma once
@@ -36,8 +41,7 @@
 #include "core/feed.hpp"
 #include "core/result.hpp"
 #include "search/search_index.hpp"
-
-struct sqlite3;
+#include "storage/database_error.hpp"
 
 namespace newsmirror::catalog {
 
@@ -200,18 +204,27 @@ class Catalog {
 
   int schema_version();
   std::string journal_mode();
+  const std::filesystem::path& file() const;
   // SQLite's data_version: changes whenever another connection (another
   // process's `run`, `import`) committed to the catalog since the last
   // call. The cheap way for a long-lived reader to know its view is stale.
   core::Result<std::int64_t> data_version();
-  // The connection, for the search module (search::search). Borrowed: valid
-  // while this Catalog lives; the tokenizer is registered on it.
-  sqlite3* connection();
+
+  // The full-text search over this catalog (search::search describes the
+  // query and the ranking).
+  core::Result<search::SearchResults> search(const search::SearchQuery& query);
+  // FTS5's own check that the index matches the stored text.
+  core::Status check_search_index();
 
  private:
   struct Impl;
   explicit Catalog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// A search that opens the catalog file `db_file` read-only (never creating
+// it, never migrating it) for this one query: `newsmirror search`.
+core::Result<search::SearchResults> search_catalog(const std::filesystem::path& db_file,
+                                                   const search::SearchQuery& query);
 
 }  // namespace newsmirror::catalog

@@ -131,7 +131,7 @@ class Checker {
     }
     for (const auto& file : files_)
       if (!cataloged.count(file)) problem(file, "not in the catalog, so neither searchable nor on the site");
-    if (auto s = search::check_search_index(catalog.connection()); !s) problem("search index", s.error().message);
+    if (auto s = catalog.check_search_index(); !s) problem("search index", s.error().message);
   }
 
   core::Status lists() {

@@ -252,20 +252,9 @@ void snippet_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_con
 
 // ---- registration -------------------------------------------------------
 
-fts5_api* fts5_api_of(sqlite3* db) {
-  fts5_api* api = nullptr;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, nullptr) != SQLITE_OK) return nullptr;
-  sqlite3_bind_pointer(statement, 1, &api, "fts5_api_ptr", nullptr);
-  sqlite3_step(statement);
-  sqlite3_finalize(statement);
-  return api;
-}
-
 }  // namespace
 
-core::Status register_fts5_extensions(sqlite3* db) {
-  fts5_api* api = fts5_api_of(db);
+core::Status register_fts5_extensions(fts5_api* api) {
   if (api == nullptr)
     return core::Error(core::ErrorKind::database, "this SQLite has no FTS5; the search index needs it");
   void* user_data = nullptr;

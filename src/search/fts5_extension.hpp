@@ -5,7 +5,7 @@
 
 #include "core/result.hpp"
 
-struct sqlite3;
+struct fts5_api;
 
 namespace newsmirror::search {
 
@@ -23,6 +23,6 @@ inline constexpr const char* kTokenizerName = "newsmirror";
 // characters, a lone character's for one, and only the query knows which
 // it matched. (FTS5's own snippet() cannot be used: it assumes that tokens
 // do not overlap, and bigrams do.)
-core::Status register_fts5_extensions(sqlite3* db);
+core::Status register_fts5_extensions(fts5_api* api);
 
 }  // namespace newsmirror::search

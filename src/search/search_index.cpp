@@ -1,55 +1,20 @@
 #include "search/search_index.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <limits>
-#include <memory>
 #include <string>
 #include <unordered_map>
 
 #include "search/fts5_extension.hpp"
 #include "search/query.hpp"
 #include "search/tokenizer.hpp"
+#include "storage/sqlite.hpp"
 
 namespace newsmirror::search {
 namespace {
 
-core::Error error_from_sqlite(sqlite3* db, std::string_view context) {
-  return core::Error(core::ErrorKind::database, std::string(context) + ": " + sqlite3_errmsg(db));
-}
-
-struct FinalizeStatement {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
-
-core::Result<Statement> prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
-    return error_from_sqlite(db, "search index: preparing a statement");
-  return Statement(raw);
-}
-
-void bind_text(sqlite3_stmt* s, int index, std::string_view text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-std::string column_text(sqlite3_stmt* s, int column) {
-  const unsigned char* text = sqlite3_column_text(s, column);
-  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
-              : std::string();
-}
-
-core::Status exec(sqlite3* db, const char* sql, std::string_view context) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return error_from_sqlite(db, context);
-  return core::ok_status();
-}
-
-core::Status step_done(sqlite3* db, sqlite3_stmt* s, std::string_view context) {
-  if (sqlite3_step(s) != SQLITE_DONE) return error_from_sqlite(db, context);
-  return core::ok_status();
-}
+using storage::Connection;
+using storage::Query;
 
 // Ranking: newsmirror_rank (rank_function.hpp), BM25 with weights (body,
 // title): a match in the title counts ten times one in the body.
@@ -106,19 +71,15 @@ constexpr const char* kSnippetSql =
     "SELECT rowid, newsmirror_snippet(article_fts, ?2, ?3, 0, ?7) FROM article_fts"
     " WHERE article_fts MATCH ?1 AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (SELECT value FROM json_each(?6))";
 
-void bind_optional_int(sqlite3_stmt* s, int index, const std::optional<std::int64_t>& value) {
-  if (value) sqlite3_bind_int64(s, index, *value);
-  else sqlite3_bind_null(s, index);
-}
-
 }  // namespace
 
-core::Status prepare_connection(sqlite3* db) {
+core::Status prepare_connection(Connection& db) {
   // SQLite caps the size at its build's SQLITE_MAX_MMAP_SIZE (2 GB in
   // Debian's); the rest of a larger file is read as before.
-  if (auto s = exec(db, "PRAGMA mmap_size = 4294967296", "search index: mapping the database"); !s) return s;
-  return register_fts5_extensions(db);
+  if (auto s = db.exec("PRAGMA mmap_size = 4294967296", "search index: mapping the database"); !s) return s;
+  return register_fts5_extensions(db.fts5());
 }
+
 
 namespace {
 
@@ -127,8 +88,8 @@ namespace {
 // import wrote a segment every ~200 articles and spent its time merging
 // them; 32 MB makes a segment of each import batch. Stored in the index's
 // config table.
-core::Status apply_index_settings(sqlite3* db) {
-  return exec(db, "INSERT INTO article_fts(article_fts, rank) VALUES('hashsize', 33554432)",
+core::Status apply_index_settings(Connection& db) {
+  return db.exec("INSERT INTO article_fts(article_fts, rank) VALUES('hashsize', 33554432)",
               "search index: configuring");
 }
 
@@ -141,40 +102,40 @@ constexpr const char* kCreateFtsSql =
 
 }  // namespace
 
-core::Status create_search_schema(sqlite3* db) {
+core::Status create_search_schema(Connection& db) {
   if (auto s = prepare_connection(db); !s) return s;
-  if (auto s = exec(db,
+  if (auto s = db.exec(
                     "CREATE TABLE IF NOT EXISTS article_text("
                     "  id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL);",
                     "search index: creating its tables");
       !s)
     return s;
-  if (auto s = exec(db, kCreateFtsSql, "search index: creating its tables"); !s) return s;
+  if (auto s = db.exec(kCreateFtsSql, "search index: creating its tables"); !s) return s;
   return apply_index_settings(db);
 }
 
-core::Status start_bulk_indexing(sqlite3* db) {
+core::Status start_bulk_indexing(Connection& db) {
   // crisismerge: FTS5 merges a level at once when it holds this many
   // segments; 1999 is its largest (FTS5_MAX_SEGMENT - 1).
-  return exec(db,
+  return db.exec(
               "INSERT INTO article_fts(article_fts, rank) VALUES('automerge', 0);"
               "INSERT INTO article_fts(article_fts, rank) VALUES('crisismerge', 1999)",
               "search index: starting a bulk load");
 }
 
-core::Status finish_bulk_indexing(sqlite3* db) {
+core::Status finish_bulk_indexing(Connection& db) {
   // FTS5's defaults (automerge 4, crisismerge 16), then one merge of all.
-  return exec(db,
+  return db.exec(
               "INSERT INTO article_fts(article_fts, rank) VALUES('automerge', 4);"
               "INSERT INTO article_fts(article_fts, rank) VALUES('crisismerge', 16);"
               "INSERT INTO article_fts(article_fts) VALUES('optimize')",
               "search index: finishing a bulk load");
 }
 
-core::Status upgrade_search_index(sqlite3* db) {
+core::Status upgrade_search_index(Connection& db) {
   if (auto s = prepare_connection(db); !s) return s;
-  if (auto s = exec(db, "DROP TABLE IF EXISTS article_fts", "search index: dropping the old index"); !s) return s;
-  if (auto s = exec(db, kCreateFtsSql, "search index: creating the new index"); !s) return s;
+  if (auto s = db.exec("DROP TABLE IF EXISTS article_fts", "search index: dropping the old index"); !s) return s;
+  if (auto s = db.exec(kCreateFtsSql, "search index: creating the new index"); !s) return s;
   if (auto s = apply_index_settings(db); !s) return s;
   if (auto s = rebuild_search_index(db); !s) return s;
   return optimize_search_index(db);
@@ -196,241 +157,222 @@ std::string_view storable(std::string_view text, std::string& copy) {
   return copy;
 }
 
+enum IndexSql : std::size_t { kOldText, kForget, kRemove, kStore, kInsert, kIndexSqlCount };
+
+constexpr std::array<const char*, kIndexSqlCount> kIndexSqlText = {
+    "SELECT title, body FROM article_text WHERE id = ?1",
+    "INSERT INTO article_fts(article_fts, rowid, title, body) VALUES('delete', ?1, ?2, ?3)",
+    "DELETE FROM article_text WHERE id = ?1",
+    "INSERT INTO article_text(id, title, body) VALUES(?1, ?2, ?3)",
+    "INSERT INTO article_fts(rowid, title, body) VALUES(?1, ?2, ?3)",
+};
+
 }  // namespace
 
 struct IndexWriter::Statements {
-  sqlite3* db;
-  Statement begin, commit, rollback;
-  Statement old_text, forget, remove, store, insert;
-
-  core::Result<sqlite3_stmt*> get(Statement& s, const char* sql) {
-    if (!s) {
-      sqlite3_stmt* raw = nullptr;
-      if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
-        return error_from_sqlite(db, "search index: preparing a statement");
-      s.reset(raw);
-    }
-    sqlite3_reset(s.get());
-    sqlite3_clear_bindings(s.get());
-    return s.get();
-  }
-
-  core::Status run(Statement& s, const char* sql, std::string_view context) {
-    auto st = get(s, sql);
-    if (!st) return st.error();
-    auto status = step_done(db, *st, context);
-    sqlite3_reset(*st);
-    return status;
-  }
-
-  // All of `body` or nothing when the connection is in no transaction.
-  // Inside the caller's transaction no savepoint is taken: FTS5 (SQLite
-  // 3.40) writes its pending terms out as a new segment at every SAVEPOINT
-  // and RELEASE, which made every article a segment of its own and the
-  // import spend most of its time merging them. There a failure leaves the
-  // caller's transaction to be rolled back (the catalog's are).
-  template <class Body>
-  core::Status atomically(Body body) {
-    if (!sqlite3_get_autocommit(db)) return body();
-    if (auto s = run(begin, "BEGIN", "search index: starting a transaction"); !s) return s;
-    core::Status status = body();
-    if (status) status = run(commit, "COMMIT", "search index: committing");
-    if (!status) (void)run(rollback, "ROLLBACK", "search index: rolling back");
-    return status;
-  }
+  explicit Statements(Connection& connection) : db(connection) {}
+  Connection& db;
+  storage::StatementCache<kIndexSqlCount> cache{kIndexSqlText};
 
   // External-content FTS5 forgets an entry only when told the values it
   // indexed; the stored text gives the same terms.
   core::Status forget_entry(std::int64_t article_id) {
-    auto old = get(old_text, "SELECT title, body FROM article_text WHERE id = ?1");
+    auto old = cache.query(db, kOldText);
     if (!old) return old.error();
-    sqlite3_bind_int64(*old, 1, article_id);
-    int rc = sqlite3_step(*old);
-    if (rc == SQLITE_DONE) {
-      sqlite3_reset(*old);
-      return core::ok_status();
+    old->bind(1, article_id);
+    auto row = old->step("search index: reading an article's indexed text");
+    if (!row || !*row) return row ? core::ok_status() : core::Status(row.error());
+    {
+      auto forget = cache.query(db, kForget);
+      if (!forget) return forget.error();
+      forget->bind(1, article_id);
+      forget->bind_column(2, *old, 0);
+      forget->bind_column(3, *old, 1);
+      if (auto s = forget->run("search index: removing an article's terms"); !s) return s;
     }
-    if (rc != SQLITE_ROW) {
-      auto error = error_from_sqlite(db, "search index: reading an article's indexed text");
-      sqlite3_reset(*old);
-      return error;
-    }
-    auto del = get(forget, "INSERT INTO article_fts(article_fts, rowid, title, body) VALUES('delete', ?1, ?2, ?3)");
-    if (!del) return del.error();
-    sqlite3_bind_int64(*del, 1, article_id);
-    sqlite3_bind_value(*del, 2, sqlite3_column_value(*old, 0));
-    sqlite3_bind_value(*del, 3, sqlite3_column_value(*old, 1));
-    auto status = step_done(db, *del, "search index: removing an article's terms");
-    sqlite3_reset(*del);
-    sqlite3_reset(*old);
-    if (!status) return status;
-    auto gone = get(remove, "DELETE FROM article_text WHERE id = ?1");
-    if (!gone) return gone.error();
-    sqlite3_bind_int64(*gone, 1, article_id);
-    status = step_done(db, *gone, "search index: removing an article's text");
-    sqlite3_reset(*gone);
-    return status;
+    auto remove = cache.query(db, kRemove);
+    if (!remove) return remove.error();
+    remove->bind(1, article_id);
+    return remove->run("search index: removing an article's text");
   }
 };
 
-IndexWriter::IndexWriter(sqlite3* db) : statements_(std::make_unique<Statements>()) { statements_->db = db; }
+IndexWriter::IndexWriter(Connection& db) : statements_(std::make_unique<Statements>(db)) {}
 IndexWriter::IndexWriter(IndexWriter&&) noexcept = default;
 IndexWriter& IndexWriter::operator=(IndexWriter&&) noexcept = default;
 IndexWriter::~IndexWriter() = default;
 
+// All or nothing: alone, a transaction of its own; inside the caller's, no
+// savepoint (FTS5, SQLite 3.40, writes its pending terms out as a new
+// segment at every SAVEPOINT and RELEASE, which made every article a
+// segment of its own and the import spend most of its time merging them),
+// and a failure dooms the caller's transaction.
 core::Status IndexWriter::index(std::int64_t article_id, std::string_view title, std::string_view body_text,
                                 const IndexTerms* terms) {
   Statements& s = *statements_;
-  return s.atomically([&]() -> core::Status {
+  return s.db.atomically([&]() -> core::Status {
     if (auto status = s.forget_entry(article_id); !status) return status;
     std::string title_copy, body_copy;
     const std::string_view stored_title = storable(title, title_copy);
     const std::string_view stored_body = storable(body_text, body_copy);
-    auto text = s.get(s.store, "INSERT INTO article_text(id, title, body) VALUES(?1, ?2, ?3)");
-    if (!text) return text.error();
-    sqlite3_bind_int64(*text, 1, article_id);
-    bind_text(*text, 2, stored_title);
-    bind_text(*text, 3, stored_body);
-    auto status = step_done(s.db, *text, "search index: storing an article's text");
-    sqlite3_reset(*text);
-    if (!status) return status;
-    auto insert = s.get(s.insert, "INSERT INTO article_fts(rowid, title, body) VALUES(?1, ?2, ?3)");
+    {
+      auto store = s.cache.query(s.db, kStore);
+      if (!store) return store.error();
+      store->bind(1, article_id);
+      store->bind_borrowed(2, stored_title);
+      store->bind_borrowed(3, stored_body);
+      if (auto status = store->run("search index: storing an article's text"); !status) return status;
+    }
+    auto insert = s.cache.query(s.db, kInsert);
     if (!insert) return insert.error();
-    sqlite3_bind_int64(*insert, 1, article_id);
-    bind_text(*insert, 2, terms ? std::string_view(terms->title) : stored_title);
-    bind_text(*insert, 3, terms ? std::string_view(terms->body) : stored_body);
-    status = step_done(s.db, *insert, "search index: indexing an article");
-    sqlite3_reset(*insert);
-    return status;
+    insert->bind(1, article_id);
+    insert->bind_borrowed(2, terms ? std::string_view(terms->title) : stored_title);
+    insert->bind_borrowed(3, terms ? std::string_view(terms->body) : stored_body);
+    return insert->run("search index: indexing an article");
   });
 }
 
 core::Status IndexWriter::unindex(std::int64_t article_id) {
-  return statements_->atomically([&] { return statements_->forget_entry(article_id); });
+  return statements_->db.atomically([&] { return statements_->forget_entry(article_id); });
 }
 
-core::Status index_article(sqlite3* db, std::int64_t article_id, std::string_view title,
+core::Status index_article(Connection& db, std::int64_t article_id, std::string_view title,
                            std::string_view body_text) {
   return IndexWriter(db).index(article_id, title, body_text);
 }
 
-core::Status unindex_article(sqlite3* db, std::int64_t article_id) { return IndexWriter(db).unindex(article_id); }
+core::Status unindex_article(Connection& db, std::int64_t article_id) { return IndexWriter(db).unindex(article_id); }
 
-core::Status rebuild_search_index(sqlite3* db) {
-  return exec(db, "INSERT INTO article_fts(article_fts) VALUES('rebuild')", "search index: rebuilding");
+core::Status rebuild_search_index(Connection& db) {
+  return db.exec("INSERT INTO article_fts(article_fts) VALUES('rebuild')", "search index: rebuilding");
 }
 
-core::Status check_search_index(sqlite3* db) {
-  return exec(db, "INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)",
-              "search index: integrity check");
+core::Status check_search_index(Connection& db) {
+  return db.exec("INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)",
+                 "search index: integrity check");
 }
 
-core::Status optimize_search_index(sqlite3* db) {
-  return exec(db, "INSERT INTO article_fts(article_fts) VALUES('optimize')", "search index: optimizing");
+core::Status optimize_search_index(Connection& db) {
+  return db.exec("INSERT INTO article_fts(article_fts) VALUES('optimize')", "search index: optimizing");
 }
 
-core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query) {
+namespace {
+
+void bind_filters(Query& q, const SearchQuery& query, const ParsedQuery& parsed) {
+  q.bind(1, std::string_view(parsed.match));
+  if (query.site) q.bind(2, std::string_view(*query.site));
+  if (parsed.site) q.bind(3, std::string_view(*parsed.site));
+  q.bind(4, query.since);
+  q.bind(5, query.until);
+}
+
+SearchHit read_hit(const Query& q) {
+  SearchHit hit;
+  hit.article_id = q.integer(0);
+  hit.site = q.text(1);
+  hit.file = q.text(2);
+  hit.title = q.text(3);
+  hit.link = q.optional_text(4);
+  if (!q.is_null(5)) hit.published = q.integer(5);
+  hit.score = -q.real(6);
+  return hit;
+}
+
+// Every match not among the ranked candidates: the ones older than the
+// oldest candidate (all of them when the page was empty).
+core::Result<std::int64_t> count_older_matches(Connection& db, const SearchQuery& query, const ParsedQuery& parsed,
+                                               std::int64_t below) {
+  const bool filtered = query.site || parsed.site || query.since || query.until;
+  auto counted = db.query(filtered ? kFilteredCountSql : kCountSql, "search: counting matches");
+  if (!counted) return counted.error();
+  if (filtered) bind_filters(**counted, query, parsed);
+  else (*counted)->bind(1, std::string_view(parsed.match));
+  (*counted)->bind(6, below);
+  auto row = (*counted)->step("search: counting matches");
+  if (!row) return row.error();
+  return *row ? (*counted)->integer(0) : 0;
+}
+
+core::Status add_snippets(Connection& db, const SearchQuery& query, const ParsedQuery& parsed,
+                          std::vector<SearchHit>& hits) {
+  auto snippets = db.query(kSnippetSql, "search: making snippets");
+  if (!snippets) return snippets.error();
+  Query& n = **snippets;
+  std::int64_t low = hits.front().article_id, high = low;
+  std::string ids = "[";
+  for (const SearchHit& hit : hits) {
+    low = std::min(low, hit.article_id);
+    high = std::max(high, hit.article_id);
+    ids += (ids.size() > 1 ? "," : "") + std::to_string(hit.article_id);
+  }
+  ids += "]";
+  n.bind(1, std::string_view(parsed.match));
+  n.bind(2, std::string_view(query.highlight_open));
+  n.bind(3, std::string_view(query.highlight_close));
+  n.bind(4, low);
+  n.bind(5, high);
+  n.bind(6, std::string_view(ids));
+  std::string tails;
+  for (int tail : parsed.phrase_tails) {
+    if (!tails.empty()) tails += ',';
+    tails += std::to_string(tail);
+  }
+  n.bind(7, std::string_view(tails));
+  std::unordered_map<std::int64_t, std::string> by_id;
+  for (;;) {
+    auto row = n.step("search: making snippets");
+    if (!row) return row.error();
+    if (!*row) break;
+    by_id[n.integer(0)] = n.text(1);
+  }
+  for (SearchHit& hit : hits)
+    if (auto it = by_id.find(hit.article_id); it != by_id.end()) hit.snippet = std::move(it->second);
+  return core::ok_status();
+}
+
+}  // namespace
+
+core::Result<SearchResults> search(Connection& db, const SearchQuery& query) {
   if (query.limit < 0 || query.offset < 0)
     return core::Error(core::ErrorKind::usage, "search: limit and offset must not be negative");
   auto parsed = parse_query(query.text);
   if (!parsed) return parsed.error();
 
-  auto ranked = prepare(db, kSearchSql);
+  const std::string context = "search: running \"" + query.text + "\"";
+  auto ranked = db.query(kSearchSql, context);
   if (!ranked) return ranked.error();
-  sqlite3_stmt* s = ranked->get();
-  auto bind_filters = [&](sqlite3_stmt* statement) {
-    bind_text(statement, 1, parsed->match);
-    if (query.site) bind_text(statement, 2, *query.site);
-    if (parsed->site) bind_text(statement, 3, *parsed->site);
-    bind_optional_int(statement, 4, query.since);
-    bind_optional_int(statement, 5, query.until);
-  };
-  bind_filters(s);
-  sqlite3_bind_int(s, 6, query.limit);
-  sqlite3_bind_int(s, 7, query.offset);
+  Query& q = **ranked;
+  bind_filters(q, query, *parsed);
+  q.bind(6, std::int64_t{query.limit});
+  q.bind(7, std::int64_t{query.offset});
   const std::int64_t candidate_limit = std::max<std::int64_t>(kRankedCandidates, std::int64_t{query.offset} + query.limit);
-  sqlite3_bind_int64(s, 8, candidate_limit);
+  q.bind(8, candidate_limit);
 
   SearchResults results;
   std::int64_t candidates = -1;  // unknown when the page is empty
   std::int64_t oldest_candidate = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    SearchHit hit;
-    hit.article_id = sqlite3_column_int64(s, 0);
-    hit.site = column_text(s, 1);
-    hit.file = column_text(s, 2);
-    hit.title = column_text(s, 3);
-    if (sqlite3_column_type(s, 4) != SQLITE_NULL) hit.link = column_text(s, 4);
-    if (sqlite3_column_type(s, 5) != SQLITE_NULL) hit.published = sqlite3_column_int64(s, 5);
-    hit.score = -sqlite3_column_double(s, 6);
-    candidates = sqlite3_column_int64(s, 7);
-    oldest_candidate = sqlite3_column_int64(s, 8);
-    results.hits.push_back(std::move(hit));
+  for (;;) {
+    auto row = q.step(context);
+    if (!row) return row.error();
+    if (!*row) break;
+    results.hits.push_back(read_hit(q));
+    candidates = q.integer(7);
+    oldest_candidate = q.integer(8);
   }
-  if (rc != SQLITE_DONE) return error_from_sqlite(db, "search: running \"" + query.text + "\"");
 
   if (candidates >= 0 && candidates < candidate_limit) {
     results.total = candidates;  // every match was a candidate
   } else {
     // An empty page (an offset past the end) says nothing: count them all.
     const bool known = candidates >= 0;
-    const bool filtered = query.site || parsed->site || query.since || query.until;
-    auto counted = prepare(db, filtered ? kFilteredCountSql : kCountSql);
-    if (!counted) return counted.error();
-    if (filtered) bind_filters(counted->get());
-    else bind_text(counted->get(), 1, parsed->match);
-    sqlite3_bind_int64(counted->get(), 6, known ? oldest_candidate : std::numeric_limits<std::int64_t>::max());
-    if (sqlite3_step(counted->get()) != SQLITE_ROW) return error_from_sqlite(db, "search: counting matches");
-    results.total = (known ? candidates : 0) + sqlite3_column_int64(counted->get(), 0);
+    auto older = count_older_matches(db, query, *parsed,
+                                     known ? oldest_candidate : std::numeric_limits<std::int64_t>::max());
+    if (!older) return older.error();
+    results.total = (known ? candidates : 0) + *older;
   }
 
   if (results.hits.empty()) return results;
-  auto snippets = prepare(db, kSnippetSql);
-  if (!snippets) return snippets.error();
-  sqlite3_stmt* n = snippets->get();
-  std::int64_t low = results.hits.front().article_id, high = low;
-  std::string ids = "[";
-  for (const SearchHit& hit : results.hits) {
-    low = std::min(low, hit.article_id);
-    high = std::max(high, hit.article_id);
-    ids += (ids.size() > 1 ? "," : "") + std::to_string(hit.article_id);
-  }
-  ids += "]";
-  bind_text(n, 1, parsed->match);
-  bind_text(n, 2, query.highlight_open);
-  bind_text(n, 3, query.highlight_close);
-  sqlite3_bind_int64(n, 4, low);
-  sqlite3_bind_int64(n, 5, high);
-  bind_text(n, 6, ids);
-  std::string tails;
-  for (int tail : parsed->phrase_tails) {
-    if (!tails.empty()) tails += ',';
-    tails += std::to_string(tail);
-  }
-  bind_text(n, 7, tails);
-  std::unordered_map<std::int64_t, std::string> by_id;
-  while ((rc = sqlite3_step(n)) == SQLITE_ROW) by_id[sqlite3_column_int64(n, 0)] = column_text(n, 1);
-  if (rc != SQLITE_DONE) return error_from_sqlite(db, "search: making snippets");
-  for (SearchHit& hit : results.hits)
-    if (auto it = by_id.find(hit.article_id); it != by_id.end()) hit.snippet = std::move(it->second);
-  return results;
-}
-
-core::Result<SearchResults> search_catalog(const std::filesystem::path& db_file, const SearchQuery& query) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(db_file, error))
-    return core::Error(core::ErrorKind::io, "no catalog at " + db_file.string() +
-                                                " (`newsmirror import` builds it from the mirror's files)");
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(db_file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db(raw, &sqlite3_close_v2);
-  if (rc != SQLITE_OK) return error_from_sqlite(raw, "opening " + db_file.string());
-  sqlite3_busy_timeout(db.get(), 5000);
-  if (auto s = prepare_connection(db.get()); !s) return s.error();
-  auto results = search(db.get(), query);
-  if (!results && results.error().kind == core::ErrorKind::database)
-    return results.error().with_context(db_file.string());
+  if (auto s = add_snippets(db, query, *parsed, results.hits); !s) return s.error();
   return results;
 }
 

@@ -28,13 +28,14 @@
 //
 // Every connection that reads or writes article_fts must first call
 // prepare_connection (create_search_schema does it for its connection).
+// The connections are the catalog's (catalog::Catalog owns them and the
+// articles table); nothing above the catalog calls these functions.
 // Thread-safety: the functions are as thread-safe as the connection passed
 // in (one connection per thread); the tokenizer's shared tables are
 // immutable once built.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,9 @@
 
 #include "core/result.hpp"
 
-struct sqlite3;
+namespace newsmirror::storage {
+class Connection;
+}
 
 namespace newsmirror::search {
 
@@ -53,19 +56,19 @@ namespace newsmirror::search {
 // the index and of the articles, and a read() for each was a third of a
 // median query's time over 200,000 articles. Fails only when SQLite lacks
 // FTS5.
-core::Status prepare_connection(sqlite3* db);
+core::Status prepare_connection(storage::Connection& db);
 
 // Registers the tokenizer and creates article_text and article_fts if they
 // do not exist. Call inside the catalog's migration transaction or alone.
-core::Status create_search_schema(sqlite3* db);
+core::Status create_search_schema(storage::Connection& db);
 
 // Indexes (or re-indexes, replacing an earlier entry) one article.
 // `body_text` is the visible text (plain_text.hpp visible_text), not HTML.
-core::Status index_article(sqlite3* db, std::int64_t article_id, std::string_view title,
+core::Status index_article(storage::Connection& db, std::int64_t article_id, std::string_view title,
                            std::string_view body_text);
 
 // Removes an article from the index; a no-op for an id that is not indexed.
-core::Status unindex_article(sqlite3* db, std::int64_t article_id);
+core::Status unindex_article(storage::Connection& db, std::int64_t article_id);
 
 // An article's terms worked out ahead, on any thread: tokenizing is most of
 // the cost of indexing, and the one connection that writes should not pay
@@ -84,7 +87,7 @@ IndexTerms index_terms(std::string_view title, std::string_view body_text);
 // call). Borrows `db`, which must outlive it. Not thread-safe.
 class IndexWriter {
  public:
-  explicit IndexWriter(sqlite3* db);
+  explicit IndexWriter(storage::Connection& db);
   IndexWriter(IndexWriter&&) noexcept;
   IndexWriter& operator=(IndexWriter&&) noexcept;
   ~IndexWriter();
@@ -102,7 +105,7 @@ class IndexWriter {
 };
 
 // Rebuilds the FTS5 index from article_text (after a tokenizer change).
-core::Status rebuild_search_index(sqlite3* db);
+core::Status rebuild_search_index(storage::Connection& db);
 
 // Filling an index with many articles at once: FTS5 normally merges the
 // segments it writes as it goes (automerge), which rewrote each term about
@@ -110,21 +113,21 @@ core::Status rebuild_search_index(sqlite3* db);
 // calls segments are only written; finish_bulk_indexing merges them all
 // once, into one segment (also the smallest and fastest to search), and
 // restores FTS5's defaults. Either may run inside the caller's transaction.
-core::Status start_bulk_indexing(sqlite3* db);
-core::Status finish_bulk_indexing(sqlite3* db);
+core::Status start_bulk_indexing(storage::Connection& db);
+core::Status finish_bulk_indexing(storage::Connection& db);
 
 // Brings an index made by an earlier version up to date: drops it and
 // makes it anew from article_text, with the columns and settings
 // create_search_schema gives, every article re-tokenized (slow: about
 // 0.3 ms an article), and merged. For the catalog's schema migrations.
-core::Status upgrade_search_index(sqlite3* db);
+core::Status upgrade_search_index(storage::Connection& db);
 
 // Merges the index's segments into one: worth it after a bulk import or
 // reindex (measured: the index shrinks by about 8%, queries read less).
-core::Status optimize_search_index(sqlite3* db);
+core::Status optimize_search_index(storage::Connection& db);
 // FTS5's own integrity check of the index against the text it indexes
 // (`newsmirror check`): an error (database) names what SQLite found.
-core::Status check_search_index(sqlite3* db);
+core::Status check_search_index(storage::Connection& db);
 
 struct SearchQuery {
   // The user's query (query.hpp): words and CJK runs ANDed, "phrases",
@@ -162,11 +165,6 @@ struct SearchResults {
 // recently cataloged of them: scoring every match of a common word took
 // 80 ms in 100,000 articles. `total` counts them all. A query without any word to
 // look for (empty, only punctuation, only exclusions) is a usage error.
-core::Result<SearchResults> search(sqlite3* db, const SearchQuery& query);
-
-// Opens the catalog database `db_file` read-only (never creating or
-// migrating it), registers the tokenizer and runs `query`. A missing file
-// is an io error naming it.
-core::Result<SearchResults> search_catalog(const std::filesystem::path& db_file, const SearchQuery& query);
+core::Result<SearchResults> search(storage::Connection& db, const SearchQuery& query);
 
 }  // namespace newsmirror::search

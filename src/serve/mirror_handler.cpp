@@ -166,7 +166,7 @@ struct MirrorHandler::Impl {
     query.highlight_open = "**";  // as `newsmirror search --json`
     query.highlight_close = "**";
 
-    auto results = catalogs.with(watch.file_epoch(), [&](catalog::Catalog& c) { return search::search(c.connection(), query); });
+    auto results = catalogs.with(watch.file_epoch(), [&](catalog::Catalog& c) { return c.search(query); });
     if (!results) {
       if (results.error().kind == core::ErrorKind::usage) return json_error(400, results.error().message);
       spdlog::error("/api/search: {}", results.error().message);

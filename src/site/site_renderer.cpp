@@ -48,7 +48,7 @@ struct SiteRenderer::Impl {
       request.offset = std::max(0, offset);
       request.highlight_open = "\x02";
       request.highlight_close = "\x03";
-      auto found = search::search(catalog.connection(), request);
+      auto found = catalog.search(request);
       if (found) {
         results = std::move(*found);
         searched = true;

@@ -26,8 +26,6 @@
 // bump, so an interrupted migration is simply run again.
 #include "state/state_db.hpp"
 
-#include <sqlite3.h>
-
 #include <array>
 #include <map>
 #include <string>
@@ -35,92 +33,14 @@
 
 #include <fmt/format.h>
 
+#include "storage/sqlite.hpp"
+
 namespace newsmirror::state {
 
 namespace {
 
 using core::Error;
 using core::ErrorKind;
-
-// Every SQLite failure becomes an Error here, with what we were doing.
-Error error_from_sqlite(sqlite3* db, int code, std::string_view context) {
-  const char* detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  return Error(ErrorKind::database,
-               fmt::format("state database: {}: {} (sqlite error {})", context, detail, code));
-}
-
-struct CloseDb {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbHandle = std::unique_ptr<sqlite3, CloseDb>;
-
-// A prepared statement, owned; reset (not finalized) between uses.
-class Statement {
- public:
-  Statement() = default;
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
-  Statement& operator=(Statement&& other) noexcept {
-    std::swap(stmt_, other.stmt_);
-    return *this;
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-
-  explicit operator bool() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() const { return stmt_; }
-
-  // Binding by position, 1-based as SQLite counts.
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t value) { sqlite3_bind_int64(stmt_, i, value); }
-  void bind_optional(int i, const std::optional<std::string>& text) {
-    if (text) bind(i, std::string_view(*text));
-    else sqlite3_bind_null(stmt_, i);
-  }
-  void bind_optional(int i, const std::optional<core::TimePoint>& time) {
-    if (time) bind(i, static_cast<std::int64_t>(time->time_since_epoch().count()));
-    else sqlite3_bind_null(stmt_, i);
-  }
-
-  std::string text(int column) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
-  }
-  std::optional<std::string> optional_text(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-    return text(column);
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::optional<core::TimePoint> optional_time(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
-    return time(column);
-  }
-  core::TimePoint time(int column) const {
-    return core::TimePoint(std::chrono::milliseconds(integer(column)));
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets and clears bindings when a use of a cached statement ends, however
-// it ends, so the next use starts clean and no read lock is held.
-class Use {
- public:
-  explicit Use(Statement& s) : s_(s) {}
-  ~Use() {
-    sqlite3_reset(s_.get());
-    sqlite3_clear_bindings(s_.get());
-  }
-  Statement* operator->() { return &s_; }
-  Statement& operator*() { return s_; }
-
- private:
-  Statement& s_;
-};
 
 // The statements, by index into Impl::statements: prepared on first use
 // and kept for the life of the connection.
@@ -147,10 +67,6 @@ enum Sql : std::size_t {
   kMarkImagesPending,
   kClearImagesPending,
   kImagesPending,
-  kBegin,
-  kCommit,
-  kSavepoint,
-  kRelease,
   kCount,
 };
 
@@ -217,18 +133,10 @@ constexpr std::array<const char*, kCount> kSqlText = {
     // kImagesPending
     "SELECT site, file_name, attempts FROM pending_images WHERE attempts < ?1"
     " ORDER BY site, file_name",
-    // kBegin: IMMEDIATE takes the write lock at once, so two processes
-    // cannot both read the counter and then collide on the upgrade.
-    "BEGIN IMMEDIATE",
-    // kCommit
-    "COMMIT",
-    // kSavepoint / kRelease: nested transactions
-    "SAVEPOINT nested",
-    "RELEASE nested",
 };
 
 // Step i brings the schema from version i to i + 1.
-constexpr const char* kMigrations[] = {
+constexpr const char* kMigrationSql[] = {
     // 0 -> 1
     "CREATE TABLE articles("
     "  identity TEXT PRIMARY KEY NOT NULL,"
@@ -306,9 +214,9 @@ constexpr const char* kMigrations[] = {
     ") WITHOUT ROWID;"
     "INSERT INTO sites(site, last_seq) SELECT site, max(seq) FROM articles GROUP BY site;",
 };
-static_assert(std::size(kMigrations) == kSchemaVersion);
+static_assert(std::size(kMigrationSql) == kSchemaVersion);
 
-ArchivedArticle read_article(const Statement& s) {
+ArchivedArticle read_article(const storage::Query& s) {
   ArchivedArticle a;
   a.identity = s.text(0);
   a.site = s.text(1);
@@ -324,106 +232,25 @@ ArchivedArticle read_article(const Statement& s) {
   return a;
 }
 
-std::int64_t millis(core::TimePoint t) { return t.time_since_epoch().count(); }
-
 }  // namespace
 
 struct StateDb::Impl {
-  DbHandle db;
-  std::filesystem::path file;
-  std::array<Statement, kCount> statements;
-  int depth = 0;  // open transaction() levels
+  explicit Impl(storage::Connection connection) : db(std::move(connection)) {}
 
-  // The cached statement for `sql`, preparing it on first use.
-  core::Result<Statement*> statement(Sql sql) {
-    auto& s = statements[sql];
-    if (!s) {
-      sqlite3_stmt* raw = nullptr;
-      int rc = sqlite3_prepare_v3(db.get(), kSqlText[sql], -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-      if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, "preparing a statement");
-      s = Statement(raw);
-    }
-    return &s;
-  }
+  storage::Connection db;
+  storage::StatementCache<kCount> statements{kSqlText};
 
-  // Runs a statement that returns no rows (or whose rows are ignored).
-  core::Status run(Statement& s, std::string_view context) {
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) return error_from_sqlite(db.get(), rc, context);
-    return core::ok_status();
-  }
+  // A statement's use; a failure to prepare it is returned.
+  core::Result<storage::Query> query(Sql sql) { return statements.query(db, sql); }
+  // For the plain-value queries (see the header): failures are thrown.
+  storage::Query must(Sql sql) { return statements.must(db, sql); }
 
   core::Status raise_site_counter(std::string_view site, std::uint64_t seq) {
-    auto st = statement(kRaiseSiteCounter);
-    if (!st) return st.error();
-    Use s(**st);
+    auto s = query(kRaiseSiteCounter);
+    if (!s) return s.error();
     s->bind(1, site);
     s->bind(2, static_cast<std::int64_t>(seq));
-    return run(**st, fmt::format("raising the counter of {}", site));
-  }
-
-  // Cleanup after a failure: the first error is the one worth reporting.
-  void exec_ignoring_errors(const char* sql) { sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr); }
-
-  core::Status exec(const char* sql, std::string_view context) {
-    int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, context);
-    return core::ok_status();
-  }
-
-  // For the plain-value queries (see the header): failures are thrown.
-  [[noreturn]] void fail(const Error& error) { throw DatabaseError(error.message); }
-  Statement& must(Sql sql) {
-    auto s = statement(sql);
-    if (!s) fail(s.error());
-    return **s;
-  }
-  [[noreturn]] void fail_step(int rc, std::string_view context) {
-    fail(error_from_sqlite(db.get(), rc, context));
-  }
-
-  core::Result<std::int64_t> pragma_int(const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db.get(), sql, -1, &raw, nullptr);
-    if (rc != SQLITE_OK) return error_from_sqlite(db.get(), rc, sql);
-    Statement s(raw);
-    rc = sqlite3_step(raw);
-    if (rc != SQLITE_ROW) return error_from_sqlite(db.get(), rc, sql);
-    return s.integer(0);
-  }
-
-  core::Status migrate() {
-    auto version = pragma_int("PRAGMA user_version");
-    if (!version) return version.error();
-    if (*version > kSchemaVersion)
-      return Error(ErrorKind::database,
-                   fmt::format("{}: schema version {} is newer than this newsmirror understands ({}); "
-                               "upgrade newsmirror",
-                               file.string(), *version, kSchemaVersion));
-    for (auto v = *version; v < kSchemaVersion; ++v) {
-      if (auto s = exec("BEGIN IMMEDIATE", "starting a migration"); !s) return s;
-      // Another process may have migrated while we waited for the lock.
-      auto now = pragma_int("PRAGMA user_version");
-      if (!now) {
-        exec_ignoring_errors("ROLLBACK");
-        return now.error();
-      }
-      if (*now > v) {
-        exec_ignoring_errors("ROLLBACK");
-        v = *now - 1;
-        continue;
-      }
-      // user_version cannot be bound; the number is ours, not user input.
-      std::string step = std::string(kMigrations[v]) + fmt::format("PRAGMA user_version = {};", v + 1);
-      if (auto s = exec(step.c_str(), fmt::format("migrating the schema to version {}", v + 1)); !s) {
-        exec_ignoring_errors("ROLLBACK");
-        return s;
-      }
-      if (auto s = exec("COMMIT", "committing a migration"); !s) return s;
-    }
-    return core::ok_status();
+    return s->run(fmt::format("raising the counter of {}", site));
   }
 };
 
@@ -442,85 +269,68 @@ core::Result<StateDb> StateDb::open(const std::filesystem::path& mirror_dir) {
 }
 
 core::Result<StateDb> StateDb::open_file(const std::filesystem::path& db_file) {
-  auto impl = std::make_unique<Impl>();
-  impl->file = db_file;
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(db_file.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);  // sqlite3 hands out a handle even on failure
-  if (rc != SQLITE_OK)
-    return error_from_sqlite(raw, rc, fmt::format("opening {}", db_file.string()));
-  sqlite3_extended_result_codes(raw, 1);
-  // Another process (a second `newsmirror run`, `status`) may hold the
-  // write lock for a moment; wait rather than fail.
-  sqlite3_busy_timeout(raw, 10000);
+  storage::OpenOptions options;
+  options.name = "state database";
   // WAL lets readers (status, serve) proceed during a run; NORMAL is durable
   // across application crashes and loses at most the last commits on power
-  // loss, never consistency. OFF is never acceptable.
-  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;";
-  if (auto s = impl->exec(setup, fmt::format("configuring {}", db_file.string())); !s) return s.error();
-  // Foreign keys only after the migrations: a migration that rebuilds a
-  // table (v5) must be free to drop the old one while rows refer to it.
-  if (auto s = impl->migrate(); !s) return s.error();
-  if (auto s = impl->exec("PRAGMA foreign_keys=ON;", fmt::format("configuring {}", db_file.string())); !s)
+  // loss, never consistency. OFF is never acceptable. Foreign keys only
+  // after the migrations: a migration that rebuilds a table (v5) must be
+  // free to drop the old one while rows refer to it.
+  options.setup_sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;";
+  auto db = storage::Connection::open(db_file, options);
+  if (!db) return db.error();
+  std::vector<storage::Migration> migrations;
+  for (const char* sql : kMigrationSql)
+    migrations.push_back([sql](storage::Connection& c) { return c.exec(sql, "migrating the schema"); });
+  if (auto s = db->migrate(migrations, "upgrade newsmirror"); !s) return s.error();
+  if (auto s = db->exec("PRAGMA foreign_keys=ON;", fmt::format("configuring {}", db_file.string())); !s)
     return s.error();
-  return StateDb(std::move(impl));
+  return StateDb(std::make_unique<Impl>(std::move(*db)));
 }
 
 std::optional<ArchivedArticle> StateDb::find(std::string_view identity) {
-  Use s(impl_->must(kFind));
-  s->bind(1, identity);
-  int rc = sqlite3_step(s->get());
-  if (rc == SQLITE_ROW) return read_article(*s);
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "looking up an article");
+  auto s = impl_->must(kFind);
+  s.bind(1, identity);
+  if (s.next("looking up an article")) return read_article(s);
   return std::nullopt;
 }
 
 bool StateDb::knows_file(std::string_view site, std::string_view file_name) {
-  Use s(impl_->must(kFileKnown));
-  s->bind(1, site);
-  s->bind(2, file_name);
-  int rc = sqlite3_step(s->get());
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail_step(rc, "looking up an article file");
-  return rc == SQLITE_ROW;
+  auto s = impl_->must(kFileKnown);
+  s.bind(1, site);
+  s.bind(2, file_name);
+  return s.next("looking up an article file");
 }
 
 core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articles) {
   if (articles.empty()) return core::ok_status();
   return transaction([&]() -> core::Status {
-    auto insert = impl_->statement(kInsertArticle);
-    if (!insert) return insert.error();
     std::map<std::string, std::uint64_t, std::less<>> highest;  // per site
     for (const auto& a : articles) {
-      Use s(**insert);
+      auto s = impl_->query(kInsertArticle);
+      if (!s) return s.error();
       s->bind(1, a.identity);
       s->bind(2, a.site);
       s->bind(3, a.file_name);
       s->bind(4, static_cast<std::int64_t>(a.seq));
       s->bind(5, a.title);
       s->bind(6, a.link);
-      s->bind(7, millis(a.published));
-      s->bind(8, millis(a.first_seen));
+      s->bind(7, a.published);
+      s->bind(8, a.first_seen);
       s->bind(9, a.content_hash);
       s->bind(10, static_cast<std::int64_t>(a.versions));
-      s->bind_optional(11, a.last_changed);
-      if (auto status = impl_->run(*s,
-                                   fmt::format("recording article {} (seq {})", a.identity, a.seq));
-          !status)
+      s->bind(11, a.last_changed);
+      if (auto status = s->run(fmt::format("recording article {} (seq {})", a.identity, a.seq)); !status)
         return status;
       auto [at, inserted] = highest.emplace(a.site, a.seq);
       if (!inserted) at->second = std::max(at->second, a.seq);
-      if (a.aliases.empty()) continue;
-      auto alias_insert = impl_->statement(kInsertAlias);
-      if (!alias_insert) return alias_insert.error();
       for (const auto& alias : a.aliases) {
         if (alias == a.identity) continue;
-        Use alias_statement(**alias_insert);
-        alias_statement->bind(1, alias);
-        alias_statement->bind(2, a.identity);
-        if (auto status = impl_->run(*alias_statement,
-                                     fmt::format("recording alias {} of {}", alias, a.identity));
-            !status)
+        auto alias_insert = impl_->query(kInsertAlias);
+        if (!alias_insert) return alias_insert.error();
+        alias_insert->bind(1, alias);
+        alias_insert->bind(2, a.identity);
+        if (auto status = alias_insert->run(fmt::format("recording alias {} of {}", alias, a.identity)); !status)
           return status;
       }
     }
@@ -531,36 +341,31 @@ core::Status StateDb::record_articles(const std::vector<ArchivedArticle>& articl
 }
 
 std::vector<ArchivedArticle> StateDb::newest(std::string_view site, std::size_t limit) {
-  Use s(impl_->must(kNewest));
-  s->bind(1, site);
-  s->bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  auto s = impl_->must(kNewest);
+  s.bind(1, site);
+  s.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
   std::vector<ArchivedArticle> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) out.push_back(read_article(*s));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "listing the newest articles");
+  while (s.next("listing the newest articles")) out.push_back(read_article(s));
   return out;
 }
 
 std::vector<SiteCount> StateDb::site_summaries() {
-  Use s(impl_->must(kSiteSummaries));
+  auto s = impl_->must(kSiteSummaries);
   std::vector<SiteCount> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW)
-    out.push_back({s->text(0), static_cast<std::uint64_t>(s->integer(1)), s->optional_time(2)});
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "summarizing sites");
+  while (s.next("summarizing sites"))
+    out.push_back({s.text(0), static_cast<std::uint64_t>(s.integer(1)), s.optional_time(2)});
   return out;
 }
 
 core::Status StateDb::mark_changed(std::string_view identity, std::string_view content_hash,
                                    core::TimePoint when) {
-  auto st = impl_->statement(kMarkChanged);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(kMarkChanged);
+  if (!s) return s.error();
   s->bind(1, identity);
   s->bind(2, content_hash);
-  s->bind(3, millis(when));
-  if (auto status = impl_->run(**st, "marking an article changed"); !status) return status;
-  if (sqlite3_changes(impl_->db.get()) == 0)
+  s->bind(3, when);
+  if (auto status = s->run("marking an article changed"); !status) return status;
+  if (impl_->db.changes() == 0)
     return Error(ErrorKind::database,
                  fmt::format("state database: marking an article changed: no archived article \"{}\"",
                              identity));
@@ -568,31 +373,27 @@ core::Status StateDb::mark_changed(std::string_view identity, std::string_view c
 }
 
 core::Status StateDb::accept_content_hash(std::string_view identity, std::string_view content_hash) {
-  auto st = impl_->statement(kAcceptHash);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(kAcceptHash);
+  if (!s) return s.error();
   s->bind(1, identity);
   s->bind(2, content_hash);
-  return impl_->run(**st, "storing an article's hash");
+  return s->run("storing an article's hash");
 }
 
 core::Result<std::uint64_t> StateDb::reserve_site_sequence(std::string_view site, std::size_t count) {
   if (count == 0) return last_site_sequence(site) + 1;
   std::uint64_t last = 0;
   auto status = transaction([&]() -> core::Status {
-    auto st = impl_->statement(kAddToSiteCounter);
-    if (!st) return st.error();
-    Use s(**st);
+    auto s = impl_->query(kAddToSiteCounter);
+    if (!s) return s.error();
     s->bind(1, site);
     s->bind(2, static_cast<std::int64_t>(count));
-    int rc = sqlite3_step(s->get());
-    if (rc != SQLITE_ROW)
-      return error_from_sqlite(impl_->db.get(), rc, fmt::format("reserving numbers for {}", site));
+    const auto context = fmt::format("reserving numbers for {}", site);
+    auto row = s->step(context);
+    if (!row) return row.error();
+    if (!*row) return Error(ErrorKind::database, "state database: " + context + ": no counter returned");
     last = static_cast<std::uint64_t>(s->integer(0));
-    rc = sqlite3_step(s->get());  // finishes the statement before the commit
-    if (rc != SQLITE_DONE)
-      return error_from_sqlite(impl_->db.get(), rc, fmt::format("reserving numbers for {}", site));
-    return core::ok_status();
+    return s->run(context);  // finishes the statement before the commit
   });
   if (!status) return status.error();
   return last - count + 1;
@@ -601,16 +402,14 @@ core::Result<std::uint64_t> StateDb::reserve_site_sequence(std::string_view site
 core::Result<bool> StateDb::claim_site_sequence(std::string_view site, std::uint64_t seq) {
   bool claimed = false;
   auto status = transaction([&]() -> core::Status {
-    auto taken = impl_->statement(kSeqTaken);
-    if (!taken) return taken.error();
     {
-      Use s(**taken);
-      s->bind(1, site);
-      s->bind(2, static_cast<std::int64_t>(seq));
-      int rc = sqlite3_step(s->get());
-      if (rc == SQLITE_ROW) return core::ok_status();
-      if (rc != SQLITE_DONE)
-        return error_from_sqlite(impl_->db.get(), rc, fmt::format("looking up number {} of {}", seq, site));
+      auto taken = impl_->query(kSeqTaken);
+      if (!taken) return taken.error();
+      taken->bind(1, site);
+      taken->bind(2, static_cast<std::int64_t>(seq));
+      auto row = taken->step(fmt::format("looking up number {} of {}", seq, site));
+      if (!row) return row.error();
+      if (*row) return core::ok_status();
     }
     claimed = true;
     return impl_->raise_site_counter(site, seq);
@@ -624,161 +423,100 @@ core::Status StateDb::raise_site_sequence(std::string_view site, std::uint64_t s
 }
 
 std::uint64_t StateDb::last_site_sequence(std::string_view site) {
-  Use s(impl_->must(kGetSiteCounter));
-  s->bind(1, site);
-  int rc = sqlite3_step(s->get());
-  if (rc == SQLITE_ROW) return static_cast<std::uint64_t>(s->integer(0));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading a site's counter");
+  auto s = impl_->must(kGetSiteCounter);
+  s.bind(1, site);
+  if (s.next("reading a site's counter")) return static_cast<std::uint64_t>(s.integer(0));
   return 0;
 }
 
 std::vector<std::pair<std::string, std::string>> StateDb::site_folders() {
-  Use s(impl_->must(kSiteFolders));
+  auto s = impl_->must(kSiteFolders);
   std::vector<std::pair<std::string, std::string>> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) out.emplace_back(s->text(0), s->text(1));
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading the site folders");
+  while (s.next("reading the site folders")) out.emplace_back(s.text(0), s.text(1));
   return out;
 }
 
 core::Status StateDb::set_site_folder(std::string_view site, std::string_view folder) {
-  auto st = impl_->statement(kSetSiteFolder);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(kSetSiteFolder);
+  if (!s) return s.error();
   s->bind(1, site);
   s->bind(2, folder);
-  return impl_->run(**st, fmt::format("recording the folder of {}", site));
+  return s->run(fmt::format("recording the folder of {}", site));
 }
 
 Validators StateDb::get_validators(std::string_view url) {
-  Use s(impl_->must(kGetValidators));
-  s->bind(1, url);
-  int rc = sqlite3_step(s->get());
-  if (rc == SQLITE_ROW) return {s->optional_text(0), s->optional_text(1)};
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading HTTP validators");
+  auto s = impl_->must(kGetValidators);
+  s.bind(1, url);
+  if (s.next("reading HTTP validators")) return {s.optional_text(0), s.optional_text(1)};
   return {};
 }
 
 core::Status StateDb::set_validators(std::string_view url, const std::optional<std::string>& etag,
                                      const std::optional<std::string>& last_modified) {
-  auto st = impl_->statement(kSetValidators);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(kSetValidators);
+  if (!s) return s.error();
   s->bind(1, url);
   s->bind_optional(2, etag);
   s->bind_optional(3, last_modified);
-  return impl_->run(**st, fmt::format("storing HTTP validators of {}", url));
+  return s->run(fmt::format("storing HTTP validators of {}", url));
 }
 
 core::Status StateDb::record_attempt(std::string_view source, core::TimePoint time,
                                      const core::Status& outcome, std::size_t new_count) {
-  auto st = impl_->statement(outcome ? kRecordSuccess : kRecordFailure);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(outcome ? kRecordSuccess : kRecordFailure);
+  if (!s) return s.error();
   s->bind(1, source);
-  s->bind(2, millis(time));
+  s->bind(2, time);
   if (outcome) s->bind(3, static_cast<std::int64_t>(new_count));
   else s->bind(3, std::string_view(outcome.error().message));
-  return impl_->run(**st, fmt::format("recording the health of {}", source));
+  return s->run(fmt::format("recording the health of {}", source));
 }
 
 core::Status StateDb::set_images_pending(std::string_view site, std::string_view file_name,
                                          bool pending) {
-  auto st = impl_->statement(pending ? kMarkImagesPending : kClearImagesPending);
-  if (!st) return st.error();
-  Use s(**st);
+  auto s = impl_->query(pending ? kMarkImagesPending : kClearImagesPending);
+  if (!s) return s.error();
   s->bind(1, site);
   s->bind(2, file_name);
-  return impl_->run(**st, fmt::format("recording the images of {}/{}", site, file_name));
+  return s->run(fmt::format("recording the images of {}/{}", site, file_name));
 }
 
 std::vector<PendingImages> StateDb::images_pending(std::uint32_t max_attempts) {
-  Use s(impl_->must(kImagesPending));
-  s->bind(1, static_cast<std::int64_t>(max_attempts));
+  auto s = impl_->must(kImagesPending);
+  s.bind(1, static_cast<std::int64_t>(max_attempts));
   std::vector<PendingImages> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW)
-    out.push_back({s->text(0), s->text(1), static_cast<std::uint32_t>(s->integer(2))});
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading the articles with pending images");
+  while (s.next("reading the articles with pending images"))
+    out.push_back({s.text(0), s.text(1), static_cast<std::uint32_t>(s.integer(2))});
   return out;
 }
 
 std::vector<SourceHealth> StateDb::health() {
-  Use s(impl_->must(kHealth));
+  auto s = impl_->must(kHealth);
   std::vector<SourceHealth> out;
-  int rc;
-  while ((rc = sqlite3_step(s->get())) == SQLITE_ROW) {
+  while (s.next("reading source health")) {
     SourceHealth h;
-    h.source = s->text(0);
-    h.last_attempt = s->optional_time(1);
-    h.last_success = s->optional_time(2);
-    h.last_error = s->optional_text(3);
-    h.consecutive_failures = static_cast<std::uint32_t>(s->integer(4));
-    h.articles_archived = static_cast<std::uint64_t>(s->integer(5));
-    h.last_new_count = static_cast<std::uint64_t>(s->integer(6));
+    h.source = s.text(0);
+    h.last_attempt = s.optional_time(1);
+    h.last_success = s.optional_time(2);
+    h.last_error = s.optional_text(3);
+    h.consecutive_failures = static_cast<std::uint32_t>(s.integer(4));
+    h.articles_archived = static_cast<std::uint64_t>(s.integer(5));
+    h.last_new_count = static_cast<std::uint64_t>(s.integer(6));
     out.push_back(std::move(h));
   }
-  if (rc != SQLITE_DONE) impl_->fail_step(rc, "reading source health");
   return out;
 }
 
 core::Status StateDb::transaction(const std::function<core::Status()>& body) {
-  auto& impl = *impl_;
-  bool outer = impl.depth == 0;
-  auto begin = impl.statement(outer ? kBegin : kSavepoint);
-  if (!begin) return begin.error();
-  {
-    Use s(**begin);
-    if (auto status = impl.run(**begin, "starting a transaction"); !status) return status;
-  }
-  ++impl.depth;
-  core::Status result = core::ok_status();
-  try {
-    result = body();
-  } catch (...) {
-    --impl.depth;
-    impl.exec_ignoring_errors(outer ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested");
-    throw;
-  }
-  --impl.depth;
-  if (!result) {
-    impl.exec_ignoring_errors(outer ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested");
-    return result;
-  }
-  if (outer) {
-    auto commit = impl.statement(kCommit);
-    if (!commit) {
-      impl.exec_ignoring_errors("ROLLBACK");
-      return commit.error();
-    }
-    core::Status status = core::ok_status();
-    {
-      Use s(**commit);
-      status = impl.run(**commit, "committing a transaction");
-    }
-    if (!status) impl.exec_ignoring_errors("ROLLBACK");
-    return status;
-  }
-  auto release = impl.statement(kRelease);
-  if (!release) return release.error();
-  Use s(**release);
-  return impl.run(**release, "releasing a savepoint");
+  return impl_->db.transaction(body);
 }
 
-int StateDb::schema_version() {
-  auto v = impl_->pragma_int("PRAGMA user_version");
-  if (!v) impl_->fail(v.error());
-  return static_cast<int>(*v);
-}
+int StateDb::schema_version() { return impl_->db.schema_version(); }
 
 std::string StateDb::journal_mode() {
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(impl_->db.get(), "PRAGMA journal_mode", -1, &raw, nullptr);
-  if (rc != SQLITE_OK) impl_->fail_step(rc, "reading the journal mode");
-  Statement s(raw);
-  rc = sqlite3_step(raw);
-  if (rc != SQLITE_ROW) impl_->fail_step(rc, "reading the journal mode");
-  return s.text(0);
+  auto mode = impl_->db.text("PRAGMA journal_mode", "reading the journal mode");
+  if (!mode) throw storage::DatabaseError(mode.error(), 0);
+  return *mode;
 }
 
 }  // namespace newsmirror::state

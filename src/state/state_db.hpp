@@ -32,17 +32,15 @@
 
 #include "core/feed.hpp"
 #include "core/result.hpp"
+#include "storage/database_error.hpp"
 
 namespace newsmirror::state {
 
 inline constexpr int kSchemaVersion = 5;
 
 // Thrown by the plain-value queries above; carries the same message an
-// ErrorKind::database error would.
-class DatabaseError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// ErrorKind::database error would, and SQLite's code.
+using DatabaseError = storage::DatabaseError;
 
 struct ArchivedArticle {
   std::string identity;   // GUID, else normalized link, else hash (unique)

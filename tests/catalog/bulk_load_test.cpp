@@ -2,12 +2,12 @@
 // transactions that take no savepoint inside another, and the schema
 // migration that rebuilds the search index.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "catalog/catalog.hpp"
 #include "search/search_index.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::catalog {
@@ -33,16 +33,12 @@ NewArticle article(int n, std::string text = "美国参谋长联席会议主席�
 std::int64_t hits(Catalog& catalog, const std::string& text) {
   search::SearchQuery query;
   query.text = text;
-  auto found = search::search(catalog.connection(), query);
+  auto found = catalog.search(query);
   EXPECT_TRUE(found.ok()) << (found.ok() ? "" : found.error().message);
   return found.ok() ? found->total : -1;
 }
 
-bool index_is_consistent(Catalog& catalog) {
-  return sqlite3_exec(catalog.connection(),
-                      "INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)", nullptr, nullptr,
-                      nullptr) == SQLITE_OK;
-}
+bool index_is_consistent(Catalog& catalog) { return catalog.check_search_index().ok(); }
 
 std::filesystem::path marker(const TempDir& dir) { return dir.path() / ".newsmirror" / "catalog.db.loading"; }
 
@@ -141,11 +137,9 @@ TEST(CatalogSchema, VersionThreeGainsVersionTitlesAndARetitleIsANewVersion) {
     auto catalog = Catalog::open(dir.path());
     ASSERT_TRUE(catalog.ok());
     id = *catalog->record_new_article(article(1));
-    // As a version 3 catalog was: versions without titles.
-    ASSERT_EQ(sqlite3_exec(catalog->connection(), "ALTER TABLE versions DROP COLUMN title; PRAGMA user_version = 3",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
   }
+  // As a version 3 catalog was: versions without titles.
+  test::run_sql(Catalog::default_path(dir.path()), "ALTER TABLE versions DROP COLUMN title; PRAGMA user_version = 3");
   auto catalog = Catalog::open(dir.path());
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
@@ -171,8 +165,8 @@ TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
     auto catalog = Catalog::open(dir.path());
     ASSERT_TRUE(catalog.ok());
     ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
-    ASSERT_EQ(sqlite3_exec(catalog->connection(), "PRAGMA user_version = 1", nullptr, nullptr, nullptr), SQLITE_OK);
   }
+  test::run_sql(Catalog::default_path(dir.path()), "PRAGMA user_version = 1");
   auto catalog = Catalog::open(dir.path());
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
@@ -186,26 +180,28 @@ TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
     auto catalog = Catalog::open(dir.path());
     ASSERT_TRUE(catalog.ok());
     ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+  }
+  {
     // Version 2's layout: the title first.
-    ASSERT_EQ(sqlite3_exec(catalog->connection(),
-                           "DROP TABLE article_fts;"
-                           "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='article_text',"
-                           "  content_rowid='id', tokenize='newsmirror');"
-                           "INSERT INTO article_fts(article_fts) VALUES('rebuild');"
-                           "PRAGMA user_version = 2",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    auto db = test::open_database(Catalog::default_path(dir.path()));
+    ASSERT_TRUE(search::prepare_connection(db).ok());
+    auto status = db.exec(
+        "DROP TABLE article_fts;"
+        "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='article_text',"
+        "  content_rowid='id', tokenize='newsmirror');"
+        "INSERT INTO article_fts(article_fts) VALUES('rebuild');"
+        "PRAGMA user_version = 2",
+        "making a version 2 index");
+    ASSERT_TRUE(status.ok()) << status.error().message;
   }
   auto catalog = Catalog::open(dir.path());
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
-  sqlite3_stmt* first_column = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(catalog->connection(), "SELECT name FROM pragma_table_info('article_fts') WHERE cid = 0",
-                               -1, &first_column, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(first_column), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(first_column, 0)), "body");
-  sqlite3_finalize(first_column);
+  auto db = test::open_database(Catalog::default_path(dir.path()));
+  ASSERT_TRUE(search::prepare_connection(db).ok());
+  auto first_column = db.text("SELECT name FROM pragma_table_info('article_fts') WHERE cid = 0", "first column");
+  ASSERT_TRUE(first_column.ok()) << first_column.error().message;
+  EXPECT_EQ(*first_column, "body");
   EXPECT_EQ(hits(*catalog, "武器交付"), 1);
   EXPECT_TRUE(index_is_consistent(*catalog));
 }

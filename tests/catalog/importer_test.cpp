@@ -1,7 +1,6 @@
 #include "catalog/importer.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <fstream>
 #include <map>

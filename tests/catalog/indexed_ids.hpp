@@ -4,31 +4,27 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.hpp"
+#include "search/search_index.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror::test {
 
 // The ids, in order, of the articles whose indexed text holds `text`.
 inline std::vector<std::int64_t> search_ids(catalog::Catalog& catalog, const std::string& text) {
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(catalog.connection(),
-                               "SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid",
-                               -1, &s, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(catalog.connection());
-  const std::string phrase = "\"" + text + "\"";
-  sqlite3_bind_text(s, 1, phrase.c_str(), -1, SQLITE_TRANSIENT);
+  auto db = open_database(catalog.file());
+  EXPECT_TRUE(search::prepare_connection(db).ok());
+  auto s = db.query("SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid", "search_ids");
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
   std::vector<std::int64_t> ids;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
-  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(catalog.connection());
-  sqlite3_finalize(s);
+  if (!s) return ids;
+  (*s)->bind(1, "\"" + text + "\"");
+  while ((*s)->next("search_ids")) ids.push_back((*s)->integer(0));
   return ids;
 }
 

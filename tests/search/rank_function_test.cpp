@@ -1,6 +1,5 @@
 #include "search/rank_function.hpp"
 
-#include <sqlite3.h>
 
 #include <gtest/gtest.h>
 
@@ -20,18 +19,15 @@ using test::SearchDb;
 std::vector<std::pair<double, double>> both_scores(SearchDb& db, const std::string& query) {
   auto parsed = parse_query(query);
   EXPECT_TRUE(parsed.ok());
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db.db(),
-                               "SELECT bm25(article_fts, 1.0, 10.0), newsmirror_rank(article_fts, 1.0, 10.0,"
-                               " (SELECT min(id) FROM article_text), (SELECT max(id) FROM article_text))"
-                               " FROM article_fts WHERE article_fts MATCH ?1",
-                               -1, &s, nullptr),
-            SQLITE_OK)
-      << sqlite3_errmsg(db.db());
-  sqlite3_bind_text(s, 1, parsed->match.c_str(), -1, SQLITE_TRANSIENT);
+  auto s = db.db().query("SELECT bm25(article_fts, 1.0, 10.0), newsmirror_rank(article_fts, 1.0, 10.0,"
+                         " (SELECT min(id) FROM article_text), (SELECT max(id) FROM article_text))"
+                         " FROM article_fts WHERE article_fts MATCH ?1",
+                         "scoring");
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
   std::vector<std::pair<double, double>> scores;
-  while (sqlite3_step(s) == SQLITE_ROW) scores.emplace_back(sqlite3_column_double(s, 0), sqlite3_column_double(s, 1));
-  sqlite3_finalize(s);
+  if (!s) return scores;
+  (*s)->bind(1, parsed->match);
+  while ((*s)->next("scoring")) scores.emplace_back((*s)->real(0), (*s)->real(1));
   return scores;
 }
 

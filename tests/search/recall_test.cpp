@@ -4,7 +4,6 @@
 // asserted: the machine is shared).
 #include <gtest/gtest.h>
 #include <opencc/SimpleConverter.hpp>
-#include <sqlite3.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -51,12 +50,9 @@ double percentile(std::vector<double> values, double p) {
   return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))];
 }
 
-std::int64_t scalar(sqlite3* db, const char* sql) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
-  std::int64_t value = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-  sqlite3_finalize(s);
-  return value;
+std::int64_t scalar(storage::Connection& db, const char* sql) {
+  auto value = db.integer(sql, sql);
+  return value ? *value : -1;
 }
 
 // The corpus indexed in `db`, in read_corpus order; returns the ids.

@@ -3,8 +3,6 @@
 // schema next to it.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "search/search_index.hpp"
+#include "storage/sqlite.hpp"
 
 namespace newsmirror::search::test {
 
@@ -24,10 +23,6 @@ inline SearchQuery query_for(std::string text) {
   return query;
 }
 
-struct CloseDb {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-
 // How SearchDb::add gives the index an article's terms.
 enum class Terms {
   from_text,     // index_article: the tokenizer runs inside SQLite
@@ -36,62 +31,57 @@ enum class Terms {
 
 class SearchDb {
  public:
-  SearchDb() {
-    sqlite3* raw = nullptr;
-    if (sqlite3_open(":memory:", &raw) != SQLITE_OK) throw std::runtime_error("sqlite3_open");
-    db_.reset(raw);
+  SearchDb() : db_(open()) {
     exec("CREATE TABLE articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,"
          " title TEXT NOT NULL, link TEXT, published INTEGER, first_seen INTEGER)");
-    auto status = create_search_schema(db());
+    auto status = create_search_schema(db_);
     if (!status) throw std::runtime_error(status.error().message);
   }
 
-  sqlite3* db() const { return db_.get(); }
+  storage::Connection& db() { return db_; }
 
   void exec(const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db(), sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string text = message ? message : "?";
-      sqlite3_free(message);
-      throw std::runtime_error(sql + ": " + text);
-    }
+    if (auto status = db_.exec(sql, sql); !status) throw std::runtime_error(status.error().message);
   }
 
   // Adds an articles row and indexes it; returns its id.
   std::int64_t add(const std::string& site, const std::string& title, const std::string& body,
                    std::optional<std::int64_t> published = std::nullopt, Terms terms = Terms::from_text) {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db(), "INSERT INTO articles(site, file, title, link, published) VALUES(?1, ?2, ?3, ?4, ?5)",
-                       -1, &s, nullptr);
-    std::string file = "articles/" + site + "/" + std::to_string(++count_) + ".md";
-    sqlite3_bind_text(s, 1, site.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, file.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, title.c_str(), -1, SQLITE_TRANSIENT);
-    std::string link = "https://example.com/" + std::to_string(count_);
-    sqlite3_bind_text(s, 4, link.c_str(), -1, SQLITE_TRANSIENT);
-    if (published) sqlite3_bind_int64(s, 5, *published);
-    if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db()));
-    sqlite3_finalize(s);
-    std::int64_t id = sqlite3_last_insert_rowid(db());
-    auto status = terms == Terms::from_text ? index_article(db(), id, title, body) : add_pretokenized(id, title, body);
+    auto insert = db_.query("INSERT INTO articles(site, file, title, link, published) VALUES(?1, ?2, ?3, ?4, ?5)",
+                            "adding an article");
+    if (!insert) throw std::runtime_error(insert.error().message);
+    ++count_;
+    (*insert)->bind(1, site);
+    (*insert)->bind(2, "articles/" + site + "/" + std::to_string(count_) + ".md");
+    (*insert)->bind(3, title);
+    (*insert)->bind(4, "https://example.com/" + std::to_string(count_));
+    (*insert)->bind(5, published);
+    if (auto status = (*insert)->run("adding an article"); !status) throw std::runtime_error(status.error().message);
+    const std::int64_t id = db_.last_insert_rowid();
+    auto status = terms == Terms::from_text ? index_article(db_, id, title, body) : add_pretokenized(id, title, body);
     if (!status) throw std::runtime_error(status.error().message);
     return id;
   }
 
   // FTS5's own check that the index matches article_text.
-  bool index_is_consistent() {
-    return sqlite3_exec(db(), "INSERT INTO article_fts(article_fts, rank) VALUES('integrity-check', 1)", nullptr,
-                        nullptr, nullptr) == SQLITE_OK;
-  }
+  bool index_is_consistent() { return check_search_index(db_).ok(); }
 
  private:
+  static storage::Connection open() {
+    storage::OpenOptions options;
+    options.name = "search test database";
+    auto db = storage::Connection::open(":memory:", options);
+    if (!db) throw std::runtime_error(db.error().message);
+    return std::move(*db);
+  }
+
   core::Status add_pretokenized(std::int64_t id, const std::string& title, const std::string& body) {
-    if (!writer_) writer_.emplace(db());
+    if (!writer_) writer_.emplace(db_);
     const IndexTerms terms = index_terms(title, body);
     return writer_->index(id, title, body, &terms);
   }
 
-  std::unique_ptr<sqlite3, CloseDb> db_;
+  storage::Connection db_;
   std::optional<IndexWriter> writer_;
   int count_ = 0;
 };

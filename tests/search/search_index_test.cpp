@@ -240,30 +240,29 @@ TEST(SearchIndex, AnotherConnectionSearchesOnceItRegistersTheTokenizer) {
   ::newsmirror::test::TempDir dir;
   const std::string file = (dir.path() / "catalog.db").string();
   auto open = [&] {
-    sqlite3* raw = nullptr;
-    EXPECT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-    return std::unique_ptr<sqlite3, test::CloseDb>(raw);
+    storage::OpenOptions options;
+    options.name = "catalog database";
+    auto db = storage::Connection::open(file, options);
+    EXPECT_TRUE(db.ok());
+    return std::move(*db);
   };
   {
     auto writer = open();
-    ASSERT_EQ(sqlite3_exec(writer.get(),
-                           "CREATE TABLE articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,"
-                           " title TEXT NOT NULL, link TEXT, published INTEGER)", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    ASSERT_TRUE(create_search_schema(writer.get()).ok());
-    ASSERT_TRUE(create_search_schema(writer.get()).ok());  // idempotent
-    ASSERT_EQ(sqlite3_exec(writer.get(), "INSERT INTO articles VALUES(7, 'BBC', 'a.md', '臺灣', NULL, NULL)",
-                           nullptr, nullptr, nullptr), SQLITE_OK);
-    ASSERT_TRUE(index_article(writer.get(), 7, "臺灣", "正文").ok());
+    ASSERT_TRUE(writer.exec("CREATE TABLE articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,"
+                            " title TEXT NOT NULL, link TEXT, published INTEGER)", "creating articles").ok());
+    ASSERT_TRUE(create_search_schema(writer).ok());
+    ASSERT_TRUE(create_search_schema(writer).ok());  // idempotent
+    ASSERT_TRUE(writer.exec("INSERT INTO articles VALUES(7, 'BBC', 'a.md', '臺灣', NULL, NULL)", "adding").ok());
+    ASSERT_TRUE(index_article(writer, 7, "臺灣", "正文").ok());
   }
   auto reader = open();
-  auto without = search(reader.get(), test::query_for("台湾"));
+  auto without = search(reader, test::query_for("台湾"));
   ASSERT_FALSE(without.ok());
   EXPECT_EQ(without.error().kind, core::ErrorKind::database);
   EXPECT_NE(without.error().message.find("newsmirror"), std::string::npos) << without.error().message;
-  ASSERT_TRUE(prepare_connection(reader.get()).ok());
-  ASSERT_TRUE(prepare_connection(reader.get()).ok());  // a no-op the second time
-  auto with = search(reader.get(), test::query_for("台湾"));
+  ASSERT_TRUE(prepare_connection(reader).ok());
+  ASSERT_TRUE(prepare_connection(reader).ok());  // a no-op the second time
+  auto with = search(reader, test::query_for("台湾"));
   ASSERT_TRUE(with.ok()) << with.error().message;
   EXPECT_EQ(ids(with.value()), std::vector<std::int64_t>{7});
 }

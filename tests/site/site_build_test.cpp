@@ -8,7 +8,6 @@
 #include <gumbo.h>
 #include <libxml/parser.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
 #include <fstream>
 #include <map>
@@ -19,6 +18,7 @@
 #include "core/feed.hpp"
 #include "parse/feed_parser.hpp"
 #include "support/cli.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 #include "support/test_mirror.hpp"
 
@@ -287,11 +287,7 @@ TEST_F(SiteBuild, PagesOfDeletedArticlesGoButFilesTheBuildDidNotWriteStay) {
   std::ofstream(out_dir_.path() / "CNAME") << "news.example.org\n";
   auto page = out_dir_.path() / "sites/BBC/2002_Storm hits the coast.html";
   ASSERT_TRUE(fs::exists(page));
-  {
-    auto catalog = catalog::Catalog::open(mirror_.dir);
-    ASSERT_TRUE(catalog.ok());
-    sqlite3_exec(catalog->connection(), "DELETE FROM articles WHERE number = 2002", nullptr, nullptr, nullptr);
-  }
+  test::run_sql(catalog::Catalog::default_path(mirror_.dir), "DELETE FROM articles WHERE number = 2002");
   auto summary = build(mirror_.dir, out_dir_.path());
   EXPECT_EQ(summary.removed, 2u) << "its page, and the BBC's October it was alone in";
   EXPECT_FALSE(fs::exists(page));
