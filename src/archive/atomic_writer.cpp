@@ -1,5 +1,7 @@
 #include "archive/atomic_writer.hpp"
 
+#include "core/mirror_layout.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,7 +17,6 @@ namespace newsmirror::archive {
 namespace fs = std::filesystem;
 namespace {
 
-std::atomic<unsigned long> temp_counter{0};
 
 core::Error io_error(std::string_view what, const fs::path& path, int err) {
   return core::Error(core::ErrorKind::io,
@@ -40,20 +41,6 @@ class Fd {
  private:
   int fd_;
 };
-
-// A temp name beside `target`. Long names are cut (on a UTF-8 boundary, so
-// a directory listing stays readable) to keep within NAME_MAX.
-fs::path temp_path_for(const fs::path& target) {
-  std::string name = target.filename().string();
-  std::size_t max = 200;
-  if (name.size() > max) {
-    while (max > 0 && (static_cast<unsigned char>(name[max]) & 0xC0) == 0x80) --max;
-    name.resize(max);
-  }
-  return target.parent_path() /
-         ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
-          std::to_string(temp_counter.fetch_add(1)));
-}
 
 core::Status write_all(const FaultHook& hook, const fs::path& path, std::string_view bytes,
                        bool sync) {
@@ -117,14 +104,6 @@ bool process_alive(long pid) {
   return errno == EPERM;  // alive, owned by someone else
 }
 
-// The pid in `.<name>.tmp-<pid>-<n>`, or -1.
-long temp_file_pid(std::string_view name) {
-  if (!is_temp_file_name(name)) return -1;
-  const std::size_t tmp = name.rfind(".tmp-");
-  const std::string_view rest = name.substr(tmp + 5);
-  return std::stol(std::string(rest.substr(0, rest.find('-'))));
-}
-
 }  // namespace
 
 const char* to_string(FileOp op) {
@@ -136,18 +115,6 @@ const char* to_string(FileOp op) {
     case FileOp::sync_dir: return "sync_dir";
   }
   return "?";
-}
-
-bool is_temp_file_name(std::string_view name) {
-  if (name.size() < 2 || name.front() != '.') return false;
-  const std::size_t tmp = name.rfind(".tmp-");
-  if (tmp == std::string_view::npos || tmp == 0) return false;
-  const std::string_view rest = name.substr(tmp + 5);
-  const std::size_t dash = rest.find('-');
-  if (dash == 0 || dash == std::string_view::npos || dash + 1 == rest.size()) return false;
-  for (std::size_t i = 0; i < rest.size(); ++i)
-    if (i != dash && (rest[i] < '0' || rest[i] > '9')) return false;
-  return dash <= 9;  // a pid fits in an int
 }
 
 BatchWriter::BatchWriter(fs::path root, FaultHook fault_hook)
@@ -192,7 +159,7 @@ core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view 
     }
   }
 
-  const fs::path temp = temp_path_for(target);
+  const fs::path temp = core::layout::temp_path_for(target);
   if (auto st = write_all(fault_hook_, temp, bytes, /*sync=*/false); !st) {
     std::error_code ec;
     fs::remove(temp, ec);
@@ -285,7 +252,7 @@ core::Status write_file_atomically(const fs::path& path, std::string_view bytes,
     return core::Error(core::ErrorKind::usage, "not a file path: " + path.string());
   std::vector<fs::path> created;
   if (auto st = make_dirs(path.parent_path(), created); !st) return st;
-  const fs::path temp = temp_path_for(path);
+  const fs::path temp = core::layout::temp_path_for(path);
   auto st = write_all(fault_hook, temp, bytes, /*sync=*/true);
   if (st) st = rename_into_place(fault_hook, temp, path);
   if (!st) {
@@ -313,7 +280,7 @@ core::Result<std::size_t> remove_stale_temp_files(const fs::path& root) {
       if (name == ".git") it.disable_recursion_pending();
       continue;
     }
-    if (!is_temp_file_name(name) || process_alive(temp_file_pid(name))) continue;
+    if (!core::layout::is_temp_file_name(name) || process_alive(core::layout::temp_file_pid(name))) continue;
     if (!fs::remove(it->path(), ec) && ec) return io_error("remove", it->path(), ec.value());
     ++removed;
   }

@@ -89,9 +89,6 @@ core::Status write_file_atomically(const std::filesystem::path& path, std::strin
 // BatchWriter::stage checks every path it is given.
 core::Status refuse_symlinked_folders(const std::filesystem::path& root, const std::filesystem::path& relative_path);
 
-// True for names the writers give their temp files (`.x.tmp-123-4`).
-bool is_temp_file_name(std::string_view file_name);
-
 // Deletes temp files left under `root` by writers that died (any process no
 // longer running; `.git` is not entered). Returns how many were removed.
 core::Result<std::size_t> remove_stale_temp_files(const std::filesystem::path& root);

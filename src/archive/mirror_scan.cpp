@@ -12,6 +12,7 @@
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
+#include "core/mirror_layout.hpp"
 
 namespace newsmirror::archive {
 
@@ -66,20 +67,20 @@ std::map<std::string, ListPage> list_pages_by_folder(const fs::path& lists) {
 }  // namespace
 
 std::vector<std::string> readme_site_order(const fs::path& mirror) {
-  return parse_readme_sites(read_all(mirror / "README.md"));
+  return parse_readme_sites(read_all(mirror / core::layout::kReadme));
 }
 
 std::map<std::string, std::string> list_names_by_folder(const fs::path& mirror) {
   std::map<std::string, std::string> names;
-  for (auto& [folder, page] : list_pages_by_folder(mirror / "lists")) names.emplace(folder, std::move(page.site));
+  for (auto& [folder, page] : list_pages_by_folder(mirror / core::layout::kLists)) names.emplace(folder, std::move(page.site));
   return names;
 }
 
 core::Result<std::vector<ScannedSite>> scan_mirror(const fs::path& mirror) {
-  const auto lists = list_pages_by_folder(mirror / "lists");
+  const auto lists = list_pages_by_folder(mirror / core::layout::kLists);
   std::vector<ScannedSite> sites;
   std::error_code ec;
-  const fs::path articles = mirror / "articles";
+  const fs::path articles = mirror / core::layout::kArticles;
   for (fs::directory_iterator site(articles, ec), end; !ec && site != end; site.increment(ec)) {
     const std::string folder = site->path().filename().string();
     if (!is_plain_folder(site->path()) || folder.starts_with(".")) continue;

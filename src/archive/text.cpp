@@ -1,20 +1,15 @@
 #include "archive/text.hpp"
 
+#include "core/ascii.hpp"
+
 namespace newsmirror::archive::text {
 
-bool is_ascii_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 std::string_view trim_ascii_right(std::string_view s) {
-  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && core::is_c_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
-std::string_view trim_ascii(std::string_view s) {
-  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
-  return trim_ascii_right(s);
-}
+std::string_view trim_ascii(std::string_view s) { return core::trim_c_space(s); }
 
 char32_t decode_utf8(std::string_view s, std::size_t i, std::size_t& length) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

@@ -8,9 +8,8 @@
 
 namespace newsmirror::archive::text {
 
-// ASCII white space as HTML and the old scripts' line trimming saw it:
-// space, tab, LF, VT, FF, CR. A no-break space or U+3000 is content.
-bool is_ascii_space(char c);
+// ASCII white space as the old scripts' line trimming saw it (space, tab,
+// LF, VT, FF, CR: core::is_c_space). A no-break space or U+3000 is content.
 std::string_view trim_ascii(std::string_view s);
 std::string_view trim_ascii_right(std::string_view s);
 

@@ -37,6 +37,7 @@
 #include "catalog/compression.hpp"
 #include "catalog/language.hpp"
 #include "core/hash.hpp"
+#include "core/mirror_layout.hpp"
 #include "search/plain_text.hpp"
 #include "search/search_index.hpp"
 #include "search/tokenizer.hpp"
@@ -324,11 +325,11 @@ Catalog& Catalog::operator=(Catalog&&) noexcept = default;
 Catalog::~Catalog() = default;
 
 std::filesystem::path Catalog::default_path(const std::filesystem::path& mirror_dir) {
-  return mirror_dir / ".newsmirror" / "catalog.db";
+  return core::layout::catalog_db(mirror_dir);
 }
 
 core::Result<Catalog> Catalog::open(const std::filesystem::path& mirror_dir) {
-  auto dir = mirror_dir / ".newsmirror";
+  const auto dir = core::layout::private_dir(mirror_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)

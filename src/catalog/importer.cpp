@@ -24,6 +24,8 @@
 #include "archive/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/mirror_scan.hpp"
+#include "core/mirror_layout.hpp"
+#include "core/parallel.hpp"
 
 namespace newsmirror::catalog {
 
@@ -140,7 +142,7 @@ Outcome prepare_job(const Job& job, const Known* known, const ImportOptions& opt
 }
 
 bool is_article_name(const std::string& name) {
-  return name.ends_with(".md") && !archive::is_temp_file_name(name) && !name.starts_with(".");
+  return name.ends_with(".md") && !core::layout::is_temp_file_name(name) && !name.starts_with(".");
 }
 
 // The article files of one site folder, by name.
@@ -215,8 +217,7 @@ class Pipeline {
   core::Status run(const Write& write) {
     const std::size_t n = jobs_.size();
     if (n == 0) return core::ok_status();
-    unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+    const unsigned threads = core::thread_count(n, options_.threads);
     std::vector<std::thread> workers;
     for (unsigned t = 0; t < threads; ++t) workers.emplace_back([this] { work(); });
     core::Status status = core::ok_status();
@@ -299,7 +300,7 @@ core::Status pipeline(const std::vector<Job>& jobs, const Known* known, const Im
 }
 
 core::Status import_in_place(Catalog& catalog, const ImportOptions& options, ImportReport& report) {
-  auto jobs = list_archive(options.mirror / "articles", options.site);
+  auto jobs = list_archive(options.mirror / core::layout::kArticles, options.site);
   if (!jobs) return jobs.error();
   Known known{catalog.file_stamps()};
   report.files += jobs->size();
@@ -337,8 +338,8 @@ core::Result<std::vector<Job>> list_source(const ImportOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(source, ec))
     return Error(ErrorKind::usage, fmt::format("{} is not a folder", source.string()));
-  if (fs::is_directory(source / "articles", ec)) {
-    auto jobs = list_archive(source / "articles", options.site);
+  if (fs::is_directory(source / core::layout::kArticles, ec)) {
+    auto jobs = list_archive(source / core::layout::kArticles, options.site);
     if (!jobs || !options.folder_of_site) return jobs;
     // Each of the other mirror's folders goes to the folder its site has here.
     const auto names = archive::list_names_by_folder(source);

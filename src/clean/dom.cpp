@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "clean/nesting_limit.hpp"
+#include "core/ascii.hpp"
 
 namespace newsmirror::clean {
 
@@ -14,14 +15,6 @@ namespace {
 
 bool is_ascii_whitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------- gumbo ---
@@ -73,7 +66,7 @@ std::string tag_name_of(const GumboElement& element) {
            piece.data[length] != '/' && piece.data[length] != '>') {
       ++length;
     }
-    name = ascii_lower(std::string_view(piece.data, length));
+    name = core::ascii_lower(std::string_view(piece.data, length));
   }
   switch (element.tag_namespace) {
     case GUMBO_NAMESPACE_SVG: return "svg:" + name;
@@ -86,7 +79,7 @@ std::string tag_name_of(const GumboElement& element) {
 std::string attribute_name_of(const GumboAttribute& attribute) {
   // Gumbo splits the foreign attributes "xlink:href", "xml:lang",
   // "xmlns:xlink" into a namespace and a local name; put the prefix back.
-  std::string local = ascii_lower(attribute.name);
+  std::string local = core::ascii_lower(attribute.name);
   switch (attribute.attr_namespace) {
     case GUMBO_ATTR_NAMESPACE_XLINK: return "xlink:" + local;
     case GUMBO_ATTR_NAMESPACE_XML: return "xml:" + local;

@@ -1,12 +1,12 @@
 #include "clean/image_links.hpp"
 
+#include "core/ascii.hpp"
+
 #include <unordered_set>
 
 namespace newsmirror::clean {
 
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 bool is_remote(std::string_view url) {
   auto lower_prefix = [&](std::string_view prefix) {
@@ -44,10 +44,10 @@ std::vector<SrcsetCandidate> parse_srcset(std::string_view value) {
   std::vector<SrcsetCandidate> candidates;
   std::size_t i = 0;
   while (i < value.size()) {
-    while (i < value.size() && (is_space(value[i]) || value[i] == ',')) ++i;
+    while (i < value.size() && (core::is_html_space(value[i]) || value[i] == ',')) ++i;
     if (i >= value.size()) break;
     std::size_t url_start = i;
-    while (i < value.size() && !is_space(value[i])) ++i;
+    while (i < value.size() && !core::is_html_space(value[i])) ++i;
     std::string_view url = value.substr(url_start, i - url_start);
     SrcsetCandidate candidate;
     if (url.ends_with(',')) {
@@ -67,8 +67,8 @@ std::vector<SrcsetCandidate> parse_srcset(std::string_view value) {
       ++i;
     }
     std::string_view descriptor = value.substr(descriptor_start, i - descriptor_start);
-    while (!descriptor.empty() && is_space(descriptor.front())) descriptor.remove_prefix(1);
-    while (!descriptor.empty() && is_space(descriptor.back())) descriptor.remove_suffix(1);
+    while (!descriptor.empty() && core::is_html_space(descriptor.front())) descriptor.remove_prefix(1);
+    while (!descriptor.empty() && core::is_html_space(descriptor.back())) descriptor.remove_suffix(1);
     candidate.descriptor = descriptor;
     candidates.push_back(std::move(candidate));
   }

@@ -10,7 +10,6 @@ namespace newsmirror::clean {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 template <std::size_t N>
@@ -38,7 +37,7 @@ std::size_t end_of_tag(std::string_view html, std::size_t at) {
     if (c == '>') return at + 1;
     if (c == '=') {
       ++at;
-      while (at < html.size() && is_space(html[at])) ++at;
+      while (at < html.size() && core::is_html_space(html[at])) ++at;
       if (at < html.size() && (html[at] == '"' || html[at] == '\'')) {
         std::size_t close = html.find(html[at], at + 1);
         if (close == std::string_view::npos) return html.size();
@@ -57,7 +56,7 @@ std::size_t find_end_tag(std::string_view html, std::string_view name, std::size
   while ((from = html.find("</", from)) != std::string_view::npos) {
     std::size_t after = from + 2 + name.size();
     if (after <= html.size() && core::ascii_lower(html.substr(from + 2, name.size())) == name &&
-        (after == html.size() || is_space(html[after]) || html[after] == '>' || html[after] == '/'))
+        (after == html.size() || core::is_html_space(html[after]) || html[after] == '>' || html[after] == '/'))
       return from;
     from += 2;
   }
@@ -92,7 +91,7 @@ class Limiter {
     std::size_t name_start = at + (closing ? 2 : 1);
     if (name_start >= html_.size() || !is_letter(html_[name_start])) return at + 1;
     std::size_t name_end = name_start;
-    while (name_end < html_.size() && !is_space(html_[name_end]) && html_[name_end] != '/' &&
+    while (name_end < html_.size() && !core::is_html_space(html_[name_end]) && html_[name_end] != '/' &&
            html_[name_end] != '>')
       ++name_end;
     std::string name = core::ascii_lower(html_.substr(name_start, name_end - name_start));

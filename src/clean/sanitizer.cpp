@@ -6,6 +6,7 @@
 
 #include "clean/style_filter.hpp"
 #include "clean/url_policy.hpp"
+#include "core/ascii.hpp"
 
 namespace newsmirror::clean {
 
@@ -15,8 +16,6 @@ template <size_t N>
 bool among(const std::array<std::string_view, N>& set, std::string_view word) {
   return std::find(set.begin(), set.end(), word) != set.end();
 }
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
 // ------------------------------------------------------------- elements ---
 
@@ -199,7 +198,7 @@ void clean_attributes(Node& element, const SanitizeOptions& options) {
 std::optional<long> pixels(const std::string* value) {
   if (value == nullptr) return std::nullopt;
   std::string_view text = *value;
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && core::is_html_space(text.front())) text.remove_prefix(1);
   long number = 0;
   size_t digits = 0;
   while (digits < text.size() && digits < 6 && text[digits] >= '0' && text[digits] <= '9') {
@@ -243,7 +242,7 @@ std::string math_text(const Node& math) {
 
 bool is_blank_text(const Node& node) {
   return node.kind == Node::Kind::text &&
-         std::all_of(node.text.begin(), node.text.end(), is_space);
+         std::all_of(node.text.begin(), node.text.end(), core::is_html_space);
 }
 
 void clean_children(Node& parent, const SanitizeOptions& options);

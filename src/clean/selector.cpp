@@ -3,6 +3,8 @@
 // siblings, as browsers do.
 #include "clean/selector.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 #include <optional>
 
@@ -51,17 +53,10 @@ struct Selector::Parsed {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) {
   auto u = static_cast<unsigned char>(c);
   return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || is_digit(c) || c == '-' || c == '_' || u >= 0x80;
-}
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 class Parser {
@@ -86,7 +81,7 @@ class Parser {
   char peek() const { return at_end() ? '\0' : text_[pos_]; }
   bool skip_space() {
     std::size_t start = pos_;
-    while (!at_end() && is_space(peek())) ++pos_;
+    while (!at_end() && core::is_html_space(peek())) ++pos_;
     return pos_ > start;
   }
   // The character at the cursor, quoted, whole even when it is UTF-8.
@@ -165,7 +160,7 @@ class Parser {
     } else if (is_name_char(peek()) || peek() == '\\') {
       auto name = parse_name("a tag name");
       if (!name) return name.error();
-      compound.tag = lower(*name);
+      compound.tag = core::ascii_lower(*name);
     }
     while (true) {
       char c = peek();
@@ -209,7 +204,7 @@ class Parser {
     AttributeTest test;
     auto name = parse_name("an attribute name after '['");
     if (!name) return name.error();
-    test.name = lower(*name);
+    test.name = core::ascii_lower(*name);
     skip_space();
     if (peek() == ']') {
       ++pos_;
@@ -264,7 +259,7 @@ class Parser {
     if (peek() == ':') return fail_at(start, "pseudo-elements ('::') are not supported");
     auto name = parse_name("a pseudo-class name after ':'");
     if (!name) return name.error();
-    auto pseudo = lower(*name);
+    auto pseudo = core::ascii_lower(*name);
     if (pseudo == "not" || pseudo == "has") {
       if (peek() != '(') return fail(fmt::format("expected '(' after ':{}'", pseudo));
       ++pos_;
@@ -347,7 +342,7 @@ bool matches_structural(Structural kind, const Node& node) {
       // Selectors 4: white space does not make an element non-empty.
       for (const auto& child : node.children()) {
         if (child->kind == Node::Kind::element) return false;
-        if (child->kind == Node::Kind::text && !std::all_of(child->text.begin(), child->text.end(), is_space))
+        if (child->kind == Node::Kind::text && !std::all_of(child->text.begin(), child->text.end(), core::is_html_space))
           return false;
       }
       return true;

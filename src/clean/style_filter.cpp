@@ -1,5 +1,7 @@
 #include "clean/style_filter.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -10,22 +12,6 @@ namespace {
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 template <size_t N>
 bool among(const std::array<std::string_view, N>& set, std::string_view word) {
   return std::find(set.begin(), set.end(), word) != set.end();
@@ -80,7 +66,7 @@ std::string checked_value(std::string_view value, bool box_property) {
   while (i < value.size()) {
     const char c = value[i];
     if (important) return {};  // !important ends a value
-    if (is_space(c)) {
+    if (core::is_html_space(c)) {
       spaced = true;
       ++i;
       continue;
@@ -95,7 +81,7 @@ std::string checked_value(std::string_view value, bool box_property) {
     const size_t start = i;
     if (c == '!') {
       std::string_view rest = value.substr(i + 1);
-      if (ascii_lower(rest.substr(0, 9)) != "important") return {};
+      if (core::ascii_lower(rest.substr(0, 9)) != "important") return {};
       i += 10;
       append_token("!important");
       important = true;
@@ -138,7 +124,7 @@ std::string checked_value(std::string_view value, bool box_property) {
         if (whole > 4 || fraction > 4 || whole + fraction == 0) return {};
         size_t unit_start = j;
         while (j < value.size() && (is_alpha(value[j]) || value[j] == '%')) ++j;
-        const std::string unit = ascii_lower(value.substr(unit_start, j - unit_start));
+        const std::string unit = core::ascii_lower(value.substr(unit_start, j - unit_start));
         if (!unit.empty() && !among(kUnits, unit)) return {};
         i = j;
         append_token(value.substr(start, i - start));
@@ -148,7 +134,7 @@ std::string checked_value(std::string_view value, bool box_property) {
     if (is_alpha(c) || c == '-') {
       size_t j = i;
       while (j < value.size() && (is_alpha(value[j]) || is_digit(value[j]) || value[j] == '-')) ++j;
-      const std::string word = ascii_lower(value.substr(i, j - i));
+      const std::string word = core::ascii_lower(value.substr(i, j - i));
       if (j < value.size() && value[j] == '(') {
         // Colour functions only, with numeric arguments.
         if (word != "rgb" && word != "rgba" && word != "hsl" && word != "hsla") return {};
@@ -190,13 +176,13 @@ std::string clean_style(std::string_view style) {
     at = end + 1;
     const size_t colon = declaration.find(':');
     if (colon == std::string_view::npos) continue;
-    const std::string name = ascii_lower(trim(declaration.substr(0, colon)));
+    const std::string name = core::ascii_lower(core::trim_html_space(declaration.substr(0, colon)));
     if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return is_alpha(c) || c == '-'; })) {
       continue;
     }
     const bool box = !among(kFreeProperties, name) && is_box_property(name);
     if (!box && !among(kFreeProperties, name)) continue;
-    const std::string value = checked_value(trim(declaration.substr(colon + 1)), box);
+    const std::string value = checked_value(core::trim_html_space(declaration.substr(colon + 1)), box);
     if (value.empty()) continue;
     if (!out.empty()) out += ' ';
     out += name + ": " + value + ";";

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/url.hpp"
 
 namespace newsmirror::clean {
@@ -13,14 +14,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_c0_or_space(char c) { return static_cast<unsigned char>(c) <= 0x20; }
 bool is_ascii_whitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // What the WHATWG URL parser does to its input before anything else:
@@ -46,7 +39,7 @@ std::string scheme_of(std::string_view url) {
   if (url.empty() || !is_alpha(url[0])) return {};
   for (size_t i = 1; i < url.size(); ++i) {
     const char c = url[i];
-    if (c == ':') return ascii_lower(url.substr(0, i));
+    if (c == ':') return core::ascii_lower(url.substr(0, i));
     if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return {};
   }
   return {};
@@ -56,7 +49,7 @@ std::string scheme_of(std::string_view url) {
 // is a document that can carry script), only small ones.
 bool is_small_raster_data_url(std::string_view url) {
   if (url.size() > kMaxDataImageUrl) return false;
-  const std::string head = ascii_lower(url.substr(0, std::min<size_t>(url.size(), 64)));
+  const std::string head = core::ascii_lower(url.substr(0, std::min<size_t>(url.size(), 64)));
   const size_t comma = head.find(',');
   if (comma == std::string::npos) return false;
   std::string_view type = std::string_view(head).substr(5, comma - 5);  // after "data:"

@@ -17,6 +17,7 @@
 #include "cli/mirror_lock.hpp"
 #include "cli/text_table.hpp"
 #include "config/config.hpp"
+#include "core/mirror_layout.hpp"
 #include "state/state_db.hpp"
 
 namespace newsmirror::cli {
@@ -111,7 +112,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   if (!lock) return report_error(lock.error(), globals);
 
   std::optional<std::vector<archive::ScannedSite>> adopted;
-  if (fs::is_directory(dir / "articles", ec)) {
+  if (fs::is_directory(dir / core::layout::kArticles, ec)) {
     auto scan = archive::scan_mirror(dir);
     if (!scan) return report_error(scan.error(), globals);
     adopted = std::move(*scan);
@@ -140,7 +141,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     cataloged = std::move(*imported);
   }
 
-  auto state_file = dir / ".newsmirror" / "state.db";
+  auto state_file = core::layout::state_db(dir);
   if (globals.json) {
     nlohmann::json out = {{"mirror", fs::absolute(dir).string()},
                           {"config", fs::absolute(file).string()},

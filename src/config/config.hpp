@@ -69,11 +69,12 @@
 #include <vector>
 
 #include "clean/site_rules.hpp"
+#include "core/mirror_layout.hpp"
 #include "core/result.hpp"
 
 namespace newsmirror::config {
 
-inline constexpr std::string_view kConfigFileName = "newsmirror.toml";
+inline constexpr std::string_view kConfigFileName = core::layout::kConfig;
 
 // Where an article's images live: at the publisher (remote) or in the
 // mirror's assets/ folder (local), for readers who cannot reach the CDN.

@@ -9,19 +9,14 @@
 #include <cctype>
 #include <vector>
 
+#include "core/ascii.hpp"
+
 namespace newsmirror::core::url {
 
 namespace {
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
 
 // The WHATWG percent-encode sets, as predicates over one byte. Every set
 // includes the C0 controls and everything above 0x7E, so non-ASCII UTF-8
@@ -103,7 +98,7 @@ std::string strip_input(std::string_view text) {
 
 bool is_single_dot(std::string_view s) { return s == "." || s == "%2e" || s == "%2E"; }
 bool is_double_dot(std::string_view s) {
-  std::string l = lower_ascii(s);
+  std::string l = ascii_lower(s);
   return l == ".." || l == ".%2e" || l == "%2e." || l == "%2e%2e";
 }
 
@@ -158,7 +153,7 @@ std::optional<Parts> split(std::string_view text) {
   std::size_t n = scheme_length(text);
   if (n == 0) return std::nullopt;
   Parts parts;
-  parts.scheme = lower_ascii(text.substr(0, n));
+  parts.scheme = ascii_lower(text.substr(0, n));
   std::string_view rest = text.substr(n + 1);
   bool special = is_special(parts.scheme);
   auto is_slash = [&](char c) { return c == '/' || (special && c == '\\'); };
@@ -225,7 +220,7 @@ std::optional<std::string> serialize_parts(const Parts& parts) {
       if (c == ' ' || c == '<' || c == '>' || c == '^' || c == '|') return std::nullopt;
     out += "//";
     if (!userinfo.empty()) out += userinfo + "@";
-    out += lower_ascii(host);
+    out += ascii_lower(host);
     if (!port.empty()) {
       if (!std::all_of(port.begin(), port.end(), is_digit)) return std::nullopt;
       std::size_t i = 0;
@@ -289,7 +284,7 @@ std::optional<std::string> resolve(std::string_view base, std::string_view refer
   std::string ref = strip_input(reference);
   if (scheme_length(ref) > 0) {
     // WHATWG: "http:foo" against an http base is relative, not absolute.
-    std::string scheme = lower_ascii(std::string_view(ref).substr(0, scheme_length(ref)));
+    std::string scheme = ascii_lower(std::string_view(ref).substr(0, scheme_length(ref)));
     auto base_parts = split(strip_input(base));
     bool same_special = base_parts && base_parts->scheme == scheme && is_special(scheme);
     std::string_view after = std::string_view(ref).substr(scheme.size() + 1);

@@ -1,5 +1,6 @@
 #include "extract/dom_text.hpp"
 
+#include "core/ascii.hpp"
 #include "core/url.hpp"
 #include "core/utf8.hpp"
 
@@ -8,8 +9,6 @@
 namespace newsmirror::extract {
 
 namespace {
-
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 void append_text(const Node& node, std::string& out) {
   for (const auto& child : node.children()) {
@@ -50,7 +49,7 @@ std::string collapse_spaces(std::string_view text) {
   out.reserve(text.size());
   bool pending_space = false;
   for (size_t i = 0; i < text.size();) {
-    size_t space = is_space(static_cast<unsigned char>(text[i])) ? 1 : unicode_space_length(text, i);
+    size_t space = core::is_c_space(text[i]) ? 1 : unicode_space_length(text, i);
     if (space) {
       pending_space = !out.empty();
       i += space;

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/ascii.hpp"
 #include "core/url.hpp"
 #include "extract/dom_text.hpp"
 #include "extract/page_metadata.hpp"
@@ -36,12 +37,6 @@ constexpr size_t kTopCandidates = 5;
 constexpr size_t kAncestorsScored = 5;
 
 // ----------------------------------------------------------- word hints -----
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool contains_any(std::string_view haystack_lower, std::initializer_list<std::string_view> needles) {
   for (auto needle : needles)
@@ -88,7 +83,7 @@ bool is_share_hint(std::string_view s) {
   return false;
 }
 bool is_video_url(std::string_view value) {
-  std::string s = lower(value);
+  std::string s = core::ascii_lower(value);
   return contains_any(s, {"//www.dailymotion.com", "//dailymotion.com", "//www.youtube.com", "//youtube.com",
                           "//www.youtube-nocookie.com", "//youtube-nocookie.com", "//player.vimeo.com",
                           "//v.qq.com", "//archive.org", "//upload.wikimedia.org", "//player.twitch.tv"});
@@ -180,7 +175,7 @@ bool is_without_content(const Node& node) {
 }
 
 bool is_probably_visible(const Node& node) {
-  std::string style = lower(attr(node, "style"));
+  std::string style = core::ascii_lower(attr(node, "style"));
   style.erase(std::remove_if(style.begin(), style.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
               style.end());
   if (style.find("display:none") != std::string::npos || style.find("visibility:hidden") != std::string::npos)
@@ -328,7 +323,7 @@ int ArticleGrabber::class_weight(const Node& node) const {
   if (!flags_.weight_classes) return 0;
   int weight = 0;
   for (const char* name : {"class", "id"}) {
-    std::string value = lower(attr(node, name));
+    std::string value = core::ascii_lower(attr(node, name));
     if (value.empty()) continue;
     if (is_negative_hint(value)) weight -= 25;
     if (is_positive_hint(value)) weight += 25;
@@ -349,7 +344,7 @@ void ArticleGrabber::initialize(Node* node) {
 bool ArticleGrabber::take_byline(const Node& node, const std::string& hints) {
   if (byline_) return false;
   bool marked = attr(node, "rel") == "author" || attr(node, "itemprop").find("author") != std::string_view::npos ||
-                is_byline_hint(lower(hints));
+                is_byline_hint(core::ascii_lower(hints));
   if (!marked) return false;
   std::string text = collapse_spaces(node.text_content());
   if (text.empty() || char_count(text) >= 100) return false;
@@ -390,7 +385,7 @@ std::unique_ptr<Node> ArticleGrabber::grab(Node& document) {
   std::vector<Node*> to_score;
   for (Node* node = html; node;) {
     std::string hints = class_and_id(*node);
-    std::string hints_lower = lower(hints);
+    std::string hints_lower = core::ascii_lower(hints);
     if (!is_probably_visible(*node)) {
       node = drop_and_next(node);
       continue;
@@ -660,7 +655,7 @@ bool ArticleGrabber::should_remove_conditionally(const Node& node, std::string_v
   static const std::unordered_set<std::string> ad_words = {"ad", "advertising", "advertisement", "pub", "publicité",
                                                            "werb", "werbung", "广告", "реклама", "anuncio"};
   static const std::unordered_set<std::string> loading_words = {"loading", "正在加载", "загрузка", "chargement", "cargando"};
-  std::string text_lower = lower(text);
+  std::string text_lower = core::ascii_lower(text);
   std::string bare = text_lower;
   if (bare.ends_with("...")) bare.resize(bare.size() - 3);
   else if (bare.ends_with("\u2026")) bare.resize(bare.size() - 3);
@@ -704,7 +699,7 @@ void ArticleGrabber::prepare_article(Node& article) {
   for (Node* block : element_children(article)) {
     std::vector<Node*> share;
     for_each_descendant(*block, [&](Node& n) {
-      if (n.kind == Node::Kind::element && is_share_hint(lower(class_and_id(n))) &&
+      if (n.kind == Node::Kind::element && is_share_hint(core::ascii_lower(class_and_id(n))) &&
           char_count(n.text_content()) < kMinArticleChars)
         share.push_back(&n);
     });
@@ -756,7 +751,7 @@ void make_urls_absolute(Node& article, const std::string& base, std::string_view
     for (const char* name : {"href", "src", "poster"}) {
       const std::string* value = n.attribute(name);
       if (!value || value->empty()) continue;
-      if (lower(*value).starts_with("javascript:") || value->starts_with("data:")) continue;
+      if (core::ascii_lower(*value).starts_with("javascript:") || value->starts_with("data:")) continue;
       if (auto resolved = absolute(*value)) n.set_attribute(name, *resolved);
     }
     if (const std::string* srcset = n.attribute("srcset")) {
@@ -786,7 +781,7 @@ void make_urls_absolute(Node& article, const std::string& base, std::string_view
   // javascript: links keep their text but lose the link.
   std::vector<Node*> script_links;
   for_each_descendant(article, [&](Node& n) {
-    if (n.is_element("a") && lower(attr(n, "href")).starts_with("javascript:")) script_links.push_back(&n);
+    if (n.is_element("a") && core::ascii_lower(attr(n, "href")).starts_with("javascript:")) script_links.push_back(&n);
   });
   for (auto it = script_links.rbegin(); it != script_links.rend(); ++it) (*it)->unwrap();
 }

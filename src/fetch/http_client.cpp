@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/ascii.hpp"
 #include "core/url.hpp"
 #include "fetch/address_policy.hpp"
 
@@ -134,18 +135,6 @@ std::string status_text(long status) {
   return text;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
 // Host name of a URL, lower-case, for the per-host limit; "" if unparsable
 // (curl then reports the bad URL itself).
 std::string host_of(const std::string& url) {
@@ -154,7 +143,7 @@ std::string host_of(const std::string& url) {
   if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
       curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK)
     return {};
-  std::string result = lower(host);
+  std::string result = core::ascii_lower(host);
   curl_free(host);
   return result;
 }
@@ -200,7 +189,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (line.starts_with("HTTP/")) {
     t->response_headers.clear();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    t->response_headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    t->response_headers[core::ascii_lower(core::trim_c_space(line.substr(0, colon)))] = std::string(core::trim_c_space(line.substr(colon + 1)));
   }
   return n;
 }

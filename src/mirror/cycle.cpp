@@ -19,17 +19,19 @@
 #include "archive/readme_page.hpp"
 #include "archive/text.hpp"
 #include "catalog/catalog.hpp"
+#include "catalog/importer.hpp"
 #include "clean/article_cleaner.hpp"
 #include "core/hash.hpp"
+#include "core/mirror_layout.hpp"
+#include "core/parallel.hpp"
 #include "core/time_zone.hpp"
+#include "core/url.hpp"
+#include "extract/feed_links.hpp"
 #include "fetch/http_client.hpp"
-#include "catalog/importer.hpp"
 #include "mirror/identity.hpp"
 #include "mirror/image_localizer.hpp"
 #include "mirror/page_fetcher.hpp"
 #include "mirror/site_folders.hpp"
-#include "core/url.hpp"
-#include "extract/feed_links.hpp"
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
 #include "search/plain_text.hpp"
@@ -237,7 +239,7 @@ struct Mirror::Impl {
   std::string folder_of(std::string_view site) const { return folders.folder_of(site); }
 
   fs::path article_path(std::string_view site, std::string_view file_name) const {
-    return fs::path("articles") / folder_of(site) / fs::path(std::string(file_name));
+    return core::layout::article_file(folder_of(site), file_name);
   }
 
   // A site's layout: its source's; a site no source names any more is
@@ -295,16 +297,9 @@ struct Mirror::Impl {
   void catalog_new(const std::vector<NewArticle>& fresh) {
     if (!catalog || fresh.empty()) return;
     std::vector<catalog::PreparedArticle> prepared(fresh.size());
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (std::size_t i = next++; i < fresh.size(); i = next++)
-        prepared[i] = catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), fresh.size()); ++t)
-      threads.emplace_back(worker);
-    worker();
-    for (auto& thread : threads) thread.join();
+    core::parallel_for(fresh.size(), [&](std::size_t i) {
+      prepared[i] = catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
+    });
     auto status = catalog->transaction([&]() -> Status {
       for (const auto& article : prepared) {
         // A file cataloged already (a cycle that died after this point) is fine.
@@ -352,7 +347,7 @@ struct Mirror::Impl {
       journal.push_back(to_json(article.record));
       touched_sites.insert(article.record.site);
     }
-    if (auto status = archive::write_file_atomically(dir / kCycleJournal, journal.dump()); !status) return status;
+    if (auto status = archive::write_file_atomically(dir / core::layout::kCycleJournal, journal.dump()); !status) return status;
     if (auto status = batch.commit(); !status) return status;
     if (auto status = record(fresh); !status) {
       // The files are in place and the journal names them: what recovers
@@ -447,7 +442,7 @@ struct Mirror::Impl {
     if (touched_sites.empty()) return core::ok_status();
     if (auto status = write_lists(touched_sites); !status) return status;
     std::error_code ignored;
-    fs::remove(dir / kCycleJournal, ignored);
+    fs::remove(dir / core::layout::kCycleJournal, ignored);
     return core::ok_status();
   }
 
@@ -691,11 +686,11 @@ struct Mirror::Impl {
     archive::BatchWriter batch(dir);
     for (const auto& site : sites)
       if (auto status = batch.stage(list_path(site), render_list(site)); !status) return status;
-    if (auto status = batch.stage("README.md", render_readme()); !status) return status;
+    if (auto status = batch.stage(std::string(core::layout::kReadme), render_readme()); !status) return status;
     return batch.commit();
   }
 
-  static fs::path list_path(std::string_view site) { return fs::path("lists") / (archive::site_dir_name(site) + ".md"); }
+  static fs::path list_path(std::string_view site) { return core::layout::list_file(archive::site_dir_name(site)); }
 
   // A site's list page as the state has it.
   std::string render_list(const std::string& site) {
@@ -709,7 +704,7 @@ struct Mirror::Impl {
   std::map<std::string, std::string> expected_lists() {
     std::map<std::string, std::string> pages;
     for (const auto& site : all_sites()) pages[list_path(site).generic_string()] = render_list(site);
-    pages["README.md"] = render_readme();
+    pages[std::string(core::layout::kReadme)] = render_readme();
     return pages;
   }
 
@@ -742,7 +737,7 @@ struct Mirror::Impl {
   // Finishes what the journal of an interrupted (or failed) commit names:
   // see docs/ARCHITECTURE.md.
   Status recover_journal() {
-    auto journal = dir / kCycleJournal;
+    auto journal = dir / core::layout::kCycleJournal;
     if (fs::exists(journal)) {
       std::ifstream in(journal, std::ios::binary);
       nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
@@ -1030,32 +1025,22 @@ Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
       fetched[owners[k]] = {round, std::move(results[k])};
     }
 
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (std::size_t k = next++; k < owners.size(); k = next++) {
-        std::size_t i = owners[k];
-        // An exception out of a thread would end the process; out of one
-        // feed's work (memory it cannot have, a library's throw) it costs
-        // that feed alone.
-        try {
-          prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
-                                       config::effective_timezone(impl.config, *sources[i]),
-                                       impl.rules_for(*sources[i]), now);
-        } catch (const std::bad_alloc&) {
-          prepared[i] = {Error(ErrorKind::too_large, "ran out of memory reading the feed " + requests[k].url), false,
-                         {}};
-        } catch (const std::exception& e) {
-          prepared[i] = {Error(ErrorKind::internal, "reading the feed " + requests[k].url + " failed: " + e.what()),
-                         false, {}};
-        }
+    core::parallel_for(owners.size(), [&](std::size_t k) {
+      std::size_t i = owners[k];
+      // An exception out of one feed's work (memory it cannot have, a
+      // library's throw) costs that feed alone, not the cycle.
+      try {
+        prepared[i] = prepare_source(*sources[i], requests[k].url, *fetched[i].result,
+                                     config::effective_timezone(impl.config, *sources[i]),
+                                     impl.rules_for(*sources[i]), now);
+      } catch (const std::bad_alloc&) {
+        prepared[i] = {Error(ErrorKind::too_large, "ran out of memory reading the feed " + requests[k].url), false,
+                       {}};
+      } catch (const std::exception& e) {
+        prepared[i] = {Error(ErrorKind::internal, "reading the feed " + requests[k].url + " failed: " + e.what()),
+                       false, {}};
       }
-    };
-    std::size_t thread_count =
-        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), owners.size());
-    std::vector<std::thread> threads;
-    for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(worker);
-    worker();
-    for (auto& thread : threads) thread.join();
+    });
   }
   log_stage("fetch and parse");
 

@@ -63,10 +63,6 @@ struct SavedPage {
   bool changed = false;  // a known page with new content: a new version
 };
 
-// The journal of a cycle's commit, relative to the mirror: while it exists,
-// a cycle was interrupted and the next one (or `check --repair`) finishes it.
-inline constexpr std::string_view kCycleJournal = ".newsmirror/pending-articles.json";
-
 // A mirror folder: its configuration and state. Not thread-safe.
 class Mirror {
  public:

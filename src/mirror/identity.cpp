@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "core/hash.hpp"
 #include "core/url.hpp"
 
@@ -10,15 +11,10 @@ namespace newsmirror::mirror {
 
 namespace {
 
+std::string trimmed_text(std::string_view text) { return std::string(core::trim_c_space(text)); }
+
 bool is_tracking_parameter(std::string_view name) {
   return name.starts_with("utm_") || name == "fbclid" || name == "gclid" || name == "spm";
-}
-
-std::string trimmed(std::string_view text) {
-  auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return std::string(text);
 }
 
 std::string format_time(const std::optional<core::TimePoint>& time) {
@@ -28,7 +24,7 @@ std::string format_time(const std::optional<core::TimePoint>& time) {
 }  // namespace
 
 std::string normalize_link(std::string_view link) {
-  std::string url = core::url::serialize(link).value_or(trimmed(link));
+  std::string url = core::url::serialize(link).value_or(trimmed_text(link));
   if (auto hash = url.find('#'); hash != std::string::npos) url.erase(hash);
   if (auto scheme = url.find("://"); scheme != std::string::npos) url.erase(0, scheme + 3);
 
@@ -60,8 +56,8 @@ std::string link_key(std::string_view site, std::string_view link) {
 std::vector<std::string> identity_keys(std::string_view site, const core::Entry& entry) {
   std::string scope = std::string(site) + "\x1f";
   std::vector<std::string> keys;
-  if (entry.id && !trimmed(*entry.id).empty()) keys.push_back("guid:" + scope + trimmed(*entry.id));
-  if (entry.link && !trimmed(*entry.link).empty())
+  if (entry.id && !trimmed_text(*entry.id).empty()) keys.push_back("guid:" + scope + trimmed_text(*entry.id));
+  if (entry.link && !trimmed_text(*entry.link).empty())
     keys.push_back(link_key(site, *entry.link));
   if (keys.empty()) {
     std::string basis = entry.title.value_or("") + "\x1f" + format_time(entry.published) + "\x1f" +

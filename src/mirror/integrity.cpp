@@ -9,6 +9,7 @@
 #include "archive/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "catalog/catalog.hpp"
+#include "core/mirror_layout.hpp"
 #include "mirror/site_folders.hpp"
 #include "search/search_index.hpp"
 #include "state/state_db.hpp"
@@ -48,13 +49,13 @@ class Checker {
 
   // What an interrupted write or cycle left behind.
   core::Status leftovers() {
-    if (fs::exists(dir_ / kCycleJournal)) {
+    if (fs::exists(dir_ / core::layout::kCycleJournal)) {
       bool repaired = false;
       if (repair_) {
         if (auto s = mirror_.recover(); !s) return s;
         repaired = true;
       }
-      problem(std::string(kCycleJournal), "an interrupted cycle's journal: its articles may be unlisted", repaired);
+      problem(std::string(core::layout::kCycleJournal), "an interrupted cycle's journal: its articles may be unlisted", repaired);
     }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied, ec);
@@ -64,7 +65,7 @@ class Checker {
         it.disable_recursion_pending();
         continue;
       }
-      if (!archive::is_temp_file_name(it->path().filename().string())) continue;
+      if (!core::layout::is_temp_file_name(it->path().filename().string())) continue;
       bool repaired = repair_ && fs::remove(it->path(), ec);
       problem(fs::relative(it->path(), dir_).generic_string(), "a temp file an interrupted write left", repaired);
     }
@@ -73,12 +74,12 @@ class Checker {
 
   void scan_articles(const SiteFolders& folders) {
     std::error_code ec;
-    for (const auto& folder : fs::directory_iterator(dir_ / "articles", ec)) {
+    for (const auto& folder : fs::directory_iterator(dir_ / core::layout::kArticles, ec)) {
       if (!folder.is_directory() || folder.is_symlink()) continue;
       const std::string folder_name = folder.path().filename().string();
       for (const auto& entry : fs::directory_iterator(folder.path(), ec)) {
         const std::string name = entry.path().filename().string();
-        if (!entry.is_regular_file() || archive::is_temp_file_name(name) || !name.ends_with(".md")) continue;
+        if (!entry.is_regular_file() || core::layout::is_temp_file_name(name) || !name.ends_with(".md")) continue;
         const std::string where = "articles/" + folder_name + "/" + name;
         ++report_.article_files;
         files_.insert(where);

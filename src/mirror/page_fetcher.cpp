@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/parallel.hpp"
 #include "extract/html_bytes.hpp"
 
 namespace newsmirror::mirror {
@@ -54,23 +55,14 @@ std::vector<core::Result<FetchedPage>> fetch_pages(const std::vector<PageRequest
 
   // Extraction is CPU work (a whole page's tree each): spread it over cores.
   std::vector<core::Result<FetchedPage>> pages(requests.size(), core::Error(core::ErrorKind::internal, "not read"));
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < requests.size(); i = next++) {
-      // A throw out of a thread would end the process; here it costs one page.
-      try {
-        pages[i] = read_page(requests[i].url, fetched[i]);
-      } catch (const std::exception& e) {
-        pages[i] = core::Error(core::ErrorKind::internal, requests[i].url + ": reading the page failed: " + e.what());
-      }
+  core::parallel_for(requests.size(), [&](std::size_t i) {
+    // A throw costs this one page, not the others.
+    try {
+      pages[i] = read_page(requests[i].url, fetched[i]);
+    } catch (const std::exception& e) {
+      pages[i] = core::Error(core::ErrorKind::internal, requests[i].url + ": reading the page failed: " + e.what());
     }
-  };
-  std::size_t thread_count =
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), requests.size());
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& thread : threads) thread.join();
+  });
   return pages;
 }
 

@@ -1,5 +1,7 @@
 #include "mirror/writer_lock.hpp"
 
+#include "core/mirror_layout.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,7 +22,7 @@ using core::ErrorKind;
 
 namespace {
 
-fs::path lock_file(const fs::path& mirror_dir) { return mirror_dir / ".newsmirror" / "lock"; }
+fs::path lock_file(const fs::path& mirror_dir) { return core::layout::writer_lock(mirror_dir); }
 
 // The lock file's text: "<pid> <ms since the epoch> <command>\n".
 std::optional<LockHolder> read_holder(int fd) {
@@ -61,7 +63,7 @@ std::string LockHolder::describe() const {
 core::Result<WriterLock> WriterLock::acquire(const fs::path& mirror_dir, std::string_view command, Wait wait,
                                              const std::function<void(const LockHolder&)>& on_wait) {
   std::error_code ec;
-  const auto folder = mirror_dir / ".newsmirror";
+  const auto folder = core::layout::private_dir(mirror_dir);
   // A mirror cloned from elsewhere could ship `.newsmirror` (or the lock)
   // as a link to a file of the user's: never follow one, never truncate
   // anything but a plain file of our own.

@@ -3,6 +3,8 @@
 // 2-digit years, "GMT+8", full month names) that explicit code reads better.
 #include "parse/date.hpp"
 
+#include "core/ascii.hpp"
+
 #include <array>
 #include <cctype>
 #include <chrono>
@@ -22,13 +24,6 @@ struct Fields {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // A cursor over the text with the few primitives the grammars need.
 class Scanner {
@@ -83,7 +78,7 @@ int month_from_name(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   if (name.size() < 3) return 0;
-  std::string l = lower(name);
+  std::string l = core::ascii_lower(name);
   for (std::size_t i = 0; i < kMonths.size(); ++i)
     if (l.starts_with(kMonths[i])) return static_cast<int>(i) + 1;
   return 0;
@@ -92,7 +87,7 @@ int month_from_name(std::string_view name) {
 bool is_weekday(std::string_view name) {
   static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
   if (name.size() < 3) return false;
-  std::string l = lower(name);
+  std::string l = core::ascii_lower(name);
   for (auto d : kDays)
     if (l.starts_with(d)) return true;
   return false;
@@ -101,7 +96,7 @@ bool is_weekday(std::string_view name) {
 // Named zones from RFC 822 plus the single-letter military zones (RFC 822
 // section 5: A..M west without J, N..Y east, Z zero).
 std::optional<int> named_zone(std::string_view name) {
-  std::string l = lower(name);
+  std::string l = core::ascii_lower(name);
   struct Named { std::string_view name; int hours; };
   static constexpr Named kZones[] = {
       {"ut", 0}, {"utc", 0}, {"gmt", 0}, {"z", 0},
@@ -156,7 +151,7 @@ bool zone(Scanner& s, Fields& f) {
       named = std::nullopt;
     }
     f.offset_seconds = named;
-    if ((lower(name) == "gmt" || lower(name) == "utc") && numeric_offset(s, offset))
+    if ((core::ascii_lower(name) == "gmt" || core::ascii_lower(name) == "utc") && numeric_offset(s, offset))
       f.offset_seconds = offset;
   } else {
     return false;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
 
 
@@ -18,30 +19,17 @@ namespace newsmirror::parse {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view unquote(std::string_view s) {
-  s = trim(s);
+  s = core::trim_blanks(s);
   if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
     s = s.substr(1, s.size() - 2);
-  return trim(s);
+  return core::trim_blanks(s);
 }
 
 // Real feeds label GB18030 text "gb2312" or "gbk": decoding with the
 // superset loses nothing and accepts the characters they actually use.
 std::string converter_name(std::string_view charset) {
-  std::string name = lower(charset);
+  std::string name = core::ascii_lower(charset);
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "cp936" || name == "euc-cn")
     return "gb18030";
   if (name == "big5") return "big5-hkscs";  // Big5 as real sites write it.
@@ -415,7 +403,7 @@ std::optional<std::string> detect(std::string_view bytes) {
   uchardet_data_end(detector.get());
   const char* name = uchardet_get_charset(detector.get());
   if (!name || !*name) return std::nullopt;
-  return lower(name);
+  return core::ascii_lower(name);
 }
 
 // The encoding pseudo-attribute of an XML declaration in an ASCII-compatible
@@ -427,15 +415,15 @@ std::string declared_encoding(std::string_view bytes) {
   auto pos = decl.find("encoding");
   if (pos == std::string_view::npos) return "";
   decl.remove_prefix(pos + 8);
-  decl = trim(decl);
+  decl = core::trim_blanks(decl);
   if (decl.empty() || decl.front() != '=') return "";
-  decl = trim(decl.substr(1));
+  decl = core::trim_blanks(decl.substr(1));
   if (decl.empty()) return "";
   char quote = decl.front();
   if (quote != '"' && quote != '\'') return "";
   auto close = decl.find(quote, 1);
   if (close == std::string_view::npos) return "";
-  return lower(trim(decl.substr(1, close - 1)));
+  return core::ascii_lower(core::trim_blanks(decl.substr(1, close - 1)));
 }
 
 struct Sniffed {
@@ -471,7 +459,7 @@ std::string charset_from_content_type(std::string_view content_type) {
     if (next != std::string_view::npos) param = param.substr(0, next);
     auto eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    if (lower(trim(param.substr(0, eq))) == "charset") return lower(unquote(param.substr(eq + 1)));
+    if (core::ascii_lower(core::trim_blanks(param.substr(0, eq))) == "charset") return core::ascii_lower(unquote(param.substr(eq + 1)));
   }
   return "";
 }

@@ -26,7 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/url.hpp"
+#include "core/utf8.hpp"
 #include "parse/date.hpp"
 #include "parse/encoding.hpp"
 
@@ -36,54 +38,18 @@ namespace {
 
 // ---------------------------------------------------------------- strings
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
+// U+00A0 and U+3000 at the ends are padding too in Chinese feeds.
 std::string trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  // U+00A0 and U+3000 at the ends are padding too in Chinese feeds.
   for (bool changed = true; changed;) {
-    changed = false;
+    const std::size_t before = s.size();
+    s = core::trim_c_space(s);
     for (std::string_view pad : {std::string_view("\xC2\xA0"), std::string_view("\xE3\x80\x80")}) {
-      if (s.starts_with(pad)) { s.remove_prefix(pad.size()); changed = true; }
-      if (s.ends_with(pad)) { s.remove_suffix(pad.size()); changed = true; }
+      if (s.starts_with(pad)) s.remove_prefix(pad.size());
+      if (s.ends_with(pad)) s.remove_suffix(pad.size());
     }
-    while (!s.empty() && is_space(s.front())) { s.remove_prefix(1); changed = true; }
-    while (!s.empty() && is_space(s.back())) { s.remove_suffix(1); changed = true; }
+    changed = s.size() != before;
   }
   return std::string(s);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  char bytes[4];
-  std::size_t size;
-  if (cp < 0x80) {
-    bytes[0] = static_cast<char>(cp);
-    size = 1;
-  } else if (cp < 0x800) {
-    bytes[0] = static_cast<char>(0xC0 | (cp >> 6));
-    bytes[1] = static_cast<char>(0x80 | (cp & 0x3F));
-    size = 2;
-  } else if (cp < 0x10000) {
-    bytes[0] = static_cast<char>(0xE0 | (cp >> 12));
-    bytes[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    bytes[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    size = 3;
-  } else {
-    bytes[0] = static_cast<char>(0xF0 | (cp >> 18));
-    bytes[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    bytes[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    bytes[3] = static_cast<char>(0x80 | (cp & 0x3F));
-    size = 4;
-  }
-  out.append(bytes, size);
 }
 
 std::optional<std::string> non_empty(std::string value) {
@@ -115,12 +81,12 @@ std::map<std::string, std::string> internal_entities(std::string_view doctype) {
   while ((pos = doctype.find("<!ENTITY", pos)) != std::string_view::npos) {
     pos += 8;
     std::size_t i = pos;
-    while (i < doctype.size() && is_space(doctype[i])) ++i;
+    while (i < doctype.size() && core::is_c_space(doctype[i])) ++i;
     if (i < doctype.size() && doctype[i] == '%') continue;  // parameter entity
     std::size_t name_start = i;
     while (i < doctype.size() && is_name_char(doctype[i])) ++i;
     std::string name(doctype.substr(name_start, i - name_start));
-    while (i < doctype.size() && is_space(doctype[i])) ++i;
+    while (i < doctype.size() && core::is_c_space(doctype[i])) ++i;
     if (name.empty() || i >= doctype.size() || (doctype[i] != '"' && doctype[i] != '\'')) continue;
     char quote = doctype[i];
     auto close = doctype.find(quote, i + 1);
@@ -385,7 +351,7 @@ std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredE
       break;
     case Kind::numeric:
       if (in_text && writes_as_character(ref.cp)) {
-        append_utf8(out, ref.cp);
+        core::append_utf8(out, ref.cp);
       } else if (in[i + 2] != 'X') {
         out.append(in.data() + i, ref.end - i);  // as written
       } else {
@@ -394,7 +360,7 @@ std::size_t append_reference(std::string_view in, std::size_t i, const DeclaredE
       }
       break;
     case Kind::character:
-      append_utf8(out, ref.cp);
+      core::append_utf8(out, ref.cp);
       break;
     case Kind::declared:
       if (ref.text.size() > budget.left) {
@@ -455,7 +421,7 @@ bool stand_in_text(std::string_view in, std::size_t start, std::size_t end, cons
         case Kind::character:
           // No value holds U+FDD0 (see TreeReader).
           if (ref.cp == 0xFDD0) ok = false;
-          else append_utf8(value, ref.cp);
+          else core::append_utf8(value, ref.cp);
           break;
         case Kind::unknown:
           value.push_back('&');
@@ -493,7 +459,7 @@ core::Result<std::string> prepare_xml(std::string_view in, StandIns* stand_ins =
   std::string out;
   out.reserve(in.size() + in.size() / 16);
   std::size_t i = 0;
-  while (i < in.size() && is_space(in[i])) ++i;
+  while (i < in.size() && core::is_c_space(in[i])) ++i;
   if (in.substr(i).starts_with("<?xml")) {
     auto end = in.find("?>", i);
     i = end == std::string_view::npos ? in.size() : end + 2;
@@ -541,7 +507,7 @@ core::Result<std::string> prepare_xml(std::string_view in, StandIns* stand_ins =
       i = stop;
       continue;
     }
-    if (rest.size() >= 9 && rest[1] == '!' && lower(rest.substr(0, 9)) == "<!doctype") {
+    if (rest.size() >= 9 && rest[1] == '!' && core::ascii_lower(rest.substr(0, 9)) == "<!doctype") {
       // Skip to the '>' that closes it, past an internal subset in [].
       std::size_t j = i + 9;
       int brackets = 0;
@@ -777,7 +743,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
   std::string out;
   int bits = 0, acc = 0;
   for (char c : in) {
-    if (c == '=' || is_space(c)) continue;
+    if (c == '=' || core::is_c_space(c)) continue;
     int v = value(c);
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | v;
@@ -814,8 +780,8 @@ class TreeReader {
   // their text, inline XHTML its serialization (without Atom's wrapper div),
   // Atom 0.3 base64 its decoded bytes.
   std::string markup_of(const xmlNode* node) const {
-    std::string type = lower(attr(node, "type"));
-    std::string mode = lower(attr(node, "mode"));
+    std::string type = core::ascii_lower(attr(node, "type"));
+    std::string mode = core::ascii_lower(attr(node, "mode"));
     // Atom 1.0: a media type that is neither text nor XML means base64
     // (RFC 4287 section 4.1.3.3); Atom 0.3 says so with mode="base64".
     bool textual = type.empty() || type == "text" || type == "html" || type == "xhtml" || type.starts_with("text/") ||
@@ -1293,7 +1259,7 @@ class XmlFeedParser {
 
   // A title is plain text unless it declares or visibly carries markup.
   std::optional<std::string> title(const xmlNode* node, bool atom) const {
-    std::string type = lower(attr(node, "type"));
+    std::string type = core::ascii_lower(attr(node, "type"));
     bool html = atom ? (type == "html" || type == "xhtml" || type.find("html") != std::string::npos ||
                         has_element_child(node))
                      : (has_element_child(node) || text_of(node).find('<') != std::string::npos);
@@ -1426,13 +1392,13 @@ class XmlFeedParser {
   // "enclosure" a media file.
   void read_atom_link(const xmlNode* node, std::optional<std::string>& link, std::optional<std::string>* self,
                       std::vector<core::Enclosure>* enclosures) {
-    std::string rel = lower(trim(attr(node, "rel")));
+    std::string rel = core::ascii_lower(trim(attr(node, "rel")));
     std::string href = attr(node, "href");
     if (href.empty() && !has_attr(node, "href")) href = text_of(node);
     auto url = absolute(node, href);
     if (!url) return;
     if (rel.empty() || rel == "alternate") {
-      std::string type = lower(attr(node, "type"));
+      std::string type = core::ascii_lower(attr(node, "type"));
       if (!link || (!link_is_html_ && (type.empty() || type.find("html") != std::string::npos))) {
         link = url;
         link_is_html_ = type.empty() || type.find("html") != std::string::npos;
@@ -1515,7 +1481,7 @@ class XmlFeedParser {
     if (rss && q.local == "guid") {
       if (entry.id) return;
       entry.id = non_empty(text_of(node));
-      std::string permalink = lower(trim(attr(node, "isPermaLink")));
+      std::string permalink = core::ascii_lower(trim(attr(node, "isPermaLink")));
       if (entry.id && permalink != "false" && core::url::is_absolute(*entry.id)) permalink_guid = absolute(node, *entry.id);
     } else if (rss && q.local == "description") {
       if (!entry.summary) entry.summary = markup(node);
@@ -1654,7 +1620,7 @@ core::Result<core::Feed> parse_json_feed(std::string_view bytes, const ParseOpti
 bool looks_like_json(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   for (char c : bytes) {
-    if (is_space(c)) continue;
+    if (core::is_c_space(c)) continue;
     return c == '{';
   }
   return false;

@@ -13,6 +13,7 @@
 
 #include "archive/atomic_writer.hpp"
 #include "archive/file_name.hpp"
+#include "core/mirror_layout.hpp"
 #include "publish/git_credentials.hpp"
 
 namespace newsmirror::publish {
@@ -240,10 +241,10 @@ class EmptyLocalRemote {
 bool is_published_path(std::string_view path) {
   const std::size_t slash = path.find_last_of('/');
   std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  if (archive::is_temp_file_name(name)) return false;
-  if (path == "README.md" || path == ".gitignore") return true;
-  for (std::string_view folder : {"articles/", "lists/", "assets/"})
-    if (path.starts_with(folder) && path.size() > folder.size()) return true;
+  if (core::layout::is_temp_file_name(name)) return false;
+  if (path == core::layout::kReadme || path == ".gitignore") return true;
+  for (std::string_view folder : {core::layout::kArticles, core::layout::kLists, core::layout::kAssets})
+    if (path.size() > folder.size() + 1 && path.starts_with(folder) && path[folder.size()] == '/') return true;
   return false;
 }
 

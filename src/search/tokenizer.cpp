@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/utf8.hpp"
+
 namespace newsmirror::search {
 namespace {
 
@@ -33,7 +35,7 @@ class SimplifiedTable {
     for (char32_t c = 0x20000; c <= 0x2FA1F; ++c) candidates += c;
     std::string joined;
     for (char32_t c : candidates) {
-      append_utf8(joined, c);
+      core::append_utf8(joined, c);
       joined += '\n';
     }
     std::string converted = converter.Convert(joined);
@@ -58,14 +60,6 @@ class SimplifiedTable {
     if (c < 0x20000) return c;
     auto it = other_.find(c);
     return it == other_.end() ? c : it->second;
-  }
-
-  static void append_utf8(std::string& out, char32_t c) {
-    char buffer[4];
-    int32_t length = 0;
-    UBool error = false;
-    U8_APPEND(reinterpret_cast<uint8_t*>(buffer), length, 4, static_cast<UChar32>(c), error);
-    if (!error) out.append(buffer, static_cast<std::size_t>(length));
   }
 
  private:
@@ -165,8 +159,6 @@ void fold_with_offsets(std::string_view text, std::vector<FoldedChar>& out) {
 }
 
 // ---- terms --------------------------------------------------------------
-
-void append_utf8(std::string& out, char32_t c) { SimplifiedTable::append_utf8(out, c); }
 
 // Dictionary segmentation of CJK runs. A BreakIterator is not thread-safe,
 // so each thread keeps its own.
@@ -307,8 +299,8 @@ class Tokenizer {
   // after it (their scripts tell the two sides apart).
   void make_boundary_term(std::size_t first, std::size_t first_end, std::size_t second, std::size_t second_end) {
     term_.assign(kBoundaryMarker);
-    for (std::size_t k = first; k < first_end; ++k) append_utf8(term_, chars_[k].c);
-    for (std::size_t k = second; k < second_end; ++k) append_utf8(term_, chars_[k].c);
+    for (std::size_t k = first; k < first_end; ++k) core::append_utf8(term_, chars_[k].c);
+    for (std::size_t k = second; k < second_end; ++k) core::append_utf8(term_, chars_[k].c);
   }
 
   // Emits the term for chars [first, last) at a new position, or, in a
@@ -321,7 +313,7 @@ class Tokenizer {
       return;
     }
     term_.clear();
-    for (std::size_t k = first; k < last; ++k) append_utf8(term_, chars_[k].c);
+    for (std::size_t k = first; k < last; ++k) core::append_utf8(term_, chars_[k].c);
     if (!emit(term_, chars_[first].begin, chars_[last - 1].end, false)) return;
     if (cjk && mode_ == TokenizeFor::document) {
       make_boundary_term(first, last, cjk, cjk + 1);
@@ -344,10 +336,10 @@ class Tokenizer {
         return;
       }
       term_.clear();
-      append_utf8(term_, chars_[k].c);
+      core::append_utf8(term_, chars_[k].c);
       int end = chars_[k].end;
       if (!is_last) {
-        append_utf8(term_, chars_[k + 1].c);
+        core::append_utf8(term_, chars_[k + 1].c);
         // A highlighted position stands for its first character alone.
         if (mode_ != TokenizeFor::highlight) end = chars_[k + 1].end;
       }
@@ -358,14 +350,14 @@ class Tokenizer {
         const bool first_time = seen_.first_time(chars_[k].c);
         if (!is_last && (first_time || k == first)) {
           term_.clear();
-          append_utf8(term_, chars_[k].c);
+          core::append_utf8(term_, chars_[k].c);
           if (!emit(term_, chars_[k].begin, chars_[k].end, true)) return;
         }
       }
       for (; next_word != words_.end() && next_word->first == k; ++next_word) {
         term_.clear();
         term_ += kWordMarker;
-        for (std::size_t w = 0; w < next_word->second; ++w) append_utf8(term_, chars_[k + w].c);
+        for (std::size_t w = 0; w < next_word->second; ++w) core::append_utf8(term_, chars_[k + w].c);
         if (!emit(term_, chars_[k].begin, chars_[k + next_word->second - 1].end, true)) return;
       }
       if (is_last && word && mode_ == TokenizeFor::document) {
@@ -383,7 +375,7 @@ class Tokenizer {
       if (classify(c.c) != CharClass::cjk) return;
     term_.clear();
     term_ += kWordMarker;
-    for (const FoldedChar& c : chars_) append_utf8(term_, c.c);
+    for (const FoldedChar& c : chars_) core::append_utf8(term_, c.c);
     emit(term_, offset, offset + static_cast<int>(word.size()), false);
   }
 
@@ -421,7 +413,7 @@ std::string fold(std::string_view text) {
   fold_with_offsets(text, chars);
   std::string out;
   out.reserve(text.size());
-  for (const FoldedChar& c : chars) append_utf8(out, c.c);
+  for (const FoldedChar& c : chars) core::append_utf8(out, c.c);
   return out;
 }
 

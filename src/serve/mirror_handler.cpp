@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
+#include "core/mirror_layout.hpp"
 #include "core/time_zone.hpp"
 #include "search/search_index.hpp"
 #include "search/search_io.hpp"
@@ -126,7 +127,7 @@ struct MirrorHandler::Impl {
       : options(std::move(o)),
         watch(catalog::Catalog::default_path(options.mirror), options.catalog_check_interval),
         cache(options.cache_bytes),
-        assets(options.mirror / "assets"),
+        assets(options.mirror / core::layout::kAssets),
         catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror); }),
         renderers([mirror = options.mirror, render = options.render] {
           return site::SiteRenderer::open(mirror, render);

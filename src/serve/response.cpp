@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "core/ascii.hpp"
 #include "core/hash.hpp"
 #include "site/safe_content.hpp"
 
@@ -34,12 +35,6 @@ bool ieq(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // gzip (RFC 1952) of `bytes` at zlib's default level; empty on failure.
@@ -143,7 +138,7 @@ std::string_view reason_phrase(int code) {
 }
 
 bool compressible(std::string_view content_type) {
-  const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view type = core::trim_blanks(content_type.substr(0, content_type.find(';')));
   if (type.starts_with("text/")) return true;
   return type == "application/json" || type == "application/feed+json" || type == "application/xml" ||
          type == "application/javascript" || type == "image/svg+xml" || type.ends_with("+xml");
@@ -156,17 +151,17 @@ bool accepts_gzip(std::string_view accept_encoding) {
     std::string_view item = accept_encoding.substr(0, comma);
     accept_encoding = comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const std::size_t semi = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semi));
+    const std::string_view coding = core::trim_blanks(item.substr(0, semi));
     if (!ieq(coding, "gzip") && !ieq(coding, "x-gzip") && coding != "*") continue;
     bool refused = false;
     if (semi != std::string_view::npos) {
       std::string_view params = item.substr(semi + 1);
       while (!params.empty()) {
         const std::size_t next = params.find(';');
-        std::string_view param = trim(params.substr(0, next));
+        std::string_view param = core::trim_blanks(params.substr(0, next));
         params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
         if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-          std::string_view q = trim(param.substr(2));
+          std::string_view q = core::trim_blanks(param.substr(2));
           // q=0, q=0.0, q=0.000: refused; any nonzero digit: accepted.
           refused = q.find_first_of("123456789") == std::string_view::npos;
         }
@@ -181,7 +176,7 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   if (etag.empty()) return false;
   while (!if_none_match.empty()) {
     const std::size_t comma = if_none_match.find(',');
-    std::string_view tag = trim(if_none_match.substr(0, comma));
+    std::string_view tag = core::trim_blanks(if_none_match.substr(0, comma));
     if_none_match = comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
     if (tag == "*") return true;
     if (tag.starts_with("W/")) tag.remove_prefix(2);

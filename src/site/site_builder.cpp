@@ -22,6 +22,8 @@
 #include "catalog/catalog.hpp"
 #include "config/config.hpp"
 #include "config/opml.hpp"
+#include "core/mirror_layout.hpp"
+#include "core/parallel.hpp"
 #include "site/site_inputs.hpp"
 #include "site/site_pages.hpp"
 
@@ -66,8 +68,7 @@ Manifest read_manifest(const fs::path& file) {
 }
 
 core::Status write_file(const fs::path& target, std::string_view bytes) {
-  auto temp = target.parent_path() /
-              fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
+  const auto temp = core::layout::temp_path_for(target);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
   const char* at = bytes.data();
@@ -95,7 +96,7 @@ core::Status write_file(const fs::path& target, std::string_view bytes) {
 // Images are named by their content, so one that is there is the same:
 // link it (same file system) or copy it when it is missing.
 core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path& out) {
-  auto from = mirror_dir / "assets";
+  auto from = mirror_dir / core::layout::kAssets;
   std::error_code error;
   if (!fs::is_directory(from, error)) return std::size_t{0};
   std::size_t copied = 0;
@@ -104,7 +105,7 @@ core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path
     if (!it->is_regular_file(error)) continue;
     auto name = it->path().filename().string();
     if (name.starts_with(".")) continue;  // temp files of a running cycle
-    auto target = out / "assets" / fs::relative(it->path(), from);
+    auto target = out / core::layout::kAssets / fs::relative(it->path(), from);
     if (fs::exists(target, error)) continue;
     fs::create_directories(target.parent_path(), error);
     fs::create_hard_link(it->path(), target, error);
@@ -121,7 +122,7 @@ core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path
 
 }  // namespace
 
-fs::path default_site_dir(const fs::path& mirror_dir) { return mirror_dir / ".newsmirror" / "site"; }
+fs::path default_site_dir(const fs::path& mirror_dir) { return core::layout::default_site_dir(mirror_dir); }
 
 core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOptions& options) {
   auto started = std::chrono::steady_clock::now();
@@ -178,8 +179,9 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
       if (auto written = write_file(options.out / page.path, *bytes); !written) return fail(written.error());
     }
   };
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(1, to_write.size() / 64)));
+  // A thread opens a catalog connection and reads the site's model: not
+  // worth it for fewer than 64 pages.
+  const unsigned threads = core::thread_count(to_write.size(), static_cast<unsigned>(std::max(0, options.threads)), 64);
   if (!to_write.empty()) {
     std::jthread reporter;
     if (options.progress) {
@@ -190,11 +192,8 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
         }
       });
     }
-    std::vector<std::jthread> workers;
-    for (int t = 1; t < threads; ++t) workers.emplace_back(work);
-    work();
-    workers.clear();  // joins them
-    reporter = {};    // stops and joins it
+    core::run_on_threads(threads, work);
+    reporter = {};  // stops and joins it
     if (options.progress) options.progress(done, to_write.size());
   }
   if (first_error) return *first_error;

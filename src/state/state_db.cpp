@@ -33,6 +33,7 @@
 
 #include <fmt/format.h>
 
+#include "core/mirror_layout.hpp"
 #include "storage/sqlite.hpp"
 
 namespace newsmirror::state {
@@ -260,12 +261,12 @@ StateDb& StateDb::operator=(StateDb&&) noexcept = default;
 StateDb::~StateDb() = default;
 
 core::Result<StateDb> StateDb::open(const std::filesystem::path& mirror_dir) {
-  auto dir = mirror_dir / ".newsmirror";
+  const auto dir = core::layout::private_dir(mirror_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return Error(ErrorKind::io, fmt::format("{}: cannot create folder: {}", dir.string(), ec.message()));
-  return open_file(dir / "state.db");
+  return open_file(core::layout::state_db(mirror_dir));
 }
 
 core::Result<StateDb> StateDb::open_file(const std::filesystem::path& db_file) {

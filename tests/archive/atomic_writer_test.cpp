@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/mirror_layout.hpp"
 #include "corpus.hpp"
 
 namespace newsmirror::archive {
@@ -93,7 +94,7 @@ TEST(BatchWriter, UncommittedBatchLeavesNoTargetAndNoTempFile) {
     EXPECT_FALSE(fs::exists(dir.path() / "articles/BBC/1.md"));
     EXPECT_EQ(read_bytes(dir.path() / "lists/BBC.md"), "old");
     for (const auto& e : fs::directory_iterator(dir.path() / "articles/BBC"))
-      EXPECT_TRUE(is_temp_file_name(e.path().filename().string())) << e.path();
+      EXPECT_TRUE(core::layout::is_temp_file_name(e.path().filename().string())) << e.path();
   }  // destroyed without commit
   EXPECT_EQ(files_under(dir.path()), std::vector<std::string>{"lists/BBC.md"});
   EXPECT_EQ(read_bytes(dir.path() / "lists/BBC.md"), "old");
@@ -236,7 +237,7 @@ TEST(TempFiles, RecognizesOnlyWriterTempNames) {
       {"a.tmp-1-2", false},
       {".tmp-1-2", false},
   };
-  for (const auto& c : cases) EXPECT_EQ(is_temp_file_name(c.name), c.temp) << c.name;
+  for (const auto& c : cases) EXPECT_EQ(core::layout::is_temp_file_name(c.name), c.temp) << c.name;
 }
 
 TEST(TempFiles, StaleTempFilesAreRemovedAndOthersKept) {

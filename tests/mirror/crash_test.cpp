@@ -50,6 +50,7 @@
 #include "archive/list_page.hpp"
 #include "config/config.hpp"
 #include "core/hash.hpp"
+#include "core/mirror_layout.hpp"
 #include "mirror/cycle.hpp"
 #include "mirror/identity.hpp"
 #include "state/state_db.hpp"
@@ -311,7 +312,7 @@ Scan scan_mirror(const fs::path& dir, const Feeds& feeds) {
     if (!e.is_regular_file()) continue;
     const auto rel = fs::relative(e.path(), dir);
     const std::string name = e.path().filename().string();
-    if (archive::is_temp_file_name(name)) {
+    if (core::layout::is_temp_file_name(name)) {
       scan.temp_files.push_back(rel.string());
       continue;
     }
@@ -391,7 +392,7 @@ void expect_consistent(const fs::path& dir, const Feeds& feeds, const std::strin
   if (!fs::is_directory(dir / "lists")) return;
   for (const auto& e : fs::directory_iterator(dir / "lists")) {
     const std::string name = e.path().filename().string();
-    if (archive::is_temp_file_name(name)) continue;
+    if (core::layout::is_temp_file_name(name)) continue;
     auto page = archive::parse_list_page(slurp(e.path()));
     ASSERT_TRUE(page) << when << ": lists/" << name << ": " << page.error().message;
     for (const auto& entry : page->entries)
