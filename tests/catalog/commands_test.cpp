@@ -22,12 +22,7 @@ namespace fs = std::filesystem;
 
 using Outcome = test::CliOutcome;
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::newsmirror::test::read_file;
 
 class CatalogCommands : public ::testing::Test {
  protected:
@@ -40,7 +35,7 @@ class CatalogCommands : public ::testing::Test {
 
   // Edits an article file in place, as a person or a script would.
   static void replace_in_file(const fs::path& file, std::string_view from, std::string_view to) {
-    std::string bytes = slurp(file);
+    std::string bytes = read_file(file);
     const auto at = bytes.find(from);
     ASSERT_NE(at, std::string::npos) << from << " not in " << file;
     bytes.replace(at, from.size(), to);

@@ -24,13 +24,12 @@ void write(const fs::path& path, std::string_view bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string slurp(const fs::path& path) { return archive::test::read_bytes(path); }
 
 // Every file under `root` with its SHA-256, to prove nothing was rewritten.
 std::map<std::string, std::string> fingerprint(const fs::path& root) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = core::sha256_hex(slurp(e.path()));
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = core::sha256_hex(archive::test::read_bytes(e.path()));
   return out;
 }
 
@@ -136,7 +135,7 @@ TEST(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
     ASSERT_TRUE(article) << file;
     auto html = catalog->version_html(article->current_version);
     ASSERT_TRUE(html.ok());
-    EXPECT_EQ(*html, archive::flatten_html(archive::read_article(slurp(path))->html)) << file;
+    EXPECT_EQ(*html, archive::flatten_html(archive::read_article(archive::test::read_bytes(path))->html)) << file;
   }
   EXPECT_FALSE(search_ids(*catalog, "特朗普").empty());
 }
@@ -170,10 +169,10 @@ TEST(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
 
   const auto edited = mirror.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "第1号新闻");
   const auto touched = mirror.path() / "articles" / "法广" / archive::article_file_name(archive::article_number(3), "第3号新闻");
-  std::string bytes = slurp(edited);
+  std::string bytes = archive::test::read_bytes(edited);
   bytes.replace(bytes.find("appears once"), 12, "was corrected");
   write(edited, bytes);
-  write(touched, slurp(touched) + "");  // same bytes, new mtime
+  write(touched, archive::test::read_bytes(touched) + "");  // same bytes, new mtime
   fs::last_write_time(touched, fs::last_write_time(touched) + std::chrono::seconds(5));
 
   auto report = import_articles(*catalog, options);
@@ -278,11 +277,11 @@ TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
       "articles/BBC/" + archive::article_file_name(archive::article_number(101), "第1号新闻");
   EXPECT_EQ(report->renamed[0].to, renamed);
   EXPECT_EQ(report->renamed[0].from.filename(), archive::article_file_name(archive::article_number(1), "第1号新闻"));
-  EXPECT_EQ(slurp(mirror.path() / renamed), slurp(report->renamed[0].from));
+  EXPECT_EQ(archive::test::read_bytes(mirror.path() / renamed), archive::test::read_bytes(report->renamed[0].from));
   // Every other file is there under its own name, byte for byte.
   for (const auto& [file, hash] : source_files) {
     if (fs::path(file).filename() == report->renamed[0].from.filename()) continue;
-    EXPECT_EQ(core::sha256_hex(slurp(mirror.path() / "articles" / file)), hash) << file;
+    EXPECT_EQ(core::sha256_hex(archive::test::read_bytes(mirror.path() / "articles" / file)), hash) << file;
   }
   EXPECT_EQ(catalog->article_count(), 10u);
   EXPECT_EQ(fingerprint(other.path() / "articles"), source_files) << "the source was modified";

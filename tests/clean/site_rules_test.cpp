@@ -104,12 +104,7 @@ struct Article {
   std::string html;
 };
 
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using ::newsmirror::test::read_file;
 
 // A site's sample articles; for 法广 also the golden 2023 article, the one
 // that shows RFI's current share block.
@@ -122,7 +117,7 @@ std::vector<Article> real_articles(const std::string& site) {
   if (site == "法广") files.push_back(test::shared_dir() / "golden" / "rfi-article.md");
   std::vector<Article> out;
   for (const auto& file : files) {
-    auto record = archive::read_article(slurp(file));
+    auto record = archive::read_article(read_file(file));
     EXPECT_TRUE(record) << file << ": " << record.error().message;
     if (record) out.push_back({file.filename().string(), record->html});
   }

@@ -19,6 +19,7 @@
 #include "core/result.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
+#include "support/feeds.hpp"
 
 namespace newsmirror {
 namespace {
@@ -29,24 +30,9 @@ using test::HttpServer;
 
 constexpr const char* kRss = "application/rss+xml";
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::newsmirror::test::read_file;
 
-std::string feed_with(int count, const std::string& tag) {
-  std::string items;
-  for (int i = count; i >= 1; --i)
-    items += "<item><title>" + tag + "文章" + std::to_string(i) + "</title><link>https://news.example/" +
-             tag + "/" + std::to_string(i) + "</link><guid>" + tag + "-" + std::to_string(i) +
-             "</guid><pubDate>Mon, 0" + std::to_string(i) +
-             " Jan 2024 10:00:00 GMT</pubDate><description>正文</description></item>";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
-         "<link>https://news.example/</link>" +
-         items + "</channel></rss>";
-}
+using test::feed_with;
 
 struct Outcome {
   int status = -1;

@@ -20,12 +20,7 @@ namespace fs = std::filesystem;
 
 using Outcome = test::CliOutcome;
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::newsmirror::test::read_file;
 
 class CliInitSourcesStatus : public ::testing::Test {
  protected:

@@ -75,7 +75,7 @@ constexpr std::string_view kMarker = "newsmirror-crash-item ";
 // Fewer than the items of a site, so the lists' truncation is checked too.
 constexpr int kListEntries = 30;
 
-using test::mirror_fixtures::slurp;
+using test::read_file;
 using test::mirror_fixtures::xml_escape;
 
 std::string rfc822(std::time_t seconds) {
@@ -120,7 +120,7 @@ struct Corpus {
         if (e.is_regular_file() && e.path().extension() == ".md") files.push_back(e.path());
       std::sort(files.begin(), files.end());  // the same items for the same seed
       for (const auto& file : files) {
-        auto article = archive::read_article(slurp(file));
+        auto article = archive::read_article(read_file(file));
         if (!article || article->html.empty()) continue;
         // The marker goes into the HTML as text; CDATA cannot hold "]]>".
         if (article->html.find("]]>") != std::string::npos) continue;
@@ -324,7 +324,7 @@ Scan scan_mirror(const fs::path& dir, const Feeds& feeds) {
     const std::string where = rel.string();
     if (auto number = archive::parse_article_number(name)) file.number = *number;
     else scan.problems.push_back(where + ": no article number in the name");
-    const std::string bytes = slurp(e.path());
+    const std::string bytes = read_file(e.path());
     if (bytes.empty() || bytes.back() != '\n') scan.problems.push_back(where + ": no final newline");
     auto article = archive::read_article(bytes);
     if (!article) {
@@ -393,7 +393,7 @@ void expect_consistent(const fs::path& dir, const Feeds& feeds, const std::strin
   for (const auto& e : fs::directory_iterator(dir / "lists")) {
     const std::string name = e.path().filename().string();
     if (core::layout::is_temp_file_name(name)) continue;
-    auto page = archive::parse_list_page(slurp(e.path()));
+    auto page = archive::parse_list_page(read_file(e.path()));
     ASSERT_TRUE(page) << when << ": lists/" << name << ": " << page.error().message;
     for (const auto& entry : page->entries)
       EXPECT_TRUE(existing.count(entry.folder + "/" + entry.file_name))
@@ -432,7 +432,7 @@ void expect_complete(const fs::path& dir, const Feeds& feeds, const std::set<std
   auto db = state::StateDb::open(dir);
   ASSERT_TRUE(db) << db.error().message;
   auto summaries = db->site_summaries();
-  const std::string readme = slurp(dir / "README.md");
+  const std::string readme = read_file(dir / "README.md");
   EXPECT_FALSE(readme.empty()) << when << ": README.md missing";
   for (std::size_t site = 0; site < Feeds::kSites; ++site) {
     const std::string& name = Feeds::kNames[site];
@@ -454,7 +454,7 @@ void expect_complete(const fs::path& dir, const Feeds& feeds, const std::set<std
     for (auto* f : files) on_disk.insert(f->name);
     EXPECT_EQ(in_db, on_disk) << when << ": " << name << ": database files vs files on disk";
 
-    auto page_bytes = slurp(dir / "lists" / (folder + ".md"));
+    auto page_bytes = read_file(dir / "lists" / (folder + ".md"));
     auto page = archive::parse_list_page(page_bytes);
     ASSERT_TRUE(page) << when << ": lists/" << folder << ".md: " << page.error().message;
     EXPECT_EQ(page->site, name);
@@ -513,7 +513,7 @@ TEST(CrashTest, RandomKillsLoseAndDuplicateNothing) {
   ASSERT_NO_FATAL_FAILURE(write_config(mirror, feeds));
   ASSERT_NO_FATAL_FAILURE(write_config(control, feeds));
   auto log_tail = [&] {
-    std::string text = slurp(log);
+    std::string text = read_file(log);
     return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
   };
 
@@ -736,7 +736,7 @@ class CrashRecovery : public ::testing::Test {
   // The file names the list page links, newest first.
   std::vector<std::string> listed() {
     auto page = archive::parse_list_page(
-        slurp(dir() / "lists" / (archive::site_dir_name(kSite) + ".md")));
+        read_file(dir() / "lists" / (archive::site_dir_name(kSite) + ".md")));
     EXPECT_TRUE(page) << (page ? "" : page.error().message);
     std::vector<std::string> names;
     if (page)
@@ -811,7 +811,7 @@ TEST_F(CrashRecovery, KilledBetweenRenamesRecordsAndListsTheRenamedFiles) {
   EXPECT_EQ(files_and_temps(), sorted_names(made_it));
   EXPECT_EQ(recorded_files(), names_newest_first(made_it));
   EXPECT_EQ(listed(), names_newest_first(made_it));
-  EXPECT_NE(slurp(dir() / "README.md").find("共 2 篇"), std::string::npos);
+  EXPECT_NE(read_file(dir() / "README.md").find("共 2 篇"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir() / kJournal));
 }
 
@@ -833,7 +833,7 @@ TEST_F(CrashRecovery, KilledAfterRecordingStillListsTheArticles) {
   std::vector<Planned> all = earlier;
   all.insert(all.end(), planned.begin(), planned.end());
   EXPECT_EQ(listed(), names_newest_first(all));
-  EXPECT_NE(slurp(dir() / "README.md").find("共 5 篇"), std::string::npos);
+  EXPECT_NE(read_file(dir() / "README.md").find("共 5 篇"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir() / kJournal));
 }
 

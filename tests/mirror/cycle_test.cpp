@@ -33,7 +33,7 @@ using test::mirror_fixtures::Item;
 using test::mirror_fixtures::list_links;
 using test::mirror_fixtures::MirrorFolder;
 using test::mirror_fixtures::rss;
-using test::mirror_fixtures::slurp;
+using test::read_file;
 using namespace std::chrono_literals;
 
 constexpr const char* kRss = "application/rss+xml";
@@ -50,7 +50,7 @@ std::vector<Item> two_items(const std::string& tag) {
 std::multiset<std::string> archived_titles(const MirrorFolder& mirror, std::string_view site) {
   std::multiset<std::string> titles;
   for (const auto& name : mirror.article_names(site)) {
-    auto article = archive::read_article(slurp(mirror.site_dir(site) / name));
+    auto article = archive::read_article(read_file(mirror.site_dir(site) / name));
     EXPECT_TRUE(article) << name << ": " << article.error().message;
     if (article) titles.insert(article->title);
   }
@@ -64,10 +64,10 @@ void expect_archived(const MirrorFolder& mirror, const std::string& site,
   SCOPED_TRACE("site " + site);
   EXPECT_EQ(archived_titles(mirror, site), titles);
   auto names = mirror.article_names(site);
-  auto links = list_links(slurp(mirror.list_page(site)));
+  auto links = list_links(read_file(mirror.list_page(site)));
   std::sort(links.begin(), links.end());
   EXPECT_EQ(links, names) << "lists/" << site << ".md must link every article file";
-  EXPECT_NE(slurp(mirror.dir() / "README.md").find(site), std::string::npos)
+  EXPECT_NE(read_file(mirror.dir() / "README.md").find(site), std::string::npos)
       << "README.md must name " << site;
 }
 
@@ -203,7 +203,7 @@ TEST(Cycle, GoldenRfiFeedIsArchivedByteForByte) {
   SKIP_WITHOUT_SHARED();
   auto golden = test::shared_dir() / "golden";
   HttpServer server;
-  server.serve_file("/rfi.xml", slurp(golden / "rfi-feed.xml"), kRss);
+  server.serve_file("/rfi.xml", read_file(golden / "rfi-feed.xml"), kRss);
   MirrorFolder mirror;
   // clean = false archives the feed's HTML untouched, as the old mirrors did.
   mirror.config().clean = false;
@@ -214,7 +214,7 @@ TEST(Cycle, GoldenRfiFeedIsArchivedByteForByte) {
   ASSERT_FALSE(report.sources[0].failed()) << report.sources[0].error->message;
   auto names = mirror.article_names("法广");
   ASSERT_EQ(names.size(), 1u);
-  EXPECT_EQ(slurp(mirror.site_dir("法广") / names[0]), slurp(golden / "rfi-article.md"));
+  EXPECT_EQ(read_file(mirror.site_dir("法广") / names[0]), read_file(golden / "rfi-article.md"));
   // The first article of a new site is 0xFFFFF - 1, as the old script numbered it.
   EXPECT_EQ(names[0], "1048574_米利访日：美国需要加快向台湾交付武器的速度.md");
 }
@@ -311,7 +311,7 @@ TEST(Cycle, Gb2312FeedIsArchivedAsUtf8) {
 
   auto names = mirror.article_names("国标");
   ASSERT_EQ(names.size(), 1u);
-  auto article = archive::read_article(slurp(mirror.site_dir("国标") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("国标") / names[0]));
   ASSERT_TRUE(article) << article.error().message;
   EXPECT_EQ(article->title, title);
   EXPECT_EQ(article->html, html);
@@ -333,7 +333,7 @@ std::optional<archive::ArticleRecord> archive_one(const std::string& bytes,
   auto names = mirror.article_names("编码");
   EXPECT_EQ(names.size(), 1u);
   if (names.size() != 1) return std::nullopt;
-  auto article = archive::read_article(slurp(mirror.site_dir("编码") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("编码") / names[0]));
   EXPECT_TRUE(article);
   if (!article) return std::nullopt;
   return *article;
@@ -448,7 +448,7 @@ TEST(Cycle, UndatedItemIsArchivedWithTheCycleTime) {
 
   auto names = mirror.article_names("站");
   ASSERT_EQ(names.size(), 1u);
-  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("站") / names[0]));
   ASSERT_TRUE(article);
   EXPECT_EQ(article->title, "没有日期");
   EXPECT_EQ(article->published, clock) << "an undated item is dated when first seen";
@@ -482,7 +482,7 @@ TEST(Cycle, SameGuidWithNewContentBecomesANewVersionInTheFileAndTheCatalog) {
   auto names = mirror.article_names("站");
   ASSERT_EQ(names.size(), 1u);
   EXPECT_TRUE(first.count("articles/站/" + names[0])) << "the file keeps its name";
-  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("站") / names[0]));
   ASSERT_TRUE(article);
   EXPECT_EQ(article->html, "<p>第二版</p>");
   EXPECT_EQ(article->title, "改过的标题");
@@ -609,7 +609,7 @@ TEST(Cycle, NewArticlesAreNumberedConsecutivelyNewestHighestAndListedNewestFirst
   EXPECT_EQ(seq_of(a), seq_of(b) + 1);
   EXPECT_LT(*archive::parse_article_number(a), *archive::parse_article_number(b))
       << "newer articles get smaller N so that they sort first";
-  EXPECT_EQ(list_links(slurp(mirror.list_page("站"))), (std::vector<std::string>{a, b, c}));
+  EXPECT_EQ(list_links(read_file(mirror.list_page("站"))), (std::vector<std::string>{a, b, c}));
 
   // A later cycle continues the count and puts the newcomer on top.
   items.insert(items.begin(),
@@ -618,7 +618,7 @@ TEST(Cycle, NewArticlesAreNumberedConsecutivelyNewestHighestAndListedNewestFirst
   ASSERT_EQ(mirror.cycle().total_new(), 1u);
   auto d = file_with_title(mirror, "站", "丁");
   EXPECT_EQ(seq_of(d), seq_of(a) + 1);
-  EXPECT_EQ(list_links(slurp(mirror.list_page("站"))), (std::vector<std::string>{d, a, b, c}));
+  EXPECT_EQ(list_links(read_file(mirror.list_page("站"))), (std::vector<std::string>{d, a, b, c}));
 }
 
 TEST(Cycle, EachSiteNumbersItsOwnArticlesFrom1048574Down) {
@@ -677,7 +677,7 @@ TEST(Cycle, ANumberAFileOfAnotherTitleBearsIsPassedOver) {
   std::set<std::uint64_t> numbers;
   for (const auto& name : mirror.article_names("一")) numbers.insert(*archive::parse_article_number(name));
   EXPECT_EQ(numbers, (std::set<std::uint64_t>{1048572, 1048573, 1048574}));
-  EXPECT_EQ(slurp(stranger), archive::render_article(other)) << "untouched";
+  EXPECT_EQ(read_file(stranger), archive::render_article(other)) << "untouched";
 }
 
 // --- more of what a cycle promises ---
@@ -694,7 +694,7 @@ TEST(Cycle, UntitledItemIsArchivedUnderItsNumberAlone) {
   auto names = mirror.article_names("站");
   ASSERT_EQ(names.size(), 1u);
   EXPECT_EQ(names[0], std::to_string(*archive::parse_article_number(names[0])) + ".md");
-  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("站") / names[0]));
   ASSERT_TRUE(article) << article.error().message;
   EXPECT_EQ(article->title, "");
   EXPECT_EQ(article->html, "<p>无题</p>");
@@ -802,7 +802,7 @@ TEST(Cycle, ListPageHoldsOnlyTheNewestConfiguredNumberOfEntries) {
   mirror.add_source("站", {server.url("/feed.xml")});
   ASSERT_EQ(mirror.cycle().total_new(), 5u);
   EXPECT_EQ(mirror.article_names("站").size(), 5u);
-  EXPECT_EQ(list_links(slurp(mirror.list_page("站"))),
+  EXPECT_EQ(list_links(read_file(mirror.list_page("站"))),
             (std::vector<std::string>{file_with_title(mirror, "站", "第5条"),
                                       file_with_title(mirror, "站", "第4条"),
                                       file_with_title(mirror, "站", "第3条")}));
@@ -821,7 +821,7 @@ TEST(Cycle, RelativeLinksResolveAgainstTheUrlAfterRedirects) {
   ASSERT_EQ(mirror.cycle().total_new(), 1u);
   auto names = mirror.article_names("站");
   ASSERT_EQ(names.size(), 1u);
-  auto article = archive::read_article(slurp(mirror.site_dir("站") / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir("站") / names[0]));
   ASSERT_TRUE(article);
   EXPECT_EQ(article->link, server.url("/new/story/1.html"));
 }

@@ -26,13 +26,6 @@ namespace mirror_fixtures {
 
 namespace fs = std::filesystem;
 
-inline std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // One <item>. Empty fields are left out of the XML, so an item can lack a
 // date, a GUID or a link exactly as real feeds do.
 struct Item {
@@ -138,7 +131,7 @@ class MirrorFolder {
     for (const auto& entry : fs::recursive_directory_iterator(dir())) {
       auto relative = fs::relative(entry.path(), dir());
       if (*relative.begin() == ".newsmirror") continue;
-      if (entry.is_regular_file()) files[relative.string()] = slurp(entry.path());
+      if (entry.is_regular_file()) files[relative.string()] = read_file(entry.path());
     }
     return files;
   }

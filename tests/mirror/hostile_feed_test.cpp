@@ -21,7 +21,7 @@ using test::HttpServer;
 using test::mirror_fixtures::find_report;
 using test::mirror_fixtures::MirrorFolder;
 using test::mirror_fixtures::rss;
-using test::mirror_fixtures::slurp;
+using test::read_file;
 
 constexpr const char* kRss = "application/rss+xml";
 
@@ -35,7 +35,7 @@ std::string nested(int levels, std::string_view inside) {
 
 std::string all_articles(const MirrorFolder& mirror, const std::string& site) {
   std::string text;
-  for (const auto& name : mirror.article_names(site)) text += slurp(mirror.site_dir(site) / name);
+  for (const auto& name : mirror.article_names(site)) text += read_file(mirror.site_dir(site) / name);
   return text;
 }
 
@@ -146,9 +146,9 @@ TEST(HostileFeed, AFeedOfThousandsOfItemsIsArchivedAFewHundredACycleOldestFirst)
   std::vector<std::size_t> added;
   for (int cycle = 0; cycle < 4; ++cycle) added.push_back(find_report(mirror.cycle(), "多")->new_articles);
   EXPECT_EQ(added, (std::vector<std::size_t>{10, 10, 5, 0}));
-  auto links = test::mirror_fixtures::list_links(slurp(mirror.list_page("多")));
+  auto links = test::mirror_fixtures::list_links(read_file(mirror.list_page("多")));
   ASSERT_EQ(links.size(), 25u);
-  auto newest = archive::read_article(slurp(mirror.site_dir("多") / links.front()));
+  auto newest = archive::read_article(read_file(mirror.site_dir("多") / links.front()));
   ASSERT_TRUE(newest);
   EXPECT_EQ(newest->title, "条目 24") << "numbered in the feed's order across the cycles";
 }
@@ -166,7 +166,7 @@ TEST(HostileFeed, AProxyPasswordIsNeverPrintedOrStored) {
   EXPECT_NE(source->error->message.find("operator:***@127.0.0.1"), std::string::npos) << source->error->message;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(mirror.dir() / ".newsmirror"))
     if (entry.is_regular_file())
-      EXPECT_EQ(slurp(entry.path()).find("hunter2"), std::string::npos) << entry.path();
+      EXPECT_EQ(read_file(entry.path()).find("hunter2"), std::string::npos) << entry.path();
 }
 
 }  // namespace

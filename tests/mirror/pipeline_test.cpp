@@ -18,6 +18,7 @@ namespace {
 using namespace std::string_literals;
 using namespace test::mirror_fixtures;
 using test::HttpServer;
+using test::read_file;
 
 constexpr const char* kRss = "application/rss+xml";
 const std::string kPng = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0"s;
@@ -26,7 +27,7 @@ archive::ArticleRecord only_article(const MirrorFolder& mirror, const std::strin
   auto names = mirror.article_names(site);
   EXPECT_EQ(names.size(), 1u);
   if (names.empty()) return {};
-  auto article = archive::read_article(slurp(mirror.site_dir(site) / names[0]));
+  auto article = archive::read_article(read_file(mirror.site_dir(site) / names[0]));
   EXPECT_TRUE(article);
   return article ? *article : archive::ArticleRecord{};
 }
@@ -74,7 +75,7 @@ TEST(Pipeline, FullTextReplacesASummaryAndKeepsItWhenThePageFails) {
 
   std::map<std::string, std::string> html_by_title;
   for (const auto& name : mirror.article_names("站")) {
-    auto article = archive::read_article(slurp(mirror.site_dir("站") / name));
+    auto article = archive::read_article(read_file(mirror.site_dir("站") / name));
     ASSERT_TRUE(article);
     html_by_title[article->title] = article->html;
   }
@@ -152,7 +153,7 @@ TEST(Pipeline, AHostileFeedCannotMakeTheMirrorReadAServerInsideItsNetwork) {
     mirror.cycle();  // the images' retry must not reach it either
 
     std::string archived;
-    for (const auto& name : mirror.article_names("站")) archived += slurp(mirror.site_dir("站") / name);
+    for (const auto& name : mirror.article_names("站")) archived += read_file(mirror.site_dir("站") / name);
     if (!allow_private) {
       EXPECT_EQ(internal.requests().size(), 0u);
       EXPECT_EQ(archived.find("hunter2"), std::string::npos) << archived;
@@ -187,11 +188,11 @@ TEST(Pipeline, SaveArchivesOnePageAndWritesNothingForAPageWithoutArticle) {
   ASSERT_TRUE(saved) << saved.error().message;
   EXPECT_TRUE(saved->is_new);
   EXPECT_TRUE(saved->file.starts_with("articles/saved/")) << saved->file;
-  auto article = archive::read_article(slurp(mirror.dir() / saved->file));
+  auto article = archive::read_article(read_file(mirror.dir() / saved->file));
   ASSERT_TRUE(article);
   EXPECT_EQ(article->title, "A saved story");
   EXPECT_NE(article->html.find("paragraph number 5"), std::string::npos);
-  EXPECT_NE(slurp(mirror.list_page("saved")).find("A saved story"), std::string::npos);
+  EXPECT_NE(read_file(mirror.list_page("saved")).find("A saved story"), std::string::npos);
 
   auto before = mirror.snapshot();
   auto again = opened->save(server.url("/story.html"), "saved");

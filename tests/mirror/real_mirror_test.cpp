@@ -36,7 +36,7 @@ namespace fs = std::filesystem;
 using test::HttpServer;
 using test::mirror_fixtures::Item;
 using test::mirror_fixtures::rss;
-using test::mirror_fixtures::slurp;
+using test::read_file;
 
 constexpr const char* kRss = "application/rss+xml";
 
@@ -57,7 +57,7 @@ void rebuild_mirror(const fs::path& from, const fs::path& to) {
   for (const auto& e : fs::recursive_directory_iterator(to))
     fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
   for (const auto& page_file : fs::directory_iterator(to / "lists")) {
-    auto page = archive::parse_list_page(slurp(page_file.path()));
+    auto page = archive::parse_list_page(read_file(page_file.path()));
     ASSERT_TRUE(page) << page_file.path() << ": " << page.error().message;
     for (const auto& entry : page->entries) {
       // BBC 1047474's link turned its `\` into `/`: the real file is there.
@@ -91,7 +91,7 @@ std::string old_list_page(const fs::path& mirror, const std::string& name, const
   std::sort(files.begin(), files.end());
   std::string page = name + "\n------\n\n";
   for (std::size_t i = 0; i < files.size() && i < entries; ++i) {
-    auto article = archive::read_article(slurp(mirror / "articles" / folder / files[i]));
+    auto article = archive::read_article(read_file(mirror / "articles" / folder / files[i]));
     EXPECT_TRUE(article) << files[i];
     if (!article) continue;
     using namespace std::chrono;
@@ -139,7 +139,7 @@ std::vector<std::string> all_lines(const std::string& text) {
 std::map<std::string, std::string> files_under(const fs::path& root) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = slurp(e.path());
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = read_file(e.path());
   return files;
 }
 
@@ -190,7 +190,7 @@ class RealMirror : public ::testing::Test {
 
   // An item carrying an archived file again, exactly as archived.
   static Item known_item(const fs::path& file) {
-    auto article = archive::read_article(slurp(file));
+    auto article = archive::read_article(read_file(file));
     EXPECT_TRUE(article) << file;
     return {article->title, article->link, article->link, "Sat, 10 Oct 2020 02:00:00 GMT", article->html};
   }
@@ -219,7 +219,7 @@ std::vector<Item> new_items(const std::string& site, const std::vector<NewStory>
 TEST_F(RealMirror, TheEarlyLayoutGoesOnPerSiteWithTheListsAndReadmeTheOldScriptWouldWrite) {
   rebuild_mirror(corpus("archive"), mirror());
   const auto before = files_under(mirror());
-  const std::string old_readme = slurp(mirror() / "README.md");
+  const std::string old_readme = read_file(mirror() / "README.md");
   adopt();
   for (const auto& [path, bytes] : files_under(mirror())) {
     if (path.starts_with(".newsmirror/") || path == "newsmirror.toml") continue;
@@ -269,9 +269,9 @@ TEST_F(RealMirror, TheEarlyLayoutGoesOnPerSiteWithTheListsAndReadmeTheOldScriptW
     for (const auto& name : names)
       EXPECT_TRUE(fs::exists(mirror() / "articles" / site / name)) << site << "/" << name;
     for (const auto& name : known_files[site])
-      EXPECT_EQ(slurp(mirror() / "articles" / site / name), before.at("articles/" + site + "/" + name))
+      EXPECT_EQ(read_file(mirror() / "articles" / site / name), before.at("articles/" + site + "/" + name))
           << site << "/" << name << " was rewritten";
-    const auto ours = slurp(mirror() / "lists" / (site + ".md"));
+    const auto ours = read_file(mirror() / "lists" / (site + ".md"));
     EXPECT_EQ(ours, old_list_page(mirror(), site, site, 100, true)) << "lists/" << site << ".md";
     // The oracle itself writes every line the real page has, byte for byte
     // (bar the link the old generator broke).
@@ -295,7 +295,7 @@ TEST_F(RealMirror, TheEarlyLayoutGoesOnPerSiteWithTheListsAndReadmeTheOldScriptW
 
   // The README lists the sites in the old order, each with as many
   // articles as its folder holds, and keeps the acknowledgements.
-  const auto readme = slurp(mirror() / "README.md");
+  const auto readme = read_file(mirror() / "README.md");
   std::vector<std::string> old_links, new_links;
   for (const auto* text : {&old_readme, &readme})
     for (const auto& line : all_lines(*text))
@@ -330,7 +330,7 @@ TEST_F(RealMirror, TheLaterLayoutGoesOnInItsAsciiFoldersWithNumberedNamesAndLong
   fs::copy_file(corpus("archive") / "later-layout" / "lists" / "德国之声.md", mirror() / "lists" / "德国之声.md");
   fs::permissions(mirror() / "lists" / "德国之声.md", fs::perms::owner_write, fs::perm_options::add);
   for (const auto& page_file : {mirror() / "lists" / "德国之声.md"}) {
-    auto page = archive::parse_list_page(slurp(page_file));
+    auto page = archive::parse_list_page(read_file(page_file));
     ASSERT_TRUE(page);
     for (const auto& entry : page->entries) {
       archive::ArticleRecord stand_in;
@@ -377,7 +377,7 @@ TEST_F(RealMirror, TheLaterLayoutGoesOnInItsAsciiFoldersWithNumberedNamesAndLong
     EXPECT_TRUE(fs::exists(mirror() / "articles" / folder / (std::to_string(smallest - 2) + ".md"))) << folder;
   }
   for (const auto& [site, folder] : folder_of) {
-    const auto ours = slurp(mirror() / "lists" / (site + ".md"));
+    const auto ours = read_file(mirror() / "lists" / (site + ".md"));
     EXPECT_EQ(ours, old_list_page(mirror(), site, folder, 300, false)) << "lists/" << site << ".md";
     EXPECT_TRUE(ours.ends_with(".md)\n\n")) << "the later pages end with a blank line";
     const auto real_lines = entry_lines(before.at("lists/" + site + ".md"));
@@ -388,7 +388,7 @@ TEST_F(RealMirror, TheLaterLayoutGoesOnInItsAsciiFoldersWithNumberedNamesAndLong
   }
   for (const auto& [path, bytes] : before) {
     if (!path.starts_with("articles/")) continue;
-    EXPECT_EQ(slurp(mirror() / path), bytes) << path << " was rewritten";
+    EXPECT_EQ(read_file(mirror() / path), bytes) << path << " was rewritten";
   }
 }
 
@@ -424,12 +424,12 @@ TEST_F(RealMirror, ImportIntoAMirrorThatFetchedSomeOfTheSameStoriesAddsOnlyTheRe
   std::set<std::string> links;
   for (const auto& e : fs::directory_iterator(mirror() / "articles" / "纽约时报")) {
     ++files;
-    links.insert(archive::read_article(slurp(e.path()))->link);
+    links.insert(archive::read_article(read_file(e.path()))->link);
   }
   EXPECT_EQ(files, 8u) << "one file per story";
   EXPECT_EQ(links.size(), 8u);
   // The README counts what the folders hold.
-  const auto readme = slurp(mirror() / "README.md");
+  const auto readme = read_file(mirror() / "README.md");
   EXPECT_NE(readme.find("[纽约时报](lists/纽约时报.md)\n共 8 篇"), std::string::npos) << readme;
   EXPECT_NE(readme.find("[法广](lists/法广.md)\n共 14 篇"), std::string::npos) << readme;
   // Imported again: nothing new.
@@ -460,7 +460,7 @@ TEST_F(RealMirror, ImportMatchesSitesByNameAcrossLayouts) {
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(mirror() / "articles" / "BBC")) files += e.path().extension() == ".md";
   EXPECT_EQ(files, 30u);
-  const auto list = slurp(mirror() / "lists" / "BBC.md");
+  const auto list = read_file(mirror() / "lists" / "BBC.md");
   EXPECT_NE(list.find("](/articles/BBC/1043575.md)"), std::string::npos) << list.substr(0, 300);
 }
 
@@ -478,11 +478,11 @@ TEST_F(RealMirror, TwoFilesOfOneStoryAreBothKeptListedAndCounted) {
   adopt();
   serve_feeds({{"自由亚洲电台", new_items("rfa", {{"新的一篇", ""}})}});
   ASSERT_EQ(cycle().total_new(), 1u);
-  auto lines = entry_lines(slurp(mirror() / "lists" / "自由亚洲电台.md"));
+  auto lines = entry_lines(read_file(mirror() / "lists" / "自由亚洲电台.md"));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[1].find("/1047535_"), std::string::npos) << lines[1];
   EXPECT_NE(lines[2].find("/1047536_"), std::string::npos) << lines[2];
-  EXPECT_NE(slurp(mirror() / "README.md").find("共 3 篇"), std::string::npos);
+  EXPECT_NE(read_file(mirror() / "README.md").find("共 3 篇"), std::string::npos);
 }
 
 TEST_F(RealMirror, TwoItemsCarryingOnePostIdGetTwoNumbers) {
@@ -501,7 +501,7 @@ TEST_F(RealMirror, TwoItemsCarryingOnePostIdGetTwoNumbers) {
   std::set<std::uint64_t> numbers;
   std::set<std::string> titles;
   for (const auto& e : fs::directory_iterator(mirror() / "articles" / "中国数字时代")) {
-    auto article = archive::read_article(slurp(e.path()));
+    auto article = archive::read_article(read_file(e.path()));
     if (article->title.starts_with("同号")) {
       titles.insert(article->title);
       numbers.insert(*archive::parse_article_number(e.path().filename().string()));
@@ -532,8 +532,8 @@ TEST_F(RealMirror, AMirrorWhoseNumbersCrossedAMillionGoesOnBelowItsNumericMinimu
   ASSERT_EQ(report.total_new(), 2u);
   EXPECT_TRUE(fs::exists(mirror() / "articles" / "rfi" / "999989.md"));
   EXPECT_TRUE(fs::exists(mirror() / "articles" / "rfi" / "999988.md"));
-  for (const auto& [path, bytes] : before) EXPECT_EQ(slurp(mirror() / "articles" / path), bytes) << path;
-  auto lines = entry_lines(slurp(mirror() / "lists" / "法广.md"));
+  for (const auto& [path, bytes] : before) EXPECT_EQ(read_file(mirror() / "articles" / path), bytes) << path;
+  auto lines = entry_lines(read_file(mirror() / "lists" / "法广.md"));
   ASSERT_EQ(lines.size(), 13u);
   EXPECT_NE(lines[0].find("/999988.md)"), std::string::npos) << lines[0];
   EXPECT_NE(lines[2].find("/999990.md)"), std::string::npos) << lines[2];

@@ -27,7 +27,7 @@ class Tls : public ::testing::Test {
         certs_.path() / "server.err");
     auto line = server_->first_line();
     ports_ = nlohmann::json::parse(line, nullptr, false);
-    if (!ports_.is_object()) FAIL() << "tls_server.py did not start: " << test::mirror_fixtures::slurp(certs_.path() / "server.err");
+    if (!ports_.is_object()) FAIL() << "tls_server.py did not start: " << test::read_file(certs_.path() / "server.err");
   }
   std::string url(const char* shape) { return "https://127.0.0.1:" + std::to_string(ports_[shape].get<int>()) + "/feed.xml"; }
 

@@ -34,7 +34,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::mirror_fixtures::Item;
 using test::mirror_fixtures::rss;
-using test::mirror_fixtures::slurp;
+using test::read_file;
 
 TEST(WriterLock, ASecondWriterIsRefusedWithTheHolderNamedUntilTheFirstLetsGo) {
   test::TempDir dir;
@@ -91,7 +91,7 @@ TEST(WriterLock, ALinkWhereTheLockBelongsIsRefusedAndItsTargetLeftAlone) {
   auto lock = WriterLock::acquire(dir.path(), "init", WriterLock::Wait::no);
   ASSERT_FALSE(lock);
   EXPECT_NE(lock.error().message.find("symbolic link"), std::string::npos) << lock.error().message;
-  EXPECT_EQ(slurp(precious), "keep me");
+  EXPECT_EQ(read_file(precious), "keep me");
 
   test::TempDir other;
   fs::create_directory_symlink(dir.path(), other.path() / ".newsmirror");
@@ -167,7 +167,7 @@ TEST_F(TwoWriters, TwoFetchesStartedTogetherNeverArchiveAStoryTwice) {
   std::map<std::string, std::vector<std::string>> files_of_story;
   std::set<std::uint64_t> numbers;
   for (const auto& e : fs::directory_iterator(dir_.path() / "articles" / "法广")) {
-    auto article = archive::read_article(slurp(e.path()));
+    auto article = archive::read_article(read_file(e.path()));
     ASSERT_TRUE(article) << e.path();
     files_of_story[article->link].push_back(e.path().filename().string());
     EXPECT_TRUE(numbers.insert(*archive::parse_article_number(e.path().filename().string())).second)
@@ -175,7 +175,7 @@ TEST_F(TwoWriters, TwoFetchesStartedTogetherNeverArchiveAStoryTwice) {
   }
   EXPECT_EQ(files_of_story.size(), static_cast<std::size_t>(5 * kRounds));
   for (const auto& [link, files] : files_of_story) EXPECT_EQ(files.size(), 1u) << link;
-  const auto list = slurp(dir_.path() / "lists" / "法广.md");
+  const auto list = read_file(dir_.path() / "lists" / "法广.md");
   for (const auto& [link, files] : files_of_story)
     EXPECT_NE(list.find(archive::escape_link_path(files.front())), std::string::npos) << files.front();
 }

@@ -26,17 +26,14 @@ std::vector<std::filesystem::path> regression_inputs(const std::string& target) 
   return files;
 }
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using ::newsmirror::test::read_file;
 
 TEST(FuzzRegression, FeedInputsParseWithoutCrashing) {
   auto files = regression_inputs("feed");
   ASSERT_FALSE(files.empty()) << "fuzz/regressions/feed holds no inputs";
   for (const auto& file : files) {
     SCOPED_TRACE(file.string());
-    std::string bytes = slurp(file);
+    std::string bytes = read_file(file);
     EXPECT_FALSE(fuzz::parse_like_cli(fuzz::read_feed_input(bytes)).empty());
   }
 }
@@ -45,7 +42,7 @@ TEST(FuzzRegression, DateInputsAgreeAcrossZones) {
   auto files = regression_inputs("date");
   ASSERT_FALSE(files.empty()) << "fuzz/regressions/date holds no inputs";
   for (const auto& file : files) {
-    EXPECT_EQ(fuzz::date_zone_disagreement(slurp(file)), std::nullopt) << file;
+    EXPECT_EQ(fuzz::date_zone_disagreement(read_file(file)), std::nullopt) << file;
   }
 }
 
@@ -53,7 +50,7 @@ TEST(FuzzRegression, SearchTextInputsTokenizeReplayAndParseConsistently) {
   auto files = regression_inputs("query");
   ASSERT_FALSE(files.empty()) << "fuzz/regressions/query holds no inputs";
   for (const auto& file : files) {
-    EXPECT_EQ(fuzz::search_text_problem(slurp(file)), std::nullopt) << file;
+    EXPECT_EQ(fuzz::search_text_problem(read_file(file)), std::nullopt) << file;
   }
 }
 

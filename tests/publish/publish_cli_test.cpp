@@ -10,6 +10,7 @@
 #include "publish/git_support.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
+#include "support/feeds.hpp"
 
 namespace newsmirror {
 namespace {
@@ -17,17 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace test::git_support;
 
-std::string feed_with(int count, const std::string& tag) {
-  std::string items;
-  for (int i = count; i >= 1; --i)
-    items += "<item><title>" + tag + "文章" + std::to_string(i) + "</title><link>https://news.example/" +
-             tag + "/" + std::to_string(i) + "</link><guid>" + tag + "-" + std::to_string(i) +
-             "</guid><pubDate>Mon, 0" + std::to_string(i) +
-             " Jan 2024 10:00:00 GMT</pubDate><description>正文</description></item>";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title>"
-         "<link>https://news.example/</link>" +
-         items + "</channel></rss>";
-}
+using test::feed_with;
 
 class PublishCli : public ::testing::Test {
  protected:

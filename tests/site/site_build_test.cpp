@@ -28,12 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using ::newsmirror::test::read_file;
 
 // Every file of the site but the build's own record, by relative path.
 std::map<std::string, std::string> read_tree(const fs::path& root) {

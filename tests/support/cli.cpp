@@ -12,13 +12,6 @@ namespace newsmirror::test {
 
 namespace {
 
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string shell_quote(const std::string& arg) {
   std::string out = "'";
   for (char c : arg) {

@@ -15,6 +15,10 @@ std::filesystem::path source_dir();
 // The newsmirror executable under test.
 std::filesystem::path binary();
 
+// The bytes of `file`; empty when it cannot be read (the test's own
+// expectations then fail on the content).
+std::string read_file(const std::filesystem::path& file);
+
 // A fresh empty folder, removed when the object dies.
 class TempDir {
  public:
