@@ -16,8 +16,8 @@
 #include "core/time_zone.hpp"
 #include "core/url.hpp"
 #include "parse/date.hpp"
-#include "parse/feed_json.hpp"
 #include "parse/feed_parser.hpp"
+#include "parse/feed_schema_json.hpp"
 
 namespace newsmirror::fuzz {
 

@@ -10,8 +10,8 @@
 
 #include "clean/sanitizer.hpp"
 #include "cli/command.hpp"
-#include "parse/feed_json.hpp"
 #include "parse/feed_parser.hpp"
+#include "parse/feed_schema_json.hpp"
 
 namespace newsmirror::cli {
 

@@ -21,6 +21,11 @@ struct ParseOptions {
   // base URL in effect at that element (xml:base, then base_url), e.g. a
   // sanitizer. Empty: the markup is kept as the feed carries it.
   std::function<std::string(std::string_view markup, std::string_view base_url)> markup_filter;
+  // A check for tests: the parser writes the markup of most XHTML content
+  // itself, faster than libxml2's xmlNodeDump and meant to be identical.
+  // With this set, every element it writes is written again by libxml2 and
+  // a difference fails the parse (ErrorKind::internal, both texts shown).
+  bool verify_serialization = false;
 };
 
 // Decodes (BOM, HTTP charset, XML declaration, then detection) and parses.

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "parse/feed_json.hpp"
+#include "parse/feed_schema_json.hpp"
 
 namespace newsmirror::parse {
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "parse/feed_json.hpp"
+#include "parse/feed_schema_json.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::parse {

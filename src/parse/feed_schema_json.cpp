@@ -1,4 +1,4 @@
-#include "parse/feed_json.hpp"
+#include "parse/feed_schema_json.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
