@@ -10,7 +10,7 @@
 #include "catalog/importer.hpp"
 #include "cli/command.hpp"
 #include "core/time_zone.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::cli {
 

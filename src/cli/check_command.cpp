@@ -11,7 +11,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "mirror/integrity.hpp"
 
 namespace newsmirror::cli {

@@ -4,7 +4,7 @@
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
 #include "cli/stop_signal.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::cli {
 

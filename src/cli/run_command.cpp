@@ -18,7 +18,7 @@
 #include "cli/git_publish_output.hpp"
 #include "config/config.hpp"
 #include "core/time_zone.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::cli {
 

@@ -7,7 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "cli/mirror_lock.hpp"
 
 namespace newsmirror::cli {

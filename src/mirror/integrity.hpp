@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::mirror {
 

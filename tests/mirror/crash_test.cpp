@@ -51,7 +51,7 @@
 #include "config/config.hpp"
 #include "core/hash.hpp"
 #include "core/mirror_layout.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "mirror/identity.hpp"
 #include "state/state_db.hpp"
 #include "mirror/fixtures.hpp"

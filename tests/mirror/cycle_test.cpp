@@ -3,7 +3,7 @@
 // (docs/ARCHITECTURE.md, "A cycle"): failures cost only their own source,
 // novelty is decided by identity only, numbering and lists are newest first,
 // and a second identical cycle changes nothing.
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 
 #include <gtest/gtest.h>
 #include <iconv.h>

@@ -17,7 +17,7 @@
 
 #include "archive/file_name.hpp"
 #include "config/config.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::test {

@@ -9,7 +9,7 @@
 
 #include "archive/article_file.hpp"
 #include "catalog/catalog.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "mirror/fixtures.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"

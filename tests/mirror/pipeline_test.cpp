@@ -6,7 +6,7 @@
 #include "archive/article_file.hpp"
 #include "assets/image_store.hpp"
 #include "catalog/catalog.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "mirror/fixtures.hpp"
 #include "state/state_db.hpp"
 #include "support/http_server.hpp"

@@ -24,7 +24,7 @@
 #include "archive/list_page.hpp"
 #include "config/config.hpp"
 #include "fixtures.hpp"
-#include "mirror/cycle.hpp"
+#include "mirror/mirror.hpp"
 #include "support/cli.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
