@@ -4,7 +4,7 @@
 #include <array>
 #include <system_error>
 
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "core/hash.hpp"
 
 namespace newsmirror::assets {
@@ -62,7 +62,7 @@ core::Result<std::string> store_image(const fs::path& mirror_dir, std::string_vi
                                       std::string_view extension) {
   auto relative = asset_path(bytes, extension);
   auto path = mirror_dir / relative;
-  if (auto inside = archive::refuse_symlinked_folders(mirror_dir, relative); !inside) return inside.error();
+  if (auto inside = storage::refuse_symlinked_folders(mirror_dir, relative); !inside) return inside.error();
   std::error_code error;
   // Content-addressed: a file of this name and size already holds these bytes
   // (a torn write never has the final name, thanks to the atomic rename).
@@ -71,7 +71,7 @@ core::Result<std::string> store_image(const fs::path& mirror_dir, std::string_vi
   if (error)
     return core::Error(core::ErrorKind::io,
                        "cannot create " + path.parent_path().string() + ": " + error.message());
-  if (auto status = archive::write_file_atomically(path, bytes); !status) return status.error();
+  if (auto status = storage::write_file_atomically(path, bytes); !status) return status.error();
   return relative;
 }
 

@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/mirror_scan.hpp"
 #include "core/mirror_layout.hpp"
@@ -383,7 +383,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
   // Identities copied in this run (two source files of one article).
   std::unordered_set<std::string> copied_identities;
   auto status = pipeline(*jobs, nullptr, options, true, [&](std::size_t first, Pipeline::Batch& outcomes) -> core::Status {
-    archive::BatchWriter batch(options.mirror);
+    storage::BatchWriter batch(options.mirror);
     std::vector<std::size_t> to_record;
     std::unordered_set<std::string> hashes_in_batch;
     std::vector<std::pair<std::string, std::uint64_t>> kept_numbers;

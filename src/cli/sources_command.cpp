@@ -13,7 +13,7 @@
 #include <optional>
 #include <sstream>
 
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
@@ -278,7 +278,7 @@ int export_opml(const GlobalOptions& globals, const config::Config& config, cons
     std::cout << opml << std::flush;
     return kExitOk;
   }
-  if (auto written = archive::write_file_atomically(out_file, opml); !written)
+  if (auto written = storage::write_file_atomically(out_file, opml); !written)
     return report_error(written.error(), globals);
   if (!globals.quiet && !globals.json)
     fmt::print("Exported {} sources to {}\n", config.sources.size(), out_file);

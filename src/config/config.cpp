@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "clean/selector.hpp"
 #include "core/suggest.hpp"
 #include "core/time_zone.hpp"
@@ -577,7 +577,7 @@ core::Status save_config(const std::filesystem::path& file, const Config& config
     return back.error().with_context("refusing to save an invalid configuration");
   // The archive's writer: temp file + fsync + rename + directory fsync, and
   // its temp names are the ones remove_stale_temp_files() cleans up.
-  return archive::write_file_atomically(file, text);
+  return storage::write_file_atomically(file, text);
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {

@@ -11,7 +11,7 @@
 //                                  journal, the default site folder
 //
 // Files are written through temp files beside their targets,
-// `.<name>.tmp-<pid>-<n>` (archive/atomic_writer.hpp).
+// `.<name>.tmp-<pid>-<n>` (storage/atomic_writer.hpp).
 #pragma once
 
 #include <filesystem>

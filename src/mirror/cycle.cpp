@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "clean/article_cleaner.hpp"
 #include "core/parallel.hpp"
 #include "core/time_zone.hpp"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "clean/article_cleaner.hpp"
 #include "fetch/http_client.hpp"
 #include "mirror/image_localizer.hpp"
@@ -101,8 +101,8 @@ Status Mirror::Impl::retry_pending_images() {
     const auto& item = *owners[i];
     if (results[i].localized > 0) {
       records[i].html = std::move(results[i].html);
-      auto status = archive::refuse_symlinked_folders(dir, jobs[i].article_path);
-      if (status) status = archive::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
+      auto status = storage::refuse_symlinked_folders(dir, jobs[i].article_path);
+      if (status) status = storage::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
       if (!status) return status;
     }
     if (auto status = db.set_images_pending(item.site, item.file_name, results[i].remote_left > 0); !status)

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "catalog/catalog.hpp"
 #include "core/mirror_layout.hpp"

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "catalog/catalog.hpp"
@@ -198,7 +198,7 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
 Status Mirror::recover() {
   auto& impl = *impl_;
   if (auto status = impl.recover_journal(); !status) return status;
-  auto removed = archive::remove_stale_temp_files(impl.dir);
+  auto removed = storage::remove_stale_temp_files(impl.dir);
   if (!removed) return removed.error();
   if (*removed > 0) spdlog::info("removed {} temporary file(s) left by an interrupted run", *removed);
   return core::ok_status();

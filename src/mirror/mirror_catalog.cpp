@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/text.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/importer.hpp"
@@ -110,8 +110,8 @@ Status Mirror::Impl::apply_edits(std::vector<ArticleChange>& edits, CycleReport&
     auto& article = incoming[i];
     auto file = article_path(known.site, known.file_name);
     auto bytes = archive::render_article(article.content);
-    if (auto status = archive::refuse_symlinked_folders(dir, file); !status) return status;
-    if (auto status = archive::write_file_atomically(dir / file, bytes); !status) return status;
+    if (auto status = storage::refuse_symlinked_folders(dir, file); !status) return status;
+    if (auto status = storage::write_file_atomically(dir / file, bytes); !status) return status;
     auto differs = catalog->record_version(*id, archive::flatten_html(article.content.html), now, article.content.title);
     if (!differs) {
       catalog_failed(differs.error());

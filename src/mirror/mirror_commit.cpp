@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
@@ -54,7 +54,7 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
   fill_full_text(fresh);
   if (auto status = number_articles(fresh); !status) return status;
   localize_images(fresh);
-  archive::BatchWriter batch(dir);
+  storage::BatchWriter batch(dir);
   nlohmann::json journal = nlohmann::json::array();
   for (auto& article : fresh) {
     auto path = article_path(article.record.site, article.record.file_name);
@@ -62,7 +62,7 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
     journal.push_back(to_json(article.record));
     touched_sites.insert(article.record.site);
   }
-  if (auto status = archive::write_file_atomically(dir / core::layout::kCycleJournal, journal.dump()); !status) return status;
+  if (auto status = storage::write_file_atomically(dir / core::layout::kCycleJournal, journal.dump()); !status) return status;
   if (auto status = batch.commit(); !status) return status;
   if (auto status = record(fresh); !status) {
     // The files are in place and the journal names them: what recovers
@@ -203,7 +203,7 @@ Status Mirror::Impl::finish_lists(const std::set<std::string>& touched_sites) {
 }
 
 Status Mirror::Impl::write_lists(const std::set<std::string>& sites) {
-  archive::BatchWriter batch(dir);
+  storage::BatchWriter batch(dir);
   for (const auto& site : sites)
     if (auto status = batch.stage(list_path(site), render_list(site)); !status) return status;
   if (auto status = batch.stage(std::string(core::layout::kReadme), render_readme()); !status) return status;

@@ -1,6 +1,6 @@
 // The libxml2 side of the XML feed parser: owners of libxml2's objects,
-// the namespaces it understands, qualified names and attributes. Internal
-// to src/parse (it includes libxml2's headers).
+// the namespaces it understands, qualified names and attributes.
+// Internal to src/parse (it includes libxml2's headers).
 #pragma once
 
 #include <libxml/tree.h>

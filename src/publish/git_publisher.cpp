@@ -11,7 +11,7 @@
 #include <sstream>
 #include <utility>
 
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "core/mirror_layout.hpp"
 #include "publish/git_credentials.hpp"
@@ -107,7 +107,7 @@ core::Status ensure_gitignore(const fs::path& dir) {
     text += line;
     text += '\n';
   }
-  return archive::write_file_atomically(file, text);
+  return storage::write_file_atomically(file, text);
 }
 
 // Staging callback for git_index_add_all / update_all: 0 stages the path,

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "archive/article_file.hpp"
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "config/config.hpp"

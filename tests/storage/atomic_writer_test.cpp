@@ -1,4 +1,4 @@
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -7,14 +7,14 @@
 #include <fstream>
 
 #include "core/mirror_layout.hpp"
-#include "corpus.hpp"
+#include "archive/corpus.hpp"
 
-namespace newsmirror::archive {
+namespace newsmirror::storage {
 namespace {
 
 namespace fs = std::filesystem;
 using ::newsmirror::test::TempDir;
-using test::read_bytes;
+using archive::test::read_bytes;
 
 void write_plain(const fs::path& path, std::string_view bytes) {
   fs::create_directories(path.parent_path());
@@ -268,4 +268,4 @@ TEST(TempFiles, MissingRootIsAnIoError) {
 }
 
 }  // namespace
-}  // namespace newsmirror::archive
+}  // namespace newsmirror::storage

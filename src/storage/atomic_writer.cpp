@@ -1,4 +1,4 @@
-#include "archive/atomic_writer.hpp"
+#include "storage/atomic_writer.hpp"
 
 #include "core/mirror_layout.hpp"
 
@@ -13,7 +13,7 @@
 #include <set>
 #include <system_error>
 
-namespace newsmirror::archive {
+namespace newsmirror::storage {
 namespace fs = std::filesystem;
 namespace {
 
@@ -287,4 +287,4 @@ core::Result<std::size_t> remove_stale_temp_files(const fs::path& root) {
   return removed;
 }
 
-}  // namespace newsmirror::archive
+}  // namespace newsmirror::storage

@@ -23,7 +23,7 @@
 
 #include "core/result.hpp"
 
-namespace newsmirror::archive {
+namespace newsmirror::storage {
 
 // The file system steps a writer takes, for fault injection in tests.
 enum class FileOp { create, write, sync, rename, sync_dir };
@@ -93,4 +93,4 @@ core::Status refuse_symlinked_folders(const std::filesystem::path& root, const s
 // longer running; `.git` is not entered). Returns how many were removed.
 core::Result<std::size_t> remove_stale_temp_files(const std::filesystem::path& root);
 
-}  // namespace newsmirror::archive
+}  // namespace newsmirror::storage
