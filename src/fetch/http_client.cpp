@@ -313,45 +313,61 @@ milliseconds Client::Impl::backoff(int attempt) {
   return milliseconds(static_cast<long long>(base * jitter(random)));
 }
 
-std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>& requests,
-                                                      OnDone on_done) {
-  const Options& opt = impl_->options;
-  std::vector<core::Result<Response>> results(
-      requests.size(), core::Result<Response>(Error(ErrorKind::internal, "not fetched")));
-
-  Multi multi(curl_multi_init());
-  if (!multi) {
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-      results[i] = Error(ErrorKind::internal, "libcurl could not start a transfer for " + requests[i].url);
-      if (on_done) on_done(i, results[i]);
-    }
-    return results;
+// One fetch_all: its requests waiting (first attempts in order, retries
+// with a not-before time), its transfers in flight within the limits, and
+// each attempt's outcome turned into a result or another try.
+class Client::Scheduler {
+ public:
+  Scheduler(Impl& impl, const std::vector<Request>& requests, OnDone on_done)
+      : impl_(impl),
+        opt_(impl.options),
+        requests_(requests),
+        on_done_(std::move(on_done)),
+        results_(requests.size(), core::Result<Response>(Error(ErrorKind::internal, "not fetched"))),
+        multi_(curl_multi_init()) {
+    hosts_.reserve(requests.size());
+    for (const auto& r : requests) hosts_.push_back(host_of(r.url));
+    for (std::size_t i = 0; i < requests.size(); ++i) pending_.push_back({i, 1, Clock::time_point{}});
   }
-  // Our scheduler below enforces both limits; these make curl agree, so it
-  // never opens more connections than we start transfers.
-  curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt.max_transfers));
-  curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(opt.max_per_host));
 
-  std::vector<std::string> hosts;
-  hosts.reserve(requests.size());
-  for (const auto& r : requests) hosts.push_back(host_of(r.url));
+  std::vector<core::Result<Response>> run() {
+    if (!multi_) {
+      for (std::size_t i = 0; i < requests_.size(); ++i)
+        finish(i, Error(ErrorKind::internal, "libcurl could not start a transfer for " + requests_[i].url));
+      return std::move(results_);
+    }
+    // The scheduler enforces both limits; these make curl agree, so it
+    // never opens more connections than we start transfers.
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt_.max_transfers));
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(opt_.max_per_host));
+    start_ready();
+    while (!pending_.empty() || !active_.empty()) {
+      honour_cancel();
+      if (pending_.empty() && active_.empty()) break;
+      int running = 0;
+      curl_multi_perform(multi_.get(), &running);
+      collect_finished();
+      if (pending_.empty() && active_.empty()) break;
+      // Before sleeping, so a slot freed just now is filled at once; curl
+      // then reports a zero timeout for the new handle and we do not sleep.
+      start_ready();
+      wait_for_work();
+    }
+    return std::move(results_);
+  }
 
-  // Waiting requests, first attempts in order, retries with a not-before time.
-  std::deque<Pending> pending;
-  for (std::size_t i = 0; i < requests.size(); ++i) pending.push_back({i, 1, Clock::time_point{}});
-  std::map<CURL*, std::unique_ptr<Transfer>> active;
-  std::map<std::string, int> active_per_host;
+ private:
+  void finish(std::size_t index, core::Result<Response> result) {
+    results_[index] = std::move(result);
+    if (on_done_) on_done_(index, results_[index]);
+  }
 
-  auto finish = [&](std::size_t index, core::Result<Response> result) {
-    results[index] = std::move(result);
-    if (on_done) on_done(index, results[index]);
-  };
-
-  auto start_ready = [&] {
-    auto now = Clock::now();
-    for (auto it = pending.begin(); it != pending.end() && static_cast<int>(active.size()) < opt.max_transfers;) {
-      const std::string& host = hosts[it->index];
-      if (it->not_before > now || active_per_host[host] >= opt.max_per_host) {
+  // Starts every waiting request that is due and within the limits.
+  void start_ready() {
+    const auto now = Clock::now();
+    for (auto it = pending_.begin(); it != pending_.end() && static_cast<int>(active_.size()) < opt_.max_transfers;) {
+      const std::string& host = hosts_[it->index];
+      if (it->not_before > now || active_per_host_[host] >= opt_.max_per_host) {
         ++it;
         continue;
       }
@@ -359,161 +375,179 @@ std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>
       t->index = it->index;
       t->attempt = it->attempt;
       t->host = host;
-      t->max_body = opt.max_body_bytes;
-      t->easy = impl_->make_easy(requests[it->index], *t);
-      if (!t->easy || curl_multi_add_handle(multi.get(), t->easy.get()) != CURLM_OK) {
+      t->max_body = opt_.max_body_bytes;
+      t->easy = impl_.make_easy(requests_[it->index], *t);
+      if (!t->easy || curl_multi_add_handle(multi_.get(), t->easy.get()) != CURLM_OK) {
         finish(it->index, Error(ErrorKind::internal, "libcurl could not start a transfer for " +
-                                                         requests[it->index].url));
+                                                         requests_[it->index].url));
       } else {
-        ++active_per_host[host];
-        active.emplace(t->easy.get(), std::move(t));
+        ++active_per_host_[host];
+        active_.emplace(t->easy.get(), std::move(t));
       }
-      it = pending.erase(it);
+      it = pending_.erase(it);
     }
-  };
+  }
 
-  // Decides what a finished attempt means: a result, or another try later.
-  auto complete = [&](std::unique_ptr<Transfer> t, CURLcode code) {
-    const Request& request = requests[t->index];
+  void collect_finished() {
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* e = msg->easy_handle;
+      const CURLcode code = msg->data.result;
+      curl_multi_remove_handle(multi_.get(), e);
+      auto it = active_.find(e);
+      if (it == active_.end()) continue;
+      std::unique_ptr<Transfer> t = std::move(it->second);
+      active_.erase(it);
+      complete(std::move(t), code);
+    }
+  }
+
+  // What a finished attempt means: a result, or another try later.
+  void complete(std::unique_ptr<Transfer> t, CURLcode code) {
+    const Request& request = requests_[t->index];
     CURL* e = t->easy.get();
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    std::string where = request.url;
     char* effective = nullptr;
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
+    active_per_host_[t->host]--;
+    if (code == CURLE_OK && !t->too_large && ((status >= 200 && status < 300) || status == 304)) {
+      finish(t->index, response_of(*t, status, effective));
+      return;
+    }
+    std::string where = request.url;
     if (effective && where != effective) where += " (redirected to " + std::string(effective) + ")";
     if (!request.proxy.empty()) where += " via proxy " + core::url::redact_password(request.proxy);
-
-    std::optional<Error> error;
-    milliseconds delay{0};
     bool retry = false;
-    if (t->too_large) {
-      error = Error(ErrorKind::too_large, "the body of " + where + " is larger than the limit of " +
-                                              std::to_string(opt.max_body_bytes) + " bytes; transfer stopped");
-    } else if (code != CURLE_OK && !t->refused_address.empty()) {
+    Error error = failure_of(*t, code, status, where, retry);
+    milliseconds delay{0};
+    if (retry) retry = retry_delay(*t, error, delay);
+    if (retry && t->attempt < opt_.max_attempts) {
+      pending_.push_back({t->index, t->attempt + 1, Clock::now() + delay});
+      return;
+    }
+    if (t->attempt > 1) error.message += " (gave up after " + std::to_string(t->attempt) + " attempts)";
+    finish(t->index, std::move(error));
+  }
+
+  Response response_of(Transfer& t, long status, const char* effective) {
+    const Request& request = requests_[t.index];
+    Response response;
+    response.status = status;
+    if (status != 304) response.body = std::move(t.body);
+    char* type = nullptr;
+    curl_easy_getinfo(t.easy.get(), CURLINFO_CONTENT_TYPE, &type);
+    if (type) response.content_type = type;
+    response.effective_url = effective ? effective : request.url;
+    auto header = [&](const char* name) -> std::optional<std::string> {
+      auto it = t.response_headers.find(name);
+      if (it == t.response_headers.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    };
+    response.validators.etag = header("etag");
+    response.validators.last_modified = header("last-modified");
+    if (status == 304) {
+      if (!response.validators.etag) response.validators.etag = request.validators.etag;
+      if (!response.validators.last_modified) response.validators.last_modified = request.validators.last_modified;
+    }
+    response.attempts = t.attempt;
+    return response;
+  }
+
+  // Why an attempt failed, and whether another might do better.
+  Error failure_of(const Transfer& t, CURLcode code, long status, const std::string& where, bool& retry) const {
+    if (t.too_large)
+      return Error(ErrorKind::too_large, "the body of " + where + " is larger than the limit of " +
+                                             std::to_string(opt_.max_body_bytes) + " bytes; transfer stopped");
+    if (code != CURLE_OK && !t.refused_address.empty()) {
       // (A refused address among several a name resolves to fails the
       // transfer only if no other one served it.)
-      error = Error(ErrorKind::forbidden,
-                    "refused to fetch " + where + ": it leads to " + t->refused_address +
-                        (t->refused_kind.find_first_of("aeiou") == 0 ? ", an " : ", a ") + t->refused_kind +
-                        " address, and links and images from a feed may reach only public addresses "
-                        "(a source whose links really lead into a private network can say "
-                        "allow_private = true)");
-    } else if (code != CURLE_OK) {
-      error = error_from_curl(code, t->error_buffer, where);
-      retry = retryable(error->kind) && !certificate_failure(code);
-    } else if ((status >= 200 && status < 300) || status == 304) {
-      Response response;
-      response.status = status;
-      if (status != 304) response.body = std::move(t->body);
-      char* type = nullptr;
-      curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type);
-      if (type) response.content_type = type;
-      response.effective_url = effective ? effective : request.url;
-      auto header = [&](const char* name) -> std::optional<std::string> {
-        auto it = t->response_headers.find(name);
-        if (it == t->response_headers.end() || it->second.empty()) return std::nullopt;
-        return it->second;
-      };
-      response.validators.etag = header("etag");
-      response.validators.last_modified = header("last-modified");
-      if (status == 304) {
-        if (!response.validators.etag) response.validators.etag = request.validators.etag;
-        if (!response.validators.last_modified)
-          response.validators.last_modified = request.validators.last_modified;
-      }
-      response.attempts = t->attempt;
-      active_per_host[t->host]--;
-      finish(t->index, std::move(response));
-      return;
-    } else {
-      error = Error(ErrorKind::http_status, status_text(status) + " from " + where);
-      retry = retryable_status(status);
+      return Error(ErrorKind::forbidden,
+                   "refused to fetch " + where + ": it leads to " + t.refused_address +
+                       (t.refused_kind.find_first_of("aeiou") == 0 ? ", an " : ", a ") + t.refused_kind +
+                       " address, and links and images from a feed may reach only public addresses "
+                       "(a source whose links really lead into a private network can say "
+                       "allow_private = true)");
     }
+    if (code != CURLE_OK) {
+      Error error = error_from_curl(code, t.error_buffer, where);
+      retry = retryable(error.kind) && !certificate_failure(code);
+      return error;
+    }
+    retry = retryable_status(status);
+    return Error(ErrorKind::http_status, status_text(status) + " from " + where);
+  }
 
-    if (retry) {
-      delay = impl_->backoff(t->attempt);
-      curl_off_t retry_after = 0;  // curl parses both seconds and HTTP-date
-      if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
-        milliseconds asked(retry_after * 1000);
-        if (asked > opt.max_retry_after) {
-          retry = false;
-          error->message += "; the server asks to retry after " + std::to_string(retry_after) +
-                            " s, longer than the " +
-                            std::to_string(opt.max_retry_after.count() / 1000) + " s we wait";
-        } else {
-          delay = std::max(delay, asked);
-        }
-      }
+  // The wait before the next attempt: backoff, or the server's Retry-After
+  // when it asks for longer. False (and the error says why) when it asks
+  // for more than we wait.
+  bool retry_delay(const Transfer& t, Error& error, milliseconds& delay) {
+    delay = impl_.backoff(t.attempt);
+    curl_off_t retry_after = 0;  // curl parses both seconds and HTTP-date
+    if (curl_easy_getinfo(t.easy.get(), CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK || retry_after <= 0)
+      return true;
+    const milliseconds asked(retry_after * 1000);
+    if (asked > opt_.max_retry_after) {
+      error.message += "; the server asks to retry after " + std::to_string(retry_after) + " s, longer than the " +
+                       std::to_string(opt_.max_retry_after.count() / 1000) + " s we wait";
+      return false;
     }
-    active_per_host[t->host]--;
-    if (retry && t->attempt < opt.max_attempts) {
-      pending.push_back({t->index, t->attempt + 1, Clock::now() + delay});
-      return;
-    }
-    if (t->attempt > 1) error->message += " (gave up after " + std::to_string(t->attempt) + " attempts)";
-    finish(t->index, std::move(*error));
-  };
+    delay = std::max(delay, asked);
+    return true;
+  }
 
   // Asked to stop: what has not started never will, and what is in flight
   // gets a short grace before it is cut. Each fails with a reason that says so.
-  std::optional<Clock::time_point> cancelled_at;
-  auto honour_cancel = [&] {
-    if (!opt.cancel || !opt.cancel->load()) return;
-    if (!cancelled_at) cancelled_at = Clock::now();
-    for (const auto& p : pending)
+  void honour_cancel() {
+    if (!opt_.cancel || !opt_.cancel->load()) return;
+    if (!cancelled_at_) cancelled_at_ = Clock::now();
+    for (const auto& p : pending_)
       finish(p.index, Error(ErrorKind::cancelled, "not fetched: newsmirror was asked to stop (" +
-                                                    requests[p.index].url + ")"));
-    pending.clear();
-    if (Clock::now() - *cancelled_at < opt.cancel_grace) return;
-    for (auto& [easy, t] : active) {
-      curl_multi_remove_handle(multi.get(), easy);
+                                                    requests_[p.index].url + ")"));
+    pending_.clear();
+    if (Clock::now() - *cancelled_at_ < opt_.cancel_grace) return;
+    for (auto& [easy, t] : active_) {
+      curl_multi_remove_handle(multi_.get(), easy);
       finish(t->index, Error(ErrorKind::cancelled, "cut in flight: newsmirror was asked to stop (" +
-                                                     requests[t->index].url + ")"));
+                                                     requests_[t->index].url + ")"));
     }
-    active.clear();
-  };
+    active_.clear();
+  }
 
-  start_ready();
-  while (!pending.empty() || !active.empty()) {
-    honour_cancel();
-    if (pending.empty() && active.empty()) break;
-    int running = 0;
-    curl_multi_perform(multi.get(), &running);
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      CURL* e = msg->easy_handle;
-      CURLcode code = msg->data.result;
-      curl_multi_remove_handle(multi.get(), e);
-      auto it = active.find(e);
-      if (it == active.end()) continue;
-      std::unique_ptr<Transfer> t = std::move(it->second);
-      active.erase(it);
-      complete(std::move(t), code);
-    }
-    if (pending.empty() && active.empty()) break;
-    // Before sleeping, so a slot freed just now is filled at once; curl
-    // then reports a zero timeout for the new handle and we do not sleep.
-    start_ready();
-
-    // Sleep until curl has work or the next retry is due, whichever is first.
+  // Sleeps until curl has work or the next retry is due, whichever is first.
+  void wait_for_work() {
     long curl_ms = -1;
-    curl_multi_timeout(multi.get(), &curl_ms);
+    curl_multi_timeout(multi_.get(), &curl_ms);
     long wait_ms = curl_ms < 0 ? 1000 : curl_ms;
-    auto now = Clock::now();
+    const auto now = Clock::now();
     // Requests already due but held back by a limit wait for a transfer to
     // end, which wakes the poll; only future retries set a deadline.
     // Rounded up: waking a fraction early would find nothing due and sleep long.
-    for (const auto& p : pending)
+    for (const auto& p : pending_)
       if (p.not_before > now)
         wait_ms = std::min<long>(wait_ms, std::chrono::ceil<milliseconds>(p.not_before - now).count());
     if (wait_ms > 0) {
       int ready = 0;
-      curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 1000)), &ready);
+      curl_multi_poll(multi_.get(), nullptr, 0, static_cast<int>(std::min<long>(wait_ms, 1000)), &ready);
     }
   }
-  return results;
+
+  Impl& impl_;
+  const Options& opt_;
+  const std::vector<Request>& requests_;
+  OnDone on_done_;
+  std::vector<core::Result<Response>> results_;
+  Multi multi_;
+  std::vector<std::string> hosts_;  // by request, for the per-host limit
+  std::deque<Pending> pending_;
+  std::map<CURL*, std::unique_ptr<Transfer>> active_;
+  std::map<std::string, int> active_per_host_;
+  std::optional<Clock::time_point> cancelled_at_;
+};
+
+std::vector<core::Result<Response>> Client::fetch_all(const std::vector<Request>& requests, OnDone on_done) {
+  return Scheduler(*impl_, requests, std::move(on_done)).run();
 }
 
 }  // namespace newsmirror::fetch

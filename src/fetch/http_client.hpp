@@ -91,6 +91,7 @@ class Client {
 
  private:
   struct Impl;
+  class Scheduler;  // one fetch_all's transfers (http_client.cpp)
   std::unique_ptr<Impl> impl_;
 };
 
