@@ -53,6 +53,70 @@ bool is_box_property(std::string_view name) {
 
 // Checks `value` token by token; returns it with white space collapsed, or
 // "" when a token is not allowed.
+constexpr size_t kInvalid = std::string_view::npos;
+
+// The end of the colour #rgb, #rgba, #rrggbb or #rrggbbaa at value[start],
+// or kInvalid.
+size_t hex_color_end(std::string_view value, size_t start) {
+  size_t i = start + 1;
+  while (i < value.size() && is_hex(value[i])) ++i;
+  const size_t digits = i - start - 1;
+  return digits == 3 || digits == 4 || digits == 6 || digits == 8 ? i : kInvalid;
+}
+
+// The end of a quoted font name at value[start]: nothing in it that could
+// end the declaration early. kInvalid otherwise.
+size_t quoted_end(std::string_view value, size_t start) {
+  const char quote = value[start];
+  size_t i = start + 1;
+  for (; i < value.size() && value[i] != quote; ++i) {
+    const char q = value[i];
+    if (!is_alpha(q) && !is_digit(q) && q != ' ' && q != '-' && q != '_') return kInvalid;
+  }
+  return i < value.size() ? i + 1 : kInvalid;
+}
+
+// The end of a number and its unit at value[start]; `start` when no number
+// starts there, kInvalid for one refused. Sizes beyond 9999 units only
+// ever serve to push things off the page.
+size_t number_end(std::string_view value, size_t start) {
+  size_t j = start;
+  if (value[j] == '-' || value[j] == '+') ++j;
+  if (j >= value.size() || !(is_digit(value[j]) || value[j] == '.')) return start;
+  size_t whole = 0;
+  while (j < value.size() && is_digit(value[j])) ++j, ++whole;
+  size_t fraction = 0;
+  if (j < value.size() && value[j] == '.') {
+    ++j;
+    while (j < value.size() && is_digit(value[j])) ++j, ++fraction;
+    if (fraction == 0) return kInvalid;
+  }
+  if (whole > 4 || fraction > 4 || whole + fraction == 0) return kInvalid;
+  const size_t unit_start = j;
+  while (j < value.size() && (is_alpha(value[j]) || value[j] == '%')) ++j;
+  const std::string unit = core::ascii_lower(value.substr(unit_start, j - unit_start));
+  return unit.empty() || among(kUnits, unit) ? j : kInvalid;
+}
+
+// The end of a keyword (one of kBoxKeywords for a box property) or of a
+// colour function with numeric arguments at value[start], or kInvalid.
+size_t word_end(std::string_view value, size_t start, bool box_property) {
+  size_t j = start;
+  while (j < value.size() && (is_alpha(value[j]) || is_digit(value[j]) || value[j] == '-')) ++j;
+  const std::string word = core::ascii_lower(value.substr(start, j - start));
+  if (j < value.size() && value[j] == '(') {
+    if (word != "rgb" && word != "rgba" && word != "hsl" && word != "hsla") return kInvalid;
+    for (++j; j < value.size() && value[j] != ')'; ++j) {
+      const char a = value[j];
+      if (!is_digit(a) && a != '.' && a != ',' && a != '%' && a != ' ' && a != '/' && a != '-' && a != 'd' &&
+          a != 'e' && a != 'g')
+        return kInvalid;
+    }
+    return j < value.size() ? j + 1 : kInvalid;
+  }
+  return box_property && !among(kBoxKeywords, word) ? kInvalid : j;
+}
+
 std::string checked_value(std::string_view value, bool box_property) {
   std::string out;
   size_t i = 0;
@@ -78,87 +142,25 @@ std::string checked_value(std::string_view value, bool box_property) {
       ++i;
       continue;
     }
-    const size_t start = i;
     if (c == '!') {
-      std::string_view rest = value.substr(i + 1);
-      if (core::ascii_lower(rest.substr(0, 9)) != "important") return {};
+      if (core::ascii_lower(value.substr(i + 1, 9)) != "important") return {};
       i += 10;
       append_token("!important");
       important = true;
       continue;
     }
+    size_t end = kInvalid;
     if (c == '#') {
-      ++i;
-      while (i < value.size() && is_hex(value[i])) ++i;
-      const size_t digits = i - start - 1;
-      if (digits != 3 && digits != 4 && digits != 6 && digits != 8) return {};
-      append_token(value.substr(start, i - start));
-      continue;
+      end = hex_color_end(value, i);
+    } else if (c == '\'' || c == '"') {
+      end = quoted_end(value, i);
+    } else {
+      end = is_digit(c) || c == '.' || c == '-' || c == '+' ? number_end(value, i) : i;
+      if (end == i) end = is_alpha(c) || c == '-' ? word_end(value, i, box_property) : kInvalid;
     }
-    if (c == '\'' || c == '"') {
-      // A quoted font name; nothing that could end the declaration early.
-      ++i;
-      while (i < value.size() && value[i] != c) {
-        const char q = value[i];
-        if (!is_alpha(q) && !is_digit(q) && q != ' ' && q != '-' && q != '_') return {};
-        ++i;
-      }
-      if (i >= value.size()) return {};
-      ++i;
-      append_token(value.substr(start, i - start));
-      continue;
-    }
-    if (is_digit(c) || c == '.' || c == '-' || c == '+') {
-      size_t j = i;
-      if (value[j] == '-' || value[j] == '+') ++j;
-      if (j < value.size() && (is_digit(value[j]) || value[j] == '.')) {
-        size_t whole = 0;
-        while (j < value.size() && is_digit(value[j])) ++j, ++whole;
-        size_t fraction = 0;
-        if (j < value.size() && value[j] == '.') {
-          ++j;
-          while (j < value.size() && is_digit(value[j])) ++j, ++fraction;
-          if (fraction == 0) return {};
-        }
-        // Sizes beyond 9999 units only ever serve to push things off the page.
-        if (whole > 4 || fraction > 4 || whole + fraction == 0) return {};
-        size_t unit_start = j;
-        while (j < value.size() && (is_alpha(value[j]) || value[j] == '%')) ++j;
-        const std::string unit = core::ascii_lower(value.substr(unit_start, j - unit_start));
-        if (!unit.empty() && !among(kUnits, unit)) return {};
-        i = j;
-        append_token(value.substr(start, i - start));
-        continue;
-      }
-    }
-    if (is_alpha(c) || c == '-') {
-      size_t j = i;
-      while (j < value.size() && (is_alpha(value[j]) || is_digit(value[j]) || value[j] == '-')) ++j;
-      const std::string word = core::ascii_lower(value.substr(i, j - i));
-      if (j < value.size() && value[j] == '(') {
-        // Colour functions only, with numeric arguments.
-        if (word != "rgb" && word != "rgba" && word != "hsl" && word != "hsla") return {};
-        ++j;
-        while (j < value.size() && value[j] != ')') {
-          const char a = value[j];
-          if (!is_digit(a) && a != '.' && a != ',' && a != '%' && a != ' ' && a != '/' &&
-              a != '-' && a != 'd' && a != 'e' && a != 'g') {
-            return {};
-          }
-          ++j;
-        }
-        if (j >= value.size()) return {};
-        ++j;
-        i = j;
-        append_token(value.substr(start, i - start));
-        continue;
-      }
-      if (box_property && !among(kBoxKeywords, word)) return {};
-      i = j;
-      append_token(value.substr(start, i - start));
-      continue;
-    }
-    return {};
+    if (end == kInvalid) return {};
+    append_token(value.substr(i, end - i));
+    i = end;
   }
   if (!out.empty() && out.back() == ',') return {};
   return out;

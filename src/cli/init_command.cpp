@@ -90,6 +90,83 @@ std::uint64_t next_number(state::StateDb& db, std::string_view site) {
   return archive::article_number(db.last_site_sequence(site) + 1);
 }
 
+// What init made, for its report.
+struct InitOutcome {
+  const fs::path& dir;
+  const fs::path& config_file;
+  std::size_t sources;
+  const std::vector<archive::ScannedSite>* adopted;  // null: an empty folder
+  const std::optional<catalog::ImportReport>& cataloged;
+  state::StateDb& db;
+
+  std::size_t adopted_files() const {
+    std::size_t files = 0;
+    if (adopted)
+      for (const auto& site : *adopted) files += site.files;
+    return files;
+  }
+};
+
+nlohmann::json init_json(const InitOutcome& o) {
+  nlohmann::json out = {{"mirror", fs::absolute(o.dir).string()},
+                        {"config", fs::absolute(o.config_file).string()},
+                        {"state", fs::absolute(core::layout::state_db(o.dir)).string()},
+                        {"sources", o.sources}};
+  if (!o.adopted) return out;
+  nlohmann::json sites = nlohmann::json::array();
+  for (const auto& site : *o.adopted) {
+    nlohmann::json entry = {{"name", site.name},
+                            {"folder", site.folder},
+                            {"layout", site.later_layout() ? "later" : "early"},
+                            {"article_files", site.files},
+                            {"next_number", next_number(o.db, site.name)}};
+    if (site.smallest_number) entry["smallest_number"] = *site.smallest_number;
+    sites.push_back(std::move(entry));
+  }
+  out["adopted"] = {{"sites", sites},
+                    {"article_files", o.adopted_files()},
+                    {"cataloged", o.cataloged->added},
+                    {"made_known", o.cataloged->made_known},
+                    {"unreadable", o.cataloged->failures.size()}};
+  return out;
+}
+
+void print_init(const InitOutcome& o) {
+  fmt::print("Created {} with {} sources\n    and {}\n", o.config_file.string(), o.sources,
+             core::layout::state_db(o.dir).string());
+  if (o.adopted) {
+    fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched.\n"
+               "Each site goes on in its own layout, numbering below its smallest number:\n",
+               o.adopted_files(), o.adopted->size());
+    TextTable table({"SITE", "FOLDER", "LAYOUT", "FILES", "NEXT NUMBER"});
+    table.align_right(3);
+    table.align_right(4);
+    for (const auto& site : *o.adopted)
+      table.add_row({site.name, "articles/" + site.folder + "/", site.later_layout() ? "later" : "early",
+                     std::to_string(site.files), std::to_string(next_number(o.db, site.name))});
+    fmt::print("{}", table.render());
+  }
+  if (o.cataloged) {
+    fmt::print("Cataloged {} articles for search and history in {:.1f} s", o.cataloged->added,
+               o.cataloged->seconds);
+    if (!o.cataloged->failures.empty())
+      fmt::print("; {} unreadable files skipped (see above)", o.cataloged->failures.size());
+    fmt::print(".\n");
+    if (o.cataloged->made_known)
+      fmt::print("{} of them are now known to the mirror: a feed that still carries one will not archive it "
+                 "again.\n", o.cataloged->made_known);
+  }
+  std::string mirror_flag = o.dir == fs::path(".") ? "" : fmt::format(" --mirror {}", o.dir.string());
+  const std::pair<std::string, std::string> next[] = {
+      {"sources list", fmt::format("review the sources (or edit {})", o.config_file.filename().string())},
+      {"sources add NAME URL", "add a feed"},
+      {"run", "fetch and archive every source that is due"},
+  };
+  fmt::print("\nNext:\n");
+  for (const auto& [what, why] : next)
+    fmt::print("  {:<{}}  {}\n", fmt::format("newsmirror{} {}", mirror_flag, what), mirror_flag.size() + 31, why);
+}
+
 int run_init(const GlobalOptions& globals, const InitOptions& options) {
   fs::path dir = options.dir.empty() ? fs::path(globals.mirror) : fs::path(options.dir);
   auto file = config::config_path(dir);
@@ -128,9 +205,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   auto db = state::StateDb::open(dir);
   if (!db) return report_error(db.error(), globals);
   std::optional<catalog::ImportReport> cataloged;
-  std::size_t adopted_files = 0;
   if (adopted) {
-    for (const auto& site : *adopted) adopted_files += site.files;
     if (auto recorded = record_adopted_sites(*db, config, *adopted); !recorded)
       return report_error(recorded.error(), globals);
     // The adopted articles become searchable at once (files untouched).
@@ -141,67 +216,12 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     cataloged = std::move(*imported);
   }
 
-  auto state_file = core::layout::state_db(dir);
+  const InitOutcome outcome{dir, file, config.sources.size(), adopted ? &*adopted : nullptr, cataloged, *db};
   if (globals.json) {
-    nlohmann::json out = {{"mirror", fs::absolute(dir).string()},
-                          {"config", fs::absolute(file).string()},
-                          {"state", fs::absolute(state_file).string()},
-                          {"sources", config.sources.size()}};
-    if (adopted) {
-      nlohmann::json sites = nlohmann::json::array();
-      for (const auto& site : *adopted) {
-        nlohmann::json entry = {{"name", site.name},
-                                {"folder", site.folder},
-                                {"layout", site.later_layout() ? "later" : "early"},
-                                {"article_files", site.files},
-                                {"next_number", next_number(*db, site.name)}};
-        if (site.smallest_number) entry["smallest_number"] = *site.smallest_number;
-        sites.push_back(std::move(entry));
-      }
-      out["adopted"] = {{"sites", sites},
-                        {"article_files", adopted_files},
-                        {"cataloged", cataloged->added},
-                        {"made_known", cataloged->made_known},
-                        {"unreadable", cataloged->failures.size()}};
-    }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", init_json(outcome).dump(2));
     return kExitOk;
   }
-  if (globals.quiet) return kExitOk;
-  fmt::print("Created {} with {} sources\n    and {}\n", file.string(), config.sources.size(),
-             state_file.string());
-  if (adopted) {
-    fmt::print("Adopted the existing archive: {} article files in {} sites, left untouched.\n"
-               "Each site goes on in its own layout, numbering below its smallest number:\n",
-               adopted_files, adopted->size());
-    TextTable table({"SITE", "FOLDER", "LAYOUT", "FILES", "NEXT NUMBER"});
-    table.align_right(3);
-    table.align_right(4);
-    for (const auto& site : *adopted)
-      table.add_row({site.name, "articles/" + site.folder + "/", site.later_layout() ? "later" : "early",
-                     std::to_string(site.files), std::to_string(next_number(*db, site.name))});
-    fmt::print("{}", table.render());
-  }
-  if (cataloged) {
-    fmt::print("Cataloged {} articles for search and history in {:.1f} s", cataloged->added,
-               cataloged->seconds);
-    if (!cataloged->failures.empty())
-      fmt::print("; {} unreadable files skipped (see above)", cataloged->failures.size());
-    fmt::print(".\n");
-    if (cataloged->made_known)
-      fmt::print("{} of them are now known to the mirror: a feed that still carries one will not archive it "
-                 "again.\n", cataloged->made_known);
-  }
-  std::string mirror_flag = dir == fs::path(".") ? "" : fmt::format(" --mirror {}", dir.string());
-  const std::pair<std::string, std::string> next[] = {
-      {"sources list", fmt::format("review the sources (or edit {})", file.filename().string())},
-      {"sources add NAME URL", "add a feed"},
-      {"run", "fetch and archive every source that is due"},
-  };
-  fmt::print("\nNext:\n");
-  for (const auto& [what, why] : next)
-    fmt::print("  {:<{}}  {}\n", fmt::format("newsmirror{} {}", mirror_flag, what),
-               mirror_flag.size() + 31, why);
+  if (!globals.quiet) print_init(outcome);
   return kExitOk;
 }
 

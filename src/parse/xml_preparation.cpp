@@ -361,6 +361,97 @@ bool holds_stand_in_open(std::string_view text) {
   return false;
 }
 
+namespace {
+
+// Text up to `lt` (the next '<') with its references prepared; returns
+// where it stopped.
+std::size_t copy_text(std::string_view in, std::size_t i, std::size_t lt, const DeclaredEntities& declared,
+                      ExpansionBudget& budget, std::string& out, bool after_tag) {
+  while (true) {
+    const std::size_t stop = find_before(in, '&', i, lt);
+    out.append(in.data() + i, stop - i);
+    i = stop;
+    if (i >= lt) return i;
+    i = append_reference(in, i, declared, budget, out, after_tag);
+  }
+}
+
+// A CDATA section, comment or processing instruction at in[i] (`close` is
+// what ends it), copied or, for CDATA, given to a stand-in; returns where
+// it ends.
+std::size_t copy_section(std::string_view in, std::size_t i, std::string_view close, StandIns* stand_ins,
+                         std::string& out) {
+  const auto end = in.find(close, i + 2);
+  const std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
+  bool stand_in = false;
+  if (stand_ins && close == "]]>" && end != std::string_view::npos) {
+    std::string_view content = in.substr(i + 9, end - i - 9);
+    stand_in = cdata_can_stand_in(content);
+    if (stand_in) {
+      append_stand_in(out, stand_ins->size());
+      stand_ins->add_view(in, content);
+    }
+  }
+  if (!stand_in) out.append(in.substr(i, stop - i));
+  if (end == std::string_view::npos && close == "]]>") out.append("]]>");
+  return stop;
+}
+
+// The DOCTYPE at in[i], dropped: its internal-subset entities go to
+// `declared`. Returns where it ends (past the '>' that closes it, outside
+// the subset's brackets).
+std::size_t skip_doctype(std::string_view in, std::size_t i, DeclaredEntities& declared) {
+  std::size_t j = i + 9;
+  int brackets = 0;
+  while (j < in.size()) {
+    if (in[j] == '[') ++brackets;
+    else if (in[j] == ']') --brackets;
+    else if (in[j] == '>' && brackets <= 0) break;
+    ++j;
+  }
+  auto entities = internal_entities(in.substr(i, j - i));
+  declared = DeclaredEntities(std::make_move_iterator(entities.begin()), std::make_move_iterator(entities.end()));
+  return j + 1;
+}
+
+// A tag at in[i], to its '>' outside quoted attribute values. References
+// are prepared as in text; a '<' before the end is damage, left to the
+// caller. `after_tag` says whether the tag was closed.
+std::size_t copy_tag(std::string_view in, std::size_t i, const DeclaredEntities& declared, ExpansionBudget& budget,
+                     std::string& out, bool& after_tag) {
+  out.push_back('<');
+  ++i;
+  after_tag = false;
+  char quote = 0;
+  static constexpr auto kTagStop = [] {
+    std::array<bool, 256> stop{};
+    for (unsigned char c : {'<', '&', '>', '"', '\''}) stop[c] = true;
+    return stop;
+  }();
+  while (i < in.size()) {
+    std::size_t stop = i;
+    while (stop < in.size() && !kTagStop[static_cast<unsigned char>(in[stop])]) ++stop;
+    out.append(in.data() + i, stop - i);
+    i = stop;
+    if (i >= in.size() || in[i] == '<') return i;
+    const char c = in[i];
+    if (c == '&') {
+      i = append_reference(in, i, declared, budget, out);
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+    if (c == '>' && !quote) {
+      after_tag = true;
+      return i;
+    }
+    if (c == '"' || c == '\'') quote = quote == c ? 0 : quote ? quote : c;
+  }
+  return i;
+}
+
+}  // namespace
+
 core::Result<std::string> prepare_xml(std::string_view in, StandIns* stand_ins) {
   DeclaredEntities declared;
   ExpansionBudget budget(in.size());
@@ -377,90 +468,27 @@ core::Result<std::string> prepare_xml(std::string_view in, StandIns* stand_ins) 
   // if the document is well-formed, which is all stand-ins rely on.
   bool after_tag = false;
   while (i < in.size() && !budget.exceeded) {
-    // A run of text up to the next '<'.
-    // A reference never reaches past the '<' (no name or digit holds one).
-    std::size_t lt = find_before(in, '<', i, in.size());
+    // A run of text up to the next '<'. A reference never reaches past the
+    // '<' (no name or digit holds one).
+    const std::size_t lt = find_before(in, '<', i, in.size());
     if (lt < in.size() && stand_ins && after_tag && stand_in_text(in, i, lt, declared, out, *stand_ins)) {
       i = lt;
     } else {
-      while (true) {
-        std::size_t stop = find_before(in, '&', i, lt);
-        out.append(in.data() + i, stop - i);
-        i = stop;
-        if (i >= lt) break;
-        i = append_reference(in, i, declared, budget, out, after_tag);
-      }
+      i = copy_text(in, i, lt, declared, budget, out, after_tag);
       if (i >= in.size()) break;
     }
-
-    std::string_view rest = in.substr(i);
+    const std::string_view rest = in.substr(i);
     std::string_view close;
     if (rest.starts_with("<![CDATA[")) close = "]]>";
     else if (rest.starts_with("<!--")) close = "-->";
     else if (rest.starts_with("<?")) close = "?>";
     if (!close.empty()) {
-      auto end = in.find(close, i + 2);
-      std::size_t stop = end == std::string_view::npos ? in.size() : end + close.size();
-      bool stand_in = false;
-      if (stand_ins && close == "]]>" && end != std::string_view::npos) {
-        std::string_view content = in.substr(i + 9, end - i - 9);
-        stand_in = cdata_can_stand_in(content);
-        if (stand_in) {
-          append_stand_in(out, stand_ins->size());
-          stand_ins->add_view(in, content);
-        }
-      }
-      if (!stand_in) out.append(in.substr(i, stop - i));
-      if (end == std::string_view::npos && close == "]]>") out.append("]]>");
-      i = stop;
-      continue;
-    }
-    if (rest.size() >= 9 && rest[1] == '!' && core::ascii_lower(rest.substr(0, 9)) == "<!doctype") {
-      // Skip to the '>' that closes it, past an internal subset in [].
-      std::size_t j = i + 9;
-      int brackets = 0;
-      while (j < in.size()) {
-        if (in[j] == '[') ++brackets;
-        else if (in[j] == ']') --brackets;
-        else if (in[j] == '>' && brackets <= 0) break;
-        ++j;
-      }
-      auto entities = internal_entities(in.substr(i, j - i));
-      declared = DeclaredEntities(std::make_move_iterator(entities.begin()), std::make_move_iterator(entities.end()));
-      i = j + 1;
+      i = copy_section(in, i, close, stand_ins, out);
+    } else if (rest.size() >= 9 && rest[1] == '!' && core::ascii_lower(rest.substr(0, 9)) == "<!doctype") {
+      i = skip_doctype(in, i, declared);
       after_tag = false;
-      continue;
-    }
-    // A tag, to its '>' outside quoted attribute values. References are
-    // prepared as in text; a '<' before the end is damage, left to the
-    // loop above.
-    out.push_back('<');
-    ++i;
-    after_tag = false;
-    char quote = 0;
-    static constexpr auto kTagStop = [] {
-      std::array<bool, 256> stop{};
-      for (unsigned char c : {'<', '&', '>', '"', '\''}) stop[c] = true;
-      return stop;
-    }();
-    while (i < in.size()) {
-      std::size_t stop = i;
-      while (stop < in.size() && !kTagStop[static_cast<unsigned char>(in[stop])]) ++stop;
-      out.append(in.data() + i, stop - i);
-      i = stop;
-      if (i >= in.size() || in[i] == '<') break;
-      char c = in[i];
-      if (c == '&') {
-        i = append_reference(in, i, declared, budget, out);
-        continue;
-      }
-      out.push_back(c);
-      ++i;
-      if (c == '>' && !quote) {
-        after_tag = true;
-        break;
-      }
-      if (c == '"' || c == '\'') quote = quote == c ? 0 : quote ? quote : c;
+    } else {
+      i = copy_tag(in, i, declared, budget, out, after_tag);
     }
   }
   if (budget.exceeded)

@@ -124,6 +124,98 @@ core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path
 
 fs::path default_site_dir(const fs::path& mirror_dir) { return core::layout::default_site_dir(mirror_dir); }
 
+namespace {
+
+using Prints = std::unordered_map<std::string_view, std::uint64_t>;
+
+core::Status create_folders(const fs::path& out, const std::vector<PageSpec>& pages,
+                            const std::vector<std::size_t>& to_write) {
+  std::set<fs::path> folders = {out};
+  for (auto i : to_write) folders.insert((out / pages[i].path).parent_path());
+  std::error_code error;
+  for (const auto& folder : folders) {
+    fs::create_directories(folder, error);
+    if (error) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", folder.string(), error.message()));
+  }
+  return core::ok_status();
+}
+
+// Makes and writes pages[to_write[...]], on threads that take pages in
+// turn; each has its own catalog connection.
+core::Status write_pages(const fs::path& mirror_dir, const SiteInputs& inputs, const std::vector<PageSpec>& pages,
+                         const std::vector<std::size_t>& to_write, const BuildOptions& options) {
+  if (to_write.empty()) return core::ok_status();
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  auto fail = [&](Error e) {
+    std::lock_guard lock(error_mutex);
+    if (!first_error) first_error = std::move(e);
+    failed = true;
+  };
+  auto work = [&] {
+    auto catalog = catalog::Catalog::open(mirror_dir);
+    if (!catalog) return fail(catalog.error());
+    auto maker = inputs.page_maker(*catalog);
+    if (!maker) return fail(maker.error());
+    for (std::size_t k; !failed && (k = next++) < to_write.size(); ++done) {
+      const auto& page = pages[to_write[k]];
+      auto bytes = (*maker)->make(page);
+      if (!bytes) return fail(bytes.error().with_context(page.path));
+      if (auto written = write_file(options.out / page.path, *bytes); !written) return fail(written.error());
+    }
+  };
+  // A thread opens a catalog connection and reads the site's model: not
+  // worth it for fewer than 64 pages.
+  const unsigned threads = core::thread_count(to_write.size(), static_cast<unsigned>(std::max(0, options.threads)), 64);
+  std::jthread reporter;
+  if (options.progress) {
+    reporter = std::jthread([&](std::stop_token stop) {
+      while (!stop.stop_requested() && done < to_write.size() && !failed) {
+        options.progress(done, to_write.size());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+  }
+  core::run_on_threads(threads, work);
+  reporter = {};  // stops and joins it
+  if (options.progress) options.progress(done, to_write.size());
+  if (first_error) return *first_error;
+  return core::ok_status();
+}
+
+// Removes the pages of the last build that this one no longer makes;
+// returns how many.
+std::size_t remove_stale_pages(const fs::path& out, const std::vector<PageSpec>& pages, const Prints& old_prints) {
+  std::unordered_set<std::string_view> current;
+  current.reserve(pages.size());
+  for (const auto& page : pages) current.insert(page.path);
+  std::size_t removed = 0;
+  std::error_code error;
+  for (const auto& [path, print] : old_prints) {
+    if (current.count(path)) continue;
+    if (fs::remove(out / path, error) || !error) ++removed;
+  }
+  return removed;
+}
+
+core::Status write_manifest(const fs::path& out, const std::vector<PageSpec>& pages,
+                            const std::vector<std::uint64_t>& prints) {
+  std::string text(kManifestHeader);
+  text.reserve(pages.size() * 64);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int shift = 60; shift >= 0; shift -= 4) text += kHex[(prints[i] >> shift) & 15];
+    text += '\t';
+    text += pages[i].path;
+    text += '\n';
+  }
+  return write_file(out / kManifestName, text);
+}
+
+}  // namespace
+
 core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOptions& options) {
   auto started = std::chrono::steady_clock::now();
   std::error_code error;
@@ -134,6 +226,8 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   if (!inputs) return inputs.error();
   const SiteModel& model = inputs->model();
 
+  // A page is written again when its fingerprint differs from the last
+  // build's (the manifest's).
   auto pages = all_pages(model, options.render);
   std::vector<std::uint64_t> prints(pages.size());
   auto old_manifest = options.force ? Manifest{} : read_manifest(options.out / kManifestName);
@@ -149,81 +243,18 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   summary.outputs = pages.size();
   summary.articles = model.articles().size();
   summary.sitemap = !options.render.base_url.empty();
-
-  std::set<fs::path> folders = {options.out};
-  for (auto i : to_write) folders.insert((options.out / pages[i].path).parent_path());
-  for (const auto& folder : folders) {
-    fs::create_directories(folder, error);
-    if (error) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", folder.string(), error.message()));
-  }
-
-  // Workers take pages in turn; each has its own catalog connection.
-  std::atomic<std::size_t> next{0}, done{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::optional<Error> first_error;
-  auto fail = [&](Error e) {
-    std::lock_guard lock(error_mutex);
-    if (!first_error) first_error = std::move(e);
-    failed = true;
-  };
-  auto work = [&] {
-    auto catalog = catalog::Catalog::open(mirror_dir);
-    if (!catalog) return fail(catalog.error());
-    auto maker = inputs->page_maker(*catalog);
-    if (!maker) return fail(maker.error());
-    for (std::size_t k; !failed && (k = next++) < to_write.size(); ++done) {
-      const auto& page = pages[to_write[k]];
-      auto bytes = (*maker)->make(page);
-      if (!bytes) return fail(bytes.error().with_context(page.path));
-      if (auto written = write_file(options.out / page.path, *bytes); !written) return fail(written.error());
-    }
-  };
-  // A thread opens a catalog connection and reads the site's model: not
-  // worth it for fewer than 64 pages.
-  const unsigned threads = core::thread_count(to_write.size(), static_cast<unsigned>(std::max(0, options.threads)), 64);
-  if (!to_write.empty()) {
-    std::jthread reporter;
-    if (options.progress) {
-      reporter = std::jthread([&](std::stop_token stop) {
-        while (!stop.stop_requested() && done < to_write.size() && !failed) {
-          options.progress(done, to_write.size());
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
-      });
-    }
-    core::run_on_threads(threads, work);
-    reporter = {};  // stops and joins it
-    if (options.progress) options.progress(done, to_write.size());
-  }
-  if (first_error) return *first_error;
+  if (auto created = create_folders(options.out, pages, to_write); !created) return created.error();
+  if (auto written = write_pages(mirror_dir, *inputs, pages, to_write, options); !written) return written.error();
   summary.written = to_write.size();
   summary.unchanged = pages.size() - to_write.size();
-
-  std::unordered_set<std::string_view> current;
-  current.reserve(pages.size());
-  for (const auto& page : pages) current.insert(page.path);
-  for (const auto& [path, print] : old_prints) {
-    if (current.count(path)) continue;
-    if (fs::remove(options.out / path, error) || !error) ++summary.removed;
-  }
+  summary.removed = remove_stale_pages(options.out, pages, old_prints);
 
   auto images = copy_images(mirror_dir, options.out);
   if (!images) return images.error();
   summary.images_copied = *images;
 
-  if (summary.written > 0 || summary.removed > 0 || old_prints.size() != pages.size()) {
-    std::string text(kManifestHeader);
-    text.reserve(pages.size() * 64);
-    for (std::size_t i = 0; i < pages.size(); ++i) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      for (int shift = 60; shift >= 0; shift -= 4) text += kHex[(prints[i] >> shift) & 15];
-      text += '\t';
-      text += pages[i].path;
-      text += '\n';
-    }
-    if (auto written = write_file(options.out / kManifestName, text); !written) return written.error();
-  }
+  if (summary.written > 0 || summary.removed > 0 || old_prints.size() != pages.size())
+    if (auto written = write_manifest(options.out, pages, prints); !written) return written.error();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
 }
