@@ -38,7 +38,8 @@ instructions() {
 }
 
 mkdir "$work/feeds"
-ls "$corpus"/*.xml | sort | head -n "$parse_files" | xargs -I{} cp {} "$work/feeds/"
+feeds=("$corpus"/*.xml)  # sorted by the shell
+cp "${feeds[@]:0:$parse_files}" "$work/feeds/"
 "$bin" --quiet init "$work/mirror" >/dev/null
 python3 "$here/bench/make_catalog_archive.py" "$here/../shared/corpus/archive" "$work/mirror" "$articles" >/dev/null
 

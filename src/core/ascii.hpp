@@ -18,7 +18,8 @@ constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<c
 
 inline std::string ascii_lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = ascii_lower(c);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
 

@@ -114,7 +114,6 @@ std::string TreeReader::markup_of(const xmlNode* node) const {
   }
   if (!has_element_child(node) && type != "xhtml") return text_of(node);
   if (mode == "escaped") return text_of(node);
-  // Atom's xhtml content is wrapped in one xhtml <div> that is not content.
   const xmlNode* only = nullptr;
   int elements = 0;
   bool other_text = false;

@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -298,7 +299,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::shared_ptr<const Response> response;
     try {
       response = server_.handler(request);
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      // The reader gets a 500; the operator gets what went wrong, and where.
+      spdlog::error("serve: {} failed: {}", target, e.what());
       response = nullptr;
     }
     if (!response) response = Response::plain(500);

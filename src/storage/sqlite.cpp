@@ -204,22 +204,25 @@ void Connection::exec_ignoring_errors(std::string_view sql) {
   sqlite3_exec(impl_->db.get(), text.c_str(), nullptr, nullptr, nullptr);
 }
 
-core::Result<std::int64_t> Connection::integer(std::string_view sql, std::string_view context) {
+core::Result<Connection::OneShot> Connection::first_row(std::string_view sql, std::string_view context) {
   auto q = query(sql, context);
   if (!q) return q.error();
   auto row = (*q)->step(context);
   if (!row) return row.error();
   if (!*row) return core::Error(core::ErrorKind::database, fmt::format("{}: {}: no row", impl_->name, context));
-  return (*q)->integer(0);
+  return std::move(*q);
+}
+
+core::Result<std::int64_t> Connection::integer(std::string_view sql, std::string_view context) {
+  auto row = first_row(sql, context);
+  if (!row) return row.error();
+  return (*row)->integer(0);
 }
 
 core::Result<std::string> Connection::text(std::string_view sql, std::string_view context) {
-  auto q = query(sql, context);
-  if (!q) return q.error();
-  auto row = (*q)->step(context);
+  auto row = first_row(sql, context);
   if (!row) return row.error();
-  if (!*row) return core::Error(core::ErrorKind::database, fmt::format("{}: {}: no row", impl_->name, context));
-  return (*q)->text(0);
+  return (*row)->text(0);
 }
 
 core::Status Connection::transaction(const std::function<core::Status()>& body) {

@@ -181,6 +181,8 @@ class Connection {
 
  private:
   friend core::Result<Statement> prepare_persistent(Connection& connection, const char* sql);
+  // `sql` prepared and stepped to its first row; no row is an error.
+  core::Result<OneShot> first_row(std::string_view sql, std::string_view context);
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
