@@ -183,8 +183,7 @@ TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
   }
   {
     // Version 2's layout: the title first.
-    auto db = test::open_database(Catalog::default_path(dir.path()));
-    ASSERT_TRUE(search::prepare_connection(db).ok());
+    auto db = test::open_search_database(Catalog::default_path(dir.path()));
     auto status = db.exec(
         "DROP TABLE article_fts;"
         "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='article_text',"
@@ -197,8 +196,7 @@ TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
   auto catalog = Catalog::open(dir.path());
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
-  auto db = test::open_database(Catalog::default_path(dir.path()));
-  ASSERT_TRUE(search::prepare_connection(db).ok());
+  auto db = test::open_search_database(Catalog::default_path(dir.path()));
   auto first_column = db.text("SELECT name FROM pragma_table_info('article_fts') WHERE cid = 0", "first column");
   ASSERT_TRUE(first_column.ok()) << first_column.error().message;
   EXPECT_EQ(*first_column, "body");

@@ -10,15 +10,13 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
-#include "search/search_index.hpp"
 #include "support/database.hpp"
 
 namespace newsmirror::test {
 
 // The ids, in order, of the articles whose indexed text holds `text`.
 inline std::vector<std::int64_t> search_ids(catalog::Catalog& catalog, const std::string& text) {
-  auto db = open_database(catalog.file());
-  EXPECT_TRUE(search::prepare_connection(db).ok());
+  auto db = open_search_database(catalog.file());
   auto s = db.query("SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid", "search_ids");
   EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
   std::vector<std::int64_t> ids;

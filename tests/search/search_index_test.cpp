@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "search_fixture.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::search {
@@ -239,13 +240,7 @@ TEST(SearchIndex, HostileQueriesAreUsageErrorsOrResultsNeverSqlErrors) {
 TEST(SearchIndex, AnotherConnectionSearchesOnceItRegistersTheTokenizer) {
   ::newsmirror::test::TempDir dir;
   const std::string file = (dir.path() / "catalog.db").string();
-  auto open = [&] {
-    storage::OpenOptions options;
-    options.name = "catalog database";
-    auto db = storage::Connection::open(file, options);
-    EXPECT_TRUE(db.ok());
-    return std::move(*db);
-  };
+  auto open = [&] { return ::newsmirror::test::open_database(file); };
   {
     auto writer = open();
     ASSERT_TRUE(writer.exec("CREATE TABLE articles(id INTEGER PRIMARY KEY, site TEXT NOT NULL, file TEXT NOT NULL,"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "search/search_index.hpp"
 #include "storage/sqlite.hpp"
 
 namespace newsmirror::test {
@@ -18,6 +19,14 @@ inline storage::Connection open_database(const std::filesystem::path& file) {
   auto db = storage::Connection::open(file, options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);
+}
+
+// As open_database, with the search index's tokenizer and functions
+// registered, for SQL that reads or changes article_fts.
+inline storage::Connection open_search_database(const std::filesystem::path& file) {
+  auto db = open_database(file);
+  if (auto status = search::prepare_connection(db); !status) throw std::runtime_error(status.error().message);
+  return db;
 }
 
 // Runs `sql` on the database file; a failure fails the test.
