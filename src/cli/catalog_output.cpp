@@ -130,9 +130,9 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
   if (!db) return db.error();
   // The catalog names sites by folder, the state and the identities by the
   // site's name (the later layout keeps 法广 in articles/rfi).
-  auto folders = std::make_shared<const mirror::SiteFolders>(db->site_folders(), *config);
+  auto folders = std::make_shared<const mirror::SiteFolders>((*db)->site_folders(), *config);
   auto site_of = [folders](std::string_view folder) { return folders->site_in(folder); };
-  auto state = std::make_shared<state::StateDb>(std::move(*db));
+  std::shared_ptr<state::StateDb> state = std::move(*db);
   catalog::ImportOptions options;
   options.mirror = globals.mirror;
   // The same link key the mirror's novelty check uses (mirror/identity).

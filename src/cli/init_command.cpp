@@ -206,7 +206,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
   if (!db) return report_error(db.error(), globals);
   std::optional<catalog::ImportReport> cataloged;
   if (adopted) {
-    if (auto recorded = record_adopted_sites(*db, config, *adopted); !recorded)
+    if (auto recorded = record_adopted_sites(**db, config, *adopted); !recorded)
       return report_error(recorded.error(), globals);
     // The adopted articles become searchable at once (files untouched).
     auto at_dir = globals;
@@ -216,7 +216,7 @@ int run_init(const GlobalOptions& globals, const InitOptions& options) {
     cataloged = std::move(*imported);
   }
 
-  const InitOutcome outcome{dir, file, config.sources.size(), adopted ? &*adopted : nullptr, cataloged, *db};
+  const InitOutcome outcome{dir, file, config.sources.size(), adopted ? &*adopted : nullptr, cataloged, **db};
   if (globals.json) {
     fmt::print("{}\n", init_json(outcome).dump(2));
     return kExitOk;

@@ -73,13 +73,14 @@ std::string removed_names(const std::vector<state::SourceHealth>& removed) {
 int run_status(const GlobalOptions& globals) {
   auto config = config::load_config(config::config_path(globals.mirror));
   if (!config) return report_error(config.error(), globals);
-  auto db = state::StateDb::open(globals.mirror);
-  if (!db) return report_error(db.error(), globals);
+  auto state = state::StateDb::open(globals.mirror);
+  if (!state) return report_error(state.error(), globals);
+  auto& db = **state;
   auto zone = core::TimeZone::from_name(config->timezone);
   if (!zone) return report_error(zone.error(), globals);
 
   std::map<std::string, state::SourceHealth> health;
-  for (auto& h : db->health()) health[h.source] = h;
+  for (auto& h : db.health()) health[h.source] = h;
   // Configured sources, in file order. Sources removed from the file keep
   // their history in the state database, but they are no longer fetched:
   // listing or counting them would report failures nobody can act on.
@@ -140,7 +141,7 @@ int run_status(const GlobalOptions& globals) {
   fmt::print("{}", table.render());
   if (!globals.quiet) {
     std::uint64_t articles = 0;
-    for (const auto& site : db->site_summaries()) articles += site.articles;
+    for (const auto& site : db.site_summaries()) articles += site.articles;
     fmt::print("{} sources, {} failing; {} articles archived (times in {})\n", rows.size(), failing, articles,
                config->timezone);
     if (!removed.empty())

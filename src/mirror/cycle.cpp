@@ -183,7 +183,7 @@ class Cycle {
   // The sources that take part: the one asked for, or the enabled ones
   // (those due, when only_due).
   Status select_sources() {
-    auto health = impl_.db.health();
+    auto health = impl_.db->health();
     for (const auto& source : impl_.config.sources) {
       if (options_.only_source) {
         if (source.name == *options_.only_source) sources_.push_back(&source);
@@ -226,7 +226,7 @@ class Cycle {
   fetch::Request request_for(const config::Source& source, const std::string& url) {
     fetch::Request request;
     request.url = url;
-    auto validators = impl_.db.get_validators(request.url);
+    auto validators = impl_.db->get_validators(request.url);
     request.validators = {validators.etag, validators.last_modified};
     request.proxy = config::effective_proxy(impl_.config, source).value_or("");
     request.user_agent = config::effective_user_agent(impl_.config, source).value_or("");
@@ -321,16 +321,16 @@ class Cycle {
 
   // The sources' validators and health, once the articles are recorded.
   Status store_bookkeeping(const Novelty& novelty) {
-    return impl_.db.transaction([&]() -> Status {
+    return impl_.db->transaction([&]() -> Status {
       for (const auto& [url, validators] : novelty.validators)
-        if (auto status = impl_.db.set_validators(url, validators.etag, validators.last_modified); !status)
+        if (auto status = impl_.db->set_validators(url, validators.etag, validators.last_modified); !status)
           return status;
       for (const auto& source : novelty.report.sources) {
         // A feed the user stopped is no failure of its source, and must
         // stay due: it was not fetched.
         if (source.error && source.error->kind == ErrorKind::cancelled) continue;
         Status outcome = source.error ? Status(*source.error) : core::ok_status();
-        if (auto status = impl_.db.record_attempt(source.name, now_, outcome, source.new_articles); !status)
+        if (auto status = impl_.db->record_attempt(source.name, now_, outcome, source.new_articles); !status)
           return status;
       }
       return core::ok_status();

@@ -71,7 +71,7 @@ void Mirror::Impl::localize_images(std::vector<IncomingArticle>& fresh) {
 }
 
 Status Mirror::Impl::retry_pending_images() {
-  auto pending = db.images_pending(kImageAttempts);
+  auto pending = db->images_pending(kImageAttempts);
   if (pending.empty()) return core::ok_status();
   std::vector<ImageJob> jobs;
   std::vector<archive::ArticleRecord> records;
@@ -84,7 +84,7 @@ Status Mirror::Impl::retry_pending_images() {
     auto record = archive::read_article(bytes);
     if (!in || !record) {
       // The file is gone or unreadable: nothing left to localize.
-      if (auto status = db.set_images_pending(item.site, item.file_name, false); !status) return status;
+      if (auto status = db->set_images_pending(item.site, item.file_name, false); !status) return status;
       continue;
     }
     jobs.push_back({relative.generic_string(), record->html,
@@ -105,7 +105,7 @@ Status Mirror::Impl::retry_pending_images() {
       if (status) status = storage::write_file_atomically(dir / jobs[i].article_path, archive::render_article(records[i]));
       if (!status) return status;
     }
-    if (auto status = db.set_images_pending(item.site, item.file_name, results[i].remote_left > 0); !status)
+    if (auto status = db->set_images_pending(item.site, item.file_name, results[i].remote_left > 0); !status)
       return status;
   }
   return core::ok_status();

@@ -33,9 +33,9 @@ class Checker {
     if (auto s = leftovers(); !s) return s.error();
     auto state = state::StateDb::open(dir_);
     if (!state) return state.error();
-    SiteFolders folders(state->site_folders(), mirror_.config());
+    SiteFolders folders((*state)->site_folders(), mirror_.config());
     scan_articles(folders);
-    against_state(*state, folders);
+    against_state(**state, folders);
     if (auto catalog = catalog::Catalog::open(dir_)) against_catalog(*catalog);
     else problem("catalog", "cannot be opened: " + catalog.error().message + " (newsmirror reindex rebuilds it)");
     if (auto s = lists(); !s) return s.error();

@@ -86,7 +86,7 @@ archive::ListStyle Mirror::Impl::list_style(std::string_view site) const {
 
 std::optional<state::ArchivedArticle> Mirror::Impl::find_known(const std::vector<std::string>& keys) {
   for (const auto& key : keys)
-    if (auto article = db.find(key)) return article;
+    if (auto article = db->find(key)) return article;
   return std::nullopt;
 }
 
@@ -184,8 +184,8 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   }
   auto db = state::StateDb::open(dir);
   if (!db) return db.error();
-  if (auto agreed = agree_on_site_folders(*config, file, *db); !agreed) return agreed.error();
-  SiteFolders site_folders(db->site_folders(), *config);
+  if (auto agreed = agree_on_site_folders(*config, file, **db); !agreed) return agreed.error();
+  SiteFolders site_folders((*db)->site_folders(), *config);
   auto impl = std::make_unique<Impl>(
       Impl{dir, std::move(*config), std::move(*db), std::move(rules), std::nullopt, std::move(site_folders)});
   if (auto catalog = catalog::Catalog::open(dir))
@@ -212,7 +212,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     // The catalog names a site by its folder, the state by the site's name.
     const std::string site = impl.folders.site_in(article.site);
     const std::string file_name = fs::path(article.file).filename().string();
-    if (impl.db.knows_file(site, file_name)) continue;
+    if (impl.db->knows_file(site, file_name)) continue;
     // The key a feed item of the site with the same link has. An article
     // without a link is known by its file: no item can match it, but its
     // number is taken like any other. Old mirrors also hold one story under
@@ -221,7 +221,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     std::string identity = "file:" + site + "\x1f" + file_name;
     if (!article.link.empty()) {
       auto by_link = link_key(site, article.link);
-      if (!impl.db.find(by_link) && identities.insert(by_link).second) identity = std::move(by_link);
+      if (!impl.db->find(by_link) && identities.insert(by_link).second) identity = std::move(by_link);
     }
     state::ArchivedArticle record;
     record.identity = identity;
@@ -242,7 +242,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     record.content_hash = content_hash_of_file(bytes);  // as a cycle hashes what it writes
     unknown.push_back(std::move(record));
   }
-  if (auto recorded = impl.db.record_articles(unknown); !recorded) return recorded.error();
+  if (auto recorded = impl.db->record_articles(unknown); !recorded) return recorded.error();
   if (lists == ListPages::rewrite && !unknown.empty()) {
     std::set<std::string> sites;
     for (const auto& article : unknown) sites.insert(article.site);
@@ -253,7 +253,7 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
 
 std::optional<TimePoint> Mirror::next_due(TimePoint now) {
   std::optional<TimePoint> next;
-  auto health = impl_->db.health();
+  auto health = impl_->db->health();
   for (const auto& source : impl_->config.sources) {
     if (!source.enabled) continue;
     TimePoint due = impl_->due_at(source, health, now);

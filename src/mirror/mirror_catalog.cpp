@@ -21,7 +21,7 @@ namespace newsmirror::mirror {
 Status Mirror::Impl::catalog_catch_up() {
   if (!catalog) return core::ok_status();
   std::uint64_t recorded = 0;
-  for (const auto& count : db.site_summaries()) recorded += count.articles;
+  for (const auto& count : db->site_summaries()) recorded += count.articles;
   const std::size_t cataloged = catalog->article_count();
   if (recorded <= cataloged) return core::ok_status();
   spdlog::info("catalog: {} articles behind the state; cataloging their files", recorded - cataloged);
@@ -93,7 +93,7 @@ Status Mirror::Impl::apply_edits(std::vector<ArticleChange>& edits, CycleReport&
       // image host): the publisher did not edit the story, and a reader
       // must not be told so. The file stays; the state takes the new hash
       // so that the next cycle does not compare again.
-      if (auto status = db.accept_content_hash(known.identity, incoming[i].record.content_hash); !status)
+      if (auto status = db->accept_content_hash(known.identity, incoming[i].record.content_hash); !status)
         return status;
       ++source_report.unchanged;
       continue;
@@ -122,9 +122,9 @@ Status Mirror::Impl::apply_edits(std::vector<ArticleChange>& edits, CycleReport&
       ++source_report.unchanged;
       continue;
     }
-    if (auto status = db.mark_changed(known.identity, article.record.content_hash, now); !status) return status;
+    if (auto status = db->mark_changed(known.identity, article.record.content_hash, now); !status) return status;
     if (article.images_pending)
-      if (auto status = db.set_images_pending(known.site, known.file_name, true); !status) return status;
+      if (auto status = db->set_images_pending(known.site, known.file_name, true); !status) return status;
     ++source_report.changed;
     touched_sites.insert(known.site);
   }

@@ -74,7 +74,7 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
   }
   for (const auto& article : fresh)
     if (article.images_pending)
-      if (auto status = db.set_images_pending(article.record.site, article.record.file_name, true); !status)
+      if (auto status = db->set_images_pending(article.record.site, article.record.file_name, true); !status)
         return status;
   return core::ok_status();
 }
@@ -106,7 +106,7 @@ Status Mirror::Impl::number_articles(std::vector<IncomingArticle>& fresh) {
       if (article->source && article->source->numbering == config::Numbering::guid_post_id && article->guid)
         post_id = archive::guid_post_id(*article->guid);
       if (post_id && !given.count(*post_id) && free_on_disk(*article, *post_id)) {
-        auto claimed = db.claim_site_sequence(site, *post_id);
+        auto claimed = db->claim_site_sequence(site, *post_id);
         if (!claimed) return claimed.error();
         if (*claimed) {
           given.insert(*post_id);
@@ -124,7 +124,7 @@ Status Mirror::Impl::number_articles(std::vector<IncomingArticle>& fresh) {
     for (auto* article : counted) {
       for (;;) {
         if (next == end) {
-          auto first = db.reserve_site_sequence(site, counted.size());
+          auto first = db->reserve_site_sequence(site, counted.size());
           if (!first) return first.error();
           next = *first;
           end = *first + counted.size();
@@ -146,7 +146,7 @@ Status Mirror::Impl::number_articles(std::vector<IncomingArticle>& fresh) {
 Status Mirror::Impl::record(const std::vector<IncomingArticle>& articles) {
   std::vector<state::ArchivedArticle> records;
   for (const auto& article : articles) records.push_back(article.record);
-  return db.record_articles(records);
+  return db->record_articles(records);
 }
 
 Status Mirror::Impl::recover_journal() {
@@ -166,7 +166,7 @@ Status Mirror::Impl::recover_journal() {
         // Recorded already (killed after the commit point) still means its
         // site's list page and the README may not show it yet.
         sites.insert(article.site);
-        if (auto known = db.find(article.identity)) {
+        if (auto known = db->find(article.identity)) {
           // Another file holds the article (a writer that raced this one):
           // this copy was never recorded nor listed, and must not stay.
           const auto holder = dir / article_path(known->site, known->file_name);
@@ -182,7 +182,7 @@ Status Mirror::Impl::recover_journal() {
     }
     if (!finished.empty()) {
       spdlog::info("recovering {} article(s) written by an interrupted cycle", finished.size());
-      if (auto status = db.record_articles(finished); !status) return status;
+      if (auto status = db->record_articles(finished); !status) return status;
       if (catalog)
         for (const auto& article : finished) catalog_id(article);
     }
@@ -213,7 +213,7 @@ Status Mirror::Impl::write_lists(const std::set<std::string>& sites) {
 std::string Mirror::Impl::render_list(const std::string& site) {
   auto style = list_style(site);
   std::vector<archive::ListItem> items;
-  for (auto& article : db.newest(site, style.max_entries))
+  for (auto& article : db->newest(site, style.max_entries))
     items.push_back({article.published, article.title, article.file_name});
   return archive::render_list_page(site, items, style);
 }
@@ -227,14 +227,14 @@ std::map<std::string, std::string> Mirror::Impl::expected_lists() {
 
 std::set<std::string> Mirror::Impl::all_sites() {
   std::set<std::string> sites;
-  for (const auto& count : db.site_summaries()) sites.insert(count.site);
+  for (const auto& count : db->site_summaries()) sites.insert(count.site);
   return sites;
 }
 
 std::string Mirror::Impl::render_readme() {
   // Sites in config order first (as the classic README lists them), then
   // any site the state knows that the config no longer names.
-  auto counts = db.site_summaries();
+  auto counts = db->site_summaries();
   std::vector<archive::SiteSummary> sites;
   std::set<std::string> listed;
   auto add = [&](const std::string& name) {

@@ -68,7 +68,7 @@ struct ArticleChange {
 struct Mirror::Impl {
   fs::path dir;
   config::Config config;
-  state::StateDb db;
+  std::unique_ptr<state::StateDb> db;
   // Each cleaned source's site rules, compiled once; absent for a source
   // archived as its feed has it.
   std::map<std::string, clean::CompiledRules> rules;

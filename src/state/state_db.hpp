@@ -1,22 +1,24 @@
-// The mirror's state: `.newsmirror/state.db`, an SQLite database (WAL mode,
-// synchronous=NORMAL) holding what the Markdown files cannot: which
+// The mirror's state: what the Markdown files cannot hold: which
 // identities are archived and under which file, each site's folder and the
-// counter that numbers its article files, HTTP cache validators and
-// per-source health.
+// counter that numbers its article files, HTTP cache validators, images
+// still to fetch and per-source health.
 //
-// Schema versions are kept in PRAGMA user_version and migrated forward
-// automatically on open (see kSchemaVersion and state_db.cpp).
+// StateDb is the interface the rest of the program uses; an engine
+// implements it. The one engine today is SQLite (state/sqlite_state_db.hpp:
+// `.newsmirror/state.db`, schema versions migrated forward on open); the
+// contract is StateDb's comments, and tests/state/state_db_test.cpp pins it.
 //
-// Thread-safety: a StateDb is NOT thread-safe. Use one StateDb per thread
-// (SQLite serializes writers between connections and processes; a busy
+// Thread-safety: a StateDb is NOT thread-safe. Use one per thread (the
+// engine serializes writers between connections and processes; a busy
 // database is waited on for a few seconds before failing).
 //
-// Errors: calls returning Result/Status report SQLite failures as
+// Errors: calls returning Result/Status report failures as
 // ErrorKind::database with context. The read-only queries whose signatures
-// return plain values (find, newest, site_summaries, last_site_sequence,
-// site_folders, get_validators, health) throw state::DatabaseError instead: a failing read
-// of a database that opened fine means corruption or a dying disk, which no
-// caller can work around, and `main` reports it.
+// return plain values (find, knows_file, newest, site_summaries,
+// last_site_sequence, site_folders, get_validators, images_pending, health)
+// throw state::DatabaseError instead: a failing read of a database that
+// opened fine means corruption or a dying disk, which no caller can work
+// around, and `main` reports it.
 #pragma once
 
 #include <cstddef>
@@ -100,35 +102,36 @@ struct PendingImages {
 class StateDb {
  public:
   // Opens (creating `.newsmirror/` and the database when missing) and
-  // migrates `mirror_dir/.newsmirror/state.db`.
-  static core::Result<StateDb> open(const std::filesystem::path& mirror_dir);
-  // Same, for a database file anywhere.
-  static core::Result<StateDb> open_file(const std::filesystem::path& db_file);
+  // migrates the state of the mirror in `mirror_dir`. The engine is
+  // SQLite, `mirror_dir/.newsmirror/state.db` (state/sqlite_state_db.hpp);
+  // a second engine is chosen here.
+  static core::Result<std::unique_ptr<StateDb>> open(const std::filesystem::path& mirror_dir);
 
-  StateDb(StateDb&&) noexcept;
-  StateDb& operator=(StateDb&&) noexcept;
-  ~StateDb();
+  StateDb() = default;
+  StateDb(const StateDb&) = delete;
+  StateDb& operator=(const StateDb&) = delete;
+  virtual ~StateDb() = default;
 
   // --- archived articles ---
-  std::optional<ArchivedArticle> find(std::string_view identity);
+  virtual std::optional<ArchivedArticle> find(std::string_view identity) = 0;
   // Whether an article of `site` is recorded under this file name.
-  bool knows_file(std::string_view site, std::string_view file_name);
+  virtual bool knows_file(std::string_view site, std::string_view file_name) = 0;
   // All or nothing, in one transaction. Fails (and records nothing) when an
   // identity is already present. Moves each site's counter past the
   // highest seq recorded in it.
-  core::Status record_articles(const std::vector<ArchivedArticle>& articles);
+  virtual core::Status record_articles(const std::vector<ArchivedArticle>& articles) = 0;
   // A site's newest articles first: by seq, descending, then by file name
   // (as the old list pages order two files under one number).
-  std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit);
+  virtual std::vector<ArchivedArticle> newest(std::string_view site, std::size_t limit) = 0;
   // One row per site, by site name.
-  std::vector<SiteCount> site_summaries();
+  virtual std::vector<SiteCount> site_summaries() = 0;
   // A new version of an archived article was written: stores its hash,
   // bumps `versions` and sets `last_changed`.
-  core::Status mark_changed(std::string_view identity, std::string_view content_hash,
-                            core::TimePoint when);
+  virtual core::Status mark_changed(std::string_view identity, std::string_view content_hash,
+                            core::TimePoint when) = 0;
   // The article arrived with other bytes that read the same (not an edit):
   // stores the hash without counting a version.
-  core::Status accept_content_hash(std::string_view identity, std::string_view content_hash);
+  virtual core::Status accept_content_hash(std::string_view identity, std::string_view content_hash) = 0;
 
   // --- each site's numbering ---
   // Atomically reserves `count` consecutive sequences for `site` above any
@@ -138,59 +141,52 @@ class StateDb {
   // this returns, so files numbered from it may be written at once; a crash
   // can skip numbers, never reuse them. Call it outside transaction():
   // inside one, it is only durable when the outer transaction commits.
-  core::Result<std::uint64_t> reserve_site_sequence(std::string_view site, std::size_t count);
+  virtual core::Result<std::uint64_t> reserve_site_sequence(std::string_view site, std::size_t count) = 0;
   // Claims one given sequence for `site` (a number taken from the item,
   // such as a WordPress post id): false when an article of the site holds
   // it already. Committed like reserve_site_sequence, and raises the
   // site's counter past it.
-  core::Result<bool> claim_site_sequence(std::string_view site, std::uint64_t seq);
+  virtual core::Result<bool> claim_site_sequence(std::string_view site, std::uint64_t seq) = 0;
   // Raises the site's counter to at least `seq` (numbers an adopted mirror
   // used, whether or not its files are recorded).
-  core::Status raise_site_sequence(std::string_view site, std::uint64_t seq);
+  virtual core::Status raise_site_sequence(std::string_view site, std::uint64_t seq) = 0;
   // The highest sequence the site has reserved, claimed or recorded (0 for
   // a site without articles).
-  std::uint64_t last_site_sequence(std::string_view site);
+  virtual std::uint64_t last_site_sequence(std::string_view site) = 0;
 
   // --- site folders ---
   // Where each site's articles live (articles/<folder>), for the sites whose
   // folder was recorded; a site absent here uses archive::site_dir_name.
-  std::vector<std::pair<std::string, std::string>> site_folders();
-  core::Status set_site_folder(std::string_view site, std::string_view folder);
+  virtual std::vector<std::pair<std::string, std::string>> site_folders() = 0;
+  virtual core::Status set_site_folder(std::string_view site, std::string_view folder) = 0;
 
   // --- HTTP validators, per URL ---
-  Validators get_validators(std::string_view url);
-  core::Status set_validators(std::string_view url, const std::optional<std::string>& etag,
-                              const std::optional<std::string>& last_modified);
+  virtual Validators get_validators(std::string_view url) = 0;
+  virtual core::Status set_validators(std::string_view url, const std::optional<std::string>& etag,
+                              const std::optional<std::string>& last_modified) = 0;
 
   // --- local images still to fetch ---
   // pending: one more attempt left images remote (counts attempts);
   // not pending: all are local now, or the article is given up.
-  core::Status set_images_pending(std::string_view site, std::string_view file_name, bool pending);
+  virtual core::Status set_images_pending(std::string_view site, std::string_view file_name, bool pending) = 0;
   // Articles tried fewer than `max_attempts` times, by site and file.
-  std::vector<PendingImages> images_pending(std::uint32_t max_attempts);
+  virtual std::vector<PendingImages> images_pending(std::uint32_t max_attempts) = 0;
 
   // --- per-source health ---
   // One fetch attempt of `source` at `time`: `outcome` ok updates
   // last_success, resets the failure count and adds `new_count` to the
   // total; an error is stored as last_error and counted.
-  core::Status record_attempt(std::string_view source, core::TimePoint time,
-                              const core::Status& outcome, std::size_t new_count);
+  virtual core::Status record_attempt(std::string_view source, core::TimePoint time,
+                              const core::Status& outcome, std::size_t new_count) = 0;
   // By source name.
-  std::vector<SourceHealth> health();
+  virtual std::vector<SourceHealth> health() = 0;
 
   // Runs `body` in a transaction: committed when it returns ok, rolled back
   // when it returns an error (which is passed on). Nests (savepoints).
-  core::Status transaction(const std::function<core::Status()>& body);
+  virtual core::Status transaction(const std::function<core::Status()>& body) = 0;
 
   // The schema version of the open database (kSchemaVersion after open).
-  int schema_version();
-  // e.g. "wal".
-  std::string journal_mode();
-
- private:
-  struct Impl;
-  explicit StateDb(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  virtual int schema_version() = 0;
 };
 
 }  // namespace newsmirror::state

@@ -14,6 +14,7 @@
 #include "config/config.hpp"
 #include "support/paths.hpp"
 #include "support/test_mirror.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror {
 namespace {
@@ -106,7 +107,7 @@ TEST_F(CatalogCommands, InitRecordsArticlesWithoutALinkByTheirFileSoTheirNumbers
   auto adopted = nlohmann::json::parse(init.out).at("adopted");
   EXPECT_EQ(adopted.at("cataloged"), 3);
   EXPECT_EQ(adopted.at("made_known"), 3);
-  auto db = state::StateDb::open(mirror());
+  auto db = test::opened(state::StateDb::open(mirror()));
   ASSERT_TRUE(db);
   EXPECT_EQ(db->last_site_sequence("BBC"), 3u);
   for (std::uint64_t seq : {2, 3}) {

@@ -12,6 +12,7 @@
 #include "state/state_db.hpp"
 #include "indexed_ids.hpp"
 #include "support/paths.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror::catalog {
 namespace {
@@ -46,18 +47,18 @@ void copy_real_archive(const fs::path& to) {
 // Each site's numbering in a real state database, as the CLI wires it (the
 // sites here are named as their folders).
 struct Sequence {
-  explicit Sequence(const fs::path& mirror) : db(state::StateDb::open(mirror).value()) {}
+  explicit Sequence(const fs::path& mirror) : db(test::opened(state::StateDb::open(mirror))) {}
   void wire(ImportOptions& options) {
     options.reserve_number = [this](std::string_view site) -> core::Result<std::uint64_t> {
-      auto seq = db.reserve_site_sequence(site, 1);
+      auto seq = db->reserve_site_sequence(site, 1);
       if (!seq) return seq.error();
       return archive::article_number(*seq);
     };
     options.keep_number = [this](std::string_view site, std::uint64_t number) {
-      return db.raise_site_sequence(site, archive::sequence_of_number(number));
+      return db->raise_site_sequence(site, archive::sequence_of_number(number));
     };
   }
-  state::StateDb db;
+  std::unique_ptr<state::StateDb> db;
 };
 
 std::string ascii_name(std::string_view site) {
@@ -258,7 +259,7 @@ TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
   generate_archive(other.path(), 9);
   const auto source_files = fingerprint(other.path() / "articles");
   Sequence sequence(mirror.path());
-  ASSERT_TRUE(sequence.db.raise_site_sequence("BBC", 100).ok());
+  ASSERT_TRUE(sequence.db->raise_site_sequence("BBC", 100).ok());
   auto catalog = Catalog::open(mirror.path());
   ASSERT_TRUE(catalog.ok());
   ImportOptions options;
@@ -313,8 +314,8 @@ TEST(Import, CopiesASiteFolderIntoTheNamedSite) {
                          archive::article_file_name(archive::article_number(3), "第3号新闻")));
   // Copies keep their numbers, so the site's new articles must be numbered
   // past them (below the smallest: 法广's files were 3, 6 and 9).
-  EXPECT_EQ(sequence.db.last_site_sequence("RFI"), 9u);
-  EXPECT_EQ(sequence.db.last_site_sequence("法广"), 0u) << "numbering is per site";
+  EXPECT_EQ(sequence.db->last_site_sequence("RFI"), 9u);
+  EXPECT_EQ(sequence.db->last_site_sequence("法广"), 0u) << "numbering is per site";
 }
 
 TEST(Reindex, RebuildsTheSameCatalogFromTheFilesAlone) {

@@ -12,6 +12,7 @@
 #include "state/state_db.hpp"
 #include "support/cli.hpp"
 #include "support/paths.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror {
 namespace {
@@ -54,9 +55,9 @@ TEST_F(CliInitSourcesStatus, InitCreatesALoadableConfigWithTheNineDefaultSources
   auto loaded = config();
   EXPECT_EQ(loaded, config::default_config());
   EXPECT_EQ(loaded.sources.size(), 9u);
-  auto db = state::StateDb::open(mirror_);
+  auto db = test::opened(state::StateDb::open(mirror_));
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->journal_mode(), "wal");
+  EXPECT_EQ(test::journal_mode(mirror_ / ".newsmirror" / "state.db"), "wal");
 }
 
 TEST_F(CliInitSourcesStatus, InitEmptyStartsWithoutSources) {
@@ -92,7 +93,7 @@ TEST_F(CliInitSourcesStatus, InitAdoptsAClassicMirrorWithoutTouchingIt) {
   ASSERT_EQ(init.status, 0) << init.err;
   EXPECT_NE(init.out.find("Adopted"), std::string::npos) << init.out;
   EXPECT_EQ(read_file(mirror_ / "articles" / "BBC" / "1048000.md"), "y");
-  auto db = state::StateDb::open(mirror_);
+  auto db = test::opened(state::StateDb::open(mirror_));
   ASSERT_TRUE(db);
   // Each site goes on below its own smallest number, even where its files
   // cannot be read as articles ("x", "y").
@@ -231,7 +232,7 @@ TEST_F(CliInitSourcesStatus, NoConfigIsAUsageError) {
 TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
   ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   {
-    auto db = state::StateDb::open(mirror_);
+    auto db = test::opened(state::StateDb::open(mirror_));
     ASSERT_TRUE(db);
     auto t = core::TimePoint(std::chrono::milliseconds(1'700'000'000'000));
     ASSERT_TRUE(db->record_attempt("法广", t, core::ok_status(), 12));
@@ -264,7 +265,7 @@ TEST_F(CliInitSourcesStatus, StatusShowsRecordedHealth) {
 TEST_F(CliInitSourcesStatus, StatusListsAndCountsOnlyTheConfiguredSources) {
   ASSERT_EQ(test::run_newsmirror(scratch_.path(), {"init", mirror_.string()}).status, 0);
   {
-    auto db = state::StateDb::open(mirror_);
+    auto db = test::opened(state::StateDb::open(mirror_));
     ASSERT_TRUE(db);
     auto t = core::TimePoint(std::chrono::milliseconds(1'700'000'000'000));
     auto failure = core::Error(core::ErrorKind::timeout, "timed out after 60s");

@@ -58,6 +58,7 @@
 #include "support/cli.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
+#include "support/database.hpp"
 
 extern char** environ;
 
@@ -429,8 +430,8 @@ void expect_complete(const fs::path& dir, const Feeds& feeds, const std::set<std
                                << joined(missing);
   EXPECT_TRUE(unexpected.empty()) << when << ": never served:" << joined(unexpected);
 
-  auto db = state::StateDb::open(dir);
-  ASSERT_TRUE(db) << db.error().message;
+  auto db = test::opened(state::StateDb::open(dir));
+  ASSERT_TRUE(db);
   auto summaries = db->site_summaries();
   const std::string readme = read_file(dir / "README.md");
   EXPECT_FALSE(readme.empty()) << when << ": README.md missing";
@@ -651,7 +652,7 @@ class CrashRecovery : public ::testing::Test {
   // `count` articles as a cycle would plan them: numbers reserved in the
   // database first, as run_cycle does.
   std::vector<Planned> plan(std::size_t count, std::size_t first_index = 0) {
-    auto db = state::StateDb::open(dir());
+    auto db = test::opened(state::StateDb::open(dir()));
     EXPECT_TRUE(db);
     auto first = db->reserve_site_sequence(kSite, count);
     EXPECT_TRUE(first);
@@ -719,7 +720,7 @@ class CrashRecovery : public ::testing::Test {
     std::ofstream(dir() / kJournal, std::ios::binary) << journal.dump();
   }
   void record(const std::vector<Planned>& planned) {
-    auto db = state::StateDb::open(dir());
+    auto db = test::opened(state::StateDb::open(dir()));
     ASSERT_TRUE(db);
     std::vector<state::ArchivedArticle> records;
     for (const auto& p : planned) records.push_back(p.record);
@@ -744,7 +745,7 @@ class CrashRecovery : public ::testing::Test {
     return names;
   }
   std::vector<std::string> recorded_files() {
-    auto db = state::StateDb::open(dir());
+    auto db = test::opened(state::StateDb::open(dir()));
     EXPECT_TRUE(db);
     std::vector<std::string> names;
     for (const auto& a : db->newest(kSite, 1000)) names.push_back(a.file_name);
@@ -847,7 +848,7 @@ TEST_F(CrashRecovery, ASecondCopyOfAKnownArticleIsRemoved) {
   record(first);
   auto copies = first;
   for (auto& copy : copies) {
-    auto seq = state::StateDb::open(dir())->reserve_site_sequence(kSite, 1);
+    auto seq = test::opened(state::StateDb::open(dir()))->reserve_site_sequence(kSite, 1);
     ASSERT_TRUE(seq);
     copy.record.seq = *seq;
     copy.record.file_name = archive::article_file_name(archive::article_number(*seq), copy.record.title);

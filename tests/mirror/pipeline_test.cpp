@@ -11,6 +11,7 @@
 #include "state/state_db.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror::mirror {
 namespace {
@@ -112,7 +113,7 @@ TEST(Pipeline, LocalImagesAreStoredAndAFailedOneIsRetriedNextCycle) {
   html = only_article(mirror, "站").html;
   EXPECT_NE(html.find("src=\"../../" + assets::asset_path(gif, "gif") + "\""), std::string::npos) << html;
   EXPECT_EQ(html.find("http://"), std::string::npos) << html;
-  auto db = state::StateDb::open(mirror.dir());
+  auto db = test::opened(state::StateDb::open(mirror.dir()));
   ASSERT_TRUE(db);
   EXPECT_TRUE(db->images_pending(100).empty());
 }
