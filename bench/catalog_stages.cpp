@@ -24,6 +24,7 @@
 
 #include "archive/article_file.hpp"
 #include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "catalog/compression.hpp"
 #include "catalog/language.hpp"
 #include "core/hash.hpp"
@@ -156,7 +157,7 @@ int main(int argc, char** argv) {
       prepared.push_back(catalog::prepare_article(std::move(a)));
     }
     const fs::path db_file = fs::temp_directory_path() / ("catalog_stages_" + std::to_string(getpid()) + ".db");
-    auto catalog = catalog::Catalog::open_file(db_file);
+    auto catalog = catalog::SqliteCatalog::open_file(db_file);
     if (!catalog) {
       std::fprintf(stderr, "%s\n", catalog.error().message.c_str());
       return 1;
@@ -169,11 +170,11 @@ int main(int argc, char** argv) {
     const std::size_t batch = std::getenv("CATALOG_STAGES_BATCH") ? std::strtoul(std::getenv("CATALOG_STAGES_BATCH"), nullptr, 10) : 2000;
     time_stage("write (record_prepared)", total, [&] {
       for (std::size_t begin = 0; begin < total; begin += batch) {
-        auto status = catalog->transaction([&]() -> core::Status {
+        auto status = (*catalog)->transaction([&]() -> core::Status {
           for (std::size_t i = begin; i < std::min(total, begin + batch); ++i) {
             auto& p = prepared[i % n];
             p.article.file = "articles/bench/" + std::to_string(i) + ".md";
-            if (auto id = catalog->record_prepared(p); !id) return id.error();
+            if (auto id = (*catalog)->record_prepared(p); !id) return id.error();
           }
           return core::ok_status();
         });

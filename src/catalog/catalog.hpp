@@ -1,18 +1,19 @@
-// The catalog: `.newsmirror/catalog.db`, an SQLite database (WAL) that makes
-// the archive searchable and historical — one row per article file with
-// what the Markdown cannot hold (identity, first and last seen, language,
-// content hash), every version of every article (compressed HTML), and the
-// full-text index (search/search_index.hpp, same database).
+// The catalog makes the archive searchable and historical: one row per
+// article file with what the Markdown cannot hold (identity, first and
+// last seen, language, content hash), every version of every article
+// (compressed HTML), and the full-text index.
 //
-// Kept apart from `.newsmirror/state.db` on purpose: the catalog can be
-// rebuilt from the Markdown files at any time (`newsmirror reindex`; only
-// the earlier versions of edited articles live nowhere else), while the
-// state (sequence counter, identities, validators, health) cannot. A
-// damaged or deleted catalog must never put the state at risk, and a
-// rebuild swaps a whole new file in.
+// Kept apart from the state (state/state_db.hpp) on purpose: the catalog
+// can be rebuilt from the Markdown files at any time (`newsmirror
+// reindex`; only the earlier versions of edited articles live nowhere
+// else), while the state (counters, identities, validators, health)
+// cannot. A damaged or deleted catalog must never put the state at risk.
 //
-// Schema versions are kept in PRAGMA user_version and migrated forward
-// automatically on open (catalog.cpp lists the versions).
+// Catalog is the interface the rest of the program uses; an engine
+// implements it. The one engine today is SQLite (catalog/sqlite_catalog.hpp:
+// `.newsmirror/catalog.db` with the FTS5 index of search/search_index.hpp,
+// schema versions migrated forward on open). The contract is Catalog's
+// comments; tests/catalog pins it.
 //
 // Content hash: SHA-256 of the HTML as the article file holds it (every
 // line trimmed and joined, archive::flatten_html), so that a version equals
@@ -119,23 +120,23 @@ std::string content_hash(std::string_view html);
 
 class Catalog {
  public:
-  // Opens `mirror_dir/.newsmirror/catalog.db`, creating and migrating it.
-  static core::Result<Catalog> open(const std::filesystem::path& mirror_dir);
-  // Same, for a database file anywhere (reindex builds a fresh one).
-  static core::Result<Catalog> open_file(const std::filesystem::path& db_file);
-  static std::filesystem::path default_path(const std::filesystem::path& mirror_dir);
+  // Opens the catalog of the mirror in `mirror_dir`, creating and migrating
+  // it. The engine is SQLite, `.newsmirror/catalog.db`
+  // (catalog/sqlite_catalog.hpp); a second engine is chosen here.
+  static core::Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& mirror_dir);
 
-  Catalog(Catalog&&) noexcept;
-  Catalog& operator=(Catalog&&) noexcept;
-  ~Catalog();
+  Catalog() = default;
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+  virtual ~Catalog() = default;
 
   // --- for the mirror cycle ---
   // A new article file: its row, its first version and its index entry,
   // in one transaction. A file already cataloged is ErrorKind::database.
   core::Result<ArticleId> record_new_article(const NewArticle& article);
-  core::Result<ArticleId> record_prepared(const PreparedArticle& article);
+  virtual core::Result<ArticleId> record_prepared(const PreparedArticle& article) = 0;
   // The article was in a feed again (unchanged): last_seen = when.
-  core::Status record_seen(ArticleId article, core::TimePoint when);
+  virtual core::Status record_seen(ArticleId article, core::TimePoint when) = 0;
   // The article as fetched at `fetched_at`. Returns true when its content
   // or its title (when given) differs from the current version: then a new
   // version is stored, the article's hash, current version, title and
@@ -144,87 +145,73 @@ class Catalog {
                                     core::TimePoint fetched_at,
                                     std::optional<std::string_view> title = std::nullopt);
   // The same with the work done beforehand (import of an edited file).
-  core::Result<bool> record_prepared_version(ArticleId article, const PreparedArticle& version);
+  virtual core::Result<bool> record_prepared_version(ArticleId article, const PreparedArticle& version) = 0;
 
   // --- lookups ---
-  std::optional<Article> find(ArticleId id);
-  std::optional<Article> find_by_file(std::string_view file);
-  std::optional<Article> find_by_identity(std::string_view identity);
+  virtual std::optional<Article> find(ArticleId id) = 0;
+  virtual std::optional<Article> find_by_file(std::string_view file) = 0;
+  virtual std::optional<Article> find_by_identity(std::string_view identity) = 0;
   // Every article of `site` numbered `number` (old mirrors reuse numbers).
-  std::vector<Article> find_by_number(std::string_view site, std::uint64_t number);
-  std::vector<Article> find_by_link(std::string_view link);
+  virtual std::vector<Article> find_by_number(std::string_view site, std::uint64_t number) = 0;
+  virtual std::vector<Article> find_by_link(std::string_view link) = 0;
   // Whether `site` has the article `identity` with current content hash
   // `hash`. (The content alone does not make an article: feeds give many
   // different items the same short body.)
-  bool has_content(std::string_view site, std::string_view identity, std::string_view hash);
+  virtual bool has_content(std::string_view site, std::string_view identity, std::string_view hash) = 0;
   // File names of a site's articles (for "did you mean").
-  std::vector<std::string> files_of_site(std::string_view site);
-  std::vector<std::string> sites();
-  std::size_t article_count();
+  virtual std::vector<std::string> files_of_site(std::string_view site) = 0;
+  virtual std::vector<std::string> sites() = 0;
+  virtual std::size_t article_count() = 0;
   // Every article, in id order (the static site lists them all; about 60 ms
   // for 100,000 articles).
-  std::vector<Article> all_articles();
+  virtual std::vector<Article> all_articles() = 0;
   // Article -> number of versions, for the articles edited at least once.
-  std::unordered_map<ArticleId, int> version_counts();
+  virtual std::unordered_map<ArticleId, int> version_counts() = 0;
 
   // Oldest first.
-  std::vector<Version> versions(ArticleId article);
+  virtual std::vector<Version> versions(ArticleId article) = 0;
   // The HTML of one version (Version::id).
-  core::Result<std::string> version_html(std::int64_t version_id);
+  virtual core::Result<std::string> version_html(std::int64_t version_id) = 0;
 
   // file -> (id, stamp) for every article, for the import's skip test.
-  std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> file_stamps();
-  core::Status set_stamp(ArticleId article, const FileStamp& stamp);
+  virtual std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> file_stamps() = 0;
+  virtual core::Status set_stamp(ArticleId article, const FileStamp& stamp) = 0;
 
   // Runs `body` in one transaction: committed when it returns ok, rolled
   // back otherwise. Nests (savepoints). A record_* call that fails inside
   // it makes it roll back even if `body` goes on and returns ok.
-  core::Status transaction(const std::function<core::Status()>& body);
+  virtual core::Status transaction(const std::function<core::Status()>& body) = 0;
 
   // --- filling an empty catalog (a first import, reindex) ---
-  // For writing many articles into an EMPTY catalog at once: no journal
-  // and no syncs, this connection holding the database alone (others wait
-  // or time out), and the search index's segments merged once at the end
-  // instead of as they come. A marker file beside the database
-  // (`<db>.loading`, locked while the load lives) stands for the load until
-  // end_bulk_load(): a catalog found with a marker nobody holds was
-  // interrupted half-filled, and open() empties it (it was empty before,
-  // and the article files are the record). Returns false, changing
+  // For writing many articles into an EMPTY catalog at once, as fast as the
+  // engine can take them, this connection holding the catalog alone (others
+  // wait or time out) until end_bulk_load(). A load interrupted half-way
+  // leaves a catalog that the next open() finds empty again (it was empty
+  // before, and the article files are the record). Returns false, changing
   // nothing, when the catalog is not empty, is inside a transaction, or
   // another connection has it open.
-  core::Result<bool> begin_bulk_load();
-  // Back to WAL and shared access, the search index merged, everything on
-  // disk, the marker gone. On failure the marker stays (see above).
-  core::Status end_bulk_load();
-  bool bulk_loading() const;
+  virtual core::Result<bool> begin_bulk_load() = 0;
+  // Back to shared access with everything on disk and the index whole. On
+  // failure the catalog stays one that open() empties.
+  virtual core::Status end_bulk_load() = 0;
+  virtual bool bulk_loading() const = 0;
 
-  // Moves everything written so far out of the WAL into the database file
-  // and makes it one file again (before reindex renames it into place).
-  core::Status checkpoint_and_close_wal();
-
-  int schema_version();
-  std::string journal_mode();
-  const std::filesystem::path& file() const;
-  // SQLite's data_version: changes whenever another connection (another
-  // process's `run`, `import`) committed to the catalog since the last
-  // call. The cheap way for a long-lived reader to know its view is stale.
-  core::Result<std::int64_t> data_version();
+  virtual int schema_version() = 0;
+  // Changes whenever another connection (another process's `run`,
+  // `import`) committed to the catalog since the last call: the cheap way
+  // for a long-lived reader to know its view is stale.
+  virtual core::Result<std::int64_t> data_version() = 0;
 
   // The full-text search over this catalog (search::search describes the
   // query and the ranking).
-  core::Result<search::SearchResults> search(const search::SearchQuery& query);
-  // FTS5's own check that the index matches the stored text.
-  core::Status check_search_index();
-
- private:
-  struct Impl;
-  explicit Catalog(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  virtual core::Result<search::SearchResults> search(const search::SearchQuery& query) = 0;
+  // The engine's own check that the index matches the stored text.
+  virtual core::Status check_search_index() = 0;
 };
 
-// A search that opens the catalog file `db_file` read-only (never creating
-// it, never migrating it) for this one query: `newsmirror search`.
-core::Result<search::SearchResults> search_catalog(const std::filesystem::path& db_file,
+// A search that opens the mirror's catalog read-only (never creating it,
+// never migrating it) for this one query: `newsmirror search`.
+core::Result<search::SearchResults> search_catalog(const std::filesystem::path& mirror_dir,
                                                    const search::SearchQuery& query);
 
 }  // namespace newsmirror::catalog

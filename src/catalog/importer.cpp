@@ -21,11 +21,12 @@
 #include <fmt/format.h>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/mirror_scan.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "core/mirror_layout.hpp"
 #include "core/parallel.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::catalog {
 
@@ -489,19 +490,20 @@ core::Result<ImportReport> import_articles(Catalog& catalog, const ImportOptions
 
 core::Result<ImportReport> rebuild_catalog(const ImportOptions& options) {
   if (options.source) return Error(ErrorKind::usage, "reindex reads only the mirror's own files");
-  const fs::path target = Catalog::default_path(options.mirror);
+  const fs::path target = core::layout::catalog_db(options.mirror);
   const fs::path fresh = fs::path(target.string() + ".rebuild");
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   for (const char* suffix : {"", "-wal", "-shm", "-journal", ".loading"}) fs::remove(fresh.string() + suffix, ec);
   core::Result<ImportReport> report = ImportReport{};
   {
-    auto catalog = Catalog::open_file(fresh);
+    // Building a fresh file and renaming it into place is SQLite's way.
+    auto catalog = SqliteCatalog::open_file(fresh);
     if (!catalog) return catalog.error();
     ImportOptions in_place = options;
-    report = import_articles(*catalog, in_place);
+    report = import_articles(**catalog, in_place);
     if (!report) return report.error();
-    if (auto s = catalog->checkpoint_and_close_wal(); !s) return s.error();
+    if (auto s = (*catalog)->checkpoint_and_close_wal(); !s) return s.error();
   }
   // The old catalog's WAL belongs to the old file: it must not be replayed
   // into the new one.

@@ -13,6 +13,7 @@
 
 #include "archive/file_name.hpp"
 #include "config/config.hpp"
+#include "core/mirror_layout.hpp"
 #include "core/suggest.hpp"
 #include "core/url.hpp"
 #include "mirror/identity.hpp"
@@ -80,7 +81,7 @@ core::Error unknown(catalog::Catalog& catalog, std::string_view name, std::strin
 
 }  // namespace
 
-core::Result<catalog::Catalog> open_mirror_catalog(const GlobalOptions& globals) {
+core::Result<std::unique_ptr<catalog::Catalog>> open_mirror_catalog(const GlobalOptions& globals) {
   if (auto s = require_mirror(globals); !s) return s.error();
   return catalog::Catalog::open(globals.mirror);
 }
@@ -165,13 +166,14 @@ core::Result<catalog::ImportOptions> import_options(const GlobalOptions& globals
 core::Result<catalog::ImportReport> import_adopted_archive(const GlobalOptions& globals) {
   auto options = import_options(globals);
   if (!options) return options.error();
-  auto catalog = open_mirror_catalog(globals);
-  if (!catalog) return catalog.error();
-  auto report = catalog::import_articles(*catalog, *options);
+  auto opened = open_mirror_catalog(globals);
+  if (!opened) return opened.error();
+  auto& catalog = **opened;
+  auto report = catalog::import_articles(catalog, *options);
   if (report && !globals.json)
     for (const auto& f : report->failures) fmt::print(stderr, "skipped {}: {}\n", f.path.string(), f.reason);
   if (!report) return report;
-  if (auto s = make_imported_known(globals, *catalog, mirror::Mirror::ListPages::keep, *report); !s) return s.error();
+  if (auto s = make_imported_known(globals, catalog, mirror::Mirror::ListPages::keep, *report); !s) return s.error();
   return report;
 }
 
@@ -204,7 +206,7 @@ void print_import_report(const catalog::ImportReport& report, const GlobalOption
     for (const auto& r : report.renamed) renamed.push_back({{"from", r.from.string()}, {"to", r.to}});
     for (const auto& f : report.failures) failures.push_back({{"path", f.path.string()}, {"reason", f.reason}});
     nlohmann::json out = {{"mirror", globals.mirror},
-                          {"catalog", catalog::Catalog::default_path(globals.mirror).string()},
+                          {"catalog", core::layout::catalog_db(globals.mirror).string()},
                           {"files", report.files},
                           {"added", report.added},
                           {"changed", report.changed},

@@ -3,6 +3,7 @@
 // printing an import report.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,7 @@ namespace newsmirror::cli {
 
 // The mirror's catalog; a folder without newsmirror.toml is a usage error
 // that says to run `newsmirror init`.
-core::Result<catalog::Catalog> open_mirror_catalog(const GlobalOptions& globals);
+core::Result<std::unique_ptr<catalog::Catalog>> open_mirror_catalog(const GlobalOptions& globals);
 
 // ARTICLE as the user gives it: a file path relative to the mirror (with or
 // without `articles/`), a path to the file on disk, `site/number`, or the

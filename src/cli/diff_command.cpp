@@ -40,11 +40,12 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
     return report_error(core::Error(core::ErrorKind::usage,
                                     "give two versions to compare (V1 V2), or none for the last two"),
                         globals);
-  auto catalog = open_mirror_catalog(globals);
-  if (!catalog) return report_error(catalog.error(), globals);
-  auto article = resolve_article(*catalog, globals, args.article);
+  auto opened = open_mirror_catalog(globals);
+  if (!opened) return report_error(opened.error(), globals);
+  auto& catalog = **opened;
+  auto article = resolve_article(catalog, globals, args.article);
   if (!article) return report_error(article.error(), globals);
-  auto versions = catalog->versions(article->id);
+  auto versions = catalog.versions(article->id);
   const int count = static_cast<int>(versions.size());
   int v1 = count - 1, v2 = count;
   if (!args.versions.empty()) {
@@ -66,9 +67,9 @@ int run_diff(const GlobalOptions& globals, const DiffArgs& args) {
     }
     return kExitOk;
   }
-  auto before = catalog->version_html(versions[v1 - 1].id);
+  auto before = catalog.version_html(versions[v1 - 1].id);
   if (!before) return report_error(before.error(), globals);
-  auto after = catalog->version_html(versions[v2 - 1].id);
+  auto after = catalog.version_html(versions[v2 - 1].id);
   if (!after) return report_error(after.error(), globals);
   auto edits = catalog::diff_text(search::visible_text(*before), search::visible_text(*after));
   // Titles are compared when both versions know theirs (versions stored

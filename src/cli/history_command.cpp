@@ -16,13 +16,14 @@ namespace newsmirror::cli {
 namespace {
 
 int run_history(const GlobalOptions& globals, const std::string& name) {
-  auto catalog = open_mirror_catalog(globals);
-  if (!catalog) return report_error(catalog.error(), globals);
-  auto article = resolve_article(*catalog, globals, name);
+  auto opened = open_mirror_catalog(globals);
+  if (!opened) return report_error(opened.error(), globals);
+  auto& catalog = **opened;
+  auto article = resolve_article(catalog, globals, name);
   if (!article) return report_error(article.error(), globals);
   auto zone = mirror_time_zone(globals);
   if (!zone) return report_error(zone.error(), globals);
-  auto versions = catalog->versions(article->id);
+  auto versions = catalog.versions(article->id);
   if (globals.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& v : versions)

@@ -29,14 +29,15 @@ int run_import(const GlobalOptions& globals, const ImportArgs& args) {
   if (!args.dir.empty()) options->source = args.dir;
   if (!args.site.empty()) options->site = args.site;
   options->threads = args.threads;
-  auto catalog = open_mirror_catalog(globals);
-  if (!catalog) return report_error(catalog.error(), globals);
-  auto report = catalog::import_articles(*catalog, *options);
+  auto opened = open_mirror_catalog(globals);
+  if (!opened) return report_error(opened.error(), globals);
+  auto& catalog = **opened;
+  auto report = catalog::import_articles(catalog, *options);
   if (!report) return report_error(report.error(), globals);
   // Copies are new files in their sites: their lists must show them. In
   // place, the files (lists included) are the user's and stay as they are.
   const auto lists = options->source ? mirror::Mirror::ListPages::rewrite : mirror::Mirror::ListPages::keep;
-  if (auto s = make_imported_known(globals, *catalog, lists, *report); !s) return report_error(s.error(), globals);
+  if (auto s = make_imported_known(globals, catalog, lists, *report); !s) return report_error(s.error(), globals);
   print_import_report(*report, globals, "Imported");
   return report->failures.empty() ? kExitOk : kExitSomeFailed;
 }

@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
+#include "core/mirror_layout.hpp"
 
 namespace newsmirror::cli {
 
@@ -18,11 +19,11 @@ namespace {
 // from the files would drop them. Refused unless asked for in so many words.
 core::Status check_versions_kept(const GlobalOptions& globals, bool drop_versions) {
   std::error_code ec;
-  if (drop_versions || !std::filesystem::exists(catalog::Catalog::default_path(globals.mirror), ec))
+  if (drop_versions || !std::filesystem::exists(core::layout::catalog_db(globals.mirror), ec))
     return core::ok_status();
   auto current = open_mirror_catalog(globals);
   if (!current) return core::ok_status();  // unreadable: nothing it holds can be kept anyway
-  const auto edited = current->version_counts();
+  const auto edited = (*current)->version_counts();
   if (edited.empty()) return core::ok_status();
   std::size_t earlier = 0;
   for (const auto& [article, count] : edited) earlier += static_cast<std::size_t>(count - 1);
@@ -30,7 +31,7 @@ core::Status check_versions_kept(const GlobalOptions& globals, bool drop_version
                      fmt::format("the catalog holds {} earlier version(s) of {} edited article(s), which exist "
                                  "nowhere else; a rebuild from the files would drop them. Copy {} somewhere "
                                  "safe, then run `newsmirror reindex --drop-versions`",
-                                 earlier, edited.size(), catalog::Catalog::default_path(globals.mirror).string()));
+                                 earlier, edited.size(), core::layout::catalog_db(globals.mirror).string()));
 }
 
 int run_reindex(const GlobalOptions& globals, unsigned threads, bool drop_versions) {

@@ -80,7 +80,7 @@ int run_search(const GlobalOptions& globals, const SearchOptions& options) {
     query.highlight_close = "]";
   }
 
-  auto results = catalog::search_catalog(catalog::Catalog::default_path(globals.mirror), query);
+  auto results = catalog::search_catalog(globals.mirror, query);
   if (!results) return report_error(results.error(), globals);
 
   if (globals.json) {

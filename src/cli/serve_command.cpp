@@ -17,6 +17,7 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "config/config.hpp"
+#include "core/mirror_layout.hpp"
 #include "serve/http_server.hpp"
 #include "serve/mirror_handler.hpp"
 
@@ -40,7 +41,7 @@ struct ServeOptions {
 int run_serve(const GlobalOptions& globals, const ServeOptions& options) {
   std::error_code ec;
   const fs::path mirror = globals.mirror;
-  if (!fs::exists(config::config_path(mirror), ec) && !fs::exists(catalog::Catalog::default_path(mirror), ec))
+  if (!fs::exists(config::config_path(mirror), ec) && !fs::exists(core::layout::catalog_db(mirror), ec))
     return report_error(core::Error(core::ErrorKind::usage,
                                     fmt::format("{} is not a mirror (no {} and no catalog): run `newsmirror init {}` "
                                                 "and `newsmirror import` first",

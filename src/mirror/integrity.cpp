@@ -36,7 +36,7 @@ class Checker {
     SiteFolders folders((*state)->site_folders(), mirror_.config());
     scan_articles(folders);
     against_state(**state, folders);
-    if (auto catalog = catalog::Catalog::open(dir_)) against_catalog(*catalog);
+    if (auto catalog = catalog::Catalog::open(dir_)) against_catalog(**catalog);
     else problem("catalog", "cannot be opened: " + catalog.error().message + " (newsmirror reindex rebuilds it)");
     if (auto s = lists(); !s) return s.error();
     return std::move(report_);

@@ -74,7 +74,7 @@ struct Mirror::Impl {
   std::map<std::string, clean::CompiledRules> rules;
   // The catalog when it opened. A damaged catalog costs search and
   // history, never the archive: `newsmirror reindex` rebuilds it.
-  std::optional<catalog::Catalog> catalog;
+  std::unique_ptr<catalog::Catalog> catalog;
   // Each site's folder under articles/ (Mirror::open checks that the state
   // and the config agree on them).
   SiteFolders folders;

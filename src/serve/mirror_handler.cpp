@@ -39,7 +39,7 @@ constexpr std::string_view kJson = "application/json";
 template <class T>
 class Pool {
  public:
-  explicit Pool(std::function<core::Result<T>()> make) : make_(std::move(make)) {}
+  explicit Pool(std::function<core::Result<std::unique_ptr<T>>()> make) : make_(std::move(make)) {}
 
   // use(T&) with an idle object, or a new one; the factory's error when
   // none can be made. `use` returns a core::Result.
@@ -57,7 +57,7 @@ class Pool {
     if (!object) {
       auto made = make_();
       if (!made) return made.error();
-      object = std::make_unique<T>(std::move(*made));
+      object = std::move(*made);
     }
     auto result = use(*object);
     std::lock_guard lock(mutex_);
@@ -70,7 +70,7 @@ class Pool {
     std::uint64_t epoch;
     std::unique_ptr<T> object;
   };
-  std::function<core::Result<T>()> make_;
+  std::function<core::Result<std::unique_ptr<T>>()> make_;
   std::mutex mutex_;
   std::vector<Idle> idle_;
 };
@@ -125,12 +125,15 @@ struct MirrorHandler::Impl {
 
   explicit Impl(MirrorHandlerOptions o)
       : options(std::move(o)),
-        watch(catalog::Catalog::default_path(options.mirror), options.catalog_check_interval),
+        watch(core::layout::catalog_db(options.mirror), options.catalog_check_interval),
         cache(options.cache_bytes),
         assets(options.mirror / core::layout::kAssets),
         catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror); }),
-        renderers([mirror = options.mirror, render = options.render] {
-          return site::SiteRenderer::open(mirror, render);
+        renderers([mirror = options.mirror,
+                   render = options.render]() -> core::Result<std::unique_ptr<site::SiteRenderer>> {
+          auto renderer = site::SiteRenderer::open(mirror, render);
+          if (!renderer) return renderer.error();
+          return std::make_unique<site::SiteRenderer>(std::move(*renderer));
         }) {}
 
   std::shared_ptr<const Response> health() {

@@ -157,7 +157,7 @@ core::Status write_pages(const fs::path& mirror_dir, const SiteInputs& inputs, c
   auto work = [&] {
     auto catalog = catalog::Catalog::open(mirror_dir);
     if (!catalog) return fail(catalog.error());
-    auto maker = inputs.page_maker(*catalog);
+    auto maker = inputs.page_maker(**catalog);
     if (!maker) return fail(maker.error());
     for (std::size_t k; !failed && (k = next++) < to_write.size(); ++done) {
       const auto& page = pages[to_write[k]];

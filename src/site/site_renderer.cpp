@@ -16,13 +16,13 @@ constexpr int kResultsPerPage = 20;
 struct SiteRenderer::Impl {
   std::filesystem::path mirror_dir;
   RenderOptions options;
-  catalog::Catalog catalog;
+  std::unique_ptr<catalog::Catalog> catalog;
   std::optional<SiteInputs> inputs;
   std::unique_ptr<PageMaker> maker;
   std::int64_t seen_version = -1;
 
   core::Status refresh() {
-    auto version = catalog.data_version();
+    auto version = catalog->data_version();
     if (!version) return version.error();
     if (inputs && *version == seen_version) return core::ok_status();
     maker.reset();
@@ -30,7 +30,7 @@ struct SiteRenderer::Impl {
     auto loaded = SiteInputs::load(mirror_dir, options);
     if (!loaded) return loaded.error();
     inputs.emplace(std::move(*loaded));
-    auto made = inputs->page_maker(catalog);
+    auto made = inputs->page_maker(*catalog);
     if (!made) return made.error();
     maker = std::move(*made);
     seen_version = *version;
@@ -48,7 +48,7 @@ struct SiteRenderer::Impl {
       request.offset = std::max(0, offset);
       request.highlight_open = "\x02";
       request.highlight_close = "\x03";
-      auto found = catalog.search(request);
+      auto found = catalog->search(request);
       if (found) {
         results = std::move(*found);
         searched = true;

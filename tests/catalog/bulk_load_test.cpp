@@ -1,11 +1,12 @@
-// Filling an empty catalog the fast way (Catalog::begin_bulk_load), the
-// transactions that take no savepoint inside another, and the schema
-// migration that rebuilds the search index.
+// The SQLite catalog's own behaviour: filling an empty catalog the fast way
+// (begin_bulk_load, its marker file, journal off), the transactions that
+// take no savepoint inside another, and the schema migrations.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
+#include "core/mirror_layout.hpp"
 #include "search/search_index.hpp"
 #include "support/database.hpp"
 #include "support/paths.hpp"
@@ -40,12 +41,16 @@ std::int64_t hits(Catalog& catalog, const std::string& text) {
 
 bool index_is_consistent(Catalog& catalog) { return catalog.check_search_index().ok(); }
 
+std::unique_ptr<SqliteCatalog> open(const TempDir& dir) {
+  std::filesystem::create_directories(core::layout::private_dir(dir.path()));
+  return test::opened(SqliteCatalog::open_file(core::layout::catalog_db(dir.path())));
+}
+
 std::filesystem::path marker(const TempDir& dir) { return dir.path() / ".newsmirror" / "catalog.db.loading"; }
 
 TEST(CatalogBulkLoad, FillsAnEmptyCatalogAndLeavesItAsUsual) {
   TempDir dir;
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = open(dir);
   auto bulk = catalog->begin_bulk_load();
   ASSERT_TRUE(bulk.ok() && *bulk);
   EXPECT_TRUE(std::filesystem::exists(marker(dir)));
@@ -61,15 +66,13 @@ TEST(CatalogBulkLoad, FillsAnEmptyCatalogAndLeavesItAsUsual) {
   EXPECT_EQ(catalog->journal_mode(), "wal");
   EXPECT_EQ(hits(*catalog, "武器交付"), 30);
   EXPECT_TRUE(index_is_consistent(*catalog));
-  auto reopened = Catalog::open(dir.path());
-  ASSERT_TRUE(reopened.ok());
+  auto reopened = open(dir);
   EXPECT_EQ(reopened->article_count(), 30u);
 }
 
 TEST(CatalogBulkLoad, IsRefusedForACatalogThatHoldsArticles) {
   TempDir dir;
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = open(dir);
   ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
   auto bulk = catalog->begin_bulk_load();
   ASSERT_TRUE(bulk.ok());
@@ -80,9 +83,8 @@ TEST(CatalogBulkLoad, IsRefusedForACatalogThatHoldsArticles) {
 
 TEST(CatalogBulkLoad, IsRefusedWhileAnotherConnectionHasTheCatalogOpen) {
   TempDir dir;
-  auto catalog = Catalog::open(dir.path());
-  auto other = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok() && other.ok());
+  auto catalog = open(dir);
+  auto other = open(dir);
   EXPECT_EQ(other->article_count(), 0u);  // a reader holds the WAL
   auto bulk = catalog->begin_bulk_load();
   ASSERT_TRUE(bulk.ok());
@@ -95,15 +97,13 @@ TEST(CatalogBulkLoad, IsRefusedWhileAnotherConnectionHasTheCatalogOpen) {
 TEST(CatalogBulkLoad, AnInterruptedLoadIsEmptiedWhenNextOpened) {
   TempDir dir;
   {
-    auto catalog = Catalog::open(dir.path());
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = open(dir);
     ASSERT_TRUE(*catalog->begin_bulk_load());
     ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
     // Dies here: no end_bulk_load().
   }
   ASSERT_TRUE(std::filesystem::exists(marker(dir)));
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  auto catalog = open(dir);
   EXPECT_EQ(catalog->article_count(), 0u);
   EXPECT_FALSE(std::filesystem::exists(marker(dir)));
   EXPECT_EQ(catalog->journal_mode(), "wal");
@@ -111,8 +111,7 @@ TEST(CatalogBulkLoad, AnInterruptedLoadIsEmptiedWhenNextOpened) {
 
 TEST(CatalogTransaction, AFailedRecordRollsTheTransactionBackEvenIfTheBodyGoesOn) {
   TempDir dir;
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = open(dir);
   auto status = catalog->transaction([&]() -> core::Status {
     EXPECT_TRUE(catalog->record_new_article(article(1)).ok());
     EXPECT_FALSE(catalog->record_new_article(article(1)).ok());  // same file: fails half-way
@@ -134,14 +133,12 @@ TEST(CatalogSchema, VersionThreeGainsVersionTitlesAndARetitleIsANewVersion) {
   TempDir dir;
   ArticleId id = 0;
   {
-    auto catalog = Catalog::open(dir.path());
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = open(dir);
     id = *catalog->record_new_article(article(1));
   }
   // As a version 3 catalog was: versions without titles.
-  test::run_sql(Catalog::default_path(dir.path()), "ALTER TABLE versions DROP COLUMN title; PRAGMA user_version = 3");
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  test::run_sql(core::layout::catalog_db(dir.path()), "ALTER TABLE versions DROP COLUMN title; PRAGMA user_version = 3");
+  auto catalog = open(dir);
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
   ASSERT_EQ(catalog->versions(id).size(), 1u);
   EXPECT_FALSE(catalog->versions(id)[0].title) << "not known for a version stored before";
@@ -162,13 +159,11 @@ TEST(CatalogSchema, VersionThreeGainsVersionTitlesAndARetitleIsANewVersion) {
 TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
   TempDir dir;
   {
-    auto catalog = Catalog::open(dir.path());
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = open(dir);
     ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
   }
-  test::run_sql(Catalog::default_path(dir.path()), "PRAGMA user_version = 1");
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  test::run_sql(core::layout::catalog_db(dir.path()), "PRAGMA user_version = 1");
+  auto catalog = open(dir);
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
   EXPECT_EQ(hits(*catalog, "武器交付"), 1);
   EXPECT_TRUE(index_is_consistent(*catalog));
@@ -177,13 +172,12 @@ TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
 TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
   TempDir dir;
   {
-    auto catalog = Catalog::open(dir.path());
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = open(dir);
     ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
   }
   {
     // Version 2's layout: the title first.
-    auto db = test::open_search_database(Catalog::default_path(dir.path()));
+    auto db = test::open_search_database(core::layout::catalog_db(dir.path()));
     auto status = db.exec(
         "DROP TABLE article_fts;"
         "CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='article_text',"
@@ -193,10 +187,9 @@ TEST(CatalogSchema, VersionTwoIndexIsMadeAnewWithTheBodyAsItsFirstColumn) {
         "making a version 2 index");
     ASSERT_TRUE(status.ok()) << status.error().message;
   }
-  auto catalog = Catalog::open(dir.path());
-  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  auto catalog = open(dir);
   EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
-  auto db = test::open_search_database(Catalog::default_path(dir.path()));
+  auto db = test::open_search_database(core::layout::catalog_db(dir.path()));
   auto first_column = db.text("SELECT name FROM pragma_table_info('article_fts') WHERE cid = 0", "first column");
   ASSERT_TRUE(first_column.ok()) << first_column.error().message;
   EXPECT_EQ(*first_column, "body");

@@ -9,10 +9,11 @@
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
 #include "core/hash.hpp"
+#include "core/mirror_layout.hpp"
 #include "state/state_db.hpp"
 #include "indexed_ids.hpp"
-#include "support/paths.hpp"
 #include "support/database.hpp"
+#include "support/paths.hpp"
 
 namespace newsmirror::catalog {
 namespace {
@@ -105,8 +106,7 @@ TEST(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
   TempDir mirror;
   copy_real_archive(mirror.path());
   const auto before = fingerprint(mirror.path() / "articles");
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   auto report = import_articles(*catalog, options);
@@ -138,15 +138,14 @@ TEST(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
     ASSERT_TRUE(html.ok());
     EXPECT_EQ(*html, archive::flatten_html(archive::read_article(archive::test::read_bytes(path))->html)) << file;
   }
-  EXPECT_FALSE(search_ids(*catalog, "特朗普").empty());
+  EXPECT_FALSE(search_ids(mirror.path(), "特朗普").empty());
 }
 
 TEST(Import, RunningAgainImportsNothingNew) {
   SKIP_WITHOUT_SHARED();
   TempDir mirror;
   copy_real_archive(mirror.path());
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   ASSERT_TRUE(import_articles(*catalog, options).ok());
@@ -162,8 +161,7 @@ TEST(Import, RunningAgainImportsNothingNew) {
 TEST(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
   TempDir mirror;
   generate_archive(mirror.path(), 30);
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   ASSERT_TRUE(import_articles(*catalog, options).ok());
@@ -185,7 +183,7 @@ TEST(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
   ASSERT_TRUE(article);
   EXPECT_EQ(catalog->versions(article->id).size(), 2u);
   EXPECT_EQ(catalog->versions(catalog->find_by_file("articles/法广/" + touched.filename().string())->id).size(), 1u);
-  EXPECT_EQ(search_ids(*catalog, "corrected"), std::vector<std::int64_t>{article->id});
+  EXPECT_EQ(search_ids(mirror.path(), "corrected"), std::vector<std::int64_t>{article->id});
 }
 
 TEST(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
@@ -193,8 +191,7 @@ TEST(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
   generate_archive(mirror.path(), 10);
   write(mirror.path() / "articles" / "BBC" / "1000_坏文件.md", "just some text\nwithout a title line\n");
   write(mirror.path() / "articles" / "BBC" / "1001.md", "");
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   auto report = import_articles(*catalog, options);
@@ -211,8 +208,7 @@ TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
   TempDir mirror;
   const std::size_t count = 5000;
   generate_archive(mirror.path(), count);
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   auto report = import_articles(*catalog, options);
@@ -222,7 +218,7 @@ TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
   EXPECT_EQ(catalog->article_count(), count);
   // One of each shape, found by its unique word.
   for (std::uint64_t i : {7u, 11u, 13u, 17u, 4999u}) {
-    auto ids = search_ids(*catalog, "token" + std::to_string(i));
+    auto ids = search_ids(mirror.path(), "token" + std::to_string(i));
     ASSERT_EQ(ids.size(), 1u) << i;
     auto article = catalog->find(ids[0]);
     EXPECT_EQ(article->number, archive::article_number(i));
@@ -235,8 +231,7 @@ TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
 TEST(Import, OnlyOneSiteWithSite) {
   TempDir mirror;
   generate_archive(mirror.path(), 30);
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   options.site = "BBC";
@@ -260,8 +255,7 @@ TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
   const auto source_files = fingerprint(other.path() / "articles");
   Sequence sequence(mirror.path());
   ASSERT_TRUE(sequence.db->raise_site_sequence("BBC", 100).ok());
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   options.source = other.path();
@@ -299,8 +293,7 @@ TEST(Import, CopiesASiteFolderIntoTheNamedSite) {
   TempDir mirror, other;
   generate_archive(other.path(), 9);
   Sequence sequence(mirror.path());
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok());
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   ImportOptions options;
   options.mirror = mirror.path();
   options.source = other.path() / "articles" / "法广";
@@ -324,18 +317,17 @@ TEST(Reindex, RebuildsTheSameCatalogFromTheFilesAlone) {
   ImportOptions options;
   options.mirror = mirror.path();
   {
-    auto catalog = Catalog::open(mirror.path());
+    auto catalog = test::opened(Catalog::open(mirror.path()));
     ASSERT_TRUE(import_articles(*catalog, options).ok());
   }
-  fs::remove(Catalog::default_path(mirror.path()));
+  fs::remove(core::layout::catalog_db(mirror.path()));
   auto report = rebuild_catalog(options);
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->added, 200u);
-  EXPECT_FALSE(fs::exists(Catalog::default_path(mirror.path()).string() + ".rebuild"));
-  auto catalog = Catalog::open(mirror.path());
-  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  EXPECT_FALSE(fs::exists(core::layout::catalog_db(mirror.path()).string() + ".rebuild"));
+  auto catalog = test::opened(Catalog::open(mirror.path()));
   EXPECT_EQ(catalog->article_count(), 200u);
-  EXPECT_EQ(search_ids(*catalog, "token150").size(), 1u);
+  EXPECT_EQ(search_ids(mirror.path(), "token150").size(), 1u);
 }
 
 TEST(Reindex, ReplacesACatalogThatIsOpenElsewhere) {
@@ -343,14 +335,12 @@ TEST(Reindex, ReplacesACatalogThatIsOpenElsewhere) {
   generate_archive(mirror.path(), 20);
   ImportOptions options;
   options.mirror = mirror.path();
-  auto old = Catalog::open(mirror.path());
-  ASSERT_TRUE(old.ok());
+  auto old = test::opened(Catalog::open(mirror.path()));
   ASSERT_TRUE(import_articles(*old, options).ok());
   generate_archive(mirror.path(), 25);
   auto report = rebuild_catalog(options);
   ASSERT_TRUE(report.ok()) << report.error().message;
-  auto fresh = Catalog::open(mirror.path());
-  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  auto fresh = test::opened(Catalog::open(mirror.path()));
   EXPECT_EQ(fresh->article_count(), 25u);
 }
 

@@ -17,6 +17,7 @@
 #include "archive/file_name.hpp"
 #include "catalog/catalog.hpp"
 #include "mirror/fixtures.hpp"
+#include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
 
@@ -486,8 +487,7 @@ TEST(Cycle, SameGuidWithNewContentBecomesANewVersionInTheFileAndTheCatalog) {
   ASSERT_TRUE(article);
   EXPECT_EQ(article->html, "<p>第二版</p>");
   EXPECT_EQ(article->title, "改过的标题");
-  auto catalog = catalog::Catalog::open(mirror.dir());
-  ASSERT_TRUE(catalog);
+  auto catalog = test::opened(catalog::Catalog::open(mirror.dir()));
   auto cataloged = catalog->find_by_file("articles/站/" + names[0]);
   ASSERT_TRUE(cataloged);
   auto versions = catalog->versions(cataloged->id);
@@ -660,8 +660,7 @@ TEST(Cycle, ANumberAFileOfAnotherTitleBearsIsPassedOver) {
   const auto stranger = mirror.site_dir("一") / archive::article_file_name(1048573, "别的");
   std::ofstream(stranger, std::ios::binary) << archive::render_article(other);
   {
-    auto catalog = catalog::Catalog::open(mirror.dir());
-    ASSERT_TRUE(catalog);
+    auto catalog = test::opened(catalog::Catalog::open(mirror.dir()));
     catalog::NewArticle entry;
     entry.site = "一";
     entry.file = "articles/一/" + stranger.filename().string();

@@ -11,6 +11,7 @@
 #include "catalog/catalog.hpp"
 #include "mirror/mirror.hpp"
 #include "mirror/fixtures.hpp"
+#include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
 
@@ -79,8 +80,7 @@ TEST(HostileFeed, AHundredThousandNestedElementsInAnRssItemAJsonFeedAndAFullText
       << "the page's text replaced the summary: " << all_articles(mirror, "全文站").substr(0, 300);
   EXPECT_EQ(mirror.cycle().total_new(), 0u) << "and the next cycle sees the same articles";
 
-  auto catalog = catalog::Catalog::open(mirror.dir());
-  ASSERT_TRUE(catalog);
+  auto catalog = test::opened(catalog::Catalog::open(mirror.dir()));
   EXPECT_EQ(catalog->article_count(), 4u);
 }
 

@@ -15,6 +15,7 @@
 #include "raw_http.hpp"
 #include "serve/http_server.hpp"
 #include "support/cli.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::serve {
@@ -34,9 +35,7 @@ class MirrorHandlerTest : public ::testing::Test {
   void SetUp() override {
     mirror_ = root_.path() / "mirror";
     fs::create_directories(mirror_);
-    auto catalog = catalog::Catalog::open(mirror_);
-    ASSERT_TRUE(catalog.ok()) << catalog.error().message;
-    catalog_.emplace(std::move(*catalog));
+    catalog_ = newsmirror::test::opened(catalog::Catalog::open(mirror_));
     add("BBC", 1, "台湾大选结果揭晓", "<p>台湾选民今天投票选出新的总统。</p>", kStart + 1 * kDay);
     add("BBC", 2, "Weather report", "<p>Rain in London.</p>", kStart + 2 * kDay);
     add("法广", 3, "米利访日：美国需要加快向台湾交付武器", "<p>米利说台湾需要更快的武器交付。</p>", kStart + 3 * kDay);
@@ -85,7 +84,7 @@ class MirrorHandlerTest : public ::testing::Test {
 
   ::newsmirror::test::TempDir root_;
   fs::path mirror_;
-  std::optional<catalog::Catalog> catalog_;
+  std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<MirrorHandler> handler_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -17,6 +17,7 @@
 #include "raw_http.hpp"
 #include "support/background_command.hpp"
 #include "support/cli.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 
 namespace newsmirror::serve {
@@ -31,8 +32,7 @@ std::uint16_t port_of(const std::string& line) {
 }
 
 fs::path make_mirror(const fs::path& root) {
-  auto catalog = catalog::Catalog::open(root);
-  EXPECT_TRUE(catalog.ok());
+  auto catalog = newsmirror::test::opened(catalog::Catalog::open(root));
   catalog::NewArticle a;
   a.site = "BBC";
   a.file = "articles/BBC/1048574_台湾.md";

@@ -16,6 +16,7 @@
 
 #include "catalog/catalog.hpp"
 #include "core/feed.hpp"
+#include "core/mirror_layout.hpp"
 #include "parse/feed_parser.hpp"
 #include "support/cli.hpp"
 #include "support/database.hpp"
@@ -231,8 +232,7 @@ TEST_F(SiteBuild, AfterNewArticlesOnlyTheirPagesAndTheListsTheyJoinAreRewrittenA
   build(mirror_.dir, out_dir_.path(), options);
   auto before = read_tree(out_dir_.path());
   {
-    auto catalog = catalog::Catalog::open(mirror_.dir);
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(catalog->record_new_article(test::extra_article(1100 + i, 1795100000000 + i)).ok());
   }
   auto incremental = build(mirror_.dir, out_dir_.path(), options);
@@ -282,7 +282,7 @@ TEST_F(SiteBuild, PagesOfDeletedArticlesGoButFilesTheBuildDidNotWriteStay) {
   std::ofstream(out_dir_.path() / "CNAME") << "news.example.org\n";
   auto page = out_dir_.path() / "sites/BBC/2002_Storm hits the coast.html";
   ASSERT_TRUE(fs::exists(page));
-  test::run_sql(catalog::Catalog::default_path(mirror_.dir), "DELETE FROM articles WHERE number = 2002");
+  test::run_sql(core::layout::catalog_db(mirror_.dir), "DELETE FROM articles WHERE number = 2002");
   auto summary = build(mirror_.dir, out_dir_.path());
   EXPECT_EQ(summary.removed, 2u) << "its page, and the BBC's October it was alone in";
   EXPECT_FALSE(fs::exists(page));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 #include "support/test_mirror.hpp"
 
@@ -84,8 +85,7 @@ TEST_F(SiteRendering, SearchPageHighlightsMatchesAndFoldsTraditionalToSimplified
 TEST_F(SiteRendering, SeesArticlesTheMirrorAddedSinceItOpened) {
   ASSERT_TRUE(page("index.html"));
   {
-    auto catalog = catalog::Catalog::open(dir_.path());
-    ASSERT_TRUE(catalog.ok());
+    auto catalog = test::opened(catalog::Catalog::open(dir_.path()));
     ASSERT_TRUE(catalog->record_new_article(test::extra_article(1200, 1795200000000)).ok());
   }
   auto home = page("index.html");

@@ -6,6 +6,7 @@
 
 #include "assets/image_store.hpp"
 #include "config/config.hpp"
+#include "support/database.hpp"
 
 namespace newsmirror::test {
 
@@ -51,8 +52,7 @@ TestMirror make_test_mirror(const std::filesystem::path& dir) {
   EXPECT_TRUE(stored.ok());
   mirror.image_path = *stored;
 
-  auto catalog = catalog::Catalog::open(dir);
-  EXPECT_TRUE(catalog.ok()) << catalog.error().message;
+  auto catalog = opened(catalog::Catalog::open(dir));
   constexpr std::int64_t kNov2026 = 1795000000000;  // 2026-11-18
   constexpr std::int64_t kOct2026 = 1792000000000;  // 2026-10-14
   std::vector<catalog::NewArticle> articles = {
