@@ -41,7 +41,8 @@
 
 #include "core/feed.hpp"
 #include "core/result.hpp"
-#include "search/search_index.hpp"
+#include "search/search_query.hpp"
+#include "search/tokenizer.hpp"
 #include "storage/database_error.hpp"
 
 namespace newsmirror::catalog {

@@ -12,8 +12,8 @@
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
-#include "search/search_index.hpp"
 #include "search/search_io.hpp"
+#include "search/search_query.hpp"
 
 namespace newsmirror::cli {
 

@@ -11,7 +11,6 @@
 #include "catalog/catalog.hpp"
 #include "core/mirror_layout.hpp"
 #include "mirror/site_folders.hpp"
-#include "search/search_index.hpp"
 #include "state/state_db.hpp"
 
 namespace newsmirror::mirror {

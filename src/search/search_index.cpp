@@ -141,10 +141,6 @@ core::Status upgrade_search_index(Connection& db) {
   return optimize_search_index(db);
 }
 
-IndexTerms index_terms(std::string_view title, std::string_view body_text) {
-  return {pretokenize(title), pretokenize(body_text)};
-}
-
 namespace {
 
 // Text as article_text keeps it. Stored text must never look pretokenized

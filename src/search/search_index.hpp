@@ -43,6 +43,8 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "search/search_query.hpp"
+#include "search/tokenizer.hpp"
 
 namespace newsmirror::storage {
 class Connection;
@@ -69,18 +71,6 @@ core::Status index_article(storage::Connection& db, std::int64_t article_id, std
 
 // Removes an article from the index; a no-op for an id that is not indexed.
 core::Status unindex_article(storage::Connection& db, std::int64_t article_id);
-
-// An article's terms worked out ahead, on any thread: tokenizing is most of
-// the cost of indexing, and the one connection that writes should not pay
-// it (tokenizer.hpp, "worked out ahead"). Made by index_terms() from the
-// same title and text that are then indexed.
-struct IndexTerms {
-  std::string title;  // pretokenized
-  std::string body;
-};
-
-// Thread-safe.
-IndexTerms index_terms(std::string_view title, std::string_view body_text);
 
 // Writes articles into the index on one connection, keeping its statements
 // prepared (index_article and unindex_article prepare theirs on every
@@ -128,36 +118,6 @@ core::Status optimize_search_index(storage::Connection& db);
 // FTS5's own integrity check of the index against the text it indexes
 // (`newsmirror check`): an error (database) names what SQLite found.
 core::Status check_search_index(storage::Connection& db);
-
-struct SearchQuery {
-  // The user's query (query.hpp): words and CJK runs ANDed, "phrases",
-  // -exclusions, site:NAME, title:WORD.
-  std::string text;
-  std::optional<std::string> site;          // only this site (besides site: in text)
-  std::optional<std::int64_t> since;        // published >= since (ms since epoch UTC)
-  std::optional<std::int64_t> until;        // published <  until (ms since epoch UTC)
-  int limit = 20;
-  int offset = 0;
-  // Around each matched span in the snippet.
-  std::string highlight_open = "**";
-  std::string highlight_close = "**";
-};
-
-struct SearchHit {
-  std::int64_t article_id = 0;
-  std::string site;
-  std::string file;                          // relative to the mirror
-  std::string title;
-  std::optional<std::string> link;
-  std::optional<std::int64_t> published;     // ms since epoch UTC
-  double score = 0;                          // higher is better
-  std::string snippet;                       // from the body, highlighted
-};
-
-struct SearchResults {
-  std::int64_t total = 0;                    // all matches, before limit/offset
-  std::vector<SearchHit> hits;               // best first
-};
 
 // Runs a query. Hits are ordered by BM25 (title weighted 10:1 over body),
 // near-ties by published date, newest first. When more than 2,000 articles

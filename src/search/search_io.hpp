@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
-#include "search/search_index.hpp"
+#include "search/search_query.hpp"
 
 namespace newsmirror::search {
 

@@ -463,4 +463,8 @@ bool replay_pretokenized(std::string_view encoded, const std::function<bool(cons
   return true;
 }
 
+IndexTerms index_terms(std::string_view title, std::string_view body_text) {
+  return {pretokenize(title), pretokenize(body_text)};
+}
+
 }  // namespace newsmirror::search

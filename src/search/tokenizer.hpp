@@ -133,6 +133,18 @@ std::string pretokenize(std::string_view text);
 
 bool is_pretokenized(std::string_view text);
 
+// An article's terms worked out ahead, on any thread: tokenizing is most of
+// the cost of indexing, and the one connection that writes should not pay
+// it (see "worked out ahead" above). Made by index_terms() from the
+// same title and text that are then indexed.
+struct IndexTerms {
+  std::string title;  // pretokenized
+  std::string body;
+};
+
+// Thread-safe.
+IndexTerms index_terms(std::string_view title, std::string_view body_text);
+
 // Calls `emit` with each term of a pretokenized text (`begin`/`end` are the
 // term's bytes in `encoded`); stops when it returns false. Returns false
 // for a text that is not well-formed (a term without a flag, an empty term).

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
-#include "search/search_index.hpp"
+#include "search/search_query.hpp"
 #include "site/site_model.hpp"
 #include "site/site_renderer.hpp"
 #include "site/templates.hpp"

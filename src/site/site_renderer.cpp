@@ -1,7 +1,7 @@
 #include "site/site_renderer.hpp"
 
 #include "catalog/catalog.hpp"
-#include "search/search_index.hpp"
+#include "search/search_query.hpp"
 #include "site/site_inputs.hpp"
 #include "site/site_pages.hpp"
 
