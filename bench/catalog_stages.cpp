@@ -24,9 +24,9 @@
 
 #include "archive/article_file.hpp"
 #include "catalog/catalog.hpp"
-#include "catalog/sqlite_catalog.hpp"
 #include "catalog/compression.hpp"
 #include "catalog/language.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "core/hash.hpp"
 #include "search/plain_text.hpp"
 #include "search/tokenizer.hpp"

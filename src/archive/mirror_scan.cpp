@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <system_error>
@@ -13,6 +12,7 @@
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/read_file.hpp"
 
 namespace newsmirror::archive {
 
@@ -42,8 +42,8 @@ bool is_plain_folder(const fs::path& path) {
 std::string read_all(const fs::path& file) {
   std::error_code ec;
   if (!is_plain_file(file) || fs::file_size(file, ec) > kMaxPageBytes || ec) return {};
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bytes = core::read_file(file);
+  return bytes ? std::move(*bytes) : std::string();
 }
 
 // folder -> the list page that links into it.

@@ -4,8 +4,8 @@
 #include <array>
 #include <system_error>
 
-#include "storage/atomic_writer.hpp"
 #include "core/hash.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::assets {
 

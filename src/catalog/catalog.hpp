@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "core/feed.hpp"
+#include "core/read_file.hpp"
 #include "core/result.hpp"
 #include "search/search_query.hpp"
 #include "search/tokenizer.hpp"
@@ -53,11 +54,7 @@ using ArticleId = std::int64_t;
 
 // Size and modification time of an article file when it was cataloged: an
 // import skips a file whose stamp is unchanged without reading it.
-struct FileStamp {
-  std::int64_t size = -1;
-  std::int64_t mtime_ns = 0;
-  bool operator==(const FileStamp&) const = default;
-};
+using FileStamp = core::FileStamp;
 
 struct Article {
   ArticleId id = 0;

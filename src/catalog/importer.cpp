@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +25,7 @@
 #include "catalog/sqlite_catalog.hpp"
 #include "core/mirror_layout.hpp"
 #include "core/parallel.hpp"
+#include "core/read_file.hpp"
 #include "storage/atomic_writer.hpp"
 
 namespace newsmirror::catalog {
@@ -59,32 +59,6 @@ struct Outcome {
   std::optional<ArticleId> existing;
 };
 
-core::Result<std::string> read_file(const fs::path& path, struct stat& info) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(ErrorKind::io, std::strerror(errno));
-  std::string bytes;
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) bytes.reserve(static_cast<std::size_t>(info.st_size));
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Error(ErrorKind::io, std::strerror(e));
-    }
-    bytes.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return bytes;
-}
-
-FileStamp stamp_of(const struct stat& info) {
-  return {static_cast<std::int64_t>(info.st_size),
-          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
-
 std::string default_identity(std::string_view site, std::string_view link) {
   return "link:" + std::string(site) + "\x1f" + std::string(link);
 }
@@ -100,19 +74,19 @@ Outcome prepare_job(const Job& job, const Known* known, const ImportOptions& opt
   if (known) {
     if (auto it = known->stamps.find(job.file()); it != known->stamps.end()) cataloged = it->second;
   }
-  struct stat info {};
   if (cataloged) {
-    if (::stat(job.path.c_str(), &info) == 0 && stamp_of(info) == cataloged->second) {
+    if (core::stamp_of(job.path) == cataloged->second) {
       out.kind = Outcome::unchanged;
       return out;
     }
     out.existing = cataloged->first;
   }
-  auto bytes = read_file(job.path, info);
-  if (!bytes) {
-    out.reason = "cannot read: " + bytes.error().message;
+  auto file = core::read_file_stamped(job.path);
+  if (!file) {
+    out.reason = file.error().message;
     return out;
   }
+  std::string* bytes = &file->bytes;
   if (bytes->empty()) {
     out.reason = "empty file";
     return out;
@@ -132,7 +106,7 @@ Outcome prepare_job(const Job& job, const Known* known, const ImportOptions& opt
                                       : default_identity(job.site, article.link);
   if (record->published != core::TimePoint{}) article.published = record->published;
   article.html = std::move(record->html);
-  const auto stamp = stamp_of(info);
+  const auto stamp = file->stamp;
   // The file's time is the best "first seen" an old archive offers.
   article.fetched_at = core::TimePoint(std::chrono::milliseconds(stamp.mtime_ns / 1'000'000));
   article.stamp = stamp;
@@ -449,8 +423,7 @@ core::Status import_copies(Catalog& catalog, const ImportOptions& options, Impor
     return catalog.transaction([&]() -> core::Status {
       for (auto i : to_record) {
         auto& article = outcomes[i].prepared.article;
-        struct stat info {};
-        if (::stat((options.mirror / article.file).c_str(), &info) == 0) article.stamp = stamp_of(info);
+        article.stamp = core::stamp_of(options.mirror / article.file);
         if (auto id = catalog.record_prepared(outcomes[i].prepared); !id) return id.error();
         ++report.added;
       }

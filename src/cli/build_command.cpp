@@ -12,8 +12,8 @@
 #include "cli/catalog_output.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
-#include "site/site_builder.hpp"
 #include "site/page_renderer.hpp"
+#include "site/site_builder.hpp"
 
 namespace newsmirror::cli {
 

@@ -11,8 +11,8 @@
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/mirror_lock.hpp"
-#include "mirror/mirror.hpp"
 #include "mirror/integrity.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::cli {
 

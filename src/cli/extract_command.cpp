@@ -2,7 +2,6 @@
 // saved article page, as the JSON object the extraction scorer reads:
 // {"title","byline","published","lang","excerpt","content"}. The title is
 // "" rather than null for a page without one, as reader modes report it.
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
+#include "core/read_file.hpp"
 #include "extract/extractor.hpp"
 #include "extract/html_bytes.hpp"
 
@@ -32,16 +32,12 @@ int run_extract(const ExtractArgs& args) {
   if (args.file == "-") {
     bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    std::ifstream in(args.file, std::ios::binary);
-    if (!in) {
-      std::cerr << "newsmirror extract: cannot open " << args.file << '\n';
+    auto read = core::read_file(args.file);
+    if (!read) {
+      std::cerr << "newsmirror extract: " << args.file << ": " << read.error().message << '\n';
       return kExitFailure;
     }
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-      std::cerr << "newsmirror extract: cannot read " << args.file << '\n';
-      return kExitFailure;
-    }
+    bytes = std::move(*read);
   }
   std::string html = extract::decode_html_bytes(bytes, args.content_type);
   auto article = extract::extract_article(html, args.url);

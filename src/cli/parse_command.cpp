@@ -1,15 +1,14 @@
 // `newsmirror parse FILE`: one feed document in, the parsed-feed JSON of
 // ../shared/corpus/feeds/SCHEMA.md out. The conformance corpus drives it.
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "clean/sanitizer.hpp"
 #include "cli/command.hpp"
+#include "core/read_file.hpp"
 #include "parse/feed_parser.hpp"
 #include "parse/feed_schema_json.hpp"
 
@@ -31,10 +30,9 @@ int print_error(const std::string& message) {
 }
 
 int run_parse(const ParseArgs& args) {
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) return print_error("cannot open " + args.file);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return print_error("cannot read " + args.file);
+  auto read = core::read_file(args.file);
+  if (!read) return print_error(args.file + ": " + read.error().message);
+  const std::string& bytes = *read;
 
   parse::ParseOptions options;
   options.content_type = args.content_type;

@@ -4,10 +4,10 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/git_publish_output.hpp"
+#include "cli/mirror_lock.hpp"
 
 namespace newsmirror::cli {
 

@@ -11,11 +11,11 @@
 #include <random>
 #include <thread>
 
-#include "cli/mirror_lock.hpp"
-#include "cli/stop_signal.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
 #include "cli/git_publish_output.hpp"
+#include "cli/mirror_lock.hpp"
+#include "cli/stop_signal.hpp"
 #include "config/config.hpp"
 #include "core/time_zone.hpp"
 #include "mirror/mirror.hpp"

@@ -1,13 +1,13 @@
 // `newsmirror sanitize [--base-url U] [FILE|-]`: one HTML fragment in (a
 // file, or standard input for "-" or no FILE), the sanitized fragment out,
 // as an archived article would hold it.
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 
 #include "clean/sanitizer.hpp"
 #include "cli/command.hpp"
+#include "core/read_file.hpp"
 
 namespace newsmirror::cli {
 
@@ -27,16 +27,12 @@ int run_sanitize(const SanitizeArgs& args) {
       return kExitFailure;
     }
   } else {
-    std::ifstream in(args.file, std::ios::binary);
-    if (!in) {
-      std::cerr << "newsmirror sanitize: cannot open " << args.file << "\n";
+    auto bytes = core::read_file(args.file);
+    if (!bytes) {
+      std::cerr << "newsmirror sanitize: " << args.file << ": " << bytes.error().message << "\n";
       return kExitFailure;
     }
-    html.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-      std::cerr << "newsmirror sanitize: cannot read " << args.file << "\n";
-      return kExitFailure;
-    }
+    html = std::move(*bytes);
   }
   clean::SanitizeOptions options;
   options.base_url = args.base_url;

@@ -7,8 +7,8 @@
 
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
-#include "mirror/mirror.hpp"
 #include "cli/mirror_lock.hpp"
+#include "mirror/mirror.hpp"
 
 namespace newsmirror::cli {
 

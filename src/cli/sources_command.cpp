@@ -7,23 +7,22 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
-#include "storage/atomic_writer.hpp"
-#include "cli/mirror_lock.hpp"
 #include "cli/command.hpp"
 #include "cli/cycle_output.hpp"
+#include "cli/mirror_lock.hpp"
 #include "cli/text_table.hpp"
 #include "config/config.hpp"
 #include "config/opml.hpp"
+#include "core/read_file.hpp"
 #include "core/url.hpp"
 #include "extract/feed_links.hpp"
 #include "fetch/http_client.hpp"
 #include "parse/feed_parser.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::cli {
 
@@ -235,12 +234,9 @@ int remove(const GlobalOptions& globals, config::Config config, const fs::path& 
 
 int import(const GlobalOptions& globals, config::Config config, const fs::path& file,
            const std::string& opml_file) {
-  std::ifstream in(opml_file, std::ios::binary);
-  if (!in)
-    return report_error(Error(ErrorKind::usage, fmt::format("{}: cannot read", opml_file)), globals);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  auto sources = config::parse_opml(bytes.str());
+  auto bytes = core::read_file(opml_file);
+  if (!bytes) return report_error(Error(ErrorKind::usage, fmt::format("{}: {}", opml_file, bytes.error().message)), globals);
+  auto sources = config::parse_opml(*bytes);
   if (!sources) return report_error(sources.error().with_context(opml_file), globals);
 
   nlohmann::json added = nlohmann::json::array(), skipped = nlohmann::json::array();

@@ -6,17 +6,16 @@
 #include <cstdlib>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "storage/atomic_writer.hpp"
 #include "clean/selector.hpp"
+#include "core/read_file.hpp"
 #include "core/suggest.hpp"
 #include "core/time_zone.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::config {
 
@@ -430,15 +429,13 @@ std::filesystem::path config_path(const std::filesystem::path& mirror_dir) {
 }
 
 core::Result<Config> load_config(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = core::read_file(file);
+  if (!text) {
     auto kind = std::filesystem::exists(file) ? ErrorKind::io : ErrorKind::config;
-    return Error(kind, fmt::format("{}: cannot read: {} (run `newsmirror init` to create a mirror)",
-                                   file.string(), std::strerror(errno)));
+    return Error(kind, fmt::format("{}: {} (run `newsmirror init` to create a mirror)", file.string(),
+                                   text.error().message));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto config = parse_config(text.str(), file.string());
+  auto config = parse_config(*text, file.string());
   if (!config) return config;
   // A proxy's password comes from the environment, never from this file
   // (which a mistake could publish): what it names must be set now.

@@ -6,15 +6,15 @@
 #include <unordered_set>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "clean/article_cleaner.hpp"
 #include "core/parallel.hpp"
 #include "core/time_zone.hpp"
 #include "extract/feed_links.hpp"
 #include "fetch/http_client.hpp"
 #include "mirror/identity.hpp"
-#include "parse/feed_parser.hpp"
 #include "mirror/mirror_impl.hpp"
+#include "parse/feed_parser.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 

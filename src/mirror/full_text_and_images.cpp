@@ -3,15 +3,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "clean/article_cleaner.hpp"
+#include "core/read_file.hpp"
 #include "fetch/http_client.hpp"
 #include "mirror/image_localizer.hpp"
 #include "mirror/page_fetcher.hpp"
 #include "state/state_db.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 
@@ -79,10 +79,9 @@ Status Mirror::Impl::retry_pending_images() {
   for (const auto& item : pending) {
     const auto* source = source_named(item.site);
     auto relative = article_path(item.site, item.file_name);
-    std::ifstream in(dir / relative, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto record = archive::read_article(bytes);
-    if (!in || !record) {
+    auto bytes = core::read_file(dir / relative);
+    auto record = bytes ? archive::read_article(*bytes) : core::Result<archive::ArticleRecord>(bytes.error());
+    if (!record) {
       // The file is gone or unreadable: nothing left to localize.
       if (auto status = db->set_images_pending(item.site, item.file_name, false); !status) return status;
       continue;

@@ -1,17 +1,17 @@
 #include "mirror/integrity.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <set>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "catalog/catalog.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/read_file.hpp"
 #include "mirror/site_folders.hpp"
 #include "state/state_db.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 
@@ -19,9 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// What the file holds; an unreadable file reads as empty (as a file the
+// scan cannot parse, it is reported by what it lacks).
 std::string read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto bytes = core::read_file(file);
+  return bytes ? std::move(*bytes) : std::string();
 }
 
 class Checker {

@@ -3,21 +3,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <set>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "catalog/catalog.hpp"
 #include "core/hash.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/read_file.hpp"
 #include "core/time_zone.hpp"
 #include "fetch/http_client.hpp"
+#include "mirror/identity.hpp"
 #include "mirror/site_folders.hpp"
 #include "state/state_db.hpp"
-#include "mirror/identity.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 
@@ -232,14 +232,14 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     record.link = article.link;
     record.published = article.published.value_or(article.first_seen);
     record.first_seen = article.first_seen;
-    std::ifstream in(impl.dir / article.file, std::ios::binary);
-    if (!in) {
+    auto bytes = core::read_file(impl.dir / article.file);
+    if (!bytes) {
       // Gone since it was cataloged: it costs only itself.
-      spdlog::warn("{}: cannot be read; the mirror does not record it", (impl.dir / article.file).string());
+      spdlog::warn("{}: {}; the mirror does not record it", (impl.dir / article.file).string(),
+                   bytes.error().message);
       continue;
     }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    record.content_hash = content_hash_of_file(bytes);  // as a cycle hashes what it writes
+    record.content_hash = content_hash_of_file(*bytes);  // as a cycle hashes what it writes
     unknown.push_back(std::move(record));
   }
   if (auto recorded = impl.db->record_articles(unknown); !recorded) return recorded.error();

@@ -3,18 +3,18 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/text.hpp"
 #include "catalog/catalog.hpp"
 #include "catalog/importer.hpp"
 #include "clean/article_cleaner.hpp"
 #include "core/parallel.hpp"
+#include "core/read_file.hpp"
 #include "mirror/identity.hpp"
 #include "search/plain_text.hpp"
 #include "state/state_db.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 
@@ -61,10 +61,9 @@ void Mirror::Impl::catalog_new(const std::vector<IncomingArticle>& fresh) {
 std::optional<catalog::ArticleId> Mirror::Impl::catalog_id(const state::ArchivedArticle& known) {
   auto file = article_path(known.site, known.file_name);
   if (auto article = catalog->find_by_file(file.generic_string())) return article->id;
-  std::ifstream in(dir / file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto content = archive::read_article(bytes);
-  if (!in.good() && !in.eof()) return std::nullopt;
+  auto bytes = core::read_file(dir / file);
+  if (!bytes) return std::nullopt;
+  auto content = archive::read_article(*bytes);
   if (!content) return std::nullopt;
   content->html = archive::flatten_html(content->html);
   auto id = catalog->record_new_article(catalog_entry(known, *content, known.first_seen));
@@ -132,10 +131,9 @@ Status Mirror::Impl::apply_edits(std::vector<ArticleChange>& edits, CycleReport&
 }
 
 bool Mirror::Impl::reads_the_same(const state::ArchivedArticle& known, const archive::ArticleRecord& incoming) const {
-  std::ifstream in(dir / article_path(known.site, known.file_name), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return false;
-  auto current = archive::read_article(bytes);
+  auto bytes = core::read_file(dir / article_path(known.site, known.file_name));
+  if (!bytes) return false;
+  auto current = archive::read_article(*bytes);
   if (!current) return false;
   if (archive::text::trim_ascii(archive::single_line(current->title)) !=
       archive::text::trim_ascii(archive::single_line(incoming.title)))

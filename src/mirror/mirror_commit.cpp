@@ -3,16 +3,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "archive/readme_page.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/read_file.hpp"
 #include "state/state_db.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::mirror {
 
@@ -152,8 +152,11 @@ Status Mirror::Impl::record(const std::vector<IncomingArticle>& articles) {
 Status Mirror::Impl::recover_journal() {
   auto journal = dir / core::layout::kCycleJournal;
   if (fs::exists(journal)) {
-    std::ifstream in(journal, std::ios::binary);
-    nlohmann::json pending = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    // A journal that cannot be read is kept, and the cycle does not start:
+    // removing it would leave the files it names written but never recorded.
+    auto text = core::read_file(journal);
+    if (!text) return text.error().with_context(journal.string());
+    nlohmann::json pending = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     std::vector<state::ArchivedArticle> finished;
     std::set<std::string> sites;
     if (pending.is_array()) {

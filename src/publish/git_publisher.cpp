@@ -6,15 +6,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <utility>
 
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/read_file.hpp"
 #include "publish/git_credentials.hpp"
+#include "storage/atomic_writer.hpp"
 
 namespace newsmirror::publish {
 
@@ -82,11 +82,9 @@ core::Status ensure_gitignore(const fs::path& dir) {
   std::string text;
   std::error_code ec;
   if (fs::exists(file, ec)) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return core::Error(core::ErrorKind::io, "cannot read " + file.string());
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    text = bytes.str();
+    auto bytes = core::read_file(file);
+    if (!bytes) return bytes.error().with_context(file.string());
+    text = std::move(*bytes);
   }
   std::vector<std::string_view> missing;
   for (std::string_view wanted : kIgnoreLines) {

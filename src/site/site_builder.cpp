@@ -9,10 +9,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,6 +22,7 @@
 #include "config/opml.hpp"
 #include "core/mirror_layout.hpp"
 #include "core/parallel.hpp"
+#include "core/read_file.hpp"
 #include "site/site_inputs.hpp"
 #include "site/site_pages.hpp"
 
@@ -47,10 +46,9 @@ struct Manifest {
 // A missing or unreadable record only means a full build.
 Manifest read_manifest(const fs::path& file) {
   Manifest manifest;
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  manifest.text = std::move(buffer).str();
+  auto text = core::read_file(file);
+  if (!text) return manifest;
+  manifest.text = std::move(*text);
   std::string_view rest(manifest.text);
   if (!rest.starts_with(kManifestHeader)) return manifest;
   rest.remove_prefix(kManifestHeader.size());

@@ -1,10 +1,9 @@
 #include "site/templates.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "core/hash.hpp"
+#include "core/read_file.hpp"
 
 namespace newsmirror::site {
 
@@ -20,13 +19,9 @@ core::Result<Templates> Templates::load(const std::optional<std::filesystem::pat
       auto path = *override_dir / std::string(entry->first);
       std::error_code error;
       if (std::filesystem::exists(path, error)) {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        if (!in.good() && !in.eof()) {
-          return core::Error(core::ErrorKind::io, "cannot read template " + path.string());
-        }
-        text = std::move(buffer).str();
+        auto bytes = core::read_file(path);
+        if (!bytes) return bytes.error().with_context("template " + path.string());
+        text = std::move(*bytes);
       }
     }
     templates.files_.emplace(std::string(entry->first), std::move(text));

@@ -9,12 +9,12 @@
 
 #include "archive/article_file.hpp"
 #include "archive/file_name.hpp"
+#include "config/config.hpp"
 #include "state/state_db.hpp"
 #include "support/cli.hpp"
-#include "config/config.hpp"
+#include "support/database.hpp"
 #include "support/paths.hpp"
 #include "support/test_mirror.hpp"
-#include "support/database.hpp"
 
 namespace newsmirror {
 namespace {

@@ -10,8 +10,8 @@
 #include "archive/file_name.hpp"
 #include "core/hash.hpp"
 #include "core/mirror_layout.hpp"
-#include "state/state_db.hpp"
 #include "indexed_ids.hpp"
+#include "state/state_db.hpp"
 #include "support/database.hpp"
 #include "support/paths.hpp"
 

@@ -17,9 +17,9 @@
 
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "support/feeds.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
-#include "support/feeds.hpp"
 
 namespace newsmirror {
 namespace {

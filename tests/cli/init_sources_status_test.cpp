@@ -11,8 +11,8 @@
 #include "config/opml.hpp"
 #include "state/state_db.hpp"
 #include "support/cli.hpp"
-#include "support/paths.hpp"
 #include "support/database.hpp"
+#include "support/paths.hpp"
 
 namespace newsmirror {
 namespace {

@@ -45,20 +45,20 @@
 #include <vector>
 
 #include "archive/article_file.hpp"
-#include "storage/atomic_writer.hpp"
 #include "archive/file_name.hpp"
 #include "archive/list_page.hpp"
 #include "config/config.hpp"
 #include "core/hash.hpp"
 #include "core/mirror_layout.hpp"
-#include "mirror/mirror.hpp"
-#include "mirror/identity.hpp"
-#include "state/state_db.hpp"
 #include "mirror/fixtures.hpp"
+#include "mirror/identity.hpp"
+#include "mirror/mirror.hpp"
+#include "state/state_db.hpp"
+#include "storage/atomic_writer.hpp"
 #include "support/cli.hpp"
+#include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
-#include "support/database.hpp"
 
 extern char** environ;
 
@@ -796,6 +796,22 @@ TEST_F(CrashRecovery, KilledBeforeTheRenamesRecordsNothing) {
   EXPECT_TRUE(files_and_temps().empty());
   EXPECT_TRUE(recorded_files().empty());
   EXPECT_FALSE(fs::exists(dir() / kJournal));
+}
+
+// A journal that cannot be read (here a folder where the file should be)
+// stops recovery with an error naming it, and stays: removing it would
+// leave the files it names written but never recorded.
+TEST_F(CrashRecovery, AnUnreadableJournalIsKeptAndNamedInTheError) {
+  auto planned = plan(2);
+  write_placed(planned[0]);
+  fs::create_directories(dir() / kJournal);
+  auto mirror = Mirror::open(dir());
+  ASSERT_TRUE(mirror) << mirror.error().message;
+  auto status = mirror->recover();
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find(kJournal), std::string::npos) << status.error().message;
+  EXPECT_TRUE(fs::is_directory(dir() / kJournal));
+  EXPECT_TRUE(recorded_files().empty());
 }
 
 // Killed between renames: the journal names four files, two made it. Those

@@ -9,8 +9,8 @@
 
 #include "archive/article_file.hpp"
 #include "catalog/catalog.hpp"
-#include "mirror/mirror.hpp"
 #include "mirror/fixtures.hpp"
+#include "mirror/mirror.hpp"
 #include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"

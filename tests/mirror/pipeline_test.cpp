@@ -6,12 +6,12 @@
 #include "archive/article_file.hpp"
 #include "assets/image_store.hpp"
 #include "catalog/catalog.hpp"
-#include "mirror/mirror.hpp"
 #include "mirror/fixtures.hpp"
+#include "mirror/mirror.hpp"
 #include "state/state_db.hpp"
+#include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
-#include "support/database.hpp"
 
 namespace newsmirror::mirror {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "config/config.hpp"
 #include "publish/git_support.hpp"
+#include "support/feeds.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
-#include "support/feeds.hpp"
 
 namespace newsmirror {
 namespace {

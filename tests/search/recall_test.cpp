@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "archive/article_file.hpp"
+#include "recall_queries.hpp"
 #include "search/plain_text.hpp"
 #include "search/search_index.hpp"
 #include "search/tokenizer.hpp"
-#include "recall_queries.hpp"
 #include "search_fixture.hpp"
 #include "support/paths.hpp"
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/mirror_layout.hpp"
 #include "archive/corpus.hpp"
+#include "core/mirror_layout.hpp"
 
 namespace newsmirror::storage {
 namespace {
