@@ -101,100 +101,103 @@ void generate_archive(const fs::path& mirror, std::size_t count) {
   }
 }
 
-TEST(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
+// A mirror folder, its catalog (opened on first use, after whatever the
+// test puts in place) and the options that import into it.
+class Import : public ::testing::Test {
+ protected:
+  Import() { options_.mirror = mirror_.path(); }
+
+  Catalog& catalog() {
+    if (!catalog_) catalog_ = test::opened(Catalog::open(mirror_.path()));
+    return *catalog_;
+  }
+  core::Result<ImportReport> import() { return import_articles(catalog(), options_); }
+
+  TempDir mirror_;
+  ImportOptions options_;
+
+ private:
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_F(Import, CatalogsTheRealArchiveWithoutTouchingIt) {
   SKIP_WITHOUT_SHARED();
-  TempDir mirror;
-  copy_real_archive(mirror.path());
-  const auto before = fingerprint(mirror.path() / "articles");
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  auto report = import_articles(*catalog, options);
+  copy_real_archive(mirror_.path());
+  const auto before = fingerprint(mirror_.path() / "articles");
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->files, 69u);
   EXPECT_EQ(report->added, 69u);
   for (const auto& f : report->failures) ADD_FAILURE() << f.path << ": " << f.reason;
-  EXPECT_EQ(catalog->article_count(), 69u);
-  EXPECT_EQ(fingerprint(mirror.path() / "articles"), before);
+  EXPECT_EQ(catalog().article_count(), 69u);
+  EXPECT_EQ(fingerprint(mirror_.path() / "articles"), before);
 
   // Titles with backslashes, quotes and full-width punctuation, as line 2 has them.
-  auto bbc = catalog->find_by_file(
+  auto bbc = catalog().find_by_file(
       "articles/BBC/1047474_中国品牌\\“囚爱\\“男性贞操锁安全隐患曝光：黑客或可远程锁定.md");
   ASSERT_TRUE(bbc);
   EXPECT_NE(bbc->title.find("\\“囚爱\\“"), std::string::npos) << bbc->title;
   EXPECT_EQ(bbc->number, 1047474u);
   EXPECT_EQ(bbc->language, "zh-Hans");
   // `<N>.md` files and numbers used twice.
-  auto untitled = catalog->find_by_number("BBC", 1047443);
+  auto untitled = catalog().find_by_number("BBC", 1047443);
   ASSERT_EQ(untitled.size(), 1u);
   EXPECT_FALSE(untitled[0].title.empty());
-  EXPECT_EQ(catalog->find_by_number("中国数字时代", 392440).size(), 2u);
+  EXPECT_EQ(catalog().find_by_number("中国数字时代", 392440).size(), 2u);
   // Every article's first version is its file's HTML.
   for (const auto& path : archive::test::corpus_articles()) {
     auto file = "articles/" + path.parent_path().filename().string() + "/" + path.filename().string();
-    auto article = catalog->find_by_file(file);
+    auto article = catalog().find_by_file(file);
     ASSERT_TRUE(article) << file;
-    auto html = catalog->version_html(article->current_version);
+    auto html = catalog().version_html(article->current_version);
     ASSERT_TRUE(html.ok());
     EXPECT_EQ(*html, archive::flatten_html(archive::read_article(archive::test::read_bytes(path))->html)) << file;
   }
-  EXPECT_FALSE(search_ids(mirror.path(), "特朗普").empty());
+  EXPECT_FALSE(search_ids(mirror_.path(), "特朗普").empty());
 }
 
-TEST(Import, RunningAgainImportsNothingNew) {
+TEST_F(Import, RunningAgainImportsNothingNew) {
   SKIP_WITHOUT_SHARED();
-  TempDir mirror;
-  copy_real_archive(mirror.path());
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  ASSERT_TRUE(import_articles(*catalog, options).ok());
-  auto again = import_articles(*catalog, options);
+  copy_real_archive(mirror_.path());
+  ASSERT_TRUE(import().ok());
+  auto again = import();
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->files, 69u);
   EXPECT_EQ(again->added, 0u);
   EXPECT_EQ(again->changed, 0u);
   EXPECT_EQ(again->unchanged, 69u);
-  EXPECT_EQ(catalog->article_count(), 69u);
+  EXPECT_EQ(catalog().article_count(), 69u);
 }
 
-TEST(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
-  TempDir mirror;
-  generate_archive(mirror.path(), 30);
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  ASSERT_TRUE(import_articles(*catalog, options).ok());
+TEST_F(Import, AFileEditedSinceBecomesASecondVersionAndATouchedOneDoesNot) {
+  generate_archive(mirror_.path(), 30);
+  ASSERT_TRUE(import().ok());
 
-  const auto edited = mirror.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "第1号新闻");
-  const auto touched = mirror.path() / "articles" / "法广" / archive::article_file_name(archive::article_number(3), "第3号新闻");
+  const auto edited = mirror_.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "第1号新闻");
+  const auto touched = mirror_.path() / "articles" / "法广" / archive::article_file_name(archive::article_number(3), "第3号新闻");
   std::string bytes = archive::test::read_bytes(edited);
   bytes.replace(bytes.find("appears once"), 12, "was corrected");
   write(edited, bytes);
   write(touched, archive::test::read_bytes(touched) + "");  // same bytes, new mtime
   fs::last_write_time(touched, fs::last_write_time(touched) + std::chrono::seconds(5));
 
-  auto report = import_articles(*catalog, options);
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->changed, 1u);
   EXPECT_EQ(report->added, 0u);
   EXPECT_EQ(report->unchanged, 29u);
-  auto article = catalog->find_by_file("articles/BBC/" + edited.filename().string());
+  auto article = catalog().find_by_file("articles/BBC/" + edited.filename().string());
   ASSERT_TRUE(article);
-  EXPECT_EQ(catalog->versions(article->id).size(), 2u);
-  EXPECT_EQ(catalog->versions(catalog->find_by_file("articles/法广/" + touched.filename().string())->id).size(), 1u);
-  EXPECT_EQ(search_ids(mirror.path(), "corrected"), std::vector<std::int64_t>{article->id});
+  EXPECT_EQ(catalog().versions(article->id).size(), 2u);
+  EXPECT_EQ(catalog().versions(catalog().find_by_file("articles/法广/" + touched.filename().string())->id).size(), 1u);
+  EXPECT_EQ(search_ids(mirror_.path(), "corrected"), std::vector<std::int64_t>{article->id});
 }
 
-TEST(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
-  TempDir mirror;
-  generate_archive(mirror.path(), 10);
-  write(mirror.path() / "articles" / "BBC" / "1000_坏文件.md", "just some text\nwithout a title line\n");
-  write(mirror.path() / "articles" / "BBC" / "1001.md", "");
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  auto report = import_articles(*catalog, options);
+TEST_F(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
+  generate_archive(mirror_.path(), 10);
+  write(mirror_.path() / "articles" / "BBC" / "1000_坏文件.md", "just some text\nwithout a title line\n");
+  write(mirror_.path() / "articles" / "BBC" / "1001.md", "");
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->added, 10u);
   ASSERT_EQ(report->failures.size(), 2u);
@@ -204,23 +207,19 @@ TEST(Import, AnUnreadableFileIsReportedWithItsReasonAndTheRestGoesOn) {
   EXPECT_EQ(reasons["1001.md"], "empty file");
 }
 
-TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
-  TempDir mirror;
+TEST_F(Import, ReadsEveryShapeOfAGeneratedArchive) {
   const std::size_t count = 5000;
-  generate_archive(mirror.path(), count);
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  auto report = import_articles(*catalog, options);
+  generate_archive(mirror_.path(), count);
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->added, count);
   EXPECT_TRUE(report->failures.empty());
-  EXPECT_EQ(catalog->article_count(), count);
+  EXPECT_EQ(catalog().article_count(), count);
   // One of each shape, found by its unique word.
   for (std::uint64_t i : {7u, 11u, 13u, 17u, 4999u}) {
-    auto ids = search_ids(mirror.path(), "token" + std::to_string(i));
+    auto ids = search_ids(mirror_.path(), "token" + std::to_string(i));
     ASSERT_EQ(ids.size(), 1u) << i;
-    auto article = catalog->find(ids[0]);
+    auto article = catalog().find(ids[0]);
     EXPECT_EQ(article->number, archive::article_number(i));
     EXPECT_EQ(article->link, "https://example.com/" + ascii_name(article->site) + "/" + std::to_string(i));
     EXPECT_EQ(article->published.has_value(), i % 13 != 0) << i;
@@ -228,40 +227,33 @@ TEST(Import, ReadsEveryShapeOfAGeneratedArchive) {
   }
 }
 
-TEST(Import, OnlyOneSiteWithSite) {
-  TempDir mirror;
-  generate_archive(mirror.path(), 30);
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  options.site = "BBC";
-  auto report = import_articles(*catalog, options);
+TEST_F(Import, OnlyOneSiteWithSite) {
+  generate_archive(mirror_.path(), 30);
+  options_.site = "BBC";
+  auto report = import();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->added, 10u);
-  EXPECT_EQ(catalog->sites(), std::vector<std::string>{"BBC"});
-  options.site = "CNN";
-  auto missing = import_articles(*catalog, options);
+  EXPECT_EQ(catalog().sites(), std::vector<std::string>{"BBC"});
+  options_.site = "CNN";
+  auto missing = import();
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().kind, core::ErrorKind::usage);
   EXPECT_NE(missing.error().message.find("CNN"), std::string::npos);
 }
 
-TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
-  TempDir mirror, other;
+TEST_F(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
+  TempDir other;
   // The mirror already has BBC number N(1) with other content.
-  write(mirror.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "本地文章"),
+  write(mirror_.path() / "articles" / "BBC" / archive::article_file_name(archive::article_number(1), "本地文章"),
         article_bytes(900, "BBC"));
   generate_archive(other.path(), 9);
   const auto source_files = fingerprint(other.path() / "articles");
-  Sequence sequence(mirror.path());
+  Sequence sequence(mirror_.path());
   ASSERT_TRUE(sequence.db->raise_site_sequence("BBC", 100).ok());
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  options.source = other.path();
-  sequence.wire(options);
+  options_.source = other.path();
+  sequence.wire(options_);
 
-  auto report = import_articles(*catalog, options);
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->files, 9u);
   EXPECT_EQ(report->copied, 9u);
@@ -272,38 +264,35 @@ TEST(Import, CopiesAnotherMirrorKeepingNamesAndRenumberingCollisions) {
       "articles/BBC/" + archive::article_file_name(archive::article_number(101), "第1号新闻");
   EXPECT_EQ(report->renamed[0].to, renamed);
   EXPECT_EQ(report->renamed[0].from.filename(), archive::article_file_name(archive::article_number(1), "第1号新闻"));
-  EXPECT_EQ(archive::test::read_bytes(mirror.path() / renamed), archive::test::read_bytes(report->renamed[0].from));
+  EXPECT_EQ(archive::test::read_bytes(mirror_.path() / renamed), archive::test::read_bytes(report->renamed[0].from));
   // Every other file is there under its own name, byte for byte.
   for (const auto& [file, hash] : source_files) {
     if (fs::path(file).filename() == report->renamed[0].from.filename()) continue;
-    EXPECT_EQ(core::sha256_hex(archive::test::read_bytes(mirror.path() / "articles" / file)), hash) << file;
+    EXPECT_EQ(core::sha256_hex(archive::test::read_bytes(mirror_.path() / "articles" / file)), hash) << file;
   }
-  EXPECT_EQ(catalog->article_count(), 10u);
+  EXPECT_EQ(catalog().article_count(), 10u);
   EXPECT_EQ(fingerprint(other.path() / "articles"), source_files) << "the source was modified";
 
-  auto again = import_articles(*catalog, options);
+  auto again = import();
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->copied, 0u);
   EXPECT_EQ(again->already_present, 9u);
   EXPECT_TRUE(again->renamed.empty());
-  EXPECT_EQ(catalog->article_count(), 10u);
+  EXPECT_EQ(catalog().article_count(), 10u);
 }
 
-TEST(Import, CopiesASiteFolderIntoTheNamedSite) {
-  TempDir mirror, other;
+TEST_F(Import, CopiesASiteFolderIntoTheNamedSite) {
+  TempDir other;
   generate_archive(other.path(), 9);
-  Sequence sequence(mirror.path());
-  auto catalog = test::opened(Catalog::open(mirror.path()));
-  ImportOptions options;
-  options.mirror = mirror.path();
-  options.source = other.path() / "articles" / "法广";
-  options.site = "RFI";
-  sequence.wire(options);
-  auto report = import_articles(*catalog, options);
+  Sequence sequence(mirror_.path());
+  options_.source = other.path() / "articles" / "法广";
+  options_.site = "RFI";
+  sequence.wire(options_);
+  auto report = import();
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->copied, 3u);
-  EXPECT_EQ(catalog->sites(), std::vector<std::string>{"RFI"});
-  EXPECT_TRUE(fs::exists(mirror.path() / "articles" / "RFI" /
+  EXPECT_EQ(catalog().sites(), std::vector<std::string>{"RFI"});
+  EXPECT_TRUE(fs::exists(mirror_.path() / "articles" / "RFI" /
                          archive::article_file_name(archive::article_number(3), "第3号新闻")));
   // Copies keep their numbers, so the site's new articles must be numbered
   // past them (below the smallest: 法广's files were 3, 6 and 9).
