@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/text_table.hpp"
@@ -29,6 +30,34 @@ std::string status_text(const mirror::SourceReport& source) {
   return "ok";
 }
 
+nlohmann::json timings_json(const std::vector<mirror::StageTiming>& timings) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& t : timings) {
+    nlohmann::json row = {{"stage", t.stage}, {"cpu_seconds", t.cpu_seconds}, {"part", t.part}};
+    if (!t.part) row["wall_seconds"] = t.wall_seconds;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void print_timings(const std::vector<mirror::StageTiming>& timings) {
+  TextTable table({"STEP", "WALL S", "CPU S"});
+  table.align_right(1);
+  table.align_right(2);
+  double wall = 0, cpu = 0;
+  for (const auto& t : timings) {
+    if (t.part) {
+      table.add_row({"  " + t.stage + " (threads)", "", fmt::format("{:.3f}", t.cpu_seconds)});
+      continue;
+    }
+    wall += t.wall_seconds;
+    cpu += t.cpu_seconds;
+    table.add_row({t.stage, fmt::format("{:.3f}", t.wall_seconds), fmt::format("{:.3f}", t.cpu_seconds)});
+  }
+  table.add_row({"total", fmt::format("{:.3f}", wall), fmt::format("{:.3f}", cpu)});
+  std::cout << table.render() << std::flush;
+}
+
 nlohmann::json to_json(const mirror::CycleReport& report, const std::string& mirror_dir) {
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& s : report.sources) {
@@ -49,14 +78,17 @@ nlohmann::json to_json(const mirror::CycleReport& report, const std::string& mir
 }  // namespace
 
 void print_cycle_report(const mirror::CycleReport& report, const std::string& mirror_dir,
-                        const GlobalOptions& globals) {
+                        const GlobalOptions& globals, bool timings) {
   if (globals.json) {
-    std::cout << to_json(report, mirror_dir).dump() << std::endl;
+    auto json = to_json(report, mirror_dir);
+    if (timings) json["timings"] = timings_json(report.timings);
+    std::cout << json.dump() << std::endl;
     return;
   }
   if (globals.quiet) {
     for (const auto& s : report.sources)
       if (s.error) std::cerr << s.name << ": " << s.error->message << "\n";
+    if (timings) print_timings(report.timings);
     return;
   }
   TextTable table({"SOURCE", "NEW", "CHANGED", "UNCHANGED", "STATUS"});
@@ -72,6 +104,7 @@ void print_cycle_report(const mirror::CycleReport& report, const std::string& mi
             << " source(s) in " << mirror_dir;
   if (failed) std::cout << "; " << failed << " source(s) failed";
   std::cout << std::endl;
+  if (timings) print_timings(report.timings);
 }
 
 int exit_status(const mirror::CycleReport& report) {

@@ -18,9 +18,11 @@ std::function<void(std::string_view, std::size_t, std::size_t, std::string_view)
 progress_printer(const GlobalOptions& globals);
 
 // Prints the report: a table (or JSON with --json; nothing with --quiet
-// unless a source failed, and then only the failures on stderr).
+// unless a source failed, and then only the failures on stderr). With
+// `timings`, where the cycle's time went follows, one row per step (in the
+// JSON, "timings"), even with --quiet.
 void print_cycle_report(const mirror::CycleReport& report, const std::string& mirror_dir,
-                        const GlobalOptions& globals);
+                        const GlobalOptions& globals, bool timings = false);
 
 // 0 when every source succeeded, 3 when some failed.
 int exit_status(const mirror::CycleReport& report);

@@ -10,6 +10,7 @@ namespace newsmirror::cli {
 
 Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
   auto source = std::make_shared<std::string>();
+  auto timings = std::make_shared<bool>(false);
   Command command;
   command.app = add_command(
       parent, "fetch", "Run one cycle: fetch every enabled source and archive what is new",
@@ -20,11 +21,16 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
       "another newsmirror writes the mirror and --no-wait was given.\n"
       "Ctrl-C skips the feeds not fetched yet, gives transfers in flight a few\n"
       "seconds and archives what came; a second Ctrl-C stops at once (safe too:\n"
-      "the next run completes an interrupted cycle).");
+      "the next run completes an interrupted cycle).\n"
+      "--timings adds where the cycle's time went: wall and CPU seconds of each\n"
+      "step (fetch, parse/clean/hash on all cores, numbering, writing, syncing,\n"
+      "state, catalog, lists and README), and the CPU the worker threads spent\n"
+      "on parsing, cleaning and rendering; with --json, as \"timings\".");
   command.app->add_option("--source", *source,
                           "Fetch only this source (by name), even when it is disabled")
       ->type_name("NAME");
-  command.run = [&globals, source] {
+  command.app->add_flag("--timings", *timings, "Print the wall and CPU time of each step of the cycle");
+  command.run = [&globals, source, timings] {
     auto lock = lock_mirror(globals, "fetch");
     if (!lock) return report_error(lock.error(), globals);
     auto mirror = mirror::Mirror::open(globals.mirror);
@@ -36,7 +42,7 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
     options.stop = stop.flag();
     auto report = mirror->run_cycle(options);
     if (!report) return report_error(report.error(), globals);
-    print_cycle_report(*report, globals.mirror, globals);
+    print_cycle_report(*report, globals.mirror, globals, *timings);
     return exit_status(*report);
   };
   return command;

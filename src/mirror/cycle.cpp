@@ -13,6 +13,7 @@
 #include "fetch/http_client.hpp"
 #include "mirror/identity.hpp"
 #include "mirror/mirror_impl.hpp"
+#include "mirror/stage_clock.hpp"
 #include "parse/feed_parser.hpp"
 #include "storage/atomic_writer.hpp"
 
@@ -56,6 +57,8 @@ struct Prepared {
   std::optional<core::Error> error;
   bool not_modified = false;
   std::vector<Candidate> candidates;  // oldest first
+  // This thread's CPU time in each part of the work (fetch --timings).
+  std::chrono::nanoseconds parse_cpu{0}, clean_cpu{0}, render_cpu{0};
 };
 
 // A site's home page given as its feed fails as "not a feed"; when the page
@@ -91,7 +94,15 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
   parse_options.content_type = response.content_type;
   parse_options.base_url = response.effective_url.empty() ? url : response.effective_url;
   if (auto zone = core::TimeZone::from_name(time_zone)) parse_options.default_zone = *zone;
+  auto cpu_mark = thread_cpu_time();
+  // Charges the CPU time since the last call to `part`.
+  auto charge = [&cpu_mark](std::chrono::nanoseconds& part) {
+    const auto now = thread_cpu_time();
+    part += now - cpu_mark;
+    cpu_mark = now;
+  };
   auto feed = parse::parse_feed(response.body, parse_options);
+  charge(prepared.parse_cpu);
   if (!feed) {
     prepared.error = explain_not_a_feed(feed.error(), response, parse_options.base_url).with_context(url);
     return prepared;
@@ -110,10 +121,14 @@ Prepared prepare_source(const config::Source& source, const std::string& url,
     record.html = entry.html().value_or("");
     // Cleaned before hashing, so that what decides "changed" is the article
     // a reader sees; relative URLs resolve against the article's own page.
-    if (rules)
+    charge(prepared.parse_cpu);
+    if (rules) {
       record.html = clean::clean_article(record.html, {record.link.empty() ? parse_options.base_url : record.link, rules});
+      charge(prepared.clean_cpu);
+    }
     auto& article = candidate.article;
     article.record.content_hash = content_hash_of_file(archive::render_article(record));
+    charge(prepared.render_cpu);
     article.source = &source;
     article.guid = entry.id;
     article.record.identity = candidate.keys.front();
@@ -150,36 +165,33 @@ class Cycle {
       : impl_(impl), options_(options), now_(options.now ? options.now() : system_now()) {}
 
   Result<CycleReport> run(Mirror& mirror) {
+    impl_.clock = &clock_;
     if (auto status = mirror.recover(); !status) return status.error();
     if (auto status = impl_.retry_pending_images(); !status) return status.error();
     if (auto status = impl_.catalog_catch_up(); !status) return status.error();
-    log_stage("recovery");
+    clock_.lap("recovery");
     if (auto status = select_sources(); !status) return status.error();
     fetch_and_prepare();
-    log_stage("fetch and parse");
     Novelty novelty = decide_novelty();
-    log_stage("novelty");
+    clock_.lap("novelty");
     std::set<std::string> touched_sites;
+    // write_new laps its own steps, up to the state.
     if (auto status = impl_.write_new(novelty.fresh, touched_sites); !status) return status.error();
-    log_stage("write articles");
     if (auto status = store_bookkeeping(novelty); !status) return status.error();
-    log_stage("bookkeeping");
+    clock_.lap("validators and health");
     impl_.catalog_new(novelty.fresh);
     if (auto status = impl_.apply_edits(novelty.edits, novelty.report, touched_sites, now_); !status)
       return status.error();
-    log_stage("catalog");
+    clock_.lap("edits");
     if (auto status = impl_.finish_lists(touched_sites); !status) return status.error();
-    log_stage("lists");
+    clock_.lap("lists and README");
+    novelty.report.timings = clock_.rows();
+    for (const auto& row : novelty.report.timings)
+      spdlog::debug("cycle: {}: {:.3f} s wall, {:.3f} s CPU", row.stage, row.wall_seconds, row.cpu_seconds);
     return std::move(novelty.report);
   }
 
  private:
-  void log_stage(std::string_view stage) const {
-    auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
-    spdlog::debug("cycle: {} done at {} ms", stage, elapsed.count());
-  }
-
   // The sources that take part: the one asked for, or the enabled ones
   // (those due, when only_due).
   Status select_sources() {
@@ -219,7 +231,14 @@ class Cycle {
       }
       if (requests.empty()) return;
       fetch_round(client, requests, owners, round);
+      clock_.lap("fetch");
       core::parallel_for(owners.size(), [&](std::size_t k) { prepare(owners[k], requests[k].url); });
+      for (std::size_t i : owners) {
+        clock_.add_part("parse", prepared_[i].parse_cpu);
+        clock_.add_part("clean", prepared_[i].clean_cpu);
+        clock_.add_part("render and hash", prepared_[i].render_cpu);
+      }
+      clock_.lap("parse, clean and hash");
     }
   }
 
@@ -340,7 +359,7 @@ class Cycle {
   Mirror::Impl& impl_;
   const CycleOptions& options_;
   const TimePoint now_;
-  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  StageClock clock_;
   std::vector<const config::Source*> sources_;
   std::vector<Fetched> fetched_;    // by source
   std::vector<Prepared> prepared_;  // by source
@@ -349,12 +368,15 @@ class Cycle {
 }  // namespace
 
 Result<CycleReport> Mirror::run_cycle(const CycleOptions& options) {
-  // The flag is the caller's: held for this cycle only.
+  // The flag is the caller's, the clock the cycle's: held for this cycle only.
   impl_->stop = options.stop;
-  struct ForgetStop {
+  struct ForgetCycle {
     Impl& impl;
-    ~ForgetStop() { impl.stop = nullptr; }
-  } forget_stop{*impl_};
+    ~ForgetCycle() {
+      impl.stop = nullptr;
+      impl.clock = nullptr;
+    }
+  } forget_cycle{*impl_};
   return Cycle(*impl_, options).run(*this);
 }
 

@@ -29,8 +29,21 @@ struct SourceReport {
   bool failed() const { return error.has_value(); }
 };
 
+// One step of a cycle and the time it took, for `fetch --timings`.
+struct StageTiming {
+  std::string stage;
+  double wall_seconds = 0;  // 0 for a part
+  // The whole process's (every thread) over the step; for a part, the CPU
+  // time the threads that did it spent on it, summed.
+  double cpu_seconds = 0;
+  bool part = false;  // a part of the step before it
+};
+
 struct CycleReport {
   std::vector<SourceReport> sources;  // in config order; skipped sources absent
+  // The steps in the order they ran, each with the parts of it that worker
+  // threads timed after it (mirror/stage_clock.hpp).
+  std::vector<StageTiming> timings;
   std::size_t total_new() const;
   std::size_t failed_count() const;
   bool any_failed() const { return failed_count() > 0; }

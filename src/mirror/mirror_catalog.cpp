@@ -47,6 +47,7 @@ void Mirror::Impl::catalog_new(const std::vector<IncomingArticle>& fresh) {
   core::parallel_for(fresh.size(), [&](std::size_t i) {
     prepared[i] = catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
   });
+  lap("catalog: text, hash, language, compression, terms");
   auto status = catalog->transaction([&]() -> Status {
     for (const auto& article : prepared) {
       // A file cataloged already (a cycle that died after this point) is fine.
@@ -56,6 +57,7 @@ void Mirror::Impl::catalog_new(const std::vector<IncomingArticle>& fresh) {
     return core::ok_status();
   });
   if (!status) catalog_failed(status.error());
+  lap("catalog: rows and index");
 }
 
 std::optional<catalog::ArticleId> Mirror::Impl::catalog_id(const state::ArchivedArticle& known) {

@@ -52,8 +52,11 @@ state::ArchivedArticle article_from_json(const nlohmann::json& j) {
 Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std::string>& touched_sites) {
   if (fresh.empty()) return core::ok_status();
   fill_full_text(fresh);
+  lap("full text");
   if (auto status = number_articles(fresh); !status) return status;
+  lap("numbering");
   localize_images(fresh);
+  lap("images");
   storage::BatchWriter batch(dir);
   nlohmann::json journal = nlohmann::json::array();
   for (auto& article : fresh) {
@@ -62,8 +65,11 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
     journal.push_back(to_json(article.record));
     touched_sites.insert(article.record.site);
   }
+  lap("render and write temp files");
   if (auto status = storage::write_file_atomically(dir / core::layout::kCycleJournal, journal.dump()); !status) return status;
+  lap("journal");
   if (auto status = batch.commit(); !status) return status;
+  lap("sync and rename");
   if (auto status = record(fresh); !status) {
     // The files are in place and the journal names them: what recovers
     // from a kill here recovers from this error too, now rather than at
@@ -76,6 +82,7 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
     if (article.images_pending)
       if (auto status = db->set_images_pending(article.record.site, article.record.file_name, true); !status)
         return status;
+  lap("state");
   return core::ok_status();
 }
 

@@ -26,6 +26,7 @@
 #include "fetch/http_client.hpp"
 #include "mirror/mirror.hpp"
 #include "mirror/site_folders.hpp"
+#include "mirror/stage_clock.hpp"
 #include "state/state_db.hpp"
 
 namespace newsmirror::mirror {
@@ -82,6 +83,13 @@ struct Mirror::Impl {
   // feeds, full-text pages, images. A page or picture cut keeps the feed's
   // text or the picture's URL, as a failed one does.
   const std::atomic<bool>* stop = nullptr;
+  // The running cycle's clock (fetch --timings); null outside a cycle.
+  StageClock* clock = nullptr;
+
+  // Ends a timed step of the running cycle, if any (StageClock::lap).
+  void lap(std::string_view stage) {
+    if (clock) clock->lap(stage);
+  }
 
   std::string folder_of(std::string_view site) const { return folders.folder_of(site); }
 

@@ -296,6 +296,47 @@ TEST_F(FetchCommand, JsonPrintsOneObjectWithEverySource) {
   EXPECT_NE(bad["error"].at("message").get<std::string>().find("404"), std::string::npos);
 }
 
+// --timings: every step of the cycle once, in the order it ran, with the
+// parts worker threads timed; the steps' wall times add up to no more than
+// the whole run took, and without the flag the JSON carries none.
+TEST_F(FetchCommand, TimingsNameEveryStepInOrderAndAddUpToTheRun) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  const auto started = std::chrono::steady_clock::now();
+  auto fetch = run({"--json", "fetch", "--timings"});
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(fetch.status, 0) << fetch.err;
+  auto json = nlohmann::json::parse(fetch.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(json.is_object()) << fetch.out;
+  ASSERT_TRUE(json.contains("timings")) << fetch.out;
+  std::vector<std::string> steps, parts;
+  double wall = 0;
+  for (const auto& row : json["timings"]) {
+    EXPECT_GE(row.at("cpu_seconds").get<double>(), 0.0) << row;
+    if (row.at("part").get<bool>()) {
+      parts.push_back(row.at("stage"));
+      continue;
+    }
+    steps.push_back(row.at("stage"));
+    EXPECT_GE(row.at("wall_seconds").get<double>(), 0.0) << row;
+    wall += row.at("wall_seconds").get<double>();
+  }
+  const std::vector<std::string> expected = {
+      "recovery", "fetch", "parse, clean and hash", "novelty", "full text", "numbering", "images",
+      "render and write temp files", "journal", "sync and rename", "state", "validators and health",
+      "catalog: text, hash, language, compression, terms", "catalog: rows and index", "edits",
+      "lists and README"};
+  EXPECT_EQ(steps, expected);
+  EXPECT_EQ(parts, (std::vector<std::string>{"parse", "clean", "render and hash"}));
+  EXPECT_LE(wall, elapsed);
+
+  auto again = run({"--json", "fetch"});
+  EXPECT_FALSE(nlohmann::json::parse(again.out, nullptr, false).contains("timings")) << again.out;
+  auto text = run({"fetch", "--timings"});
+  EXPECT_NE(text.out.find("lists and README"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("total"), std::string::npos) << text.out;
+}
+
 TEST_F(FetchCommand, QuietPrintsNothingOnSuccess) {
   add_source("好站", server_.url("/good.xml"));
   save();
