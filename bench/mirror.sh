@@ -2,7 +2,8 @@
 # Benchmark: a full first mirror cycle and a no-change cycle over 200 feeds x
 # 50 items built from the real archive sample, served on 127.0.0.1, against
 # the existing mirrors' approach (Node.js + rss-parser, bench/baseline) on the
-# same input in the same run. Prints medians of RUNS runs and the ratio.
+# same input in the same run. Prints medians of RUNS runs, the ratio, and
+# where newsmirror's first cycle spends its time (fetch --timings), step by step.
 #
 # usage: bench/mirror.sh [--feeds N] [--items N] [--runs N]
 # needs: build/newsmirror (scripts/setup), node and npm, ../shared/corpus.
@@ -61,7 +62,7 @@ for run in $(seq "$runs"); do
   mirror="$work/mirror-$run"
   "$bin" init "$mirror" >/dev/null
   write_config "$mirror"
-  t0=$(seconds); "$bin" --mirror "$mirror" --quiet fetch; t1=$(seconds)
+  t0=$(seconds); "$bin" --mirror "$mirror" --json fetch --timings >"$work/timings-$run.json"; t1=$(seconds)
   "$bin" --mirror "$mirror" --quiet fetch; t2=$(seconds)
   first+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')")
   second+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN{print b-a}')")
@@ -104,3 +105,17 @@ printf 'newsmirror no-change cycle:  %8.3f s   (target < 0.5 s)\n' "$m_second"
 printf 'node + rss-parser baseline:  %8.3f s\n' "$m_node"
 printf 'floor: copying the same files:%8.3f s   (plain writes, no fsync; includes reading them)\n' "$m_floor"
 printf 'ratio baseline / newsmirror: %8.1fx   (target >= 20x)\n' "$(awk -v a="$m_node" -v b="$m_first" 'BEGIN{print a/b}')"
+echo "newsmirror first cycle, step by step (fetch --timings; medians of the runs):"
+python3 - "$work"/timings-*.json <<'PY'
+import json, statistics, sys
+runs = [json.load(open(f))["timings"] for f in sys.argv[1:]]
+print(f"  {'STEP':<52}{'WALL S':>8}{'CPU S':>8}")
+for i, row in enumerate(runs[0]):
+    same = [r[i] for r in runs if len(r) > i and r[i]["stage"] == row["stage"]]
+    cpu = statistics.median(r["cpu_seconds"] for r in same)
+    if row["part"]:
+        print(f"    {row['stage'] + ' (threads)':<50}{'':>8}{cpu:8.3f}")
+    else:
+        wall = statistics.median(r["wall_seconds"] for r in same)
+        print(f"  {row['stage']:<52}{wall:8.3f}{cpu:8.3f}")
+PY
