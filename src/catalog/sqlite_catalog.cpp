@@ -15,6 +15,8 @@
 //   v4  versions += title (NULL for versions stored before): a new title is
 //       a new version
 //
+// SqliteCatalog is the one engine of catalog::Catalog today.
+//
 // Migrations only ever append: a database at version N runs the steps
 // N+1..kSchemaVersion, each in the same transaction as its user_version
 // bump, so an interrupted migration is simply run again.
@@ -621,7 +623,7 @@ core::Result<std::int64_t> SqliteCatalog::data_version() {
 }
 
 core::Result<search::SearchResults> search_sqlite_catalog(const std::filesystem::path& db_file,
-                                                   const search::SearchQuery& query) {
+                                                          const search::SearchQuery& query) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(db_file, error))
     return Error(ErrorKind::io, "no catalog at " + db_file.string() +

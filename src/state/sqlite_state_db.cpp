@@ -375,7 +375,7 @@ std::vector<SiteCount> SqliteStateDb::site_summaries() {
 }
 
 core::Status SqliteStateDb::mark_changed(std::string_view identity, std::string_view content_hash,
-                                   core::TimePoint when) {
+                                         core::TimePoint when) {
   auto s = query(kMarkChanged);
   if (!s) return s.error();
   s->bind(1, identity);
@@ -469,7 +469,7 @@ Validators SqliteStateDb::get_validators(std::string_view url) {
 }
 
 core::Status SqliteStateDb::set_validators(std::string_view url, const std::optional<std::string>& etag,
-                                     const std::optional<std::string>& last_modified) {
+                                           const std::optional<std::string>& last_modified) {
   auto s = query(kSetValidators);
   if (!s) return s.error();
   s->bind(1, url);
@@ -479,7 +479,7 @@ core::Status SqliteStateDb::set_validators(std::string_view url, const std::opti
 }
 
 core::Status SqliteStateDb::record_attempt(std::string_view source, core::TimePoint time,
-                                     const core::Status& outcome, std::size_t new_count) {
+                                           const core::Status& outcome, std::size_t new_count) {
   auto s = query(outcome ? kRecordSuccess : kRecordFailure);
   if (!s) return s.error();
   s->bind(1, source);
@@ -490,7 +490,7 @@ core::Status SqliteStateDb::record_attempt(std::string_view source, core::TimePo
 }
 
 core::Status SqliteStateDb::set_images_pending(std::string_view site, std::string_view file_name,
-                                         bool pending) {
+                                               bool pending) {
   auto s = query(pending ? kMarkImagesPending : kClearImagesPending);
   if (!s) return s.error();
   s->bind(1, site);

@@ -128,7 +128,7 @@ class StateDb {
   // A new version of an archived article was written: stores its hash,
   // bumps `versions` and sets `last_changed`.
   virtual core::Status mark_changed(std::string_view identity, std::string_view content_hash,
-                            core::TimePoint when) = 0;
+                                    core::TimePoint when) = 0;
   // The article arrived with other bytes that read the same (not an edit):
   // stores the hash without counting a version.
   virtual core::Status accept_content_hash(std::string_view identity, std::string_view content_hash) = 0;
@@ -163,7 +163,7 @@ class StateDb {
   // --- HTTP validators, per URL ---
   virtual Validators get_validators(std::string_view url) = 0;
   virtual core::Status set_validators(std::string_view url, const std::optional<std::string>& etag,
-                              const std::optional<std::string>& last_modified) = 0;
+                                      const std::optional<std::string>& last_modified) = 0;
 
   // --- local images still to fetch ---
   // pending: one more attempt left images remote (counts attempts);
@@ -177,7 +177,7 @@ class StateDb {
   // last_success, resets the failure count and adds `new_count` to the
   // total; an error is stored as last_error and counted.
   virtual core::Status record_attempt(std::string_view source, core::TimePoint time,
-                              const core::Status& outcome, std::size_t new_count) = 0;
+                                      const core::Status& outcome, std::size_t new_count) = 0;
   // By source name.
   virtual std::vector<SourceHealth> health() = 0;
 
