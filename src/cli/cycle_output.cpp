@@ -69,10 +69,15 @@ nlohmann::json to_json(const mirror::CycleReport& report, const std::string& mir
       j["error"] = {{"kind", core::to_string(s.error->kind)}, {"message", s.error->message}};
     sources.push_back(std::move(j));
   }
+  nlohmann::json catalog = {{"ok", !report.catalog_error}, {"error", nullptr}};
+  if (report.catalog_error)
+    catalog["error"] = {{"kind", core::to_string(report.catalog_error->kind)},
+                        {"message", report.catalog_error->message}};
   return {{"mirror", mirror_dir},
           {"new", report.total_new()},
           {"failed", report.failed_count()},
-          {"sources", std::move(sources)}};
+          {"sources", std::move(sources)},
+          {"catalog", std::move(catalog)}};
 }
 
 }  // namespace
@@ -108,7 +113,7 @@ void print_cycle_report(const mirror::CycleReport& report, const std::string& mi
 }
 
 int exit_status(const mirror::CycleReport& report) {
-  return report.any_failed() ? kExitSomeFailed : kExitOk;
+  return report.any_failed() || report.catalog_error ? kExitSomeFailed : kExitOk;
 }
 
 int report_error(const core::Error& error, const GlobalOptions& globals) {

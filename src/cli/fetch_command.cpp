@@ -17,14 +17,16 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
       "Run one cycle: fetch every enabled source, archive new articles, refresh the\n"
       "list pages and README. Prints a table per source (new, changed, unchanged,\n"
       "not modified, failed with the reason). Exit status: 0 when every source\n"
-      "succeeded, 3 when some failed, 2 for usage or configuration errors, 4 when\n"
+      "succeeded, 3 when some failed or the catalog (search, history) could not\n"
+      "take the new articles (they are archived and listed all the same; the next\n"
+      "cycle catalogs them), 2 for usage or configuration errors, 4 when\n"
       "another newsmirror writes the mirror and --no-wait was given.\n"
       "Ctrl-C skips the feeds not fetched yet, gives transfers in flight a few\n"
       "seconds and archives what came; a second Ctrl-C stops at once (safe too:\n"
       "the next run completes an interrupted cycle).\n"
       "--timings adds where the cycle's time went: wall and CPU seconds of each\n"
       "step (fetch, parse/clean/hash on all cores, numbering, writing, syncing,\n"
-      "state, catalog, lists and README), and the CPU the worker threads spent\n"
+      "state, lists and README, then the catalog), and the CPU the worker threads spent\n"
       "on parsing, cleaning and rendering; with --json, as \"timings\".");
   command.app->add_option("--source", *source,
                           "Fetch only this source (by name), even when it is disabled")

@@ -179,12 +179,17 @@ class Cycle {
     if (auto status = impl_.write_new(novelty.fresh, touched_sites); !status) return status.error();
     if (auto status = store_bookkeeping(novelty); !status) return status.error();
     clock_.lap("validators and health");
-    impl_.catalog_new(novelty.fresh);
     if (auto status = impl_.apply_edits(novelty.edits, novelty.report, touched_sites, now_); !status)
       return status.error();
     clock_.lap("edits");
     if (auto status = impl_.finish_lists(touched_sites); !status) return status.error();
     clock_.lap("lists and README");
+    // Durable and listed first; search catches up after. The catalog is
+    // rebuildable from the files and the state is not, so a catalog that
+    // fails here costs search its freshness, never an article: the next
+    // cycle's catch-up (or `reindex`) catalogs what it lacks.
+    impl_.catalog_new(novelty.fresh);
+    novelty.report.catalog_error = impl_.catalog_error;
     novelty.report.timings = clock_.rows();
     for (const auto& row : novelty.report.timings)
       spdlog::debug("cycle: {}: {:.3f} s wall, {:.3f} s CPU", row.stage, row.wall_seconds, row.cpu_seconds);

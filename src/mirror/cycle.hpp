@@ -44,6 +44,10 @@ struct CycleReport {
   // The steps in the order they ran, each with the parts of it that worker
   // threads timed after it (mirror/stage_clock.hpp).
   std::vector<StageTiming> timings;
+  // The catalog (search, history) could not take this cycle's articles: a
+  // full disk, a damaged file. The archive has them all the same, and the
+  // next cycle catalogs what is missing (or `newsmirror reindex`).
+  std::optional<core::Error> catalog_error;
   std::size_t total_new() const;
   std::size_t failed_count() const;
   bool any_failed() const { return failed_count() > 0; }

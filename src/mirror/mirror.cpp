@@ -187,7 +187,7 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   if (auto agreed = agree_on_site_folders(*config, file, **db); !agreed) return agreed.error();
   SiteFolders site_folders((*db)->site_folders(), *config);
   auto impl = std::make_unique<Impl>(
-      Impl{dir, std::move(*config), std::move(*db), std::move(rules), nullptr, std::move(site_folders)});
+      Impl{dir, std::move(*config), std::move(*db), std::move(rules), nullptr, std::nullopt, std::move(site_folders)});
   if (auto catalog = catalog::Catalog::open(dir))
     impl->catalog = std::move(*catalog);
   else

@@ -36,8 +36,11 @@ Status Mirror::Impl::catalog_catch_up() {
 }
 
 void Mirror::Impl::catalog_failed(const core::Error& error) {
-  spdlog::error("catalog: {}; the archive is intact, run `newsmirror reindex` to rebuild the catalog",
-                error.message);
+  core::Error named = error.with_context(core::layout::catalog_db(dir).string());
+  spdlog::error("catalog: {}; the archive is intact and listed: the next cycle catalogs what is missing (if the "
+                "catalog stays unusable, `newsmirror reindex` rebuilds it)",
+                named.message);
+  if (!catalog_error) catalog_error = std::move(named);
   catalog.reset();
 }
 

@@ -76,6 +76,8 @@ struct Mirror::Impl {
   // The catalog when it opened. A damaged catalog costs search and
   // history, never the archive: `newsmirror reindex` rebuilds it.
   std::unique_ptr<catalog::Catalog> catalog;
+  // Why the catalog was dropped, if it was (CycleReport::catalog_error).
+  std::optional<core::Error> catalog_error;
   // Each site's folder under articles/ (Mirror::open checks that the state
   // and the config agree on them).
   SiteFolders folders;
@@ -109,6 +111,8 @@ struct Mirror::Impl {
   // (files already cataloged are skipped by their size and time).
   Status catalog_catch_up();
 
+  // Drops the catalog for the rest of this Mirror's life, saying why: the
+  // archive goes on, and the cycle reports the failure (exit status 3).
   void catalog_failed(const core::Error& error);
 
   // New articles into the catalog (and its search index), prepared on all

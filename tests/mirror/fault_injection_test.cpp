@@ -11,10 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "mirror/fixtures.hpp"
 #include "support/cli.hpp"
+#include "support/database.hpp"
 #include "support/http_server.hpp"
 #include "support/paths.hpp"
 
@@ -121,7 +125,9 @@ TEST(FaultInjection, AFullDiskFailsTheCycleClearlyAndTheNextCycleWithRoomArchive
 
   test::HttpServer server;
   std::vector<Item> items;
-  const std::string paragraph = "<p>" + std::string(4000, 'x') + "</p>";
+  // 4 MB of article files alone: the disk fills while the articles are
+  // written, before the catalog (which comes last) is reached.
+  const std::string paragraph = "<p>" + std::string(10000, 'x') + "</p>";
   for (int i = 0; i < 400; ++i)
     items.push_back({"大 " + std::to_string(i), "https://news.example/big/" + std::to_string(i),
                      "big" + std::to_string(i), "", paragraph});
@@ -147,6 +153,58 @@ TEST(FaultInjection, AFullDiskFailsTheCycleClearlyAndTheNextCycleWithRoomArchive
   std::size_t files = 0;
   for (const auto& entry : fs::directory_iterator(dir / "articles" / "大站")) files += entry.is_regular_file();
   EXPECT_EQ(files, 400u);
+}
+
+// The catalog is written after the articles are durable and listed. One
+// that refuses them (a trigger aborts every insert, as a full disk or a
+// damaged file would) costs search its freshness, never the archive: the
+// cycle exits 3 naming the catalog file and the reason, every article is
+// in its file and on its list page, and the next cycle catalogs what the
+// catalog lacks before it fetches.
+TEST(FaultInjection, ACatalogThatRefusesTheArticlesCostsSearchNotTheArchiveAndCatchesUpNextCycle) {
+  test::HttpServer server;
+  server.serve_file("/feed.xml", feed_of(0), "application/rss+xml");
+  test::TempDir holder, scratch;
+  const fs::path dir = holder.path() / "mirror";
+  ASSERT_EQ(test::run_newsmirror(scratch.path(), {"--quiet", "init", "--empty", dir.string()}).status, 0);
+  ASSERT_EQ(
+      test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "sources", "add", "站", server.url("/feed.xml")})
+          .status,
+      0);
+  ASSERT_EQ(test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "fetch"}).status, 0);
+  const fs::path catalog = dir / ".newsmirror" / "catalog.db";
+  ASSERT_TRUE(fs::exists(catalog));
+  server.serve_file("/feed.xml", feed_of(5), "application/rss+xml");
+  test::run_sql(catalog,
+                "CREATE TRIGGER refuse_articles BEFORE INSERT ON articles "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+
+  auto refused = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "--json", "fetch"});
+  EXPECT_EQ(refused.status, 3) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find(catalog.string()), std::string::npos) << "names the catalog file: " << refused.err;
+  EXPECT_NE(refused.err.find("refused by the test"), std::string::npos) << "gives the reason: " << refused.err;
+  const auto report = nlohmann::json::parse(refused.out);
+  EXPECT_EQ(report.at("new"), 5);
+  EXPECT_EQ(report.at("catalog").at("ok"), false) << report.dump();
+  EXPECT_NE(report.at("catalog").at("error").at("message").get<std::string>().find("refused by the test"),
+            std::string::npos)
+      << report.dump();
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "articles" / "站")) files += entry.is_regular_file();
+  EXPECT_EQ(files, 5u) << "archived all the same";
+  const auto list = test::read_file(dir / "lists" / "站.md");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NE(list.find("条目 " + std::to_string(i)), std::string::npos) << "listed all the same:\n" << list;
+
+  test::run_sql(catalog, "DROP TRIGGER refuse_articles");
+  auto caught_up = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "fetch"});
+  EXPECT_EQ(caught_up.status, 0) << caught_up.err;
+  auto found = test::run_newsmirror(scratch.path(), {"--mirror", dir.string(), "--json", "search", "正文"});
+  ASSERT_EQ(found.status, 0) << found.err;
+  std::size_t hits = 0;
+  std::istringstream lines(found.out);
+  for (std::string line; std::getline(lines, line);) hits += !line.empty();
+  EXPECT_EQ(hits, 5u) << "the next cycle cataloged them: " << found.out;
 }
 
 }  // namespace
