@@ -10,8 +10,7 @@ std::string clean_article(std::string_view html, const CleanSettings& settings) 
   if (settings.rules) apply(*tree, *settings.rules);
   SanitizeOptions options;
   options.base_url = std::string(settings.base_url);
-  sanitize(*tree, options);
-  return serialize_children(*tree);
+  return sanitize(*tree, options);
 }
 
 }  // namespace newsmirror::clean

@@ -3,10 +3,12 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstring>
 
 #include "clean/nesting_limit.hpp"
+#include "clean/text_stand_ins.hpp"
 #include "core/ascii.hpp"
 
 namespace newsmirror::clean {
@@ -38,21 +40,34 @@ struct GumboParse {
   // it (original tag names), so it is declared first and outlives them,
   // and is held by pointer so that moving the parse moves no bytes.
   std::unique_ptr<const std::string> limited;
+  // Long runs of text stood in for (clean/text_stand_ins.hpp): gumbo read
+  // their html(), and every string copied out of its tree is restored.
+  std::unique_ptr<const TextStandIns> stand_ins;
   GumboOutputPtr output;
 };
 
-GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options) {
+GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, bool with_stand_ins) {
   options.max_errors = 0;  // errors are only recorded, and we never read them
-  GumboParse parse{nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
+  GumboParse parse{nullptr, nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
   if (auto limited = limit_nesting(html, kMaxDepth)) {
     parse.limited = std::make_unique<const std::string>(std::move(*limited));
     html = *parse.limited;
   }
+  if (with_stand_ins)
+    if (auto stand_ins = TextStandIns::make(html)) {
+      parse.stand_ins = std::make_unique<const TextStandIns>(std::move(*stand_ins));
+      html = parse.stand_ins->html();
+    }
   parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
   return parse;
 }
 
-std::string tag_name_of(const GumboElement& element) {
+// A string out of gumbo's tree, with the text it stood in for.
+std::string restored(std::string_view text, const TextStandIns* stand_ins) {
+  return stand_ins ? stand_ins->restore(text) : std::string(text);
+}
+
+std::string tag_name_of(const GumboElement& element, const TextStandIns* stand_ins) {
   std::string name;
   if (element.tag != GUMBO_TAG_UNKNOWN) {
     name = gumbo_normalized_tagname(element.tag);
@@ -66,7 +81,7 @@ std::string tag_name_of(const GumboElement& element) {
            piece.data[length] != '/' && piece.data[length] != '>') {
       ++length;
     }
-    name = core::ascii_lower(std::string_view(piece.data, length));
+    name = restored(core::ascii_lower(std::string_view(piece.data, length)), stand_ins);
   }
   switch (element.tag_namespace) {
     case GUMBO_NAMESPACE_SVG: return "svg:" + name;
@@ -76,10 +91,10 @@ std::string tag_name_of(const GumboElement& element) {
   return name;
 }
 
-std::string attribute_name_of(const GumboAttribute& attribute) {
+std::string attribute_name_of(const GumboAttribute& attribute, const TextStandIns* stand_ins) {
   // Gumbo splits the foreign attributes "xlink:href", "xml:lang",
   // "xmlns:xlink" into a namespace and a local name; put the prefix back.
-  std::string local = core::ascii_lower(attribute.name);
+  std::string local = restored(core::ascii_lower(attribute.name), stand_ins);
   switch (attribute.attr_namespace) {
     case GUMBO_ATTR_NAMESPACE_XLINK: return "xlink:" + local;
     case GUMBO_ATTR_NAMESPACE_XML: return "xml:" + local;
@@ -89,28 +104,28 @@ std::string attribute_name_of(const GumboAttribute& attribute) {
   return local;
 }
 
-void append_text(Node& parent, std::string_view text) {
+void append_text(Node& parent, std::string_view text, const TextStandIns* stand_ins) {
   // Gumbo may split a run of characters into a whitespace node and a text
   // node; one DOM text node is what a browser has.
   if (!parent.children().empty() && parent.children().back()->kind == Node::Kind::text) {
-    parent.children().back()->text.append(text);
+    parent.children().back()->text.append(stand_ins ? stand_ins->restore(text) : text);
     return;
   }
-  parent.append_child(Node::make_text(std::string(text)));
+  parent.append_child(Node::make_text(restored(text, stand_ins)));
 }
 
-std::unique_ptr<Node> copy_element(const GumboElement& element) {
-  auto copy = Node::make_element(tag_name_of(element));
+std::unique_ptr<Node> copy_element(const GumboElement& element, const TextStandIns* stand_ins) {
+  auto copy = Node::make_element(tag_name_of(element, stand_ins));
   for (unsigned i = 0; i < element.attributes.length; ++i) {
     const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-    copy->attributes.push_back({attribute_name_of(*attribute), attribute->value});
+    copy->attributes.push_back({attribute_name_of(*attribute, stand_ins), restored(attribute->value, stand_ins)});
   }
   return copy;
 }
 
 // Copies gumbo's nodes into `target` with a stack of its own rather than
 // recursion, so no input can exhaust the call stack.
-void copy_children(const GumboVector& children, Node& target, size_t depth) {
+void copy_children(const GumboVector& children, Node& target, size_t depth, const TextStandIns* stand_ins) {
   struct Level {
     const GumboVector* children;
     unsigned next;
@@ -131,14 +146,14 @@ void copy_children(const GumboVector& children, Node& target, size_t depth) {
       case GUMBO_NODE_TEXT:
       case GUMBO_NODE_WHITESPACE:
       case GUMBO_NODE_CDATA:
-        append_text(into, source.v.text.text);
+        append_text(into, source.v.text.text, stand_ins);
         break;
       case GUMBO_NODE_COMMENT:
-        into.append_child(Node::make_comment(source.v.text.text));
+        into.append_child(Node::make_comment(restored(source.v.text.text, stand_ins)));
         break;
       case GUMBO_NODE_ELEMENT:
       case GUMBO_NODE_TEMPLATE: {
-        Node* added = into.append_child(copy_element(source.v.element));
+        Node* added = into.append_child(copy_element(source.v.element, stand_ins));
         // Too deep: the element becomes a sibling of its would-be children.
         if (at_depth >= kMaxDepth) levels.push_back({&source.v.element.children, 0, &into, at_depth});
         else levels.push_back({&source.v.element.children, 0, added, at_depth + 1});
@@ -179,34 +194,42 @@ bool holds_raw_text(const Node* parent) {
   return std::find(std::begin(kRaw), std::end(kRaw), parent->tag) != std::end(kRaw);
 }
 
+// Whether a byte may need escaping: & < > ", and the first byte of U+00A0.
+constexpr std::array<bool, 256> kMayEscape = [] {
+  std::array<bool, 256> may{};
+  for (unsigned char c : {'&', '<', '>', '"', '\xC2'}) may[c] = true;
+  return may;
+}();
+
 void append_escaped(std::string& out, std::string_view text, bool in_attribute) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    switch (c) {
-      case '&': out += "&amp;"; break;
+  std::size_t plain = 0;  // text before this is in `out`
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!kMayEscape[static_cast<unsigned char>(text[i])]) continue;
+    std::string_view escaped;
+    std::size_t length = 1;
+    switch (text[i]) {
+      case '&': escaped = "&amp;"; break;
       // < and > are escaped in attribute values too (as the HTML standard
       // does since 2025): a value then never looks like markup to a parser
       // that sees it in another context.
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
+      case '<': escaped = "&lt;"; break;
+      case '>': escaped = "&gt;"; break;
       case '"':
-        if (in_attribute) {
-          out += "&quot;";
-        } else {
-          out += c;
-        }
+        if (in_attribute) escaped = "&quot;";
         break;
-      case '\xC2':
+      default:  // '\xC2'
         if (i + 1 < text.size() && text[i + 1] == '\xA0') {
-          out += "&nbsp;";
-          ++i;
-        } else {
-          out += c;
+          escaped = "&nbsp;";
+          length = 2;
         }
-        break;
-      default: out += c;
     }
+    if (escaped.empty()) continue;
+    out.append(text.substr(plain, i - plain));
+    out.append(escaped);
+    i += length - 1;
+    plain = i + 1;
   }
+  out.append(text.substr(plain));
 }
 
 void serialize_into(std::string& out, const Node& node);
@@ -387,32 +410,48 @@ std::string Node::text_content() const {
 
 // -------------------------------------------------------------- parsing ---
 
-std::unique_ptr<Node> parse_fragment(std::string_view html) {
+namespace {
+
+std::unique_ptr<Node> fragment_of(std::string_view html, bool with_stand_ins) {
   GumboOptions options = kGumboDefaultOptions;
   options.fragment_context = GUMBO_TAG_DIV;
   options.fragment_namespace = GUMBO_NAMESPACE_HTML;
-  const GumboParse parse = parse_with_gumbo(html, options);
+  const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
   // For a fragment, gumbo's <html> root stands for the context element.
   if (output && output->root != nullptr && output->root->type == GUMBO_NODE_ELEMENT) {
-    copy_children(output->root->v.element.children, *root, 1);
+    copy_children(output->root->v.element.children, *root, 1, parse.stand_ins.get());
   }
   return root;
 }
 
-std::unique_ptr<Node> parse_document(std::string_view html) {
+}  // namespace
+
+std::unique_ptr<Node> parse_fragment(std::string_view html) { return fragment_of(html, true); }
+
+std::unique_ptr<Node> parse_fragment_reading_all_text(std::string_view html) { return fragment_of(html, false); }
+
+namespace {
+
+std::unique_ptr<Node> document_of(std::string_view html, bool with_stand_ins) {
   GumboOptions options = kGumboDefaultOptions;
-  const GumboParse parse = parse_with_gumbo(html, options);
+  const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
   if (output && output->root != nullptr) {
     GumboNode* document = output->root;
     GumboVector only_root{reinterpret_cast<void**>(&document), 1, 1};
-    copy_children(only_root, *root, 1);
+    copy_children(only_root, *root, 1, parse.stand_ins.get());
   }
   return root;
 }
+
+}  // namespace
+
+std::unique_ptr<Node> parse_document(std::string_view html) { return document_of(html, true); }
+
+std::unique_ptr<Node> parse_document_reading_all_text(std::string_view html) { return document_of(html, false); }
 
 std::string serialize_children(const Node& node) {
   std::string out;

@@ -360,9 +360,9 @@ std::string settle(Node& root, std::string output, const SanitizeOptions& option
 
 }  // namespace
 
-void sanitize(Node& root, const SanitizeOptions& options) {
+std::string sanitize(Node& root, const SanitizeOptions& options) {
   clean_children(root, options);
-  settle(root, serialize_children(root), options);
+  return settle(root, serialize_children(root), options);
 }
 
 std::string sanitize_html(std::string_view html, const SanitizeOptions& options) {

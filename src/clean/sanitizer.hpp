@@ -35,8 +35,9 @@ struct SanitizeOptions {
 };
 
 // Sanitizes a fragment in place (the root of parse_fragment). The root's
-// children are replaced by the checked tree.
-void sanitize(Node& root, const SanitizeOptions& options);
+// children are replaced by the checked tree; returns its serialization
+// (serialize_children(root)), which the fixed-point check made already.
+std::string sanitize(Node& root, const SanitizeOptions& options);
 
 // parse_fragment, sanitize, serialize_children.
 std::string sanitize_html(std::string_view html, const SanitizeOptions& options);

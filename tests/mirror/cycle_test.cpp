@@ -665,7 +665,7 @@ TEST(Cycle, ANumberAFileOfAnotherTitleBearsIsPassedOver) {
     entry.site = "一";
     entry.file = "articles/一/" + stranger.filename().string();
     entry.number = 1048573;
-    entry.identity = "link:一\x1felsewhere.example/x";
+    entry.identity = "link:一\x1f" "elsewhere.example/x";
     entry.title = other.title;
     entry.link = other.link;
     entry.html = other.html;

@@ -1,0 +1,49 @@
+// Long runs of non-ASCII text, handed to gumbo as short stand-ins.
+//
+// Gumbo reads its input one code point at a time and copies every text
+// character into a buffer of its own; in a Chinese article that is most of
+// the bytes, and most of the time cleaning takes. None of that work can
+// change the tree: the HTML tokenizer treats every character outside ASCII
+// alike in every state (it is "anything else", appended to the text,
+// comment, name or value being read), and the tree builder asks only
+// whether a character is ASCII white space. So a run of such characters
+// parses exactly as any other run of them does, and the parse can read a
+// stand-in of a few characters in its place; the original text goes back
+// into the tree's strings afterwards (Node text, comments, tag and
+// attribute names, attribute values — wherever the stand-in landed).
+//
+// Only characters the parser passes through untouched are in a run: valid
+// UTF-8 from U+00A0 up, never a noncharacter, a C1 control or U+FEFF. A
+// stand-in is U+E000 followed by two characters from U+E100–U+E1FF that
+// number the run; an input whose text could hold such a character already
+// (a U+E000–U+EFFF character, or a numeric character reference to one) is
+// parsed as it is. Internal to src/clean.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace newsmirror::clean {
+
+class TextStandIns {
+ public:
+  // `html` with its long runs replaced, or nullopt when there is nothing
+  // worth replacing or the input could already hold a stand-in. The runs
+  // point into `html`, which must outlive the result.
+  static std::optional<TextStandIns> make(std::string_view html);
+
+  // What the parser reads instead of the original.
+  const std::string& html() const { return html_; }
+
+  // `parsed` (a string of the tree parsed from html()) with every stand-in
+  // in it replaced by the run it stands for.
+  std::string restore(std::string_view parsed) const;
+
+ private:
+  std::string html_;
+  std::vector<std::string_view> runs_;
+};
+
+}  // namespace newsmirror::clean
