@@ -1,20 +1,15 @@
 #include "catalog/importer.hpp"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <set>
 #include <span>
-#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -24,6 +19,7 @@
 #include "archive/mirror_scan.hpp"
 #include "catalog/sqlite_catalog.hpp"
 #include "core/mirror_layout.hpp"
+#include "core/ordered_pipeline.hpp"
 #include "core/parallel.hpp"
 #include "core/read_file.hpp"
 #include "storage/atomic_writer.hpp"
@@ -162,116 +158,15 @@ core::Result<std::vector<Job>> list_archive(const fs::path& articles, const std:
   return jobs;
 }
 
-// Prepares `jobs` on worker threads, in order of need, while `write` takes
-// each batch of kBatch on this thread, one transaction each. Workers run
-// ahead of the writer by at most kWindow jobs (memory). The writer takes
-// each article as soon as it is prepared, not when its whole batch is:
-// the single writer is the import's critical path, and waiting for a whole
-// batch left it idle at the start and made the last batch a tail that
-// nothing overlapped (0.45 s of a 20,000-article import's 5 s).
-class Pipeline {
- public:
-  // The jobs [first, first + size()) of one batch; operator[] waits until
-  // job first + i is prepared.
-  class Batch {
-   public:
-    Batch(Pipeline& pipeline, std::size_t first, std::size_t end) : pipeline_(pipeline), first_(first), end_(end) {}
-    std::size_t size() const { return end_ - first_; }
-    Outcome& operator[](std::size_t i) { return pipeline_.prepared(first_ + i); }
+using Pipeline = core::OrderedPipeline<Outcome>;
 
-   private:
-    Pipeline& pipeline_;
-    std::size_t first_, end_;
-  };
-  using Write = std::function<core::Status(std::size_t first, Batch&)>;
-
-  Pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options, bool keep_bytes)
-      : jobs_(jobs), known_(known), options_(options), keep_bytes_(keep_bytes), slots_(kWindow),
-        done_(kWindow, 0) {}
-
-  core::Status run(const Write& write) {
-    const std::size_t n = jobs_.size();
-    if (n == 0) return core::ok_status();
-    const unsigned threads = core::thread_count(n, options_.threads);
-    std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads; ++t) workers.emplace_back([this] { work(); });
-    core::Status status = core::ok_status();
-    for (std::size_t begin = 0; begin < n && status; begin += kBatch) {
-      const std::size_t end = std::min(begin + kBatch, n);
-      Batch batch(*this, begin, end);
-      status = write(begin, batch);
-      {
-        std::lock_guard lock(mutex_);
-        for (std::size_t i = begin; i < end; ++i) {
-          slots_[i % kWindow] = Outcome{};
-          done_[i % kWindow] = 0;
-        }
-        written_ = end;
-        if (!status) stop_ = true;
-      }
-      room_.notify_all();
-      if (status && options_.on_progress) options_.on_progress(end, n);
-    }
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    room_.notify_all();
-    for (auto& worker : workers) worker.join();
-    return status;
-  }
-
- private:
-  static constexpr std::size_t kWindow = 2 * kBatch;
-
-  Outcome& prepared(std::size_t job) {
-    std::unique_lock lock(mutex_);
-    prepared_.wait(lock, [&] { return done_[job % kWindow] != 0; });
-    return slots_[job % kWindow];
-  }
-
-  void work() {
-    // Below the writer: on a machine with as many workers as cores, the
-    // writer shared a core with a worker and ran at two thirds of its
-    // speed, and it is the import's critical path. Workers still get every
-    // cycle the writer leaves (measured at 20,000 articles on 2 cores:
-    // 3,980 -> 4,350 articles/s). Best effort: a failure changes only speed.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
-    for (;;) {
-      std::size_t i;
-      {
-        std::unique_lock lock(mutex_);
-        room_.wait(lock, [&] { return stop_ || next_ >= jobs_.size() || next_ < written_ + kWindow; });
-        if (stop_ || next_ >= jobs_.size()) return;
-        i = next_++;
-      }
-      Outcome outcome = prepare_job(jobs_[i], known_, options_, keep_bytes_);
-      {
-        std::lock_guard lock(mutex_);
-        slots_[i % kWindow] = std::move(outcome);
-        done_[i % kWindow] = 1;
-      }
-      prepared_.notify_one();
-    }
-  }
-
-  const std::vector<Job>& jobs_;
-  const Known* known_;
-  const ImportOptions& options_;
-  const bool keep_bytes_;
-  std::mutex mutex_;
-  std::condition_variable prepared_;  // a slot was filled
-  std::condition_variable room_;      // the writer freed a batch of slots
-  std::vector<Outcome> slots_;        // job i in slot i % kWindow
-  std::vector<char> done_;
-  std::size_t next_ = 0;              // the next job a worker takes
-  std::size_t written_ = 0;           // jobs before this are written
-  bool stop_ = false;
-};
-
+// Prepares `jobs` on worker threads while `write` takes each batch of
+// kBatch on this thread, one transaction each.
 core::Status pipeline(const std::vector<Job>& jobs, const Known* known, const ImportOptions& options,
                       bool keep_bytes, const Pipeline::Write& write) {
-  return Pipeline(jobs, known, options, keep_bytes).run(write);
+  Pipeline pipeline(jobs.size(), kBatch, options.threads,
+                    [&](std::size_t i) { return prepare_job(jobs[i], known, options, keep_bytes); });
+  return pipeline.run(write, options.on_progress);
 }
 
 core::Status import_in_place(Catalog& catalog, const ImportOptions& options, ImportReport& report) {

@@ -9,7 +9,7 @@
 #include "catalog/catalog.hpp"
 #include "catalog/importer.hpp"
 #include "clean/article_cleaner.hpp"
-#include "core/parallel.hpp"
+#include "core/ordered_pipeline.hpp"
 #include "core/read_file.hpp"
 #include "mirror/identity.hpp"
 #include "search/plain_text.hpp"
@@ -46,21 +46,25 @@ void Mirror::Impl::catalog_failed(const core::Error& error) {
 
 void Mirror::Impl::catalog_new(const std::vector<IncomingArticle>& fresh) {
   if (!catalog || fresh.empty()) return;
-  std::vector<catalog::PreparedArticle> prepared(fresh.size());
-  core::parallel_for(fresh.size(), [&](std::size_t i) {
-    prepared[i] = catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
+  // Prepared on workers (text, hash, language, compression, terms) while
+  // this thread writes, a transaction per batch, as `import` does.
+  constexpr std::size_t kBatch = 500;
+  core::OrderedPipeline<catalog::PreparedArticle> pipeline(fresh.size(), kBatch, 0, [&](std::size_t i) {
+    return catalog::prepare_article(catalog_entry(fresh[i].record, fresh[i].content, fresh[i].record.first_seen));
   });
-  lap("catalog: text, hash, language, compression, terms");
-  auto status = catalog->transaction([&]() -> Status {
-    for (const auto& article : prepared) {
-      // A file cataloged already (a cycle that died after this point) is fine.
-      if (catalog->find_by_file(article.article.file)) continue;
-      if (auto id = catalog->record_prepared(article); !id) return id.error();
-    }
-    return core::ok_status();
+  auto status = pipeline.run([&](std::size_t, auto& batch) -> Status {
+    return catalog->transaction([&]() -> Status {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& article = batch[i];
+        // A file cataloged already (a cycle that died after this point) is fine.
+        if (catalog->find_by_file(article.article.file)) continue;
+        if (auto id = catalog->record_prepared(article); !id) return id.error();
+      }
+      return core::ok_status();
+    });
   });
   if (!status) catalog_failed(status.error());
-  lap("catalog: rows and index");
+  lap("catalog");
 }
 
 std::optional<catalog::ArticleId> Mirror::Impl::catalog_id(const state::ArchivedArticle& known) {

@@ -115,8 +115,8 @@ struct Mirror::Impl {
   // archive goes on, and the cycle reports the failure (exit status 3).
   void catalog_failed(const core::Error& error);
 
-  // New articles into the catalog (and its search index), prepared on all
-  // cores and written in one transaction.
+  // New articles into the catalog (and its search index): prepared on
+  // worker threads while this one writes them, a transaction per batch.
   void catalog_new(const std::vector<IncomingArticle>& fresh);
 
   // The catalog's row for an archived article, cataloging its file as it

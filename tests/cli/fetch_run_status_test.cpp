@@ -324,8 +324,7 @@ TEST_F(FetchCommand, TimingsNameEveryStepInOrderAndAddUpToTheRun) {
   const std::vector<std::string> expected = {
       "recovery", "fetch", "parse, clean and hash", "novelty", "full text", "numbering", "images",
       "render and write temp files", "journal", "sync and rename", "state", "validators and health",
-      "edits", "lists and README", "catalog: text, hash, language, compression, terms",
-      "catalog: rows and index"};
+      "edits", "lists and README", "catalog"};
   EXPECT_EQ(steps, expected);
   EXPECT_EQ(parts, (std::vector<std::string>{"parse", "clean", "render and hash"}));
   EXPECT_LE(wall, elapsed);
