@@ -284,6 +284,10 @@ class Cycle {
     } catch (const std::exception& e) {
       prepared_[i] = {Error(ErrorKind::internal, "reading the feed " + url + " failed: " + e.what()), false, {}};
     }
+    // The feed's bytes are in its candidates now; only its validators are
+    // needed later. Holding every body to the end of the cycle cost as much
+    // memory as the feeds themselves.
+    if (auto& result = *fetched_[i].result; result.ok()) std::string().swap(result.value().body);
   }
 
   // Novelty, decided in config order on this thread, which owns the
