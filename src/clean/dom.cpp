@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstdlib>
 #include <cstring>
 
 #include "clean/nesting_limit.hpp"
@@ -46,6 +47,24 @@ struct GumboParse {
   GumboOutputPtr output;
 };
 
+// Gumbo 0.10.1 never sets a fragment's quirks mode: the field keeps what
+// malloc left there, and when that happened to read as quirks mode, an open
+// <p> stayed open around a <table> — the same text parsed one way or the
+// other from run to run (valgrind: "depends on uninitialised value"). The
+// field is read only there and never written during a fragment's parse, so
+// what it holds afterwards is what the parse used: a parse that used quirks
+// mode on a fragment holding a table is done again, its document node's
+// field cleared before it goes back to malloc (which then mostly hands the
+// same memory to the next parse). Articles are shown in pages that declare
+// <!DOCTYPE html>: no quirks is the mode to parse them in.
+bool used_quirks_on_a_table(const GumboOutput* output, std::string_view html) {
+  if (output == nullptr || output->document == nullptr) return false;
+  if (output->document->v.document.doc_type_quirks_mode != GUMBO_DOCTYPE_QUIRKS) return false;
+  for (std::size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1))
+    if (core::ascii_lower(html.substr(at + 1, 5)) == "table") return true;
+  return false;
+}
+
 GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, bool with_stand_ins) {
   options.max_errors = 0;  // errors are only recorded, and we never read them
   GumboParse parse{nullptr, nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
@@ -58,7 +77,13 @@ GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, bool w
       parse.stand_ins = std::make_unique<const TextStandIns>(std::move(*stand_ins));
       html = parse.stand_ins->html();
     }
+  const bool fragment = options.fragment_context != GUMBO_TAG_LAST;
   parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
+  for (int retry = 0; retry < 8 && fragment && used_quirks_on_a_table(parse.output.get(), html); ++retry) {
+    parse.output->document->v.document.doc_type_quirks_mode = GUMBO_DOCTYPE_NO_QUIRKS;
+    parse.output.reset();  // freed first, so that the next parse may get that memory
+    parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
+  }
   return parse;
 }
 

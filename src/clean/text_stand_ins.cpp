@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <unordered_map>
 
 namespace newsmirror::clean {
 
@@ -95,6 +96,7 @@ std::optional<TextStandIns> TextStandIns::make(std::string_view html) {
   if (std::memchr(html.data(), 0xEE, html.size()) != nullptr) return std::nullopt;
   if (references_stand_in_range(html)) return std::nullopt;
   TextStandIns stand_ins;
+  std::unordered_map<std::string_view, std::size_t> numbers;  // run -> its stand-in's number
   std::size_t copied = 0;  // html before this is in stand_ins.html_
   std::size_t at = 0;
   while (at < html.size()) {
@@ -112,13 +114,23 @@ std::optional<TextStandIns> TextStandIns::make(std::string_view html) {
       ++at;  // a byte the parser replaces or flags: never in a run
       continue;
     }
-    if (at - start < kShortestRun || stand_ins.runs_.size() == kMostRuns) continue;
+    if (at - start < kShortestRun) continue;
+    // Equal runs share a stand-in: the parser compares attribute names
+    // (a repeated one is dropped) and, for formatting elements, values.
+    const std::string_view run = html.substr(start, at - start);
+    auto [known, added] = numbers.try_emplace(run, stand_ins.runs_.size());
+    if (added) {
+      if (stand_ins.runs_.size() == kMostRuns) {
+        numbers.erase(known);
+        continue;
+      }
+      stand_ins.runs_.push_back(run);
+    }
     if (stand_ins.html_.empty()) stand_ins.html_.reserve(html.size() / 2);
     stand_ins.html_.append(html.substr(copied, start - copied));
     stand_ins.html_.append(kLead);
-    append_digit(stand_ins.html_, stand_ins.runs_.size() / 256);
-    append_digit(stand_ins.html_, stand_ins.runs_.size() % 256);
-    stand_ins.runs_.push_back(html.substr(start, at - start));
+    append_digit(stand_ins.html_, known->second / 256);
+    append_digit(stand_ins.html_, known->second % 256);
     copied = at;
   }
   if (stand_ins.runs_.empty()) return std::nullopt;

@@ -85,6 +85,18 @@ TEST(TextStandIns, LeaveOutCharactersTheParserReplacesOrFlags) {
   }
 }
 
+// The tree builder compares attributes in one place: past three equal
+// formatting elements open at once, the earliest is forgotten (the "Noah's
+// Ark" clause), which shows when they are reopened in the next paragraph.
+// Equal values must therefore get equal stand-ins.
+TEST(TextStandIns, KeepEqualAttributesEqualForTheFormattingElementsTheParserReopens) {
+  const std::string b = "<b title=\"" + kChinese + "\">";
+  const std::string html = "<p>" + b + b + b + b + "粗</p><p>再</p>";
+  EXPECT_TRUE(expect_same_parse(html, "four equal <b>s"));
+  const std::string other = "<b title=\"" + kChinese + "了\">";
+  EXPECT_TRUE(expect_same_parse("<p>" + b + other + b + b + "粗</p><p>再</p>", "one of them different"));
+}
+
 TEST(TextStandIns, NeverChangeTheParseOfTheXssCorpusWithChineseAtEveryPosition) {
   SKIP_WITHOUT_SHARED();
   std::size_t cases = 0, with_stand_ins = 0;
