@@ -139,7 +139,50 @@ void append_text(Node& parent, std::string_view text, const TextStandIns* stand_
   parent.append_child(Node::make_text(restored(text, stand_ins)));
 }
 
-std::unique_ptr<Node> copy_element(const GumboElement& element, const TextStandIns* stand_ins) {
+// What copying a tree read through stand-ins saw. One comparison in the
+// tree builder sees through stand-ins: past three formatting elements of
+// one tag with equal attributes, the earliest is forgotten ("Noah's Ark").
+// Equal runs share a stand-in, but two values can be equal once character
+// references are decoded and still differ in their stand-ins ("&#x65B0;闻…"
+// and "新闻…"). So a tree with four or more formatting elements of a tag,
+// one of them with a stand-in in its attributes, is parsed again without.
+class CopyContext {
+ public:
+  explicit CopyContext(const TextStandIns* stand_ins) : stand_ins_(stand_ins) {}
+  const TextStandIns* stand_ins() const { return stand_ins_; }
+
+  void saw(const GumboElement& element) {
+    if (stand_ins_ == nullptr || element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
+    const auto* formatting = std::find(std::begin(kFormatting), std::end(kFormatting), element.tag);
+    if (formatting == std::end(kFormatting)) return;
+    auto& tally = tallies_[static_cast<std::size_t>(formatting - std::begin(kFormatting))];
+    ++tally.count;
+    for (unsigned i = 0; i < element.attributes.length && !tally.stood_in; ++i) {
+      const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+      tally.stood_in = std::strchr(attribute->value, '\xEE') != nullptr || std::strchr(attribute->name, '\xEE') != nullptr;
+    }
+  }
+
+  bool needs_plain_parse() const {
+    return std::any_of(tallies_.begin(), tallies_.end(), [](const Tally& t) { return t.stood_in && t.count >= 4; });
+  }
+
+ private:
+  static constexpr GumboTag kFormatting[] = {GUMBO_TAG_A,     GUMBO_TAG_B,      GUMBO_TAG_BIG,    GUMBO_TAG_CODE,
+                                             GUMBO_TAG_EM,    GUMBO_TAG_FONT,   GUMBO_TAG_I,      GUMBO_TAG_NOBR,
+                                             GUMBO_TAG_S,     GUMBO_TAG_SMALL,  GUMBO_TAG_STRIKE, GUMBO_TAG_STRONG,
+                                             GUMBO_TAG_TT,    GUMBO_TAG_U};
+  struct Tally {
+    unsigned count = 0;
+    bool stood_in = false;
+  };
+  const TextStandIns* stand_ins_;
+  std::array<Tally, std::size(kFormatting)> tallies_{};
+};
+
+std::unique_ptr<Node> copy_element(const GumboElement& element, CopyContext& context) {
+  context.saw(element);
+  const TextStandIns* stand_ins = context.stand_ins();
   auto copy = Node::make_element(tag_name_of(element, stand_ins));
   for (unsigned i = 0; i < element.attributes.length; ++i) {
     const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
@@ -150,7 +193,8 @@ std::unique_ptr<Node> copy_element(const GumboElement& element, const TextStandI
 
 // Copies gumbo's nodes into `target` with a stack of its own rather than
 // recursion, so no input can exhaust the call stack.
-void copy_children(const GumboVector& children, Node& target, size_t depth, const TextStandIns* stand_ins) {
+void copy_children(const GumboVector& children, Node& target, size_t depth, CopyContext& context) {
+  const TextStandIns* stand_ins = context.stand_ins();
   struct Level {
     const GumboVector* children;
     unsigned next;
@@ -178,7 +222,7 @@ void copy_children(const GumboVector& children, Node& target, size_t depth, cons
         break;
       case GUMBO_NODE_ELEMENT:
       case GUMBO_NODE_TEMPLATE: {
-        Node* added = into.append_child(copy_element(source.v.element, stand_ins));
+        Node* added = into.append_child(copy_element(source.v.element, context));
         // Too deep: the element becomes a sibling of its would-be children.
         if (at_depth >= kMaxDepth) levels.push_back({&source.v.element.children, 0, &into, at_depth});
         else levels.push_back({&source.v.element.children, 0, added, at_depth + 1});
@@ -444,10 +488,12 @@ std::unique_ptr<Node> fragment_of(std::string_view html, bool with_stand_ins) {
   const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
+  CopyContext context(parse.stand_ins.get());
   // For a fragment, gumbo's <html> root stands for the context element.
   if (output && output->root != nullptr && output->root->type == GUMBO_NODE_ELEMENT) {
-    copy_children(output->root->v.element.children, *root, 1, parse.stand_ins.get());
+    copy_children(output->root->v.element.children, *root, 1, context);
   }
+  if (context.needs_plain_parse()) return fragment_of(html, false);
   return root;
 }
 
@@ -464,11 +510,13 @@ std::unique_ptr<Node> document_of(std::string_view html, bool with_stand_ins) {
   const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
+  CopyContext context(parse.stand_ins.get());
   if (output && output->root != nullptr) {
     GumboNode* document = output->root;
     GumboVector only_root{reinterpret_cast<void**>(&document), 1, 1};
-    copy_children(only_root, *root, 1, parse.stand_ins.get());
+    copy_children(only_root, *root, 1, context);
   }
+  if (context.needs_plain_parse()) return document_of(html, false);
   return root;
 }
 

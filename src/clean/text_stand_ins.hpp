@@ -12,6 +12,14 @@
 // into the tree's strings afterwards (Node text, comments, tag and
 // attribute names, attribute values — wherever the stand-in landed).
 //
+// The tree builder compares strings in two places: attribute names (a
+// repeated one is dropped) and, for formatting elements it reopens, whole
+// attribute lists. Equal runs therefore share a stand-in; and since two
+// values can be equal once character references are decoded yet differ in
+// their stand-ins, the parse (clean/dom.cpp) is done again without them when
+// four formatting elements of one tag, one with a stand-in in its
+// attributes, make that comparison possible.
+//
 // Only characters the parser passes through untouched are in a run: valid
 // UTF-8 from U+00A0 up, never a noncharacter, a C1 control or U+FEFF. A
 // stand-in is U+E000 followed by two characters from U+E100–U+E1FF that

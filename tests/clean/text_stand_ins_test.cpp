@@ -95,6 +95,10 @@ TEST(TextStandIns, KeepEqualAttributesEqualForTheFormattingElementsTheParserReop
   EXPECT_TRUE(expect_same_parse(html, "four equal <b>s"));
   const std::string other = "<b title=\"" + kChinese + "了\">";
   EXPECT_TRUE(expect_same_parse("<p>" + b + other + b + b + "粗</p><p>再</p>", "one of them different"));
+  // Equal once decoded, spelled differently: "新" as a reference.
+  const std::string spelled = "<b title=\"&#x65B0;" + kChinese.substr(3) + "\">";
+  expect_same_parse("<p>" + spelled + spelled + spelled + b + "粗</p><p>再</p>", "one spelled with a reference");
+  expect_same_parse("<p>" + b + b + b + spelled + "粗</p><p>再</p>", "the last spelled with a reference");
 }
 
 TEST(TextStandIns, NeverChangeTheParseOfTheXssCorpusWithChineseAtEveryPosition) {
