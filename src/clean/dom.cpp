@@ -65,18 +65,31 @@ bool used_quirks_on_a_table(const GumboOutput* output, std::string_view html) {
   return false;
 }
 
-GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, bool with_stand_ins) {
+// How gumbo reads long runs of text (clean/text_stand_ins.hpp).
+enum class Reading { all_text, stand_ins, serialized_stand_ins };
+
+std::optional<TextStandIns> stand_ins_for(std::string_view html, Reading reading) {
+  switch (reading) {
+    case Reading::all_text: return std::nullopt;
+    case Reading::stand_ins: return TextStandIns::make(html);
+    case Reading::serialized_stand_ins:
+      if (auto stand_ins = TextStandIns::make_for_serialized(html)) return stand_ins;
+      return TextStandIns::make(html);
+  }
+  return std::nullopt;
+}
+
+GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, Reading reading) {
   options.max_errors = 0;  // errors are only recorded, and we never read them
   GumboParse parse{nullptr, nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
   if (auto limited = limit_nesting(html, kMaxDepth)) {
     parse.limited = std::make_unique<const std::string>(std::move(*limited));
     html = *parse.limited;
   }
-  if (with_stand_ins)
-    if (auto stand_ins = TextStandIns::make(html)) {
-      parse.stand_ins = std::make_unique<const TextStandIns>(std::move(*stand_ins));
-      html = parse.stand_ins->html();
-    }
+  if (auto stand_ins = stand_ins_for(html, reading)) {
+    parse.stand_ins = std::make_unique<const TextStandIns>(std::move(*stand_ins));
+    html = parse.stand_ins->html();
+  }
   const bool fragment = options.fragment_context != GUMBO_TAG_LAST;
   parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
   for (int retry = 0; retry < 8 && fragment && used_quirks_on_a_table(parse.output.get(), html); ++retry) {
@@ -152,7 +165,7 @@ class CopyContext {
   const TextStandIns* stand_ins() const { return stand_ins_; }
 
   void saw(const GumboElement& element) {
-    if (stand_ins_ == nullptr || element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
+    if (stand_ins_ == nullptr || stand_ins_->canonical() || element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
     const auto* formatting = std::find(std::begin(kFormatting), std::end(kFormatting), element.tag);
     if (formatting == std::end(kFormatting)) return;
     auto& tally = tallies_[static_cast<std::size_t>(formatting - std::begin(kFormatting))];
@@ -481,11 +494,11 @@ std::string Node::text_content() const {
 
 namespace {
 
-std::unique_ptr<Node> fragment_of(std::string_view html, bool with_stand_ins) {
+std::unique_ptr<Node> fragment_of(std::string_view html, Reading reading) {
   GumboOptions options = kGumboDefaultOptions;
   options.fragment_context = GUMBO_TAG_DIV;
   options.fragment_namespace = GUMBO_NAMESPACE_HTML;
-  const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
+  const GumboParse parse = parse_with_gumbo(html, options, reading);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
   CopyContext context(parse.stand_ins.get());
@@ -493,21 +506,27 @@ std::unique_ptr<Node> fragment_of(std::string_view html, bool with_stand_ins) {
   if (output && output->root != nullptr && output->root->type == GUMBO_NODE_ELEMENT) {
     copy_children(output->root->v.element.children, *root, 1, context);
   }
-  if (context.needs_plain_parse()) return fragment_of(html, false);
+  if (context.needs_plain_parse()) return fragment_of(html, Reading::all_text);
   return root;
 }
 
 }  // namespace
 
-std::unique_ptr<Node> parse_fragment(std::string_view html) { return fragment_of(html, true); }
+std::unique_ptr<Node> parse_fragment(std::string_view html) { return fragment_of(html, Reading::stand_ins); }
 
-std::unique_ptr<Node> parse_fragment_reading_all_text(std::string_view html) { return fragment_of(html, false); }
+std::unique_ptr<Node> parse_serialized_fragment(std::string_view html) {
+  return fragment_of(html, Reading::serialized_stand_ins);
+}
+
+std::unique_ptr<Node> parse_fragment_reading_all_text(std::string_view html) {
+  return fragment_of(html, Reading::all_text);
+}
 
 namespace {
 
-std::unique_ptr<Node> document_of(std::string_view html, bool with_stand_ins) {
+std::unique_ptr<Node> document_of(std::string_view html, Reading reading) {
   GumboOptions options = kGumboDefaultOptions;
-  const GumboParse parse = parse_with_gumbo(html, options, with_stand_ins);
+  const GumboParse parse = parse_with_gumbo(html, options, reading);
   const GumboOutput* output = parse.output.get();
   auto root = Node::make_root();
   CopyContext context(parse.stand_ins.get());
@@ -516,15 +535,17 @@ std::unique_ptr<Node> document_of(std::string_view html, bool with_stand_ins) {
     GumboVector only_root{reinterpret_cast<void**>(&document), 1, 1};
     copy_children(only_root, *root, 1, context);
   }
-  if (context.needs_plain_parse()) return document_of(html, false);
+  if (context.needs_plain_parse()) return document_of(html, Reading::all_text);
   return root;
 }
 
 }  // namespace
 
-std::unique_ptr<Node> parse_document(std::string_view html) { return document_of(html, true); }
+std::unique_ptr<Node> parse_document(std::string_view html) { return document_of(html, Reading::stand_ins); }
 
-std::unique_ptr<Node> parse_document_reading_all_text(std::string_view html) { return document_of(html, false); }
+std::unique_ptr<Node> parse_document_reading_all_text(std::string_view html) {
+  return document_of(html, Reading::all_text);
+}
 
 std::string serialize_children(const Node& node) {
   std::string out;

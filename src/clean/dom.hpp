@@ -70,6 +70,12 @@ class Node {
 // than 512 levels are added to the element at that depth instead, so walks
 // over the tree stay shallow whatever the input.
 std::unique_ptr<Node> parse_fragment(std::string_view html);
+// parse_fragment for markup serialize_children() wrote of a sanitized tree
+// (the sanitizer's proof that its output is a fixed point parses it again):
+// faster, as long text and attribute values are read as stand-ins there
+// (TextStandIns::make_for_serialized). Any other markup is parsed as
+// parse_fragment parses it, to the same tree.
+std::unique_ptr<Node> parse_serialized_fragment(std::string_view html);
 // The same parse with gumbo reading every character of the text, not the
 // stand-ins parse_fragment gives it for long runs (clean/text_stand_ins.hpp):
 // the reference that tests and the sanitizer's fuzzer hold it to.

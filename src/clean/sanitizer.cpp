@@ -344,7 +344,7 @@ namespace {
 // four are allowed. `root` gets the settled tree; returns its text.
 std::string settle(Node& root, std::string output, const SanitizeOptions& options) {
   for (int round = 0; round < 4; ++round) {
-    auto reparsed = parse_fragment(output);
+    auto reparsed = parse_serialized_fragment(output);
     clean_children(*reparsed, options);
     std::string again = serialize_children(*reparsed);
     if (again == output) {

@@ -1,6 +1,7 @@
 #include "clean/text_stand_ins.hpp"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -90,14 +91,58 @@ bool references_stand_in_range(std::string_view html) {
 
 }  // namespace
 
+// Builds a TextStandIns from runs found in order.
+class TextStandIns::Builder {
+ public:
+  explicit Builder(std::string_view html) : html_(html) {}
+
+  // Whether `html` may get stand-ins at all: none of its text can hold a
+  // character of theirs already.
+  bool may_stand_in() const {
+    if (html_.size() < kShortestRun) return false;
+    // Every character of U+E000–U+EFFF starts with this byte.
+    if (std::memchr(html_.data(), 0xEE, html_.size()) != nullptr) return false;
+    return !references_stand_in_range(html_);
+  }
+
+  // The run [start, end) gets a stand-in when it is long enough. Equal
+  // runs share one.
+  void run(std::size_t start, std::size_t end) {
+    if (end - start < kShortestRun) return;
+    const std::string_view run = html_.substr(start, end - start);
+    auto [known, added] = numbers_.try_emplace(run, result_.runs_.size());
+    if (added) {
+      if (result_.runs_.size() == kMostRuns) {
+        numbers_.erase(known);
+        return;
+      }
+      result_.runs_.push_back(run);
+    }
+    if (result_.html_.empty()) result_.html_.reserve(html_.size() / 2);
+    result_.html_.append(html_.substr(copied_, start - copied_));
+    result_.html_.append(kLead);
+    append_digit(result_.html_, known->second / 256);
+    append_digit(result_.html_, known->second % 256);
+    copied_ = end;
+  }
+
+  std::optional<TextStandIns> finish(bool canonical) {
+    if (result_.runs_.empty()) return std::nullopt;
+    result_.html_.append(html_.substr(copied_));
+    result_.canonical_ = canonical;
+    return std::move(result_);
+  }
+
+ private:
+  std::string_view html_;
+  TextStandIns result_;
+  std::unordered_map<std::string_view, std::size_t> numbers_;  // run -> its stand-in's number
+  std::size_t copied_ = 0;  // html_ before this is in result_.html_
+};
+
 std::optional<TextStandIns> TextStandIns::make(std::string_view html) {
-  if (html.size() < kShortestRun) return std::nullopt;
-  // Every character of U+E000–U+EFFF starts with this byte.
-  if (std::memchr(html.data(), 0xEE, html.size()) != nullptr) return std::nullopt;
-  if (references_stand_in_range(html)) return std::nullopt;
-  TextStandIns stand_ins;
-  std::unordered_map<std::string_view, std::size_t> numbers;  // run -> its stand-in's number
-  std::size_t copied = 0;  // html before this is in stand_ins.html_
+  Builder builder(html);
+  if (!builder.may_stand_in()) return std::nullopt;
   std::size_t at = 0;
   while (at < html.size()) {
     if (static_cast<unsigned char>(html[at]) < 0x80) {
@@ -114,28 +159,116 @@ std::optional<TextStandIns> TextStandIns::make(std::string_view html) {
       ++at;  // a byte the parser replaces or flags: never in a run
       continue;
     }
-    if (at - start < kShortestRun) continue;
-    // Equal runs share a stand-in: the parser compares attribute names
-    // (a repeated one is dropped) and, for formatting elements, values.
-    const std::string_view run = html.substr(start, at - start);
-    auto [known, added] = numbers.try_emplace(run, stand_ins.runs_.size());
-    if (added) {
-      if (stand_ins.runs_.size() == kMostRuns) {
-        numbers.erase(known);
+    builder.run(start, at);
+  }
+  return builder.finish(false);
+}
+
+namespace {
+
+bool is_html_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+// The length of the character at `at` that a run inside an attribute value
+// (quote = '"') or text (quote = '<') may hold: ASCII the tokenizer appends
+// there as it is (no '&', no quote or '<', no control but tab, line feed
+// and form feed), or a plain character; 0 for any other.
+std::size_t ordinary_length(std::string_view text, std::size_t at, char quote) {
+  const auto c = static_cast<unsigned char>(text[at]);
+  if (c >= 0x80) return plain_character_length(text, at);
+  if (c == '&' || c == static_cast<unsigned char>(quote) || c == 0x7F) return 0;
+  if (c < 0x20 && c != '\t' && c != '\n' && c != '\f') return 0;
+  return 1;
+}
+
+bool is_name_character(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// Elements that switch the tokenizer out of its data state, or whose
+// content the tree builder treats apart; a sanitized tree has none.
+bool switches_the_tokenizer(std::string_view tag) {
+  static constexpr std::string_view kTags[] = {
+      "script",   "style",    "textarea", "title", "xmp",      "iframe", "noembed", "noframes", "noscript",
+      "plaintext", "svg",     "math",     "select", "template", "option", "optgroup", "frameset", "frame",
+      "head",     "body",     "html",     "image", "isindex",  "form",   "button", "input",    "keygen"};
+  return std::find(std::begin(kTags), std::end(kTags), tag) != std::end(kTags);
+}
+
+}  // namespace
+
+std::optional<TextStandIns> TextStandIns::make_for_serialized(std::string_view html) {
+  Builder builder(html);
+  if (!builder.may_stand_in()) return std::nullopt;
+  // The parser reads CR LF as one LF: a run must not start between them.
+  // The serializer writes no CR (the parser left none in the tree).
+  if (html.find('\r') != std::string_view::npos) return std::nullopt;
+  // The runs of ordinary characters in [start, end); in text, a run starts
+  // with a character that is not white space (the tree builder tells white
+  // space from other text in tables). False when the region is not spelled
+  // as the serializer spells: it escapes & < > and U+00A0 everywhere and "
+  // in values, with these five references and no other.
+  auto runs_in = [&](std::size_t start, std::size_t end, char quote) {
+    std::size_t at = start;
+    while (at < end) {
+      const char c = html[at];
+      if (c == '&') {
+        std::size_t name = at + 1;
+        while (name < end && html[name] != ';' && name - at < 6) ++name;
+        const std::string_view reference = html.substr(at, name + 1 - at);
+        if (reference != "&amp;" && reference != "&lt;" && reference != "&gt;" && reference != "&quot;" &&
+            reference != "&nbsp;")
+          return false;
+        at = name + 1;
         continue;
       }
-      stand_ins.runs_.push_back(run);
+      if (c == '<' || c == '>' || (c == '\xC2' && at + 1 < end && html[at + 1] == '\xA0')) return false;
+      if (quote == '<' && is_html_space(c)) {
+        ++at;
+        continue;
+      }
+      const std::size_t run = at;
+      while (at < end) {
+        const std::size_t length = ordinary_length(html, at, quote);
+        if (length == 0 || at + length > end) break;
+        if (html[at] == '>' || (length == 2 && html[at] == '\xC2' && html[at + 1] == '\xA0')) break;
+        at += length;
+      }
+      if (at == run) {
+        ++at;
+        continue;
+      }
+      builder.run(run, at);
     }
-    if (stand_ins.html_.empty()) stand_ins.html_.reserve(html.size() / 2);
-    stand_ins.html_.append(html.substr(copied, start - copied));
-    stand_ins.html_.append(kLead);
-    append_digit(stand_ins.html_, known->second / 256);
-    append_digit(stand_ins.html_, known->second % 256);
-    copied = at;
+    return true;
+  };
+  std::size_t at = 0;
+  while (at < html.size()) {
+    if (html[at] != '<') {
+      const std::size_t end = std::min(html.find('<', at), html.size());
+      if (!runs_in(at, end, '<')) return std::nullopt;
+      at = end;
+      continue;
+    }
+    ++at;
+    const bool end_tag = at < html.size() && html[at] == '/';
+    if (end_tag) ++at;
+    const std::size_t name = at;
+    while (at < html.size() && is_name_character(html[at])) ++at;
+    if (at == name || (!end_tag && switches_the_tokenizer(html.substr(name, at - name)))) return std::nullopt;
+    while (!end_tag && at < html.size() && html[at] == ' ') {
+      ++at;
+      while (at < html.size() && html[at] != '=' && html[at] != '>' && html[at] != '"' && html[at] != '\'' &&
+             html[at] != '<' && html[at] != '/' && !is_html_space(html[at]) && html[at] != '\0')
+        ++at;
+      if (html.substr(at, 2) != "=\"") return std::nullopt;
+      at += 2;
+      const std::size_t value_end = html.find('"', at);
+      if (value_end == std::string_view::npos) return std::nullopt;
+      if (!runs_in(at, value_end, '"')) return std::nullopt;
+      at = value_end + 1;
+    }
+    if (at >= html.size() || html[at] != '>') return std::nullopt;
+    ++at;
   }
-  if (stand_ins.runs_.empty()) return std::nullopt;
-  stand_ins.html_.append(html.substr(copied));
-  return stand_ins;
+  return builder.finish(true);
 }
 
 std::string TextStandIns::restore(std::string_view parsed) const {

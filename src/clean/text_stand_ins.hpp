@@ -42,16 +42,32 @@ class TextStandIns {
   // point into `html`, which must outlive the result.
   static std::optional<TextStandIns> make(std::string_view html);
 
+  // The same for markup serialize_children() wrote of a sanitized tree,
+  // which is parsed again to prove it a fixed point: there the tokenizer
+  // never leaves its data state but for tags, every attribute value is
+  // double-quoted, and a value's spelling follows from its text. So runs
+  // of ASCII in text and in attribute values (long class names, URLs) get
+  // stand-ins too. nullopt when `html` is not such markup (a raw-text,
+  // foreign or form element, a comment, an unquoted value) or when there
+  // is nothing to replace.
+  static std::optional<TextStandIns> make_for_serialized(std::string_view html);
+
   // What the parser reads instead of the original.
   const std::string& html() const { return html_; }
+
+  // Whether equal texts always got equal stand-ins (make_for_serialized):
+  // then the parser's comparisons of attribute values see through them.
+  bool canonical() const { return canonical_; }
 
   // `parsed` (a string of the tree parsed from html()) with every stand-in
   // in it replaced by the run it stands for.
   std::string restore(std::string_view parsed) const;
 
  private:
+  class Builder;
   std::string html_;
   std::vector<std::string_view> runs_;
+  bool canonical_ = false;
 };
 
 }  // namespace newsmirror::clean

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "clean/dom.hpp"
+#include "clean/sanitizer.hpp"
 #include "clean/text_stand_ins.hpp"
 #include "support/paths.hpp"
 
@@ -51,7 +52,18 @@ std::string dump(const Node& root) {
 
 // Both parses of `html` give the same tree; returns whether stand-ins were
 // used at all (so that a test can require that it exercised them).
+// The sanitizer's proof parses its own output again, with stand-ins for
+// ASCII too; that parse must be gumbo's, on the output and on any input.
+bool expect_same_parse_of_serialized(const std::string& html, const std::string& what) {
+  EXPECT_EQ(dump(*parse_serialized_fragment(html)), dump(*parse_fragment_reading_all_text(html))) << what << "\n"
+                                                                                                   << html;
+  return TextStandIns::make_for_serialized(html).has_value();
+}
+
 bool expect_same_parse(const std::string& html, const std::string& what) {
+  const std::string sanitized = sanitize_html(html, {"https://news.example/a.html"});
+  expect_same_parse_of_serialized(sanitized, what + ", sanitized");
+  expect_same_parse_of_serialized(html, what + ", as it is");
   EXPECT_EQ(dump(*parse_fragment(html)), dump(*parse_fragment_reading_all_text(html))) << what << "\n" << html;
   EXPECT_EQ(dump(*parse_document(html)), dump(*parse_document_reading_all_text(html))) << what << "\n" << html;
   return TextStandIns::make(html).has_value();
@@ -64,6 +76,32 @@ TEST(TextStandIns, ReplaceLongRunsOfChineseAndRestoreThem) {
   EXPECT_LT(stand_ins->html().size(), html.size() / 2) << stand_ins->html();
   EXPECT_NE(stand_ins->html().find("<b>短</b>"), std::string::npos) << "short runs stay: " << stand_ins->html();
   EXPECT_EQ(stand_ins->restore(stand_ins->html()), html);
+}
+
+TEST(TextStandIns, ForSerializedMarkupReplaceLongAsciiValuesAndTextToo) {
+  const std::string cls(40, 'c');
+  const std::string text = "A long English sentence, with commas and more words.";
+  const std::string html = "<p class=\"" + cls + "\">" + text + "<br>  " + text + "</p>";
+  auto stand_ins = TextStandIns::make_for_serialized(html);
+  ASSERT_TRUE(stand_ins);
+  EXPECT_TRUE(stand_ins->canonical());
+  EXPECT_EQ(stand_ins->html().find(cls), std::string::npos) << stand_ins->html();
+  EXPECT_EQ(stand_ins->html().find("sentence"), std::string::npos) << stand_ins->html();
+  EXPECT_NE(stand_ins->html().find("<br>  \xEE"), std::string::npos) << "white space before text stays: "
+                                                                      << stand_ins->html();
+  EXPECT_EQ(stand_ins->restore(stand_ins->html()), html);
+  expect_same_parse_of_serialized(html, "plain markup");
+}
+
+TEST(TextStandIns, ForSerializedMarkupRefuseWhatASanitizedTreeNeverHolds) {
+  const std::string text(40, 'x');
+  for (const std::string& html :
+       {"<p>" + text + "<!-- c --></p>", "<p>" + text + "<script>" + text + "</script></p>",
+        "<p title=" + text + ">" + text + "</p>", "<svg><style>" + text + "</style></svg>",
+        "<textarea>" + text + "</textarea>", "<p title='" + text + "'>" + text + "</p>"}) {
+    EXPECT_FALSE(TextStandIns::make_for_serialized(html)) << html;
+    expect_same_parse_of_serialized(html, "not serialized by the sanitizer");
+  }
 }
 
 TEST(TextStandIns, AreNotUsedWhereTheTextCouldHoldOneAlready) {
@@ -103,7 +141,7 @@ TEST(TextStandIns, KeepEqualAttributesEqualForTheFormattingElementsTheParserReop
 
 TEST(TextStandIns, NeverChangeTheParseOfTheXssCorpusWithChineseAtEveryPosition) {
   SKIP_WITHOUT_SHARED();
-  std::size_t cases = 0, with_stand_ins = 0;
+  std::size_t cases = 0, with_stand_ins = 0, serialized = 0;
   for (const char* file : {"dompurify.jsonl", "h5sc.jsonl", "owasp.jsonl"}) {
     std::ifstream in(test::shared_dir() / "corpus" / "xss" / file);
     ASSERT_TRUE(in) << file;
@@ -117,12 +155,14 @@ TEST(TextStandIns, NeverChangeTheParseOfTheXssCorpusWithChineseAtEveryPosition) 
       for (std::size_t at = 0; at <= payload.size(); at += step) {
         const std::string html = payload.substr(0, at) + kChinese + payload.substr(at);
         with_stand_ins += expect_same_parse(html, id + " at " + std::to_string(at));
+        serialized += TextStandIns::make_for_serialized(sanitize_html(html, {})).has_value();
         ++cases;
       }
     }
   }
   EXPECT_GT(cases, 10000u);
   EXPECT_GT(with_stand_ins, cases * 9 / 10) << "the corpus must exercise the stand-ins";
+  EXPECT_GT(serialized, cases / 5) << "and the sanitized outputs the stand-ins for serialized markup";
 }
 
 TEST(TextStandIns, NeverChangeTheParseOfRealPagesAndArchivedArticles) {

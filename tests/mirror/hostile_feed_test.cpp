@@ -165,8 +165,9 @@ TEST(HostileFeed, AProxyPasswordIsNeverPrintedOrStored) {
   EXPECT_EQ(source->error->message.find("hunter2"), std::string::npos) << source->error->message;
   EXPECT_NE(source->error->message.find("operator:***@127.0.0.1"), std::string::npos) << source->error->message;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(mirror.dir() / ".newsmirror")) {
-    if (entry.is_regular_file())
+    if (entry.is_regular_file()) {
       EXPECT_EQ(read_file(entry.path()).find("hunter2"), std::string::npos) << entry.path();
+    }
   }
 }
 
