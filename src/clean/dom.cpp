@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -59,7 +60,12 @@ struct GumboParse {
 // <!DOCTYPE html>: no quirks is the mode to parse them in.
 bool used_quirks_on_a_table(const GumboOutput* output, std::string_view html) {
   if (output == nullptr || output->document == nullptr) return false;
-  if (output->document->v.document.doc_type_quirks_mode != GUMBO_DOCTYPE_QUIRKS) return false;
+  // Read as bytes: the garbage need not be a value of the enum.
+  std::uint32_t mode = 0;
+  const auto& field = output->document->v.document.doc_type_quirks_mode;
+  static_assert(sizeof field == sizeof mode);
+  std::memcpy(&mode, &field, sizeof mode);
+  if (mode != GUMBO_DOCTYPE_QUIRKS) return false;
   for (std::size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1))
     if (core::ascii_lower(html.substr(at + 1, 5)) == "table") return true;
   return false;
