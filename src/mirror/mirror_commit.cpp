@@ -89,7 +89,11 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
 Status Mirror::Impl::number_articles(std::vector<IncomingArticle>& fresh) {
   std::map<std::string, std::vector<IncomingArticle*>> by_site;
   for (auto& article : fresh) by_site[article.record.site].push_back(&article);
-  for (auto& [site, articles] : by_site) {
+  for (auto& entry : by_site) {
+    // Named, not bound: lambdas below capture them (clang 14 cannot
+    // capture a structured binding).
+    const std::string& site = entry.first;
+    auto& articles = entry.second;
     const bool titled = layout_of(site) == config::Layout::early;
     auto name_of = [&](const IncomingArticle& article, std::uint64_t seq) {
       std::optional<std::string_view> title;
