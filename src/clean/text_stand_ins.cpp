@@ -1,9 +1,11 @@
 #include "clean/text_stand_ins.hpp"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
+
+#include "core/ascii.hpp"
 
 namespace newsmirror::clean {
 
@@ -166,16 +168,18 @@ std::optional<TextStandIns> TextStandIns::make(std::string_view html) {
 
 namespace {
 
-bool is_html_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
 // The length of the character at `at` that a run inside an attribute value
 // (quote = '"') or text (quote = '<') may hold: ASCII the tokenizer appends
-// there as it is (no '&', no quote or '<', no control but tab, line feed
-// and form feed), or a plain character; 0 for any other.
+// there as it is (no '&', '<', '>' or quote, no control but tab, line feed
+// and form feed), or a plain character other than U+00A0 (the serializer
+// writes it as a reference); 0 for any other.
 std::size_t ordinary_length(std::string_view text, std::size_t at, char quote) {
   const auto c = static_cast<unsigned char>(text[at]);
-  if (c >= 0x80) return plain_character_length(text, at);
-  if (c == '&' || c == static_cast<unsigned char>(quote) || c == 0x7F) return 0;
+  if (c >= 0x80) {
+    const std::size_t length = plain_character_length(text, at);
+    return length == 2 && c == 0xC2 && text[at + 1] == '\xA0' ? 0 : length;
+  }
+  if (c == '&' || c == '<' || c == '>' || c == static_cast<unsigned char>(quote) || c == 0x7F) return 0;
   if (c < 0x20 && c != '\t' && c != '\n' && c != '\f') return 0;
   return 1;
 }
@@ -220,7 +224,7 @@ std::optional<TextStandIns> TextStandIns::make_for_serialized(std::string_view h
         continue;
       }
       if (c == '<' || c == '>' || (c == '\xC2' && at + 1 < end && html[at + 1] == '\xA0')) return false;
-      if (quote == '<' && is_html_space(c)) {
+      if (quote == '<' && core::is_html_space(c)) {
         ++at;
         continue;
       }
@@ -228,7 +232,6 @@ std::optional<TextStandIns> TextStandIns::make_for_serialized(std::string_view h
       while (at < end) {
         const std::size_t length = ordinary_length(html, at, quote);
         if (length == 0 || at + length > end) break;
-        if (html[at] == '>' || (length == 2 && html[at] == '\xC2' && html[at + 1] == '\xA0')) break;
         at += length;
       }
       if (at == run) {
@@ -256,7 +259,7 @@ std::optional<TextStandIns> TextStandIns::make_for_serialized(std::string_view h
     while (!end_tag && at < html.size() && html[at] == ' ') {
       ++at;
       while (at < html.size() && html[at] != '=' && html[at] != '>' && html[at] != '"' && html[at] != '\'' &&
-             html[at] != '<' && html[at] != '/' && !is_html_space(html[at]) && html[at] != '\0')
+             html[at] != '<' && html[at] != '/' && !core::is_html_space(html[at]) && html[at] != '\0')
         ++at;
       if (html.substr(at, 2) != "=\"") return std::nullopt;
       at += 2;

@@ -24,7 +24,8 @@ progress_printer(const GlobalOptions& globals);
 void print_cycle_report(const mirror::CycleReport& report, const std::string& mirror_dir,
                         const GlobalOptions& globals, bool timings = false);
 
-// 0 when every source succeeded, 3 when some failed.
+// 0 when every source succeeded, 3 when some failed or the catalog could
+// not take the new articles.
 int exit_status(const mirror::CycleReport& report);
 
 // Maps an error that stopped a command to its exit status (2 for config and

@@ -116,7 +116,7 @@ struct Mirror::Impl {
   void catalog_failed(const core::Error& error);
 
   // New articles into the catalog (and its search index): prepared on
-  // worker threads while this one writes them, a transaction per batch.
+  // worker threads while this one writes them, in one transaction.
   void catalog_new(const std::vector<IncomingArticle>& fresh);
 
   // The catalog's row for an archived article, cataloging its file as it
