@@ -4,9 +4,9 @@
 //
 // sanitize: the bytes are an article's HTML. Parsing it (and its sanitized
 // form, as serialized markup) with stand-ins for long runs of text must
-// build the tree that reading every character builds,
-// and its sanitized form must be a fixed point (sanitizing it again changes nothing) and hold no active
-// content. page: "title\nlink\nHTML": one article's page is rendered as
+// build the tree that reading every character builds, and its sanitized
+// form must be a fixed point (sanitizing it again changes nothing) and hold
+// no active content. page: "title\nlink\nHTML": one article's page is rendered as
 // `build` and `serve` render it; the page must hold no active content, and
 // rendering it twice must give the same bytes. Active content is judged on
 // the tree a browser's parser builds (a "javascript:" in text is text): a
@@ -52,7 +52,6 @@ inline std::optional<std::string> active_content(std::string_view html, bool who
   return found;
 }
 
-// What is wrong with how `html` is sanitized, or nullopt.
 // Whether gumbo reading stand-ins for long runs of text (clean/text_stand_ins.hpp)
 // builds another tree than reading every character: tried with a Chinese
 // run in the middle of the input too, where the input holds none.
@@ -68,6 +67,7 @@ inline bool stand_ins_change_the_parse(std::string_view html) {
   return false;
 }
 
+// What is wrong with how `html` is sanitized, or nullopt.
 inline std::optional<std::string> sanitize_problem(std::string_view html) {
   if (stand_ins_change_the_parse(html)) return "text stand-ins change the parse";
   const clean::SanitizeOptions options{"https://news.example/world/story.html"};

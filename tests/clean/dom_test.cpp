@@ -128,8 +128,6 @@ TEST(DomParse, AHundredThousandNestedElementsParseFlatAndKeepTheirText) {
   }
 }
 
-// ------------------------------------------------------- serialization ---
-
 // Gumbo leaves a fragment's quirks mode as malloc found it; in quirks mode
 // a <table> does not close the open <p>. Memory freed full of 1s (the value
 // of quirks mode) before each parse made the same text parse the quirks way.
@@ -147,6 +145,8 @@ TEST(DomParse, AFragmentIsParsedWithoutQuirksWhateverMemoryHeldBefore) {
         << "round " << round;
   }
 }
+
+// ------------------------------------------------------- serialization ---
 
 TEST(DomSerialize, WellFormedMarkupRoundTripsUnchanged) {
   for (const char* html : {
