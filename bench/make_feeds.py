@@ -2,12 +2,18 @@
 """Builds a large feed input for the mirror benchmark from real archive files.
 
 usage: make_feeds.py CORPUS_ARCHIVE_DIR OUT_DIR [--feeds 200] [--items 50]
+                     [--names A,B,...] [--tag TAG]
 
 Every item's content is the HTML of a real article from the classic archive
 sample (../shared/corpus/archive/articles), cycled; titles, links and GUIDs
 are made unique per item so that every item is a new article. Writes
 OUT_DIR/feeds/feed-NNN.xml and OUT_DIR/sources.json (name and URL path of
 each feed) for the benchmark driver.
+
+--names gives the feeds' source names (one feed per name; default 源000,
+源001, ...), so that a bench can feed the sites of an existing archive.
+--tag goes into every link and GUID: feeds made with another tag are new
+articles again, feeds made with the same tag are the same articles.
 """
 import argparse
 import json
@@ -40,27 +46,29 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--names", default="")
+    parser.add_argument("--tag", default="")
     args = parser.parse_args()
 
     articles = read_articles(args.corpus)
+    names = args.names.split(",") if args.names else [f"源{f:03d}" for f in range(args.feeds)]
     out = pathlib.Path(args.out)
     (out / "feeds").mkdir(parents=True, exist_ok=True)
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     sources = []
     n = 0
-    for f in range(args.feeds):
-        name = f"源{f:03d}"
+    for f, name in enumerate(names):
         items = []
         for i in range(args.items):
             title, html = articles[n % len(articles)]
             n += 1
             when = start + timedelta(minutes=n)
-            link = f"https://news.example.org/{f:03d}/{i:03d}/文章-{n}"
+            link = f"https://news.example.org/{f:03d}/{i:03d}/文章{args.tag}-{n}"
             items.append(
                 "<item>"
                 f"<title>{escape(title)} #{n}</title>"
                 f"<link>{escape(link)}</link>"
-                f'<guid isPermaLink="false">bench-{f}-{i}</guid>'
+                f'<guid isPermaLink="false">bench{args.tag}-{f}-{i}</guid>'
                 f"<pubDate>{format_datetime(when)}</pubDate>"
                 f"<description>{escape(title)}</description>"
                 f"<content:encoded><![CDATA[{html}]]></content:encoded>"

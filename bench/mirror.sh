@@ -80,7 +80,7 @@ for run in $(seq "$runs"); do
   "$bin" init "$mirror" >/dev/null
   write_config "$mirror"
   t0=$(seconds)
-  python3 bench/peak_rss_anon.py "$work/memory-$run" -- \
+  python3 bench/measure.py "$work/memory-$run.json" -- \
     "$bin" --mirror "$mirror" --json fetch --timings >"$work/timings-$run.json"
   t1=$(seconds)
   "$bin" --mirror "$mirror" --quiet fetch; t2=$(seconds)
@@ -90,7 +90,7 @@ for run in $(seq "$runs"); do
   catalog+=("$cataloging")
   listed+=("$(awk -v a="$whole" -v b="$cataloging" 'BEGIN{print a-b}')")
   second+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN{print b-a}')")
-  memory+=("$(cat "$work/memory-$run")")
+  memory+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peak_rss_anon_mb"])' "$work/memory-$run.json")")
   count=$(find "$mirror/articles" -name '*.md' | wc -l)
   [ "$count" -eq $((feeds * items)) ] || { echo "bench: newsmirror archived $count of $((feeds * items))" >&2; exit 1; }
 
