@@ -14,6 +14,9 @@ Writes to OUT_FILE one JSON object:
                     it is a zombie, so nothing is missed): every byte its
                     threads and reaped children passed through read/write
                     system calls, from the page cache or not;
+  faulted_mb        pages the command touched for the first time (minor and
+                    major page faults, 4 KB each): reads of memory-mapped
+                    files, which read_mb does not see, and fresh memory;
   wall_seconds, exit_status.
 SIGINT and SIGTERM are passed on to the command (to stop a server). The
 command's exit status is returned.
@@ -65,11 +68,14 @@ def main():
         time.sleep(0.01)
     wall = time.monotonic() - start
     io = io_counters(process.pid)
-    status = process.wait()
+    _, wait_status, usage = os.wait4(process.pid, 0)
+    status = os.waitstatus_to_exitcode(wait_status)
+    process.returncode = status
     with open(out_file, "w") as out:
         json.dump({"peak_rss_anon_mb": round(peak / 1024, 1),
                    "read_mb": round(io["rchar"] / 1e6, 3), "written_mb": round(io["wchar"] / 1e6, 3),
                    "read_calls": io["syscr"], "write_calls": io["syscw"],
+                   "faulted_mb": round((usage.ru_minflt + usage.ru_majflt) * 4096 / 1e6, 1),
                    "wall_seconds": round(wall, 4), "exit_status": status}, out)
         out.write("\n")
     sys.exit(status)

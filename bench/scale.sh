@@ -11,7 +11,9 @@
 #   - a cycle (`fetch`) that brings 100 new articles (20 to each of five
 #     sites, served on 127.0.0.1) once a first such cycle has run: wall
 #     time, the bytes it reads and writes (all read/write system calls,
-#     /proc/PID/io) and peak RssAnon; then a cycle with nothing new;
+#     /proc/PID/io), the pages it faults in (which counts what it reads of
+#     the memory-mapped catalog) and peak RssAnon; then a cycle with nothing
+#     new;
 #   - an incremental `build` after those 100 articles;
 #   - `publish --git` of that cycle, against `git add -A && git commit` of
 #     the very same change (the commit is undone with `git reset` in between);
@@ -177,8 +179,9 @@ d, size, rate, import_mb, p50, p99, page, search, serve_mb = sys.argv[1:]
 j = lambda name: json.load(open(f"{d}/{name}.json"))
 c, n, b, p, g = j("cycle"), j("cycle-none"), j("build"), j("publish"), j("git")
 print(f"{int(size):>9} {rate:>8} {float(import_mb):>6.0f}"
-      f" {c['wall_seconds']:>7.2f} {c['read_mb']:>7.1f} {c['written_mb']:>7.1f} {c['peak_rss_anon_mb']:>6.0f}"
-      f" {n['wall_seconds']:>7.2f} {n['read_mb']:>7.1f}"
+      f" {c['wall_seconds']:>6.2f} {c['read_mb']:>6.1f} {c['written_mb']:>6.1f} {c['faulted_mb']:>7.1f}"
+      f" {c['peak_rss_anon_mb']:>5.0f}"
+      f" {n['wall_seconds']:>6.2f} {n['read_mb']:>6.1f} {n['faulted_mb']:>7.1f}"
       f" {float(p50):>5.1f} {float(p99):>5.1f} {b['wall_seconds']:>6.2f}"
       f" {p['wall_seconds']:>6.2f} {g['wall_seconds']:>6.2f} {p['wall_seconds'] / g['wall_seconds']:>5.2f}"
       f" {float(serve_mb):>6.0f} {page:>7} {search:>7}")
@@ -188,8 +191,8 @@ PY
 done
 
 echo
-echo "                 import      cycle, 100 new            nothing new   search ms  build  publish vs git      serve"
-echo "     size  arts/s  MB      s  read MB  wrote MB  MB     s  read MB   p50   p99  +100 s     s    git  ratio    MB  page/s  search/s"
+echo "                 import  cycle, 100 new (MB: read, written, faulted, peak)  nothing new      search ms  build   publish vs git        serve"
+echo "     size  arts/s   MB      s   read  wrote faulted  peak      s   read faulted   p50   p99  +100 s     s     git ratio     MB  page/s search/s"
 printf '%s\n' "${rows[@]}"
 echo "targets at 1,000,000: search p99 <= 20 ms; build after 100 new <= 2 s; publish <= 2x git;"
 echo "  cycle peak <= 200 MB; serve peak <= 300 MB; import >= 4,224/s; nothing above grows with the archive"

@@ -90,8 +90,8 @@ constexpr std::array<const char*, kCount> kSqlText = {
     // kNewest
     "SELECT identity, site, file_name, seq, title, link, published, first_seen, content_hash,"
     " versions, last_changed FROM articles WHERE site = ?1 ORDER BY seq DESC, file_name LIMIT ?2",
-    // kSiteSummaries
-    "SELECT site, count(*), max(published) FROM articles GROUP BY site ORDER BY site",
+    // kSiteSummaries: counted by the triggers of schema 6, not by a scan.
+    "SELECT site, articles, newest_published FROM sites WHERE articles > 0 ORDER BY site",
     // kMarkChanged
     "UPDATE articles SET content_hash = ?2, versions = versions + 1, last_changed = ?3"
     " WHERE identity = ?1",
@@ -216,6 +216,27 @@ constexpr const char* kMigrationSql[] = {
     "  last_seq INTEGER NOT NULL"
     ") WITHOUT ROWID;"
     "INSERT INTO sites(site, last_seq) SELECT site, max(seq) FROM articles GROUP BY site;",
+    // 5 -> 6: each site's article count and newest date, kept by triggers in
+    // the transaction that adds an article, so that the README's counts and
+    // the catalog's catch-up check cost one row per site, not a scan of
+    // every article (a million at the scale of the real mirrors). Rows are
+    // never deleted today; the delete trigger keeps the counts true if that
+    // changes. "WHERE true" tells SQLite's parser the SELECT ends there.
+    "ALTER TABLE sites ADD COLUMN articles INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sites ADD COLUMN newest_published INTEGER;"
+    "INSERT INTO sites(site, last_seq, articles, newest_published)"
+    "  SELECT site, 0, count(*), max(published) FROM articles WHERE true GROUP BY site"
+    "  ON CONFLICT(site) DO UPDATE SET articles = excluded.articles, newest_published = excluded.newest_published;"
+    "CREATE TRIGGER articles_counted AFTER INSERT ON articles BEGIN"
+    "  INSERT INTO sites(site, last_seq, articles, newest_published) VALUES(new.site, 0, 1, new.published)"
+    "  ON CONFLICT(site) DO UPDATE SET articles = articles + 1,"
+    "    newest_published = max(coalesce(newest_published, new.published), new.published);"
+    "END;"
+    "CREATE TRIGGER articles_uncounted AFTER DELETE ON articles BEGIN"
+    "  UPDATE sites SET articles = articles - 1,"
+    "    newest_published = (SELECT max(published) FROM articles WHERE site = old.site)"
+    "  WHERE site = old.site;"
+    "END;",
 };
 static_assert(std::size(kMigrationSql) == kSchemaVersion);
 

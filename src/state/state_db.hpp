@@ -38,7 +38,7 @@
 
 namespace newsmirror::state {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Thrown by the plain-value queries above; carries the same message an
 // ErrorKind::database error would, and SQLite's code.

@@ -5,7 +5,9 @@
 
 #include <fstream>
 #include <set>
+#include <tuple>
 
+#include "core/mirror_layout.hpp"
 #include "support/database.hpp"
 #include "support/paths.hpp"
 
@@ -424,6 +426,31 @@ TEST(StateDb, MigratingVersionFourRepairsAdoptedNumbersAndCountsPerSite) {
   // The next 法广 article is 1042080, the next 纽约时报 one 1047713.
   EXPECT_EQ(0xFFFFFu ^ *db->reserve_site_sequence("法广", 1), 1042080u);
   EXPECT_EQ(0xFFFFFu ^ *db->reserve_site_sequence("纽约时报", 1), 1047713u);
+  auto sites = db->site_summaries();
+  ASSERT_EQ(sites.size(), 2u);
+  EXPECT_EQ(sites[0].articles, 6u);
+  EXPECT_EQ(sites[1].articles, 1u);
+}
+
+// Version 6 keeps each site's count and newest date in its row; the
+// migration counts what is there, and the triggers then follow every insert.
+TEST(StateDb, MigratingVersionFiveCountsEachSiteAndTheCountsFollowNewArticles) {
+  test::TempDir dir;
+  {
+    auto db = open(dir);
+    ASSERT_TRUE(db->record_articles({article("a", "法广", 1, 5000), article("b", "BBC", 2, 7000),
+                                    article("c", "法广", 3, 1000)}));
+  }
+  test::run_sql(core::layout::state_db(dir.path()),
+                "DROP TRIGGER articles_counted; DROP TRIGGER articles_uncounted;"
+                "ALTER TABLE sites DROP COLUMN articles; ALTER TABLE sites DROP COLUMN newest_published;"
+                "PRAGMA user_version = 5;");
+  auto db = open(dir);
+  EXPECT_EQ(db->schema_version(), kSchemaVersion);
+  ASSERT_TRUE(db->record_articles({article("d", "BBC", 4, 9000), article("e", "德国之声", 5, 2000)}));
+  std::vector<std::tuple<std::string, std::uint64_t, std::optional<core::TimePoint>>> sites;
+  for (const auto& s : db->site_summaries()) sites.emplace_back(s.site, s.articles, s.newest_published);
+  EXPECT_EQ(sites, (decltype(sites){{"BBC", 2, at(9000)}, {"德国之声", 1, at(2000)}, {"法广", 2, at(5000)}}));
 }
 
 TEST(StateDb, RefusesADatabaseFromTheFuture) {
