@@ -147,7 +147,8 @@ PY
   measure "$dir/build.json" "$bin" --mirror "$mirror" --quiet build --out "$dir/site"
   measure "$dir/publish.json" "$bin" --mirror "$mirror" --quiet publish --git
   git -C "$mirror" reset -q HEAD~1
-  measure "$dir/git.json" sh -c "cd '$mirror' && git add -A && git -c user.name=bench -c user.email=bench@localhost commit -qm bench"
+  # gc.auto=0: a detached `git gc` would still be writing when the folder is removed.
+  measure "$dir/git.json" sh -c "cd '$mirror' && git add -A && git -c gc.auto=0 -c user.name=bench -c user.email=bench@localhost commit -qm bench"
   echo "cycle, 100 new: $(field "$dir/cycle.json" wall_seconds) s; nothing new: $(field "$dir/cycle-none.json" wall_seconds) s;" \
     "build: $(field "$dir/build.json" wall_seconds) s; publish: $(field "$dir/publish.json" wall_seconds) s," \
     "git add + commit: $(field "$dir/git.json" wall_seconds) s"

@@ -42,8 +42,10 @@ Command add_fetch_command(CLI::App& parent, const GlobalOptions& globals) {
     if (!source->empty()) options.only_source = *source;
     options.on_progress = stop.counting(progress_printer(globals));
     options.stop = stop.flag();
+    options.look_for_temp_files = !lock->previous_holder_finished();
     auto report = mirror->run_cycle(options);
     if (!report) return report_error(report.error(), globals);
+    lock->mark_finished();
     print_cycle_report(*report, globals.mirror, globals, *timings);
     return exit_status(*report);
   };

@@ -130,8 +130,10 @@ Command add_run_command(CLI::App& parent, const GlobalOptions& globals) {
         options.only_due = true;
         options.on_progress = stop.counting(progress_printer(globals));
         options.stop = stop.flag();
+        options.look_for_temp_files = !lock->previous_holder_finished();
         auto report = mirror->run_cycle(options);
         if (!report) return report_error(report.error(), globals);
+        lock->mark_finished();
         if (!report->sources.empty()) print_cycle_report(*report, globals.mirror, globals);
         status = exit_status(*report);
         std::size_t archived = 0;

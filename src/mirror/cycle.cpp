@@ -166,7 +166,7 @@ class Cycle {
 
   Result<CycleReport> run(Mirror& mirror) {
     impl_.clock = &clock_;
-    if (auto status = mirror.recover(); !status) return status.error();
+    if (auto status = mirror.recover(options_.look_for_temp_files); !status) return status.error();
     if (auto status = impl_.retry_pending_images(); !status) return status.error();
     if (auto status = impl_.catalog_catch_up(); !status) return status.error();
     clock_.lap("recovery");

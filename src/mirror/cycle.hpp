@@ -69,6 +69,12 @@ struct CycleOptions {
   // fetched yet are skipped and transfers in flight are cut after a few
   // seconds; what was fetched is still archived. Not owned; null: never.
   const std::atomic<bool>* stop = nullptr;
+  // Whether a writer may have died leaving temp files, which the cycle then
+  // looks for in the whole mirror first. A command that holds the writer
+  // lock knows better (WriterLock::previous_holder_finished): the walk
+  // costs more than a cycle of 100 articles once the archive nears a
+  // million files.
+  bool look_for_temp_files = true;
 };
 
 }  // namespace newsmirror::mirror

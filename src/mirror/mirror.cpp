@@ -195,9 +195,10 @@ Result<Mirror> Mirror::open(const fs::path& dir) {
   return Mirror(std::move(impl));
 }
 
-Status Mirror::recover() {
+Status Mirror::recover(bool look_for_temp_files) {
   auto& impl = *impl_;
   if (auto status = impl.recover_journal(); !status) return status;
+  if (!look_for_temp_files) return core::ok_status();
   auto removed = storage::remove_stale_temp_files(impl.dir);
   if (!removed) return removed.error();
   if (*removed > 0) spdlog::info("removed {} temporary file(s) left by an interrupted run", *removed);

@@ -39,8 +39,10 @@ class Mirror {
   const std::filesystem::path& dir() const;
 
   // Completes what an interrupted cycle left (see docs/ARCHITECTURE.md).
-  // run_cycle calls it first; exposed for tests.
-  core::Status recover();
+  // With `look_for_temp_files`, also walks the whole mirror for temp files
+  // of dead writers (CycleOptions::look_for_temp_files says when that is
+  // needed). run_cycle calls it first; exposed for tests.
+  core::Status recover(bool look_for_temp_files = true);
 
   // Runs one cycle. Per-source failures are in the report; an error result
   // means the archive itself could not be written (disk full, database).

@@ -38,6 +38,15 @@ std::optional<LockHolder> read_holder(int fd) {
   return holder;
 }
 
+// What the lock file holds once a writer has finished its work and let go.
+constexpr std::string_view kFinished = "finished\n";
+
+bool says_finished(int fd) {
+  char buffer[kFinished.size() + 1];
+  const ssize_t n = ::pread(fd, buffer, sizeof buffer, 0);
+  return n == static_cast<ssize_t>(kFinished.size()) && std::string_view(buffer, kFinished.size()) == kFinished;
+}
+
 void write_holder(int fd, std::string_view command) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch());
@@ -98,6 +107,7 @@ core::Result<WriterLock> WriterLock::acquire(const fs::path& mirror_dir, std::st
     }
     break;
   }
+  lock.previous_holder_finished_ = says_finished(fd);
   write_holder(fd, command);
   return lock;
 }
@@ -113,16 +123,27 @@ std::optional<LockHolder> WriterLock::holder(const fs::path& mirror_dir) {
   return found;
 }
 
-WriterLock::WriterLock(WriterLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+WriterLock::WriterLock(WriterLock&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      previous_holder_finished_(other.previous_holder_finished_),
+      finished_(std::exchange(other.finished_, false)) {}
 
 WriterLock& WriterLock::operator=(WriterLock&& other) noexcept {
   std::swap(fd_, other.fd_);
+  std::swap(previous_holder_finished_, other.previous_holder_finished_);
+  std::swap(finished_, other.finished_);
   return *this;
 }
 
 WriterLock::~WriterLock() {
+  if (fd_ < 0) return;
+  // Best effort, like the holder's name: a word that does not reach the
+  // disk only costs the next writer a walk of the archive.
+  if (finished_ && ::ftruncate(fd_, 0) == 0 &&
+      ::pwrite(fd_, kFinished.data(), kFinished.size(), 0) == static_cast<ssize_t>(kFinished.size()))
+    ::fdatasync(fd_);
   // Closing the last descriptor releases the flock.
-  if (fd_ >= 0) ::close(fd_);
+  ::close(fd_);
 }
 
 }  // namespace newsmirror::mirror

@@ -7,7 +7,10 @@
 // Readers (search, serve, build, status) never take it and never wait. The
 // kernel drops the lock when its holder dies, however it dies, so a killed
 // run never leaves the mirror locked. The file also says who holds it, for
-// the message a second writer prints.
+// the message a second writer prints, and, once a holder has let go after
+// finishing its work, that it did: the next writer then knows that no temp
+// file can be lying about and spares itself a walk of the whole archive
+// (a million files) to look for one.
 #pragma once
 
 #include <chrono>
@@ -46,6 +49,14 @@ class WriterLock {
   // The holder of the mirror's lock, or nullopt when nobody holds it.
   static std::optional<LockHolder> holder(const std::filesystem::path& mirror_dir);
 
+  // Whether the writer before this one said its work was finished
+  // (mark_finished). False after a writer that died or failed, and for a
+  // lock file of an older release: it may have left temp files.
+  bool previous_holder_finished() const { return previous_holder_finished_; }
+  // This writer's work is done and it left no temp file anywhere: the lock
+  // file says so when the lock is let go.
+  void mark_finished() { finished_ = true; }
+
   WriterLock(WriterLock&& other) noexcept;
   WriterLock& operator=(WriterLock&& other) noexcept;
   WriterLock(const WriterLock&) = delete;
@@ -55,6 +66,8 @@ class WriterLock {
  private:
   explicit WriterLock(int fd) : fd_(fd) {}
   int fd_ = -1;
+  bool previous_holder_finished_ = false;
+  bool finished_ = false;
 };
 
 }  // namespace newsmirror::mirror

@@ -162,6 +162,30 @@ TEST_F(FetchCommand, ExitsZeroWhenEverySourceSucceeds) {
   EXPECT_TRUE(fs::exists(mirror_.path() / "README.md"));
 }
 
+// Looking for temp files means walking every file of the mirror, which at a
+// million articles costs more than a small cycle: a fetch does it only when
+// the writer before it did not finish (it died, or was another command).
+TEST_F(FetchCommand, LooksForDeadWritersTempFilesOnlyAfterAWriterThatDidNotFinish) {
+  add_source("好站", server_.url("/good.xml"));
+  save();
+  // pid 4194305 is above Linux's largest pid_max: no such process.
+  const auto plant = [&](const std::string& name) {
+    const auto path = mirror_.path() / "articles" / "好站" / name;
+    std::ofstream(path) << "half an article";
+    return path;
+  };
+  ASSERT_EQ(run({"--quiet", "fetch"}).status, 0);
+  const auto after_finished = plant(".1048574_x.md.tmp-4194305-0");
+  ASSERT_EQ(run({"--quiet", "fetch"}).status, 0);
+  EXPECT_TRUE(fs::exists(after_finished)) << "the fetch before finished: no walk of the archive";
+
+  // A writer that died holding the lock left its name in the lock file.
+  std::ofstream(mirror_.path() / ".newsmirror" / "lock", std::ios::trunc) << "4194305 1796000000000 fetch\n";
+  ASSERT_EQ(run({"--quiet", "fetch"}).status, 0);
+  EXPECT_FALSE(fs::exists(after_finished)) << "a dead writer's temp file is removed";
+  EXPECT_EQ(archived("好站"), 2u);
+}
+
 // A classic mirror brought in by `init` or `import DIR`: the feed still
 // carries its articles, and the next fetch must take them as known, not
 // archive them a second time under new numbers.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -78,6 +79,36 @@ TEST(WriterLock, AWaitingWriterSaysForWhomAndGoesOnWhenTheLockIsFree) {
   EXPECT_EQ(waited_for->command, "run");
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(250));
   EXPECT_EQ(WriterLock::holder(dir.path())->command, "save");
+}
+
+TEST(WriterLock, TheNextWriterKnowsWhetherTheLastOneFinishedItsWork) {
+  test::TempDir dir;
+  const auto take = [&] {
+    auto lock = WriterLock::acquire(dir.path(), "fetch", WriterLock::Wait::no);
+    EXPECT_TRUE(lock) << lock.error().message;
+    return lock;
+  };
+  EXPECT_FALSE(take()->previous_holder_finished()) << "a new lock file says nothing";
+  EXPECT_FALSE(take()->previous_holder_finished()) << "its holder let go without finishing";
+  {
+    auto lock = take();
+    lock->mark_finished();
+    EXPECT_EQ(WriterLock::holder(dir.path())->command, "fetch") << "held: the file names the holder";
+  }
+  EXPECT_TRUE(take()->previous_holder_finished());
+  EXPECT_FALSE(take()->previous_holder_finished()) << "only the holder just before counts";
+
+  // A holder that dies after saying it finished never let go: no word.
+  const pid_t child = ::fork();
+  if (child == 0) {
+    auto lock = WriterLock::acquire(dir.path(), "run", WriterLock::Wait::no);
+    if (lock) lock->mark_finished();
+    ::raise(SIGKILL);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_FALSE(take()->previous_holder_finished());
 }
 
 TEST(WriterLock, ALinkWhereTheLockBelongsIsRefusedAndItsTargetLeftAlone) {
