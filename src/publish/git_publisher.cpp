@@ -27,7 +27,15 @@ namespace {
 // reference for as long as it holds repository handles.
 class LibGit2 {
  public:
-  LibGit2() { git_libgit2_init(); }
+  LibGit2() {
+    git_libgit2_init();
+    // By default libgit2 reads back every object a new tree names, to check
+    // that it exists: each article file of a changed site folder, inflated
+    // from the object store, at every commit (0.9 of a 100-article publish
+    // at 20,000 articles). The objects are the ones git_index_add_all has
+    // just written or the index already named; git itself does not check.
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+  }
   ~LibGit2() { git_libgit2_shutdown(); }
   LibGit2(const LibGit2&) = delete;
   LibGit2& operator=(const LibGit2&) = delete;
