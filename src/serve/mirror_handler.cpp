@@ -14,13 +14,13 @@
 
 #include "catalog/catalog.hpp"
 #include "core/mirror_layout.hpp"
-#include "core/time_zone.hpp"
 #include "search/search_io.hpp"
 #include "search/search_query.hpp"
 #include "serve/asset_files.hpp"
 #include "serve/catalog_watch.hpp"
 #include "serve/request_target.hpp"
 #include "serve/response_cache.hpp"
+#include "site/site_inputs.hpp"
 #include "site/site_model.hpp"
 #include "site/site_paths.hpp"
 
@@ -118,10 +118,12 @@ struct MirrorHandler::Impl {
   Pool<catalog::Catalog> catalogs;
   Pool<site::SiteRenderer> renderers;
 
-  // The model /api/articles pages through, made once per generation.
-  std::mutex model_mutex;
-  std::uint64_t model_generation = 0;
-  std::shared_ptr<const site::SiteModel> model;
+  // The site's inputs (templates and the model of every article), made once
+  // per generation and shared by every renderer and /api/articles: one
+  // model of the archive in memory, not one per thread.
+  std::mutex inputs_mutex;
+  std::uint64_t inputs_generation = 0;
+  std::shared_ptr<const site::SiteInputs> inputs;
 
   explicit Impl(MirrorHandlerOptions o)
       : options(std::move(o)),
@@ -129,9 +131,8 @@ struct MirrorHandler::Impl {
         cache(options.cache_bytes),
         assets(options.mirror / core::layout::kAssets),
         catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror); }),
-        renderers([mirror = options.mirror,
-                   render = options.render]() -> core::Result<std::unique_ptr<site::SiteRenderer>> {
-          auto renderer = site::SiteRenderer::open(mirror, render);
+        renderers([this]() -> core::Result<std::unique_ptr<site::SiteRenderer>> {
+          auto renderer = site::SiteRenderer::open(options.mirror, [this] { return inputs_for(watch.generation()); });
           if (!renderer) return renderer.error();
           return std::make_unique<site::SiteRenderer>(std::move(*renderer));
         }) {}
@@ -181,16 +182,16 @@ struct MirrorHandler::Impl {
     return json_response(200, {{"total", results->total}, {"results", std::move(hits)}});
   }
 
-  core::Result<std::shared_ptr<const site::SiteModel>> model_for(std::uint64_t generation) {
-    std::lock_guard lock(model_mutex);
-    if (model && model_generation == generation) return model;
-    auto made = catalogs.with(watch.file_epoch(), [](catalog::Catalog& c) -> core::Result<std::shared_ptr<const site::SiteModel>> {
-      return std::make_shared<const site::SiteModel>(c.all_articles(), c.version_counts(), core::TimeZone());
-    });
-    if (!made) return made.error();
-    model = std::move(*made);
-    model_generation = generation;
-    return model;
+  core::Result<std::shared_ptr<const site::SiteInputs>> inputs_for(std::uint64_t generation) {
+    std::lock_guard lock(inputs_mutex);
+    if (inputs && inputs_generation == generation) return inputs;
+    site::RenderOptions render = options.render;
+    render.search = true;
+    auto loaded = site::SiteInputs::load(options.mirror, render);
+    if (!loaded) return loaded.error();
+    inputs = std::make_shared<const site::SiteInputs>(std::move(*loaded));
+    inputs_generation = generation;
+    return inputs;
   }
 
   std::shared_ptr<const Response> articles(const Request& request, std::uint64_t generation) {
@@ -198,12 +199,12 @@ struct MirrorHandler::Impl {
     if (!limit) return json_error(400, limit.error().message);
     auto offset = int_param(request.query, "offset", 0, 0, 100'000'000);
     if (!offset) return json_error(400, offset.error().message);
-    auto m = model_for(generation);
-    if (!m) {
-      spdlog::error("/api/articles: {}", m.error().message);
+    auto shared = inputs_for(generation);
+    if (!shared) {
+      spdlog::error("/api/articles: {}", shared.error().message);
       return json_error(503, "the catalog cannot be read right now");
     }
-    const site::SiteModel& model = **m;
+    const site::SiteModel& model = (*shared)->model();
 
     std::vector<const catalog::Article*> newest;
     const std::vector<const catalog::Article*>* listing = nullptr;

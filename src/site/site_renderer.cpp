@@ -15,25 +15,36 @@ constexpr int kResultsPerPage = 20;
 
 struct SiteRenderer::Impl {
   std::filesystem::path mirror_dir;
-  RenderOptions options;
+  RenderOptions options;  // for inputs of its own
+  InputsSource source;    // or shared ones
   std::unique_ptr<catalog::Catalog> catalog;
-  std::optional<SiteInputs> inputs;
-  std::unique_ptr<PageMaker> maker;
+  std::shared_ptr<const SiteInputs> inputs;
+  std::unique_ptr<PageMaker> maker;  // refers to *inputs
   std::int64_t seen_version = -1;
 
   core::Status refresh() {
-    auto version = catalog->data_version();
-    if (!version) return version.error();
-    if (inputs && *version == seen_version) return core::ok_status();
+    std::shared_ptr<const SiteInputs> current;
+    if (source) {
+      auto shared = source();
+      if (!shared) return shared.error();
+      current = std::move(*shared);
+    } else {
+      auto version = catalog->data_version();
+      if (!version) return version.error();
+      if (inputs && *version == seen_version) return core::ok_status();
+      maker.reset();
+      inputs.reset();  // one model at a time
+      auto loaded = SiteInputs::load(mirror_dir, options);
+      if (!loaded) return loaded.error();
+      current = std::make_shared<const SiteInputs>(std::move(*loaded));
+      seen_version = *version;
+    }
+    if (current == inputs) return core::ok_status();
     maker.reset();
-    inputs.reset();
-    auto loaded = SiteInputs::load(mirror_dir, options);
-    if (!loaded) return loaded.error();
-    inputs.emplace(std::move(*loaded));
+    inputs = std::move(current);
     auto made = inputs->page_maker(*catalog);
     if (!made) return made.error();
     maker = std::move(*made);
-    seen_version = *version;
     return core::ok_status();
   }
 
@@ -67,7 +78,15 @@ core::Result<SiteRenderer> SiteRenderer::open(const std::filesystem::path& mirro
   options.search = true;
   auto catalog = catalog::Catalog::open(mirror_dir);
   if (!catalog) return catalog.error();
-  auto impl = std::unique_ptr<Impl>(new Impl{mirror_dir, std::move(options), std::move(*catalog), {}, {}, -1});
+  auto impl = std::unique_ptr<Impl>(new Impl{mirror_dir, std::move(options), {}, std::move(*catalog), {}, {}, -1});
+  if (auto status = impl->refresh(); !status) return status.error();
+  return SiteRenderer(std::move(impl));
+}
+
+core::Result<SiteRenderer> SiteRenderer::open(const std::filesystem::path& mirror_dir, InputsSource source) {
+  auto catalog = catalog::Catalog::open(mirror_dir);
+  if (!catalog) return catalog.error();
+  auto impl = std::unique_ptr<Impl>(new Impl{mirror_dir, {}, std::move(source), std::move(*catalog), {}, {}, -1});
   if (auto status = impl->refresh(); !status) return status.error();
   return SiteRenderer(std::move(impl));
 }
@@ -82,10 +101,10 @@ core::Result<std::optional<RenderedPage>> SiteRenderer::render(std::string_view 
   auto& r = *impl_;
   if (auto status = r.refresh(); !status) return status.error();
   if (path == "search.html") return std::optional(r.search_page("", query, offset));
-  for (const auto& variant : r.options.variants) {
+  for (const auto& variant : r.inputs->options().variants) {
     if (path == "search." + variant + ".html") return std::optional(r.search_page(variant, query, offset));
   }
-  auto page = page_at(r.inputs->model(), r.options, path);
+  auto page = page_at(r.inputs->model(), r.inputs->options(), path);
   if (!page) return std::optional<RenderedPage>();
   auto body = r.maker->make(*page);
   if (!body) return body.error();

@@ -5,6 +5,11 @@
 // Thread-safety: one SiteRenderer per thread (it owns a catalog
 // connection); render() notices articles the mirror added since the last
 // call and lists them.
+//
+// The site model holds a row for every article of the archive (hundreds of
+// megabytes at a million): a server with a renderer per thread shares one
+// set of inputs among them (open with an InputsSource) instead of each
+// loading its own.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include <functional>
 
 namespace newsmirror::site {
 
@@ -40,10 +46,20 @@ struct RenderedPage {
   std::string body;
 };
 
+class SiteInputs;
+
+// The site's inputs as they are now (SiteInputs::load with search on),
+// asked for at every render; the renderer makes its pages anew whenever the
+// pointer changes.
+using InputsSource = std::function<core::Result<std::shared_ptr<const SiteInputs>>()>;
+
 class SiteRenderer {
  public:
+  // A renderer that loads its own inputs, again whenever the catalog changed.
   static core::Result<SiteRenderer> open(const std::filesystem::path& mirror_dir,
                                          RenderOptions options);
+  // A renderer over inputs that `source` shares with others.
+  static core::Result<SiteRenderer> open(const std::filesystem::path& mirror_dir, InputsSource source);
   SiteRenderer(SiteRenderer&&) noexcept;
   SiteRenderer& operator=(SiteRenderer&&) noexcept;
   ~SiteRenderer();

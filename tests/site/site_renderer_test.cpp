@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.hpp"
+#include "site/site_inputs.hpp"
 #include "support/database.hpp"
 #include "support/paths.hpp"
 #include "support/test_mirror.hpp"
@@ -92,6 +93,44 @@ TEST_F(SiteRendering, SeesArticlesTheMirrorAddedSinceItOpened) {
   ASSERT_TRUE(home);
   EXPECT_NE(home->body.find("新文章1200"), std::string::npos);
   EXPECT_TRUE(page("sites/法广/1200_新文章1200.html"));
+}
+
+// A server's renderers (one per thread) share one set of inputs, so that the
+// model of the whole archive is held once; each follows the source when it
+// hands out new inputs.
+TEST_F(SiteRendering, RenderersOverOneSourceShareItsInputsAndFollowItsNewOnes) {
+  RenderOptions options;
+  options.search = true;
+  std::shared_ptr<const SiteInputs> current;
+  int loads = 0;
+  const auto reload = [&] {
+    auto loaded = SiteInputs::load(dir_.path(), options);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    current = std::make_shared<const SiteInputs>(std::move(*loaded));
+    ++loads;
+  };
+  reload();
+  const InputsSource source = [&]() -> core::Result<std::shared_ptr<const SiteInputs>> { return current; };
+  auto first = SiteRenderer::open(dir_.path(), source);
+  auto second = SiteRenderer::open(dir_.path(), source);
+  ASSERT_TRUE(first && second);
+  const auto has = [](SiteRenderer& renderer, std::string_view path, std::string_view text) {
+    auto rendered = renderer.render(path);
+    return rendered && *rendered && (*rendered)->body.find(text) != std::string::npos;
+  };
+  EXPECT_TRUE(has(*first, "index.html", "<html"));
+  EXPECT_TRUE(has(*second, "index.html", "<html"));
+  EXPECT_EQ(current.use_count(), 3) << "the source's and one per renderer: nobody loaded a copy";
+
+  {
+    auto catalog = test::opened(catalog::Catalog::open(dir_.path()));
+    ASSERT_TRUE(catalog->record_new_article(test::extra_article(1200, 1795200000000)).ok());
+  }
+  EXPECT_FALSE(has(*first, "index.html", "新文章1200")) << "the model is the source's, not reloaded by itself";
+  reload();
+  EXPECT_TRUE(has(*first, "index.html", "新文章1200"));
+  EXPECT_TRUE(has(*second, "sites/法广/1200_新文章1200.html", "新文章1200"));
+  EXPECT_EQ(loads, 2);
 }
 
 }  // namespace
