@@ -163,6 +163,10 @@ class Catalog {
   // Every article, in id order (the static site lists them all; about 60 ms
   // for 100,000 articles).
   virtual std::vector<Article> all_articles() = 0;
+  // The same rows without identity, content_hash and last_seen (left empty):
+  // what a listing of the whole archive (the site model) needs, a fifth
+  // less memory at a million articles. Ask find() for the rest.
+  virtual std::vector<Article> listed_articles() = 0;
   // Article -> number of versions, for the articles edited at least once.
   virtual std::unordered_map<ArticleId, int> version_counts() = 0;
 

@@ -74,6 +74,7 @@ enum Sql : std::size_t {
   kStamps,
   kSetStamp,
   kAllArticles,
+  kListedArticles,
   kVersionCounts,
   kStatementCount,
 };
@@ -124,6 +125,9 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     "UPDATE articles SET file_size = ?2, file_mtime = ?3 WHERE id = ?1",
     // kAllArticles
     "SELECT " ARTICLE_COLUMNS " FROM articles ORDER BY id",
+    // kListedArticles: ARTICLE_COLUMNS less identity, last_seen and content_hash
+    "SELECT id, site, file, number, '', title, link, published, first_seen, 0, language, '', current_version"
+    " FROM articles ORDER BY id",
     // kVersionCounts
     "SELECT article, count(*) FROM versions GROUP BY article HAVING count(*) > 1",
 };
@@ -457,6 +461,10 @@ std::vector<Article> SqliteCatalog::all_articles() {
   // Sized first: grown by doubling, the rows of a million articles would
   // briefly be held one and a half times over.
   return impl_->articles(kAllArticles, [](Query&) {}, "listing articles", article_count());
+}
+
+std::vector<Article> SqliteCatalog::listed_articles() {
+  return impl_->articles(kListedArticles, [](Query&) {}, "listing articles", article_count());
 }
 
 std::unordered_map<ArticleId, int> SqliteCatalog::version_counts() {

@@ -44,6 +44,7 @@ class SqliteCatalog final : public Catalog {
   std::vector<std::string> sites() override;
   std::size_t article_count() override;
   std::vector<Article> all_articles() override;
+  std::vector<Article> listed_articles() override;
   std::unordered_map<ArticleId, int> version_counts() override;
   std::vector<Version> versions(ArticleId article) override;
   core::Result<std::string> version_html(std::int64_t version_id) override;

@@ -64,8 +64,8 @@ std::chrono::sys_seconds seconds(core::TimePoint t) {
 std::string rfc3339(core::TimePoint t) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds(t)); }
 std::string rfc822(core::TimePoint t) { return fmt::format("{:%a, %d %b %Y %H:%M:%S +0000}", seconds(t)); }
 
-std::string entry_id(const catalog::Article& article) {
-  return "urn:newsmirror:article:" + core::sha256_hex(article.identity).substr(0, 32);
+std::string entry_id(const FeedEntry& entry) {
+  return "urn:newsmirror:article:" + core::sha256_hex(entry.identity).substr(0, 32);
 }
 
 // Article HTML links its images relative to articles/<site>/ (two folders
@@ -118,7 +118,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
     const auto& article = *entry.article;
     xml.open("entry");
     xml.element("title", article.title);
-    xml.element("id", entry_id(article));
+    xml.element("id", entry_id(entry));
     xml.open("link");
     xml.attribute("rel", "alternate");
     xml.attribute("type", "text/html");
@@ -170,7 +170,7 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
     xml.element("link", feed_link(info, article_path(article)));
     xml.open("guid");
     xml.attribute("isPermaLink", "false");
-    xml.text(entry_id(article));
+    xml.text(entry_id(entry));
     xml.close();
     xml.element("pubDate", rfc822(model.when(article)));
     xml.element("category", article.site);
@@ -187,7 +187,7 @@ std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
   for (const auto& entry : entries) {
     const auto& article = *entry.article;
-    nlohmann::ordered_json item = {{"id", entry_id(article)},
+    nlohmann::ordered_json item = {{"id", entry_id(entry)},
                                    {"url", feed_link(info, article_path(article))}};
     if (auto link = safe_link(article.link)) item["external_url"] = *link;
     item["title"] = article.title;

@@ -20,7 +20,8 @@ namespace newsmirror::site {
 
 struct FeedEntry {
   const catalog::Article* article = nullptr;
-  std::string html;  // the current version, sanitized (site/safe_content.hpp)
+  std::string html;      // the current version, sanitized (site/safe_content.hpp)
+  std::string identity;  // the article's (the site model's rows leave it out)
 };
 
 struct FeedInfo {

@@ -32,7 +32,7 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
 
   auto catalog = catalog::Catalog::open(mirror_dir);
   if (!catalog) return catalog.error();
-  inputs.model_ = std::make_unique<SiteModel>((*catalog)->all_articles(), (*catalog)->version_counts(),
+  inputs.model_ = std::make_unique<SiteModel>((*catalog)->listed_articles(), (*catalog)->version_counts(),
                                               std::move(*zone));
 
   std::string salt = inputs.templates_->fingerprint() + "\n" NEWSMIRROR_VERSION;

@@ -77,11 +77,6 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
     }
     sites_.push_back(std::move(site));
   }
-
-  page_paths_.reserve(articles_.size());
-  for (const auto& article : articles_) {
-    page_paths_.push_back(article_path(article));
-  }
 }
 
 const SiteListing* SiteModel::find_site(std::string_view name) const {
@@ -106,13 +101,20 @@ std::vector<const catalog::Article*> SiteModel::newest(std::size_t count) const 
 }
 
 const catalog::Article* SiteModel::find_by_page(std::string_view path) const {
+  const std::hash<std::string_view> hash;
   // Only the server looks pages up by path: index them on first use.
-  std::call_once(by_page_made_, [this] {
+  std::call_once(by_page_made_, [&] {
     by_page_.reserve(articles_.size());
-    for (std::size_t i = 0; i < articles_.size(); ++i) by_page_.emplace(page_paths_[i], &articles_[i]);
+    for (std::size_t i = 0; i < articles_.size(); ++i)
+      by_page_.emplace_back(hash(article_path(articles_[i])), static_cast<std::uint32_t>(i));
+    std::sort(by_page_.begin(), by_page_.end());
   });
-  auto found = by_page_.find(path);
-  return found == by_page_.end() ? nullptr : found->second;
+  const std::uint64_t key = hash(path);
+  auto [first, last] = std::equal_range(by_page_.begin(), by_page_.end(), std::pair<std::uint64_t, std::uint32_t>(key, 0),
+                                        [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto it = first; it != last; ++it)
+    if (article_path(articles_[it->second]) == path) return &articles_[it->second];
+  return nullptr;
 }
 
 int SiteModel::version_count(const catalog::Article& article) const {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog.hpp"
@@ -47,10 +48,6 @@ class SiteModel {
   const std::vector<catalog::Article>& articles() const { return articles_; }
   // The article whose page is `path` (site_paths.hpp), or null.
   const catalog::Article* find_by_page(std::string_view path) const;
-  // article_path(article), made once.
-  const std::string& page_path(const catalog::Article& article) const {
-    return page_paths_[index_of(article)];
-  }
 
   // 1 for an article never edited.
   int version_count(const catalog::Article& article) const;
@@ -80,9 +77,10 @@ class SiteModel {
   // makes listing 100,000 articles cheap.
   std::unordered_map<std::int64_t, std::chrono::seconds> offsets_;
   std::vector<SiteListing> sites_;
+  // (hash of the page's path, index in articles_), by hash: 16 bytes an
+  // article, where the paths themselves would take ten times that.
   mutable std::once_flag by_page_made_;
-  mutable std::unordered_map<std::string_view, const catalog::Article*> by_page_;
-  std::vector<std::string> page_paths_;  // owns the keys of by_page_
+  mutable std::vector<std::pair<std::uint64_t, std::uint32_t>> by_page_;
 };
 
 }  // namespace newsmirror::site

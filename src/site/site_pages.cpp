@@ -74,7 +74,9 @@ class Fingerprint {
 void add_article(Fingerprint& f, const catalog::Article& a, const SiteModel& model) {
   f.add(a.id).add(a.site).add(a.file).add(a.title).add(a.link).add(a.language);
   f.add(model.when(a).time_since_epoch().count()).add(a.published ? 1 : 0);
-  f.add(a.content_hash).add(a.current_version).add(model.version_count(a));
+  // The current version's id stands for its content: a new text is a new
+  // version (the model's rows leave the content hash out).
+  f.add(a.current_version).add(model.version_count(a));
 }
 
 void add_list_item(Fingerprint& f, const catalog::Article& a, const SiteModel& model) {
@@ -114,7 +116,7 @@ std::vector<PageSpec> all_pages(const SiteModel& model, const RenderOptions& opt
     }
   }
   for (const auto& article : model.articles()) {
-    add_html({.kind = PageKind::article, .article = &article}, model.page_path(article));
+    add_html({.kind = PageKind::article, .article = &article}, article_path(article));
     // The last version is the current one, shown on the article's own page.
     for (int ordinal = 1; ordinal < model.version_count(article); ++ordinal) {
       add_html({.kind = PageKind::version, .article = &article, .ordinal = ordinal},
@@ -311,8 +313,10 @@ struct PageMaker::Impl {
       for (const auto* article : feed_articles(page, model)) {
         auto html = current_html(*article);
         if (!html) return html.error();
+        auto row = catalog.find(article->id);
+        if (!row) return core::Error(core::ErrorKind::internal, article->file + ": no longer in the catalog");
         // Sanitized once here, not once per feed format.
-        read.push_back({article, safe_article_html(*html)});
+        read.push_back({article, safe_article_html(*html), std::move(row->identity)});
       }
       known = feed_entries.emplace(page.site, std::move(read)).first;
     }

@@ -3,6 +3,7 @@
 // that rewrite exactly what changed and produce the same bytes as a full
 // build.
 #include "site/site_builder.hpp"
+#include "site/site_paths.hpp"
 
 #include <gtest/gtest.h>
 #include <gumbo.h>
@@ -16,6 +17,7 @@
 
 #include "catalog/catalog.hpp"
 #include "core/feed.hpp"
+#include "core/hash.hpp"
 #include "core/mirror_layout.hpp"
 #include "parse/feed_parser.hpp"
 #include "support/cli.hpp"
@@ -182,6 +184,14 @@ TEST_F(SiteBuild, FeedsParseAsAtomRssAndJsonFeedWithTheNewestArticles) {
   ASSERT_EQ(json["items"].size(), 6u);
   EXPECT_EQ(json["items"][0]["external_url"], "https://example.com/1001");
   EXPECT_TRUE(json["items"][0]["content_html"].get<std::string>().find("更新2") != std::string::npos);
+  // An entry's id comes from the article's identity, which the site model's
+  // rows leave out: it is read from the catalog, and stays what it was.
+  auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+  std::string identity;
+  for (const auto& article : catalog->all_articles())
+    if (article.link == "https://example.com/1001") identity = article.identity;
+  ASSERT_FALSE(identity.empty());
+  EXPECT_EQ(json["items"][0]["id"], "urn:newsmirror:article:" + core::sha256_hex(identity).substr(0, 32));
 
   auto sitemap = read_file(out_dir_.path() / "sitemap-articles-1.xml");
   EXPECT_EQ(std::count(sitemap.begin(), sitemap.end(), '\n') >= 6, true);
@@ -252,6 +262,32 @@ TEST_F(SiteBuild, AfterNewArticlesOnlyTheirPagesAndTheListsTheyJoinAreRewrittenA
   build(mirror_.dir, fresh.path(), options, /*force=*/true);
   auto full = read_tree(fresh.path());
   EXPECT_EQ(after, full) << "an incremental build leaves what a full build makes";
+}
+
+// An edit is a new version of the article, with a new id: its page, which
+// shows the current version, and the page of the version it replaced are
+// written again, and the result is what a full build makes.
+TEST_F(SiteBuild, AnEditRewritesTheArticlesPageAndAddsThePageOfItsOldVersion) {
+  RenderOptions options = with_base_url();
+  build(mirror_.dir, out_dir_.path(), options);
+  std::optional<catalog::Article> edited;  // the first BBC article, never edited before
+  {
+    auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+    for (const auto& article : catalog->all_articles())
+      if (article.site == "BBC" && !edited) edited = article;
+    ASSERT_TRUE(edited);
+    ASSERT_EQ(catalog->versions(edited->id).size(), 1u);
+    auto changed = catalog->record_version(edited->id, "<p>改写后的全文。</p>", core::TimePoint(std::chrono::hours(500000)));
+    ASSERT_TRUE(changed.ok() && *changed);
+  }
+  auto incremental = build(mirror_.dir, out_dir_.path(), options);
+  EXPECT_GT(incremental.written, 0u);
+  EXPECT_NE(read_file(out_dir_.path() / site::article_path(*edited)).find("改写后的全文。"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out_dir_.path() / site::version_path(*edited, 1)));
+
+  TempDir fresh;
+  build(mirror_.dir, fresh.path(), options, /*force=*/true);
+  EXPECT_EQ(read_tree(out_dir_.path()), read_tree(fresh.path())) << "an incremental build leaves what a full build makes";
 }
 
 TEST_F(SiteBuild, ANewTemplateRebuildsEveryPage) {
