@@ -167,6 +167,9 @@ class Catalog {
   // what a listing of the whole archive (the site model) needs, a fifth
   // less memory at a million articles. Ask find() for the rest.
   virtual std::vector<Article> listed_articles() = 0;
+  // Up to `limit` articles with ids above `after`, in id order: the whole
+  // catalog a page at a time, in bounded memory.
+  virtual std::vector<Article> articles_after(ArticleId after, std::size_t limit) = 0;
   // Article -> number of versions, for the articles edited at least once.
   virtual std::unordered_map<ArticleId, int> version_counts() = 0;
 

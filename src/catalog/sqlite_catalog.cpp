@@ -75,6 +75,7 @@ enum Sql : std::size_t {
   kSetStamp,
   kAllArticles,
   kListedArticles,
+  kArticlesAfter,
   kVersionCounts,
   kStatementCount,
 };
@@ -128,6 +129,8 @@ constexpr std::array<const char*, kStatementCount> kSqlText = {
     // kListedArticles: ARTICLE_COLUMNS less identity, last_seen and content_hash
     "SELECT id, site, file, number, '', title, link, published, first_seen, 0, language, '', current_version"
     " FROM articles ORDER BY id",
+    // kArticlesAfter
+    "SELECT " ARTICLE_COLUMNS " FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2",
     // kVersionCounts
     "SELECT article, count(*) FROM versions GROUP BY article HAVING count(*) > 1",
 };
@@ -461,6 +464,16 @@ std::vector<Article> SqliteCatalog::all_articles() {
   // Sized first: grown by doubling, the rows of a million articles would
   // briefly be held one and a half times over.
   return impl_->articles(kAllArticles, [](Query&) {}, "listing articles", article_count());
+}
+
+std::vector<Article> SqliteCatalog::articles_after(ArticleId after, std::size_t limit) {
+  return impl_->articles(
+      kArticlesAfter,
+      [&](Query& s) {
+        s.bind(1, after);
+        s.bind(2, static_cast<std::int64_t>(limit));
+      },
+      "listing articles", limit);
 }
 
 std::vector<Article> SqliteCatalog::listed_articles() {

@@ -45,6 +45,7 @@ class SqliteCatalog final : public Catalog {
   std::size_t article_count() override;
   std::vector<Article> all_articles() override;
   std::vector<Article> listed_articles() override;
+  std::vector<Article> articles_after(ArticleId after, std::size_t limit) override;
   std::unordered_map<ArticleId, int> version_counts() override;
   std::vector<Version> versions(ArticleId article) override;
   core::Result<std::string> version_html(std::int64_t version_id) override;

@@ -181,7 +181,7 @@ core::Status make_imported_known(const GlobalOptions& globals, catalog::Catalog&
                                  mirror::Mirror::ListPages lists, catalog::ImportReport& report) {
   auto mirror = mirror::Mirror::open(globals.mirror);
   if (!mirror) return mirror.error();
-  auto known = mirror->adopt(catalog.all_articles(), lists);
+  auto known = mirror->adopt(catalog, lists);
   if (!known) return known.error();
   report.made_known = *known;
   return core::ok_status();

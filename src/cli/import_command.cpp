@@ -38,6 +38,8 @@ int run_import(const GlobalOptions& globals, const ImportArgs& args) {
   // place, the files (lists included) are the user's and stay as they are.
   const auto lists = options->source ? mirror::Mirror::ListPages::rewrite : mirror::Mirror::ListPages::keep;
   if (auto s = make_imported_known(globals, catalog, lists, *report); !s) return report_error(s.error(), globals);
+  // Files that could not be read were skipped; nothing was left half written.
+  lock->mark_finished();
   print_import_report(*report, globals, "Imported");
   return report->failures.empty() ? kExitOk : kExitSomeFailed;
 }

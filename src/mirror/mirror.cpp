@@ -205,10 +205,29 @@ Status Mirror::recover(bool look_for_temp_files) {
   return core::ok_status();
 }
 
-Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles, ListPages lists) {
-  auto& impl = *impl_;
+Result<std::size_t> Mirror::adopt(catalog::Catalog& catalog, ListPages lists) {
+  constexpr std::size_t kPage = 10000;
+  std::size_t adopted = 0;
+  std::set<std::string> sites;  // that gained articles
+  for (catalog::ArticleId after = 0;;) {
+    const auto page = catalog.articles_after(after, kPage);
+    if (page.empty()) break;
+    after = page.back().id;
+    auto recorded = impl_->adopt_page(page);
+    if (!recorded) return recorded.error();
+    adopted += recorded->count;
+    sites.merge(recorded->sites);
+  }
+  if (lists == ListPages::rewrite && adopted > 0) {
+    if (auto status = impl_->write_lists(sites); !status) return status.error();
+  }
+  return adopted;
+}
+
+Result<Mirror::Impl::AdoptedPage> Mirror::Impl::adopt_page(const std::vector<catalog::Article>& articles) {
+  auto& impl = *this;
   std::vector<state::ArchivedArticle> unknown;
-  std::set<std::string> identities;  // taken in this batch
+  std::set<std::string> identities;  // taken in this page (earlier pages are in the state)
   for (const auto& article : articles) {
     // The catalog names a site by its folder, the state by the site's name.
     const std::string site = impl.folders.site_in(article.site);
@@ -244,12 +263,9 @@ Result<std::size_t> Mirror::adopt(const std::vector<catalog::Article>& articles,
     unknown.push_back(std::move(record));
   }
   if (auto recorded = impl.db->record_articles(unknown); !recorded) return recorded.error();
-  if (lists == ListPages::rewrite && !unknown.empty()) {
-    std::set<std::string> sites;
-    for (const auto& article : unknown) sites.insert(article.site);
-    if (auto status = impl.write_lists(sites); !status) return status.error();
-  }
-  return unknown.size();
+  AdoptedPage out{unknown.size(), {}};
+  for (const auto& article : unknown) out.sites.insert(article.site);
+  return out;
 }
 
 std::optional<TimePoint> Mirror::next_due(TimePoint now) {

@@ -57,7 +57,7 @@ class Mirror {
   // When the next source falls due (for `run`), or nullopt without sources.
   std::optional<core::TimePoint> next_due(core::TimePoint now);
 
-  // Makes cataloged articles that came in without a cycle (init adopting a
+  // Makes the articles of `catalog` that came in without a cycle (init adopting a
   // classic mirror, `import`) known to the state, so that the next cycle
   // takes their links as known instead of saving them again; their hash is
   // the one a cycle would give the same file, so an unedited article is
@@ -65,9 +65,10 @@ class Mirror {
   // know; articles without a link are left out (no feed item could match
   // them), and so are files that cannot be read (logged). With ListPages::rewrite, the list pages of the sites that gained
   // articles and the README are written anew. Returns how many articles
-  // were new to the state.
+  // were new to the state. Goes through the catalog a page at a time: the
+  // rows of a million articles and their records took two gigabytes.
   enum class ListPages { keep, rewrite };
-  core::Result<std::size_t> adopt(const std::vector<catalog::Article>& articles, ListPages lists);
+  core::Result<std::size_t> adopt(catalog::Catalog& catalog, ListPages lists);
 
   // What every list page and the README hold when they agree with the
   // state: relative path ("lists/法广.md", "README.md") -> bytes, for every

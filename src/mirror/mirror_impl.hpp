@@ -192,6 +192,13 @@ struct Mirror::Impl {
   // The list pages of `sites` and the README, as one batch: one flush for
   // all of them rather than one fsync per page.
   Status write_lists(const std::set<std::string>& sites);
+  // Mirror::adopt, one page of the catalog: records what the state does not
+  // know yet; the sites that gained articles.
+  struct AdoptedPage {
+    std::size_t count = 0;
+    std::set<std::string> sites;
+  };
+  Result<AdoptedPage> adopt_page(const std::vector<catalog::Article>& articles);
 
   static fs::path list_path(std::string_view site) { return core::layout::list_file(archive::site_dir_name(site)); }
 
