@@ -60,7 +60,15 @@ trap cleanup EXIT
 
 measure() { local out=$1; shift; python3 bench/measure.py "$out" -- "$@"; }
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-per_second() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+steps() {  # FILE TITLE: the steps of a `fetch --json --timings` that took over 5% of it
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+rows = [r for r in json.load(open(sys.argv[1]))["timings"] if not r["part"]]
+total = sum(r["wall_seconds"] for r in rows)
+print(f"{sys.argv[2]}, steps over 5%: " + ", ".join(
+    f"{r['stage']} {r['wall_seconds']:.3f} s" for r in rows if r["wall_seconds"] > 0.05 * total))
+PY
+}
 
 # Five sites of the archive get the cycles' new articles; the config names
 # them as the archive's folders do.
@@ -99,8 +107,8 @@ PY
 wrk_rate() {  # URL [SCRIPT] -> requests/s; errors or non-2xx answers fail the bench
   local script=()
   [ -n "${2:-}" ] && script=(-s "$2")
-  wrk -t2 -c32 -d1s "${script[@]}" "$1" >/dev/null
-  wrk -t2 -c32 -d"${seconds}s" "${script[@]}" "$1" >"$work/wrk.out"
+  wrk -t2 -c32 -d1s --timeout 30s "${script[@]}" "$1" >/dev/null
+  wrk -t2 -c32 -d"${seconds}s" --timeout 10s "${script[@]}" "$1" >"$work/wrk.out"
   if grep -E 'Non-2xx|Socket errors' "$work/wrk.out" >&2; then echo "bench: wrk saw failures against $1" >&2; exit 1; fi
   awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk.out"
 }
@@ -143,7 +151,9 @@ PY
   measure "$dir/cycle.json" "$bin" --mirror "$mirror" --json fetch --timings >"$dir/cycle.out"
   new=$(python3 -c 'import json,sys; print(sum(s.get("new", 0) for s in json.load(open(sys.argv[1]))["sources"]))' "$dir/cycle.out")
   [ "$new" -eq 100 ] || { echo "bench: the cycle archived $new new articles, not 100" >&2; exit 1; }
-  measure "$dir/cycle-none.json" "$bin" --mirror "$mirror" --quiet fetch
+  steps "$dir/cycle.out" "cycle, 100 new"
+  measure "$dir/cycle-none.json" "$bin" --mirror "$mirror" --json fetch --timings >"$dir/cycle-none.out"
+  steps "$dir/cycle-none.out" "cycle, nothing new"
   measure "$dir/build.json" "$bin" --mirror "$mirror" --quiet build --out "$dir/site"
   measure "$dir/publish.json" "$bin" --mirror "$mirror" --quiet publish --git
   git -C "$mirror" reset -q HEAD~1
@@ -166,6 +176,11 @@ PY
   [ -n "$url" ] || { echo "bench: serve did not start:" >&2; cat "$dir/serve.err" >&2; exit 1; }
   page=$(curl -sf "${url}api/articles?limit=1&offset=$((size / 2))" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"][0]["url"])')
+  # The first page asked for makes the site model and the index of pages:
+  # timed apart, not inside wrk's run.
+  start=$(date +%s.%N)
+  curl -sf -o /dev/null --max-time 600 "${url}${page#/}"
+  echo "serve: first page $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s (the site model)"
   page_rate=$(wrk_rate "${url}${page#/}")
   search_rate=$(wrk_rate "$url" "$work/search.lua")
   kill "$serve_measure"
