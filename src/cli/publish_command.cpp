@@ -65,6 +65,9 @@ Command add_publish_command(CLI::App& parent, const GlobalOptions& globals) {
     if (!lock) return report_error(lock.error(), globals);
     auto outcome = publish_to_git(globals.mirror, settings->git_settings, globals);
     if (!outcome) return report_error(outcome.error(), globals);
+    // Committed (a failed push writes nothing here): no temp file of ours
+    // is left, and the next cycle need not walk the archive for one.
+    lock->mark_finished();
     if (globals.json) std::cout << to_json(*outcome, settings->git_settings).dump() << std::endl;
     print_git_publish(*outcome, settings->git_settings, globals);
     if (outcome->push_error) {
