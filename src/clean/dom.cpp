@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "clean/nesting_limit.hpp"
+#include "clean/parse_arena.hpp"
 #include "clean/text_stand_ins.hpp"
 #include "core/ascii.hpp"
 
@@ -22,12 +23,6 @@ bool is_ascii_whitespace(char c) {
 }
 
 // ---------------------------------------------------------------- gumbo ---
-
-struct GumboOutputDeleter {
-  const GumboOptions* options;
-  void operator()(GumboOutput* output) const { gumbo_destroy_output(options, output); }
-};
-using GumboOutputPtr = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
 
 // Chromium's HTML parser stops nesting at this depth and appends deeper
 // elements to the element at the limit; doing the same keeps every later
@@ -45,19 +40,21 @@ struct GumboParse {
   // Long runs of text stood in for (clean/text_stand_ins.hpp): gumbo read
   // their html(), and every string copied out of its tree is restored.
   std::unique_ptr<const TextStandIns> stand_ins;
-  GumboOutputPtr output;
+  // Holds all of gumbo's tree: freeing it frees the tree
+  // (clean/parse_arena.hpp).
+  std::unique_ptr<ParseArena> arena;
+  const GumboOutput* output = nullptr;
 };
 
 // Gumbo 0.10.1 never sets a fragment's quirks mode: the field keeps what
-// malloc left there, and when that happened to read as quirks mode, an open
-// <p> stayed open around a <table> — the same text parsed one way or the
-// other from run to run (valgrind: "depends on uninitialised value"). The
-// field is read only there and never written during a fragment's parse, so
-// what it holds afterwards is what the parse used: a parse that used quirks
-// mode on a fragment holding a table is done again, its document node's
-// field cleared before it goes back to malloc (which then mostly hands the
-// same memory to the next parse). Articles are shown in pages that declare
-// <!DOCTYPE html>: no quirks is the mode to parse them in.
+// the allocator left there, and with malloc's leftovers, when they happened
+// to read as quirks mode, an open <p> stayed open around a <table> — the
+// same text parsed one way or the other from run to run (valgrind: "depends
+// on uninitialised value"). The parse arena's memory is zeroed, which reads
+// as no quirks, the mode of the pages that show articles (<!DOCTYPE html>).
+// The field is read only there and never written during a fragment's
+// parse, so what it holds afterwards is what the parse used; this check
+// keeps that promise should the memory ever come from elsewhere.
 bool used_quirks_on_a_table(const GumboOutput* output, std::string_view html) {
   if (output == nullptr || output->document == nullptr) return false;
   // Read as bytes: the garbage need not be a value of the enum.
@@ -87,7 +84,7 @@ std::optional<TextStandIns> stand_ins_for(std::string_view html, Reading reading
 
 GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, Reading reading) {
   options.max_errors = 0;  // errors are only recorded, and we never read them
-  GumboParse parse{nullptr, nullptr, GumboOutputPtr(nullptr, GumboOutputDeleter{&options})};
+  GumboParse parse;
   if (auto limited = limit_nesting(html, kMaxDepth)) {
     parse.limited = std::make_unique<const std::string>(std::move(*limited));
     html = *parse.limited;
@@ -96,13 +93,18 @@ GumboParse parse_with_gumbo(std::string_view html, GumboOptions& options, Readin
     parse.stand_ins = std::make_unique<const TextStandIns>(std::move(*stand_ins));
     html = parse.stand_ins->html();
   }
+  parse.arena = std::make_unique<ParseArena>(html.size());
+  options.allocator = &ParseArena::allocate_for_gumbo;
+  options.deallocator = &ParseArena::deallocate_for_gumbo;
+  options.userdata = parse.arena.get();
   const bool fragment = options.fragment_context != GUMBO_TAG_LAST;
-  parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
-  for (int retry = 0; retry < 8 && fragment && used_quirks_on_a_table(parse.output.get(), html); ++retry) {
-    parse.output->document->v.document.doc_type_quirks_mode = GUMBO_DOCTYPE_NO_QUIRKS;
-    parse.output.reset();  // freed first, so that the next parse may get that memory
-    parse.output.reset(gumbo_parse_with_options(&options, html.data(), html.size()));
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  for (int retry = 0; retry < 8 && fragment && used_quirks_on_a_table(output, html); ++retry) {
+    parse.arena = std::make_unique<ParseArena>(html.size());
+    options.userdata = parse.arena.get();
+    output = gumbo_parse_with_options(&options, html.data(), html.size());
   }
+  parse.output = output;
   return parse;
 }
 
@@ -505,7 +507,7 @@ std::unique_ptr<Node> fragment_of(std::string_view html, Reading reading) {
   options.fragment_context = GUMBO_TAG_DIV;
   options.fragment_namespace = GUMBO_NAMESPACE_HTML;
   const GumboParse parse = parse_with_gumbo(html, options, reading);
-  const GumboOutput* output = parse.output.get();
+  const GumboOutput* output = parse.output;
   auto root = Node::make_root();
   CopyContext context(parse.stand_ins.get());
   // For a fragment, gumbo's <html> root stands for the context element.
@@ -533,7 +535,7 @@ namespace {
 std::unique_ptr<Node> document_of(std::string_view html, Reading reading) {
   GumboOptions options = kGumboDefaultOptions;
   const GumboParse parse = parse_with_gumbo(html, options, reading);
-  const GumboOutput* output = parse.output.get();
+  const GumboOutput* output = parse.output;
   auto root = Node::make_root();
   CopyContext context(parse.stand_ins.get());
   if (output && output->root != nullptr) {

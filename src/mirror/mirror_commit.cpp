@@ -58,10 +58,13 @@ Status Mirror::Impl::write_new(std::vector<IncomingArticle>& fresh, std::set<std
   localize_images(fresh);
   lap("images");
   storage::BatchWriter batch(dir);
+  std::vector<fs::path> paths;
+  paths.reserve(fresh.size());
+  for (const auto& article : fresh) paths.push_back(article_path(article.record.site, article.record.file_name));
+  const auto rendered = [&](std::size_t i) { return archive::render_article(fresh[i].content); };
+  if (auto status = batch.stage_all(paths, rendered); !status) return status;
   nlohmann::json journal = nlohmann::json::array();
-  for (auto& article : fresh) {
-    auto path = article_path(article.record.site, article.record.file_name);
-    if (auto status = batch.stage(path, archive::render_article(article.content)); !status) return status;
+  for (const auto& article : fresh) {
     journal.push_back(to_json(article.record));
     touched_sites.insert(article.record.site);
   }

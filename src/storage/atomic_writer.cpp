@@ -1,12 +1,14 @@
 #include "storage/atomic_writer.hpp"
 
 #include "core/mirror_layout.hpp"
+#include "core/parallel.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -139,7 +141,7 @@ core::Status refuse_symlinked_folders(const fs::path& root, const fs::path& rela
   return core::ok_status();
 }
 
-core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view bytes) {
+core::Result<fs::path> BatchWriter::target_of(const fs::path& relative_path) {
   if (relative_path.empty() || relative_path.is_absolute() || relative_path.has_root_name() ||
       !relative_path.has_filename())
     return core::Error(core::ErrorKind::usage,
@@ -149,31 +151,68 @@ core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view 
       return core::Error(core::ErrorKind::usage,
                          "path leaves the archive root: " + relative_path.string());
   }
-  const fs::path target = (root_ / relative_path).lexically_normal();
+  fs::path target = (root_ / relative_path).lexically_normal();
   if (known_dirs_.insert(target.parent_path().native()).second) {
     auto st = refuse_symlinked_folders(root_, relative_path);
     if (st) st = make_dirs(target.parent_path(), created_dirs_);
     if (!st) {
       known_dirs_.erase(target.parent_path().native());
-      return st;
+      return st.error();
     }
   }
+  return target;
+}
 
-  const fs::path temp = core::layout::temp_path_for(target);
+void BatchWriter::add_staged(fs::path target, fs::path temp) {
+  if (auto it = staged_index_.find(target.native()); it != staged_index_.end()) {
+    Staged& s = staged_[it->second];  // later bytes win
+    std::error_code ec;
+    fs::remove(s.temp, ec);
+    s.temp = std::move(temp);
+    return;
+  }
+  staged_index_.emplace(target.native(), staged_.size());
+  staged_.push_back(Staged{std::move(temp), std::move(target)});
+}
+
+core::Status BatchWriter::stage(const fs::path& relative_path, std::string_view bytes) {
+  auto target = target_of(relative_path);
+  if (!target) return target.error();
+  fs::path temp = core::layout::temp_path_for(*target);
   if (auto st = write_all(fault_hook_, temp, bytes, /*sync=*/false); !st) {
     std::error_code ec;
     fs::remove(temp, ec);
     return st;
   }
-  if (auto it = staged_index_.find(target.native()); it != staged_index_.end()) {
-    Staged& s = staged_[it->second];  // later bytes win
-    std::error_code ec;
-    fs::remove(s.temp, ec);
-    s.temp = temp;
-    return core::ok_status();
+  add_staged(std::move(*target), std::move(temp));
+  return core::ok_status();
+}
+
+core::Status BatchWriter::stage_all(const std::vector<fs::path>& relative_paths,
+                                    const std::function<std::string(std::size_t)>& bytes_of) {
+  const std::size_t count = relative_paths.size();
+  std::vector<fs::path> targets, temps;
+  targets.reserve(count);
+  temps.reserve(count);
+  for (const auto& relative_path : relative_paths) {
+    auto target = target_of(relative_path);
+    if (!target) return target.error();
+    temps.push_back(core::layout::temp_path_for(*target));
+    targets.push_back(std::move(*target));
   }
-  staged_index_.emplace(target.native(), staged_.size());
-  staged_.push_back(Staged{temp, target});
+  std::vector<core::Status> written(count, core::ok_status());
+  core::parallel_for(
+      count, [&](std::size_t i) { written[i] = write_all(fault_hook_, temps[i], bytes_of(i), /*sync=*/false); },
+      fault_hook_ ? 1 : 0);
+  const auto failed = std::find_if(written.begin(), written.end(), [](const core::Status& st) { return !st; });
+  if (failed != written.end()) {
+    for (const auto& temp : temps) {
+      std::error_code ec;
+      fs::remove(temp, ec);
+    }
+    return *failed;
+  }
+  for (std::size_t i = 0; i < count; ++i) add_staged(std::move(targets[i]), std::move(temps[i]));
   return core::ok_status();
 }
 

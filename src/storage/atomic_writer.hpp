@@ -49,6 +49,15 @@ class BatchWriter {
   // same path twice keeps the later bytes.
   core::Status stage(const std::filesystem::path& relative_path, std::string_view bytes);
 
+  // stage() for every path of `relative_paths`, the bytes of the i-th
+  // made by bytes_of(i). Files are made and written on the machine's cores
+  // (one thread when a fault hook is set, so that it sees the steps in
+  // order): creating ten thousand files costs the kernel as much as
+  // rendering them. On the first error (in the order of the paths) none
+  // of these files stays staged; those staged before do.
+  core::Status stage_all(const std::vector<std::filesystem::path>& relative_paths,
+                         const std::function<std::string(std::size_t)>& bytes_of);
+
   // Makes every staged file durable and puts it in place. On error the
   // remaining temp files are removed; each target then holds either its old
   // or its new bytes, never a mix.
@@ -65,6 +74,10 @@ class BatchWriter {
     std::filesystem::path temp;
     std::filesystem::path target;
   };
+  // The checked target of `relative_path`, its folders made.
+  core::Result<std::filesystem::path> target_of(const std::filesystem::path& relative_path);
+  // Records a written temp file; a target staged before loses its bytes.
+  void add_staged(std::filesystem::path target, std::filesystem::path temp);
   std::filesystem::path root_;
   FaultHook fault_hook_;
   std::vector<Staged> staged_;

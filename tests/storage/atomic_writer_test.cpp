@@ -148,6 +148,40 @@ TEST(BatchWriter, FailingWriteIsAnIoErrorNamingThePathAndLeavesNoTarget) {
   EXPECT_TRUE(files_under(dir.path()).empty());
 }
 
+TEST(BatchWriter, StagingManyFilesAtOnceWritesEachWithItsOwnBytes) {
+  TempDir dir;
+  BatchWriter batch(dir.path());
+  std::vector<fs::path> paths;
+  for (int i = 0; i < 400; ++i)
+    paths.push_back(fs::path("articles") / ("site" + std::to_string(i % 4)) / (std::to_string(i) + ".md"));
+  const auto st = batch.stage_all(paths, [](std::size_t i) { return "article " + std::to_string(i) + "\n"; });
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(batch.staged_count(), paths.size());
+  ASSERT_TRUE(batch.commit().ok());
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    EXPECT_EQ(read_bytes(dir.path() / paths[i]), "article " + std::to_string(i) + "\n") << paths[i];
+  EXPECT_EQ(files_under(dir.path()).size(), paths.size());  // no temp file left
+}
+
+TEST(BatchWriter, AFailureWhileStagingManyFilesKeepsNoneOfThemButKeepsWhatWasStagedBefore) {
+  TempDir dir;
+  const FaultHook full_disk = [](FileOp op, const fs::path& path) -> core::Status {
+    if (op == FileOp::write && path.filename().string().find("3.md") != std::string::npos)
+      return core::Error(core::ErrorKind::io, "write " + path.string() + ": No space left on device");
+    return core::ok_status();
+  };
+  BatchWriter batch(dir.path(), full_disk);
+  ASSERT_TRUE(batch.stage("lists/s.md", "list").ok());
+  const std::vector<fs::path> paths{"articles/s/1.md", "articles/s/2.md", "articles/s/3.md", "articles/s/4.md"};
+  const auto st = batch.stage_all(paths, [](std::size_t i) { return std::to_string(i); });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, core::ErrorKind::io);
+  EXPECT_NE(st.error().message.find("3.md"), std::string::npos) << st.error().message;
+  EXPECT_EQ(batch.staged_count(), 1u);
+  ASSERT_TRUE(batch.commit().ok());
+  EXPECT_EQ(files_under(dir.path()), std::vector<std::string>{"lists/s.md"});
+}
+
 TEST(BatchWriter, FailingSyncCommitsNothing) {
   TempDir dir;
   write_plain(dir.path() / "lists/s.md", "old");
