@@ -48,7 +48,7 @@
 
 namespace newsmirror::catalog {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 using ArticleId = std::int64_t;
 

@@ -156,6 +156,31 @@ TEST(CatalogSchema, VersionThreeGainsVersionTitlesAndARetitleIsANewVersion) {
                                         at(1689335400000), "米利访日（更新）"));
 }
 
+TEST(CatalogSchema, VersionFourLearnsItsArticleCountAndTheCountFollowsNewArticles) {
+  TempDir dir;
+  {
+    auto catalog = open(dir);
+    ASSERT_TRUE(catalog->record_new_article(article(1)).ok());
+    ASSERT_TRUE(catalog->record_new_article(article(2)).ok());
+  }
+  // As a version 4 catalog was: no kept count.
+  test::run_sql(core::layout::catalog_db(dir.path()),
+                "DROP TABLE article_count;"
+                "PRAGMA user_version = 4");
+  auto catalog = open(dir);
+  EXPECT_EQ(catalog->schema_version(), kSchemaVersion);
+  EXPECT_EQ(catalog->article_count(), 2u);
+  ASSERT_TRUE(catalog->record_new_article(article(3)).ok());
+  EXPECT_EQ(catalog->article_count(), 3u);
+  // A transaction that fails takes its count back with its rows.
+  const auto failed = catalog->transaction([&]() -> core::Status {
+    if (auto id = catalog->record_new_article(article(4)); !id) return id.error();
+    return core::Error(core::ErrorKind::io, "disk full, say");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(catalog->article_count(), 3u);
+}
+
 TEST(CatalogSchema, VersionOneIsMigratedAndItsIndexRebuilt) {
   TempDir dir;
   {
