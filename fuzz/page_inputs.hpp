@@ -100,12 +100,11 @@ inline std::optional<std::string> page_problem(std::string_view input) {
   static const auto templates = site::Templates::load(std::nullopt);
   if (!templates) return "the embedded templates do not load";
   site::RenderOptions options;
-  site::SiteModel model({article}, {{1, 1}}, core::TimeZone());
-  auto renderer = site::PageRenderer::create(*templates, options, model);
+  const auto model = site::SiteModel::from_rows({article}, {{1, 1}}, core::TimeZone());
+  auto renderer = site::PageRenderer::create(*templates, options, *model);
   if (!renderer) return "no renderer: " + renderer.error().message;
-  const auto& listed = *model.sites().front().articles.front();
-  std::string page = (*renderer)->article(listed, input, {}, std::nullopt, "");
-  if ((*renderer)->article(listed, input, {}, std::nullopt, "") != page) return "two renderings differ";
+  std::string page = (*renderer)->article(article, input, {}, std::nullopt, "");
+  if ((*renderer)->article(article, input, {}, std::nullopt, "") != page) return "two renderings differ";
   if (auto active = active_content(page, true)) return "the page holds " + *active;
   return std::nullopt;
 }

@@ -163,10 +163,11 @@ class Catalog {
   // Every article, in id order (the static site lists them all; about 60 ms
   // for 100,000 articles).
   virtual std::vector<Article> all_articles() = 0;
-  // The same rows without identity, content_hash and last_seen (left empty):
-  // what a listing of the whole archive (the site model) needs, a fifth
-  // less memory at a million articles. Ask find() for the rest.
-  virtual std::vector<Article> listed_articles() = 0;
+  // Every article in id order, handed to `visit` one at a time (the same
+  // object, refilled), without identity, content_hash and last_seen (left
+  // empty): what a listing of the whole archive (the site model) reads, in
+  // memory that does not grow with the catalog. Ask find() for the rest.
+  virtual void each_listed_article(const std::function<void(const Article&)>& visit) = 0;
   // Up to `limit` articles with ids above `after`, in id order: the whole
   // catalog a page at a time, in bounded memory.
   virtual std::vector<Article> articles_after(ArticleId after, std::size_t limit) = 0;

@@ -500,8 +500,24 @@ std::vector<Article> SqliteCatalog::articles_after(ArticleId after, std::size_t 
       "listing articles", limit);
 }
 
-std::vector<Article> SqliteCatalog::listed_articles() {
-  return impl_->articles(kListedArticles, [](Query&) {}, "listing articles", article_count());
+void SqliteCatalog::each_listed_article(const std::function<void(const Article&)>& visit) {
+  auto s = impl_->must(kListedArticles);
+  Article a;  // refilled: its strings keep their buffers from row to row
+  while (s.next("listing articles")) {
+    a.id = s.integer(0);
+    a.site.assign(s.text_view(1));
+    a.file.assign(s.text_view(2));
+    a.number.reset();
+    if (!s.is_null(3)) a.number = static_cast<std::uint64_t>(s.integer(3));
+    a.title.assign(s.text_view(5));
+    a.link.assign(s.text_view(6));
+    a.published.reset();
+    if (!s.is_null(7)) a.published = s.time(7);
+    a.first_seen = s.time(8);
+    a.language.assign(s.text_view(10));
+    a.current_version = s.integer(12);
+    visit(a);
+  }
 }
 
 std::unordered_map<ArticleId, int> SqliteCatalog::version_counts() {

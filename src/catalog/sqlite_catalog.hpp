@@ -44,7 +44,7 @@ class SqliteCatalog final : public Catalog {
   std::vector<std::string> sites() override;
   std::size_t article_count() override;
   std::vector<Article> all_articles() override;
-  std::vector<Article> listed_articles() override;
+  void each_listed_article(const std::function<void(const Article&)>& visit) override;
   std::vector<Article> articles_after(ArticleId after, std::size_t limit) override;
   std::unordered_map<ArticleId, int> version_counts() override;
   std::vector<Version> versions(ArticleId article) override;

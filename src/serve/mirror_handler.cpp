@@ -206,8 +206,8 @@ struct MirrorHandler::Impl {
     }
     const site::SiteModel& model = (*shared)->model();
 
-    std::vector<const catalog::Article*> newest;
-    const std::vector<const catalog::Article*>* listing = nullptr;
+    std::vector<const site::ListedArticle*> newest;
+    const std::vector<const site::ListedArticle*>* listing = nullptr;
     std::size_t total = 0;
     if (auto site = query_value(request.query, "site"); site && !site->empty()) {
       const site::SiteListing* found = model.find_site(*site);
@@ -219,16 +219,32 @@ struct MirrorHandler::Impl {
       newest = model.newest(static_cast<std::size_t>(*offset) + static_cast<std::size_t>(*limit));
       listing = &newest;
     }
+    std::vector<const site::ListedArticle*> shown;
+    for (std::size_t i = static_cast<std::size_t>(*offset); i < listing->size() && shown.size() < static_cast<std::size_t>(*limit); ++i)
+      shown.push_back((*listing)[i]);
+    // The model lists; the rows say the rest (link, dates).
+    auto rows = catalogs.with(watch.file_epoch(), [&](catalog::Catalog& c) -> core::Result<std::vector<catalog::Article>> {
+      std::vector<catalog::Article> found;
+      for (const auto* article : shown) {
+        auto row = c.find(article->id);
+        if (!row) return core::Error(core::ErrorKind::internal, site::article_path(*article) + ": no longer in the catalog");
+        found.push_back(std::move(*row));
+      }
+      return found;
+    });
+    if (!rows) {
+      spdlog::error("/api/articles: {}", rows.error().message);
+      return json_error(503, "the catalog cannot be read right now");
+    }
     nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i = static_cast<std::size_t>(*offset); i < listing->size() && list.size() < static_cast<std::size_t>(*limit); ++i) {
-      const catalog::Article& a = *(*listing)[i];
+    for (const auto& a : *rows) {
       list.push_back({{"site", a.site},
                       {"file", a.file},
                       {"title", a.title},
                       {"link", a.link.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.link)},
                       {"published", a.published ? nlohmann::json(ms(*a.published)) : nlohmann::json(nullptr)},
                       {"first_seen", ms(a.first_seen)},
-                      {"versions", model.version_count(a)},
+                      {"versions", model.version_count(a.id)},
                       {"url", "/" + site::href(site::article_path(a))}});
     }
     return json_response(200, {{"total", total}, {"articles", std::move(list)}});

@@ -65,7 +65,7 @@ std::string rfc3339(core::TimePoint t) { return fmt::format("{:%Y-%m-%dT%H:%M:%S
 std::string rfc822(core::TimePoint t) { return fmt::format("{:%a, %d %b %Y %H:%M:%S +0000}", seconds(t)); }
 
 std::string entry_id(const FeedEntry& entry) {
-  return "urn:newsmirror:article:" + core::sha256_hex(entry.identity).substr(0, 32);
+  return "urn:newsmirror:article:" + core::sha256_hex(entry.article.identity).substr(0, 32);
 }
 
 // Article HTML links its images relative to articles/<site>/ (two folders
@@ -81,9 +81,9 @@ std::string rebase_images(const FeedInfo& info, std::string html) {
   return html;
 }
 
-core::TimePoint newest_time(const std::vector<FeedEntry>& entries, const SiteModel& model) {
+core::TimePoint newest_time(const std::vector<FeedEntry>& entries) {
   core::TimePoint newest{};
-  for (const auto& entry : entries) newest = std::max(newest, model.when(*entry.article));
+  for (const auto& entry : entries) newest = std::max(newest, listed_time(entry.article));
   return newest;
 }
 
@@ -94,15 +94,14 @@ std::string feed_link(const FeedInfo& info, std::string_view path) {
   return root_prefix(info.path) + href(path);
 }
 
-std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                      const SiteModel& model) {
+std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries) {
   XmlDocument xml;
   xml.open("feed");
   xml.attribute("xmlns", "http://www.w3.org/2005/Atom");
   xml.attribute("xml:lang", info.language);
   xml.element("title", info.title);
   xml.element("id", "urn:newsmirror:feed:" + core::sha256_hex(info.title + '\n' + info.path).substr(0, 32));
-  xml.element("updated", rfc3339(newest_time(entries, model)));
+  xml.element("updated", rfc3339(newest_time(entries)));
   xml.open("link");
   xml.attribute("rel", "self");
   xml.attribute("type", "application/atom+xml");
@@ -115,7 +114,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
   xml.close();
   xml.element("generator", "newsmirror");
   for (const auto& entry : entries) {
-    const auto& article = *entry.article;
+    const auto& article = entry.article;
     xml.open("entry");
     xml.element("title", article.title);
     xml.element("id", entry_id(entry));
@@ -131,7 +130,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
       xml.close();
     }
     if (article.published) xml.element("published", rfc3339(*article.published));
-    xml.element("updated", rfc3339(model.when(article)));
+    xml.element("updated", rfc3339(listed_time(article)));
     xml.open("author");
     xml.element("name", article.site);
     xml.close();
@@ -145,8 +144,7 @@ std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entrie
   return xml.finish();
 }
 
-std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                     const SiteModel& model) {
+std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries) {
   XmlDocument xml;
   xml.open("rss");
   xml.attribute("version", "2.0");
@@ -157,14 +155,14 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
   xml.element("description", info.title);
   xml.element("language", info.language);
   xml.element("generator", "newsmirror");
-  xml.element("lastBuildDate", rfc822(newest_time(entries, model)));
+  xml.element("lastBuildDate", rfc822(newest_time(entries)));
   xml.open("atom:link");
   xml.attribute("rel", "self");
   xml.attribute("type", "application/rss+xml");
   xml.attribute("href", feed_link(info, info.path));
   xml.close();
   for (const auto& entry : entries) {
-    const auto& article = *entry.article;
+    const auto& article = entry.article;
     xml.open("item");
     xml.element("title", article.title);
     xml.element("link", feed_link(info, article_path(article)));
@@ -172,7 +170,7 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
     xml.attribute("isPermaLink", "false");
     xml.text(entry_id(entry));
     xml.close();
-    xml.element("pubDate", rfc822(model.when(article)));
+    xml.element("pubDate", rfc822(listed_time(article)));
     xml.element("category", article.site);
     xml.element("description", rebase_images(info, entry.html));
     xml.close();
@@ -182,17 +180,16 @@ std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries
   return xml.finish();
 }
 
-std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                      const SiteModel& model) {
+std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries) {
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
   for (const auto& entry : entries) {
-    const auto& article = *entry.article;
+    const auto& article = entry.article;
     nlohmann::ordered_json item = {{"id", entry_id(entry)},
                                    {"url", feed_link(info, article_path(article))}};
     if (auto link = safe_link(article.link)) item["external_url"] = *link;
     item["title"] = article.title;
     item["content_html"] = rebase_images(info, entry.html);
-    item["date_published"] = rfc3339(model.when(article));
+    item["date_published"] = rfc3339(listed_time(article));
     item["authors"] = nlohmann::ordered_json::array({{{"name", article.site}}});
     item["tags"] = nlohmann::ordered_json::array({article.site});
     items.push_back(std::move(item));

@@ -14,14 +14,13 @@
 #include <vector>
 
 #include "catalog/catalog.hpp"
-#include "site/site_model.hpp"
+#include "site/listed_article.hpp"
 
 namespace newsmirror::site {
 
 struct FeedEntry {
-  const catalog::Article* article = nullptr;
-  std::string html;      // the current version, sanitized (site/safe_content.hpp)
-  std::string identity;  // the article's (the site model's rows leave it out)
+  catalog::Article article;  // its catalog row
+  std::string html;          // the current version, sanitized (site/safe_content.hpp)
 };
 
 struct FeedInfo {
@@ -32,12 +31,9 @@ struct FeedInfo {
   std::string language;   // "zh", ...
 };
 
-std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                      const SiteModel& model);
-std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                     const SiteModel& model);
-std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries,
-                      const SiteModel& model);
+std::string atom_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries);
+std::string rss_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries);
+std::string json_feed(const FeedInfo& info, const std::vector<FeedEntry>& entries);
 
 // The URL of `path` as a feed at `from` links to it.
 std::string feed_link(const FeedInfo& info, std::string_view path);

@@ -82,18 +82,17 @@ struct PageRenderer::Impl {
     return root_prefix(from) + href(is_page ? with_variant(to, variant) : std::string(to));
   }
 
-  data article_item(const catalog::Article& article, std::string_view from,
+  data article_item(const ListedArticle& article, std::string_view from,
                     std::string_view variant, bool show_site) {
     data item;
     item.set("href", link(from, article_path(article), variant));
-    item.set("title", article.title);
-    auto when = model.when(article);
-    item.set("iso", model.iso_text(when));
-    item.set("date", model.local_text(when));
+    item.set("title", std::string(article.title()));
+    item.set("iso", model.iso_text(article.when));
+    item.set("date", model.local_text(article.when));
     if (show_site) {
       item.set("show_site", true);
-      item.set("site", article.site);
-      item.set("site_href", link(from, site_index_path(article.site), variant));
+      item.set("site", std::string(article.site()));
+      item.set("site_href", link(from, site_index_path(article.site()), variant));
     }
     int versions = model.version_count(article);
     if (versions > 1) {
@@ -103,7 +102,7 @@ struct PageRenderer::Impl {
     return item;
   }
 
-  std::string list_html(const std::vector<const catalog::Article*>& articles,
+  std::string list_html(const std::vector<const ListedArticle*>& articles,
                         std::string_view from, std::string_view variant, bool show_site) {
     list items;
     items.reserve(articles.size());
@@ -240,7 +239,7 @@ std::string PageRenderer::home(std::string_view variant) {
     entry.set("href", r.link(path, site_index_path(site.name), variant));
     entry.set("count", std::to_string(site.articles.size()));
     if (!site.articles.empty()) {
-      auto when = r.model.when(*site.articles.front());
+      auto when = site.articles.front()->when;
       entry.set("newest_iso", r.model.iso_text(when));
       entry.set("newest_date", r.model.local_text(when));
     }
@@ -257,7 +256,7 @@ std::string PageRenderer::home(std::string_view variant) {
 std::string PageRenderer::site_index(const SiteListing& site, std::string_view variant) {
   auto& r = *impl_;
   const std::string path = site_index_path(site.name);
-  std::vector<const catalog::Article*> newest(
+  std::vector<const ListedArticle*> newest(
       site.articles.begin(),
       site.articles.begin() + static_cast<std::ptrdiff_t>(std::min(kNewestCount, site.articles.size())));
   list months;
@@ -312,8 +311,9 @@ std::string PageRenderer::article(const catalog::Article& article, std::string_v
   data values;
   values.set("site", article.site);
   values.set("site_href", r.link(path, site_index_path(article.site), variant));
-  values.set("month_href", r.link(path, month_path(article.site, r.model.year_month(article)), variant));
-  values.set("month_label", year_month_label(r.model.year_month(article)));
+  const std::string year_month = r.model.year_month(listed_time(article));
+  values.set("month_href", r.link(path, month_path(article.site, year_month), variant));
+  values.set("month_label", year_month_label(year_month));
   values.set("title", article.title);
   if (article.published) {
     data published;
@@ -368,10 +368,7 @@ std::string PageRenderer::search(std::string_view query, const search::SearchRes
     list hits;
     for (const auto& hit : results->hits) {
       data entry;
-      catalog::Article stand_in;  // enough of an article for its page's path
-      stand_in.site = hit.site;
-      stand_in.file = hit.file;
-      entry.set("href", r.link(path, article_path(stand_in), variant));
+      entry.set("href", r.link(path, article_path(hit.site, file_stem(hit.file)), variant));
       entry.set("title", hit.title);
       entry.set("site", hit.site);
       entry.set("site_href", r.link(path, site_index_path(hit.site), variant));

@@ -32,8 +32,7 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
 
   auto catalog = catalog::Catalog::open(mirror_dir);
   if (!catalog) return catalog.error();
-  inputs.model_ = std::make_unique<SiteModel>((*catalog)->listed_articles(), (*catalog)->version_counts(),
-                                              std::move(*zone));
+  inputs.model_ = SiteModel::from_catalog(**catalog, std::move(*zone));
 
   std::string salt = inputs.templates_->fingerprint() + "\n" NEWSMIRROR_VERSION;
   for (const auto& part : {options.title, options.base_url, config.timezone, inputs.opml_}) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -19,33 +20,123 @@ std::chrono::sys_seconds to_seconds(core::TimePoint time) {
   return floor<std::chrono::seconds>(time);
 }
 
+// FNV-1a: fingerprints are kept between builds, so the hash must not
+// change from run to run (std::hash promises no such thing).
+class Fnv {
+ public:
+  Fnv& add(std::string_view bytes) {
+    for (unsigned char c : bytes) byte(c);
+    return add(static_cast<std::int64_t>(bytes.size()));  // ("ab","c") is not ("a","bc")
+  }
+  Fnv& add(std::int64_t number) {
+    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(static_cast<std::uint64_t>(number) >> (8 * i)));
+    return *this;
+  }
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  void byte(unsigned char c) { hash_ = (hash_ ^ c) * 1099511628211ULL; }
+  std::uint64_t hash_ = 14695981039346656037ULL;
+};
+
+constexpr std::size_t kTextBlock = 1 << 20;
+
+std::string year_month_text(int key) {
+  int year = key / 12, month = key % 12 + 1;
+  if (year < 0 || year > 9999) return fmt::format("{:04}-{:02}", year, month);
+  std::string text = "0000-00";
+  for (int i = 3; i >= 0; --i, year /= 10) text[static_cast<std::size_t>(i)] = static_cast<char>('0' + year % 10);
+  text[5] = static_cast<char>('0' + month / 10);
+  text[6] = static_cast<char>('0' + month % 10);
+  return text;
+}
+
 }  // namespace
 
-SiteModel::SiteModel(std::vector<catalog::Article> articles,
-                     std::unordered_map<catalog::ArticleId, int> version_counts,
-                     core::TimeZone zone)
-    : articles_(std::move(articles)),
-      version_counts_(std::move(version_counts)),
-      zone_(std::move(zone)) {
+SiteModel::SiteModel(core::TimeZone zone) : zone_(std::move(zone)) {}
+
+std::unique_ptr<SiteModel> SiteModel::from_catalog(catalog::Catalog& catalog, core::TimeZone zone) {
+  std::unique_ptr<SiteModel> model(new SiteModel(std::move(zone)));
+  // Sized first: grown by doubling, a million records would briefly be
+  // held one and a half times over.
+  const std::size_t count = catalog.article_count();
+  model->articles_.reserve(count);
+  model->months_.reserve(count);
+  catalog.each_listed_article([&](const catalog::Article& row) { model->add(row); });
+  model->version_counts_ = catalog.version_counts();
+  model->list();
+  return model;
+}
+
+std::unique_ptr<SiteModel> SiteModel::from_rows(const std::vector<catalog::Article>& rows,
+                                                std::unordered_map<catalog::ArticleId, int> version_counts,
+                                                core::TimeZone zone) {
+  std::unique_ptr<SiteModel> model(new SiteModel(std::move(zone)));
+  model->articles_.reserve(rows.size());
+  for (const auto& row : rows) model->add(row);
+  model->version_counts_ = std::move(version_counts);
+  model->list();
+  return model;
+}
+
+std::string_view SiteModel::keep(std::string_view stem, std::string_view title) {
+  const std::size_t size = stem.size() + title.size();
+  if (size > text_left_) {
+    const std::size_t block = std::max(size, kTextBlock);
+    text_blocks_.push_back(std::make_unique<char[]>(block));
+    text_next_ = text_blocks_.back().get();
+    text_left_ = block;
+  }
+  char* start = text_next_;
+  if (!stem.empty()) std::memcpy(start, stem.data(), stem.size());
+  if (!title.empty()) std::memcpy(start + stem.size(), title.data(), title.size());
+  text_next_ += size;
+  text_left_ -= size;
+  return {start, size};
+}
+
+void SiteModel::add(const catalog::Article& row) {
+  ListedArticle article;
+  article.id = row.id;
+  article.current_version = row.current_version;
+  article.when = listed_time(row);
+  article.number = row.number;
+  Fnv details;
+  details.add(row.link).add(row.language).add(row.first_seen.time_since_epoch().count());
+  details.add(row.published ? row.published->time_since_epoch().count() : -1);
+  article.details = details.value();
+
+  auto site = site_by_name_.find(row.site);
+  if (site == site_by_name_.end())
+    site = site_by_name_.emplace(row.site, &site_names_.emplace_back(row.site)).first;
+  article.site_ = site->second;
+  const std::string_view stem = file_stem(row.file);
+  article.text_ = keep(stem, row.title).data();
+  article.stem_size_ = static_cast<std::uint32_t>(stem.size());
+  article.title_size_ = static_cast<std::uint32_t>(row.title.size());
+  articles_.push_back(article);
   // Months are asked for again and again (lists, fingerprints): work each
   // out once.
-  months_.reserve(articles_.size());
-  for (const auto& article : articles_) {
-    auto utc = to_seconds(when(article));
-    auto quarter = utc.time_since_epoch().count() / 900;
-    auto known = offsets_.find(quarter);
-    if (known == offsets_.end()) known = offsets_.emplace(quarter, zone_.offset_at_utc(utc)).first;
-    std::chrono::year_month_day day{floor<std::chrono::days>(utc + known->second)};
-    months_.push_back(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
-  }
-  std::vector<const catalog::Article*> order;
+  months_.push_back(month_key(article.when));
+}
+
+int SiteModel::month_key(core::TimePoint time) {
+  auto utc = to_seconds(time);
+  auto quarter = utc.time_since_epoch().count() / 900;
+  auto known = offsets_.find(quarter);
+  if (known == offsets_.end()) known = offsets_.emplace(quarter, zone_.offset_at_utc(utc)).first;
+  std::chrono::year_month_day day{floor<std::chrono::days>(utc + known->second)};
+  return static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1;
+}
+
+void SiteModel::list() {
+  std::vector<const ListedArticle*> order;
   order.reserve(articles_.size());
   for (const auto& article : articles_) order.push_back(&article);
   // Newest first; articles of the same instant by number, then by id, so
   // that the order never depends on the catalog's row order alone.
-  auto newer = [this](const catalog::Article* a, const catalog::Article* b) {
-    auto when_a = when(*a), when_b = when(*b);
-    if (when_a != when_b) return when_a > when_b;
+  auto newer = [](const ListedArticle* a, const ListedArticle* b) {
+    if (a->when != b->when) return a->when > b->when;
     if (a->number != b->number) return a->number > b->number;
     return a->id > b->id;
   };
@@ -53,8 +144,8 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
 
   std::map<std::string_view, SiteListing> by_site;
   for (const auto* article : order) {
-    auto& site = by_site[article->site];
-    if (site.name.empty()) site.name = article->site;
+    auto& site = by_site[article->site()];
+    if (site.name.empty()) site.name = article->site();
     site.articles.push_back(article);
     auto month = year_month(*article);
     if (site.months.empty() || site.months.back().year_month != month) {
@@ -65,7 +156,7 @@ SiteModel::SiteModel(std::vector<catalog::Article> articles,
   // Articles newest first give months newest first, except when the same
   // month comes back (an old article numbered late): merge those.
   for (auto& [name, site] : by_site) {
-    std::map<std::string, std::vector<const catalog::Article*>, std::greater<>> months;
+    std::map<std::string, std::vector<const ListedArticle*>, std::greater<>> months;
     for (auto& month : site.months) {
       auto& merged = months[month.year_month];
       merged.insert(merged.end(), month.articles.begin(), month.articles.end());
@@ -85,22 +176,21 @@ const SiteListing* SiteModel::find_site(std::string_view name) const {
   return found != sites_.end() && found->name == name ? &*found : nullptr;
 }
 
-std::vector<const catalog::Article*> SiteModel::newest(std::size_t count) const {
-  std::vector<const catalog::Article*> merged;
+std::vector<const ListedArticle*> SiteModel::newest(std::size_t count) const {
+  std::vector<const ListedArticle*> merged;
   for (const auto& site : sites_) {
     auto take = std::min(count, site.articles.size());
     merged.insert(merged.end(), site.articles.begin(), site.articles.begin() + take);
   }
-  std::stable_sort(merged.begin(), merged.end(), [this](auto* a, auto* b) {
-    auto when_a = when(*a), when_b = when(*b);
-    if (when_a != when_b) return when_a > when_b;
+  std::stable_sort(merged.begin(), merged.end(), [](auto* a, auto* b) {
+    if (a->when != b->when) return a->when > b->when;
     return a->id > b->id;
   });
   if (merged.size() > count) merged.resize(count);
   return merged;
 }
 
-const catalog::Article* SiteModel::find_by_page(std::string_view path) const {
+const ListedArticle* SiteModel::find_by_page(std::string_view path) const {
   const std::hash<std::string_view> hash;
   // Only the server looks pages up by path: index them on first use.
   std::call_once(by_page_made_, [&] {
@@ -117,24 +207,19 @@ const catalog::Article* SiteModel::find_by_page(std::string_view path) const {
   return nullptr;
 }
 
-int SiteModel::version_count(const catalog::Article& article) const {
-  auto found = version_counts_.find(article.id);
+int SiteModel::version_count(catalog::ArticleId article) const {
+  auto found = version_counts_.find(article);
   return found == version_counts_.end() ? 1 : found->second;
 }
 
-core::TimePoint SiteModel::when(const catalog::Article& article) const {
-  return article.published.value_or(article.first_seen);
+std::string SiteModel::year_month(const ListedArticle& article) const {
+  return year_month_text(months_[index_of(article)]);
 }
 
-std::string SiteModel::year_month(const catalog::Article& article) const {
-  int key = months_[index_of(article)];
-  int year = key / 12, month = key % 12 + 1;
-  if (year < 0 || year > 9999) return fmt::format("{:04}-{:02}", year, month);
-  std::string text = "0000-00";
-  for (int i = 3; i >= 0; --i, year /= 10) text[static_cast<std::size_t>(i)] = static_cast<char>('0' + year % 10);
-  text[5] = static_cast<char>('0' + month / 10);
-  text[6] = static_cast<char>('0' + month % 10);
-  return text;
+std::string SiteModel::year_month(core::TimePoint time) const {
+  auto utc = to_seconds(time);
+  std::chrono::year_month_day day{floor<std::chrono::days>(utc + offset_at(utc))};
+  return year_month_text(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
 }
 
 std::chrono::seconds SiteModel::offset_at(std::chrono::sys_seconds utc) const {

@@ -1,8 +1,9 @@
 // What the site shows, worked out from the catalog's article rows alone
 // (no HTML): the sites, each site's articles newest first and grouped by
 // month, the newest articles overall, and which articles were edited.
-// Building it for 100,000 articles takes a few tens of milliseconds, so a
-// build or a server makes a fresh one whenever the catalog changed.
+// Built in one pass over the catalog's rows, holding a ListedArticle for
+// each (site/listed_article.hpp): a build or a server makes a fresh one
+// whenever the catalog changed.
 //
 // "When" an article is: its published time, or when it was first seen if
 // its file has no time line. Months are in the mirror's time zone (the
@@ -10,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,57 +22,75 @@
 
 #include "catalog/catalog.hpp"
 #include "core/time_zone.hpp"
+#include "site/listed_article.hpp"
 
 namespace newsmirror::site {
 
 struct MonthListing {
-  std::string year_month;                         // "2026-11"
-  std::vector<const catalog::Article*> articles;  // newest first
+  std::string year_month;                      // "2026-11"
+  std::vector<const ListedArticle*> articles;  // newest first
 };
 
 struct SiteListing {
   std::string name;
-  std::vector<const catalog::Article*> articles;  // newest first
-  std::vector<MonthListing> months;               // newest first
+  std::vector<const ListedArticle*> articles;  // newest first
+  std::vector<MonthListing> months;            // newest first
 };
 
 class SiteModel {
  public:
-  SiteModel(std::vector<catalog::Article> articles,
-            std::unordered_map<catalog::ArticleId, int> version_counts, core::TimeZone zone);
+  // Reads every article row of `catalog` once (throws as the catalog does).
+  static std::unique_ptr<SiteModel> from_catalog(catalog::Catalog& catalog, core::TimeZone zone);
+  // The same from rows at hand (the page fuzzer's one article).
+  static std::unique_ptr<SiteModel> from_rows(const std::vector<catalog::Article>& rows,
+                                              std::unordered_map<catalog::ArticleId, int> version_counts,
+                                              core::TimeZone zone);
   SiteModel(const SiteModel&) = delete;
   SiteModel& operator=(const SiteModel&) = delete;
 
   const std::vector<SiteListing>& sites() const { return sites_; }  // by name
   const SiteListing* find_site(std::string_view name) const;
   // The newest `count` articles of every site together.
-  std::vector<const catalog::Article*> newest(std::size_t count) const;
+  std::vector<const ListedArticle*> newest(std::size_t count) const;
   // Every article, in catalog id order.
-  const std::vector<catalog::Article>& articles() const { return articles_; }
+  const std::vector<ListedArticle>& articles() const { return articles_; }
   // The article whose page is `path` (site_paths.hpp), or null.
-  const catalog::Article* find_by_page(std::string_view path) const;
+  const ListedArticle* find_by_page(std::string_view path) const;
 
   // 1 for an article never edited.
-  int version_count(const catalog::Article& article) const;
-  core::TimePoint when(const catalog::Article& article) const;
-  // "2026-11" of `when(article)` in the mirror's time zone.
-  std::string year_month(const catalog::Article& article) const;
+  int version_count(catalog::ArticleId article) const;
+  int version_count(const ListedArticle& article) const { return version_count(article.id); }
+  // "2026-11" of `article.when` in the mirror's time zone, and of any time.
+  std::string year_month(const ListedArticle& article) const;
+  std::string year_month(core::TimePoint time) const;
   // "2026-11-26 14:05" in the mirror's time zone, and the ISO form with
   // its offset for <time datetime>.
   std::string local_text(core::TimePoint time) const;
   std::string iso_text(core::TimePoint time) const;
 
  private:
+  explicit SiteModel(core::TimeZone zone);
+  void add(const catalog::Article& row);
+  void list();
+  std::string_view keep(std::string_view stem, std::string_view title);
+
   // The zone's offset at `utc`, from offsets_ when the quarter hour is
   // known (every article's is), else from the zone itself.
   std::chrono::seconds offset_at(std::chrono::sys_seconds utc) const;
+  int month_key(core::TimePoint time);
 
-  std::size_t index_of(const catalog::Article& article) const {
+  std::size_t index_of(const ListedArticle& article) const {
     return static_cast<std::size_t>(&article - articles_.data());
   }
 
-  std::vector<catalog::Article> articles_;
+  std::vector<ListedArticle> articles_;
   std::vector<int> months_;  // year * 12 + month - 1 of each article, in the mirror's zone
+  // The articles' strings, in blocks that never move once filled.
+  std::vector<std::unique_ptr<char[]>> text_blocks_;
+  std::size_t text_left_ = 0;
+  char* text_next_ = nullptr;
+  std::deque<std::string> site_names_;  // what ListedArticle::site() points to
+  std::unordered_map<std::string, const std::string*> site_by_name_;
   std::unordered_map<catalog::ArticleId, int> version_counts_;
   core::TimeZone zone_;
   // Quarter hour since the epoch -> offset. A zone's offset changes only on

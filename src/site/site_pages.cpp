@@ -34,7 +34,7 @@ std::string sitemap_chunk_path(std::size_t chunk) {
   return "sitemap-articles-" + std::to_string(chunk + 1) + ".xml";
 }
 
-std::vector<const catalog::Article*> feed_articles(const PageSpec& page, const SiteModel& model) {
+std::vector<const ListedArticle*> feed_articles(const PageSpec& page, const SiteModel& model) {
   if (!page.site) return model.newest(kNewestCount);
   const auto& all = page.site->articles;
   return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(kNewestCount, all.size()))};
@@ -71,17 +71,18 @@ class Fingerprint {
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
 
-void add_article(Fingerprint& f, const catalog::Article& a, const SiteModel& model) {
-  f.add(a.id).add(a.site).add(a.file).add(a.title).add(a.link).add(a.language);
-  f.add(model.when(a).time_since_epoch().count()).add(a.published ? 1 : 0);
+void add_article(Fingerprint& f, const ListedArticle& a, const SiteModel& model) {
+  f.add(a.id).add(a.site()).add(a.stem()).add(a.title());
+  // Link, language and dates, which the model reads but does not keep.
+  f.add(static_cast<std::int64_t>(a.details)).add(a.when.time_since_epoch().count());
   // The current version's id stands for its content: a new text is a new
   // version (the model's rows leave the content hash out).
   f.add(a.current_version).add(model.version_count(a));
 }
 
-void add_list_item(Fingerprint& f, const catalog::Article& a, const SiteModel& model) {
-  f.add(a.file).add(a.title);
-  f.add(model.when(a).time_since_epoch().count()).add(model.version_count(a));
+void add_list_item(Fingerprint& f, const ListedArticle& a, const SiteModel& model) {
+  f.add(a.stem()).add(a.title());
+  f.add(a.when.time_since_epoch().count()).add(model.version_count(a));
 }
 
 }  // namespace
@@ -219,7 +220,7 @@ std::uint64_t fingerprint(const PageSpec& page, const SiteModel& model, std::str
     case PageKind::home:
       for (const auto& site : model.sites()) {
         f.add(site.name).add(static_cast<std::int64_t>(site.articles.size()));
-        if (!site.articles.empty()) f.add(model.when(*site.articles.front()).time_since_epoch().count());
+        if (!site.articles.empty()) f.add(site.articles.front()->when.time_since_epoch().count());
       }
       for (const auto* article : model.newest(kNewestCount)) add_list_item(f, *article, model);
       break;
@@ -263,7 +264,7 @@ std::uint64_t fingerprint(const PageSpec& page, const SiteModel& model, std::str
       const auto& articles = model.articles();
       for (std::size_t i = page.chunk * kSitemapLimit;
            i < std::min(articles.size(), (page.chunk + 1) * kSitemapLimit); ++i) {
-        f.add(articles[i].site).add(articles[i].file);
+        f.add(articles[i].site()).add(articles[i].stem());
       }
       break;
     }
@@ -300,6 +301,14 @@ struct PageMaker::Impl {
     return html;
   }
 
+  // The catalog row of a listed article: what its page and feed entries
+  // show beyond the list.
+  core::Result<catalog::Article> row_of(const ListedArticle& article) {
+    auto row = catalog.find(article.id);
+    if (!row) return core::Error(core::ErrorKind::internal, article_path(article) + ": no longer in the catalog");
+    return std::move(*row);
+  }
+
   // Each scope's entries (nullptr: every site), read once for its three
   // formats: decompressing fifty articles was most of an incremental
   // build's work when done per feed. Good for the model's life, which is
@@ -311,12 +320,12 @@ struct PageMaker::Impl {
     if (known == feed_entries.end()) {
       std::vector<FeedEntry> read;
       for (const auto* article : feed_articles(page, model)) {
-        auto html = current_html(*article);
+        auto row = row_of(*article);
+        if (!row) return row.error();
+        auto html = current_html(*row);
         if (!html) return html.error();
-        auto row = catalog.find(article->id);
-        if (!row) return core::Error(core::ErrorKind::internal, article->file + ": no longer in the catalog");
         // Sanitized once here, not once per feed format.
-        read.push_back({article, safe_article_html(*html), std::move(row->identity)});
+        read.push_back({std::move(*row), safe_article_html(*html)});
       }
       known = feed_entries.emplace(page.site, std::move(read)).first;
     }
@@ -326,21 +335,22 @@ struct PageMaker::Impl {
                   .page_path = page.site ? site_index_path(page.site->name) : "index.html",
                   .base_url = options.base_url,
                   .language = "zh"};
-    if (page.format == "atom") return atom_feed(info, entries, model);
-    if (page.format == "rss") return rss_feed(info, entries, model);
-    return json_feed(info, entries, model);
+    if (page.format == "atom") return atom_feed(info, entries);
+    if (page.format == "rss") return rss_feed(info, entries);
+    return json_feed(info, entries);
   }
 
   core::Result<std::string> version(const PageSpec& page) {
-    const auto& article = *page.article;
-    auto versions = catalog.versions(article.id);
+    auto article = row_of(*page.article);
+    if (!article) return article.error();
+    auto versions = catalog.versions(article->id);
     if (page.ordinal < 1 || static_cast<std::size_t>(page.ordinal) > versions.size()) {
       return core::Error(core::ErrorKind::database,
-                         article.file + ": no version " + std::to_string(page.ordinal));
+                         article->file + ": no version " + std::to_string(page.ordinal));
     }
     auto html = catalog.version_html(versions[static_cast<std::size_t>(page.ordinal) - 1].id);
-    if (!html) return html.error().with_context(article.file);
-    return renderer->article(article, *html, versions, page.ordinal, page.variant);
+    if (!html) return html.error().with_context(article->file);
+    return renderer->article(*article, *html, versions, page.ordinal, page.variant);
   }
 };
 
@@ -368,11 +378,13 @@ core::Result<std::string> PageMaker::make(const PageSpec& page) {
     case PageKind::site_index: return m.renderer->site_index(*page.site, page.variant);
     case PageKind::month: return m.renderer->month(*page.site, page.month, page.variant);
     case PageKind::article: {
-      auto html = m.current_html(*page.article);
+      auto article = m.row_of(*page.article);
+      if (!article) return article.error();
+      auto html = m.current_html(*article);
       if (!html) return html.error();
       std::vector<catalog::Version> versions;
       if (m.model.version_count(*page.article) > 1) versions = m.catalog.versions(page.article->id);
-      return m.renderer->article(*page.article, *html, versions, std::nullopt, page.variant);
+      return m.renderer->article(*article, *html, versions, std::nullopt, page.variant);
     }
     case PageKind::version: return m.version(page);
     case PageKind::feed: return m.feed(page);

@@ -38,7 +38,7 @@ struct PageSpec {
   std::string variant{};  // "" for the page as archived
   const SiteListing* site = nullptr;
   std::size_t month = 0;                      // index into site->months
-  const catalog::Article* article = nullptr;  // article, version
+  const ListedArticle* article = nullptr;     // article, version
   int ordinal = 0;                            // version
   std::string format{};                       // feed: "atom", "rss", "json"
   std::size_t chunk = 0;                      // sitemap_articles

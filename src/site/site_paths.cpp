@@ -4,14 +4,14 @@
 
 namespace newsmirror::site {
 
-namespace {
-
 std::string_view file_stem(std::string_view file) {
   auto slash = file.rfind('/');
   if (slash != std::string_view::npos) file.remove_prefix(slash + 1);
   if (file.size() > 3 && file.substr(file.size() - 3) == ".md") file.remove_suffix(3);
   return file;
 }
+
+namespace {
 
 std::string in_site(std::string_view site, std::string_view name) {
   std::string path = "sites/";
@@ -29,13 +29,26 @@ std::string month_path(std::string_view site, std::string_view year_month) {
   return in_site(site, std::string(year_month) + ".html");
 }
 
+std::string article_path(std::string_view site, std::string_view stem) {
+  return in_site(site, std::string(stem) + ".html");
+}
+
+std::string version_path(std::string_view site, std::string_view stem, int ordinal) {
+  return in_site(site, std::string(stem) + ".v" + std::to_string(ordinal) + ".html");
+}
+
 std::string article_path(const catalog::Article& article) {
-  return in_site(article.site, std::string(file_stem(article.file)) + ".html");
+  return article_path(article.site, file_stem(article.file));
 }
 
 std::string version_path(const catalog::Article& article, int ordinal) {
-  return in_site(article.site,
-                 std::string(file_stem(article.file)) + ".v" + std::to_string(ordinal) + ".html");
+  return version_path(article.site, file_stem(article.file), ordinal);
+}
+
+std::string article_path(const ListedArticle& article) { return article_path(article.site(), article.stem()); }
+
+std::string version_path(const ListedArticle& article, int ordinal) {
+  return version_path(article.site(), article.stem(), ordinal);
 }
 
 std::string site_feed_path(std::string_view site, std::string_view extension) {

@@ -27,13 +27,22 @@
 #include <string_view>
 
 #include "catalog/catalog.hpp"
+#include "site/listed_article.hpp"
 
 namespace newsmirror::site {
 
 std::string site_index_path(std::string_view site);
 std::string month_path(std::string_view site, std::string_view year_month);
+// An article's page from its site and its file's stem (its name without
+// the folder and ".md"), and the page of its earlier version `ordinal`.
+std::string article_path(std::string_view site, std::string_view stem);
+std::string version_path(std::string_view site, std::string_view stem, int ordinal);
 std::string article_path(const catalog::Article& article);
 std::string version_path(const catalog::Article& article, int ordinal);
+std::string article_path(const ListedArticle& article);
+std::string version_path(const ListedArticle& article, int ordinal);
+// "articles/BBC/1_x.md" -> "1_x".
+std::string_view file_stem(std::string_view file);
 std::string site_feed_path(std::string_view site, std::string_view extension);
 
 // `path` with `.<variant>` before its extension; `path` itself when

@@ -85,10 +85,12 @@ core::Status Query::run(std::string_view context) {
 
 bool Query::is_null(int column) const { return sqlite3_column_type(statement_->statement_, column) == SQLITE_NULL; }
 
-std::string Query::text(int column) const {
+std::string Query::text(int column) const { return std::string(text_view(column)); }
+
+std::string_view Query::text_view(int column) const {
   auto p = reinterpret_cast<const char*>(sqlite3_column_text(statement_->statement_, column));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(statement_->statement_, column)))
-           : std::string();
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(statement_->statement_, column)))
+           : std::string_view();
 }
 
 std::optional<std::string> Query::optional_text(int column) const {

@@ -99,6 +99,9 @@ class Query {
 
   bool is_null(int column) const;
   std::string text(int column) const;
+  // The same text, valid until the next step or reset: for reading many
+  // rows without a string each.
+  std::string_view text_view(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::string blob(int column) const;
   std::int64_t integer(int column) const;

@@ -290,6 +290,29 @@ TEST_F(SiteBuild, AnEditRewritesTheArticlesPageAndAddsThePageOfItsOldVersion) {
   EXPECT_EQ(read_tree(out_dir_.path()), read_tree(fresh.path())) << "an incremental build leaves what a full build makes";
 }
 
+// The site model keeps only what lists show; an article's link lives in
+// the catalog row its page is made from. A corrected link (the same
+// version) still rewrites that page and the feeds that carry it.
+TEST_F(SiteBuild, ACorrectedLinkRewritesTheArticlesPageThoughTheModelDoesNotKeepLinks) {
+  RenderOptions options = with_base_url();
+  build(mirror_.dir, out_dir_.path(), options);
+  std::optional<catalog::Article> article;
+  {
+    auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+    article = catalog->all_articles().front();
+  }
+  const std::string corrected = "https://news.example/corrected-" + std::to_string(article->id);
+  test::run_sql(core::layout::catalog_db(mirror_.dir),
+                "UPDATE articles SET link = '" + corrected + "' WHERE id = " + std::to_string(article->id));
+  auto incremental = build(mirror_.dir, out_dir_.path(), options);
+  EXPECT_GT(incremental.written, 0u);
+  EXPECT_NE(read_file(out_dir_.path() / site::article_path(*article)).find(corrected), std::string::npos);
+
+  TempDir fresh;
+  build(mirror_.dir, fresh.path(), options, /*force=*/true);
+  EXPECT_EQ(read_tree(out_dir_.path()), read_tree(fresh.path())) << "an incremental build leaves what a full build makes";
+}
+
 TEST_F(SiteBuild, ANewTemplateRebuildsEveryPage) {
   build(mirror_.dir, out_dir_.path());
   TempDir templates;

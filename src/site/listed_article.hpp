@@ -1,0 +1,47 @@
+// An article as the site lists it. The site model holds one for every
+// article of the catalog, so it holds only what lists, paths and
+// fingerprints need: ids, the time it is listed under, its number, and two
+// strings (its file's name without ".md", and its title) kept in the
+// model's own text blocks. What only the article's own page and the feeds
+// show (its link, language, published and first-seen times) is read from
+// the catalog when that page is made; `details` stands for it in the
+// fingerprints. About 90 bytes an article with its strings, where a
+// catalog row took a kilobyte (a million of them: the server's 1.3 GB).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "catalog/catalog.hpp"
+
+namespace newsmirror::site {
+
+class ListedArticle {
+ public:
+  catalog::ArticleId id = 0;
+  std::int64_t current_version = 0;     // catalog::Version::id
+  core::TimePoint when{};               // published, else first seen
+  std::optional<std::uint64_t> number;  // N of `<N>_<title>.md`
+  std::uint64_t details = 0;            // a hash of link, language, published, first seen
+
+  std::string_view site() const { return *site_; }
+  std::string_view stem() const { return {text_, stem_size_}; }  // "1045570_标题"
+  std::string_view title() const { return {text_ + stem_size_, title_size_}; }
+
+ private:
+  friend class SiteModel;
+  const std::string* site_ = nullptr;  // the model's name of the site
+  const char* text_ = nullptr;         // stem, then title
+  std::uint32_t stem_size_ = 0;
+  std::uint32_t title_size_ = 0;
+};
+
+// When an article is listed: its published time, or when it was first
+// seen if its file has no time line.
+inline core::TimePoint listed_time(const catalog::Article& article) {
+  return article.published.value_or(article.first_seen);
+}
+
+}  // namespace newsmirror::site
