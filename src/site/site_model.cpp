@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "site/fingerprint.hpp"
 #include "site/site_paths.hpp"
 
 namespace newsmirror::site {
@@ -19,25 +20,6 @@ using std::chrono::floor;
 std::chrono::sys_seconds to_seconds(core::TimePoint time) {
   return floor<std::chrono::seconds>(time);
 }
-
-// FNV-1a: fingerprints are kept between builds, so the hash must not
-// change from run to run (std::hash promises no such thing).
-class Fnv {
- public:
-  Fnv& add(std::string_view bytes) {
-    for (unsigned char c : bytes) byte(c);
-    return add(static_cast<std::int64_t>(bytes.size()));  // ("ab","c") is not ("a","bc")
-  }
-  Fnv& add(std::int64_t number) {
-    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(static_cast<std::uint64_t>(number) >> (8 * i)));
-    return *this;
-  }
-  std::uint64_t value() const { return hash_; }
-
- private:
-  void byte(unsigned char c) { hash_ = (hash_ ^ c) * 1099511628211ULL; }
-  std::uint64_t hash_ = 14695981039346656037ULL;
-};
 
 constexpr std::size_t kTextBlock = 1 << 20;
 
@@ -101,7 +83,7 @@ void SiteModel::add(const catalog::Article& row) {
   article.current_version = row.current_version;
   article.when = listed_time(row);
   article.number = row.number;
-  Fnv details;
+  Fingerprint details;
   details.add(row.link).add(row.language).add(row.first_seen.time_since_epoch().count());
   details.add(row.published ? row.published->time_since_epoch().count() : -1);
   article.details = details.value();

@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <unordered_map>
-#include <cstring>
 
 #include "site/feeds.hpp"
+#include "site/fingerprint.hpp"
 #include "site/safe_content.hpp"
 #include "site/site_paths.hpp"
 
@@ -39,37 +39,6 @@ std::vector<const ListedArticle*> feed_articles(const PageSpec& page, const Site
   const auto& all = page.site->articles;
   return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(kNewestCount, all.size()))};
 }
-
-// FNV-1a over 64-bit words: fingerprints only decide whether to rewrite a
-// file; a cryptographic hash would cost more and buy nothing here.
-class Fingerprint {
- public:
-  Fingerprint& add(std::string_view bytes) {
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, bytes.data() + i, 8);
-      mix(word);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    mix(tail);
-    mix(bytes.size());  // separates ("ab","c") from ("a","bc")
-    return *this;
-  }
-  Fingerprint& add(std::int64_t number) {
-    mix(static_cast<std::uint64_t>(number));
-    return *this;
-  }
-  std::uint64_t value() const { return hash_ ^ (hash_ >> 29); }
-
- private:
-  void mix(std::uint64_t word) {
-    hash_ = (hash_ ^ word) * 1099511628211ULL;
-    hash_ ^= hash_ >> 32;
-  }
-  std::uint64_t hash_ = 14695981039346656037ULL;
-};
 
 void add_article(Fingerprint& f, const ListedArticle& a, const SiteModel& model) {
   f.add(a.id).add(a.site()).add(a.stem()).add(a.title());
