@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cassert>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "clean/parse_arena.hpp"
 #include "clean/text_stand_ins.hpp"
 #include "core/ascii.hpp"
+#include "core/utf8.hpp"
 
 namespace newsmirror::clean {
 
@@ -160,13 +162,55 @@ void append_text(Node& parent, std::string_view text, const TextStandIns* stand_
   parent.append_child(Node::make_text(restored(text, stand_ins)));
 }
 
+// 0-9 (and a-f, A-F in base 16) as a number; -1 for anything else.
+int digit_value(char c, std::uint32_t base) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (base == 16 && c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (base == 16 && c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Whether an attribute in `tag` (a start tag's text, as the parser read it)
+// may decode to characters other than it spells, so that two values equal
+// once decoded could differ in their stand-ins: a character reference to a
+// character outside ASCII, and a NUL or a byte that is not UTF-8 (both read
+// as U+FFFD). A reference to an ASCII character ("&amp;" in a URL) cannot:
+// ASCII never belongs to a run.
+bool may_decode_into_a_run(std::string_view tag) {
+  if (tag.find('\0') != std::string_view::npos || !core::is_valid_utf8(tag)) return true;
+  for (std::size_t at = tag.find('&'); at != std::string_view::npos; at = tag.find('&', at + 1)) {
+    const std::string_view rest = tag.substr(at + 1);
+    if (rest.empty()) continue;
+    if (rest[0] == '#') {
+      const bool hex = rest.size() > 1 && (rest[1] == 'x' || rest[1] == 'X');
+      const std::uint32_t base = hex ? 16 : 10;
+      std::uint32_t value = 0;
+      std::size_t digits = 0;
+      for (std::size_t i = hex ? 2 : 1; i < rest.size(); ++i, ++digits) {
+        const int digit = digit_value(rest[i], base);
+        if (digit < 0) break;
+        value = std::min<std::uint32_t>(value * base + static_cast<std::uint32_t>(digit), 0x110000);
+      }
+      if (digits > 0 && (value == 0 || value > 0x7F)) return true;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(rest[0]))) continue;  // no reference
+    constexpr std::string_view kAsciiNames[] = {"amp;", "lt;", "gt;", "quot;", "apos;"};
+    if (std::none_of(std::begin(kAsciiNames), std::end(kAsciiNames), [&](auto name) { return rest.starts_with(name); }))
+      return true;
+  }
+  return false;
+}
+
 // What copying a tree read through stand-ins saw. One comparison in the
 // tree builder sees through stand-ins: past three formatting elements of
 // one tag with equal attributes, the earliest is forgotten ("Noah's Ark").
-// Equal runs share a stand-in, but two values can be equal once character
-// references are decoded and still differ in their stand-ins ("&#x65B0;闻…"
-// and "新闻…"). So a tree with four or more formatting elements of a tag,
-// one of them with a stand-in in its attributes, is parsed again without.
+// Equal runs share a stand-in, but two values can be equal once decoded and
+// still differ in their stand-ins ("&#x65B0;闻…" and "新闻…"). So a tree with
+// four or more formatting elements of a tag, one of them with a stand-in in
+// its attributes and one with an attribute that may decode into a run, is
+// parsed again without. (Without the second condition, one article in ten
+// was parsed twice: four links with a Chinese title are common.)
 class CopyContext {
  public:
   explicit CopyContext(const TextStandIns* stand_ins) : stand_ins_(stand_ins) {}
@@ -182,10 +226,13 @@ class CopyContext {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
       tally.stood_in = std::strchr(attribute->value, '\xEE') != nullptr || std::strchr(attribute->name, '\xEE') != nullptr;
     }
+    if (!tally.decodes)
+      tally.decodes = may_decode_into_a_run({element.original_tag.data, element.original_tag.length});
   }
 
   bool needs_plain_parse() const {
-    return std::any_of(tallies_.begin(), tallies_.end(), [](const Tally& t) { return t.stood_in && t.count >= 4; });
+    return std::any_of(tallies_.begin(), tallies_.end(),
+                       [](const Tally& t) { return t.stood_in && t.decodes && t.count >= 4; });
   }
 
  private:
@@ -195,7 +242,8 @@ class CopyContext {
                                              GUMBO_TAG_TT,    GUMBO_TAG_U};
   struct Tally {
     unsigned count = 0;
-    bool stood_in = false;
+    bool stood_in = false;  // one of them has a stand-in in its attributes
+    bool decodes = false;   // one of them has an attribute that may decode into a run
   };
   const TextStandIns* stand_ins_;
   std::array<Tally, std::size(kFormatting)> tallies_{};

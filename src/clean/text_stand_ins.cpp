@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/ascii.hpp"
+#include "core/utf8.hpp"
 
 namespace newsmirror::clean {
 
@@ -204,6 +205,9 @@ std::optional<TextStandIns> TextStandIns::make_for_serialized(std::string_view h
   // The parser reads CR LF as one LF: a run must not start between them.
   // The serializer writes no CR (the parser left none in the tree).
   if (html.find('\r') != std::string_view::npos) return std::nullopt;
+  // Nor a NUL or a byte that is not UTF-8, both read as U+FFFD: "\0x" and
+  // "\uFFFDx" would be one value to the parser and two to the stand-ins.
+  if (html.find('\0') != std::string_view::npos || !core::is_valid_utf8(html)) return std::nullopt;
   // The runs of ordinary characters in [start, end); in text, a run starts
   // with a character that is not white space (the tree builder tells white
   // space from other text in tables). False when the region is not spelled

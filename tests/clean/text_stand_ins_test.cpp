@@ -137,6 +137,18 @@ TEST(TextStandIns, KeepEqualAttributesEqualForTheFormattingElementsTheParserReop
   const std::string spelled = "<b title=\"&#x65B0;" + kChinese.substr(3) + "\">";
   expect_same_parse("<p>" + spelled + spelled + spelled + b + "粗</p><p>再</p>", "one spelled with a reference");
   expect_same_parse("<p>" + b + b + b + spelled + "粗</p><p>再</p>", "the last spelled with a reference");
+  // Or with a named reference, or with a NUL, which the parser reads as U+FFFD.
+  const std::string named = "<b title=\"&nbsp;" + kChinese + "\">";
+  const std::string nbsp = "<b title=\"\u00A0" + kChinese + "\">";
+  expect_same_parse("<p>" + named + named + named + nbsp + "粗</p><p>再</p>", "one spelled with a named reference");
+  const std::string nul = std::string("<b title=\"") + '\0' + kChinese + "\">";
+  const std::string replacement = "<b title=\"\uFFFD" + kChinese + "\">";
+  expect_same_parse("<p>" + nul + nul + nul + replacement + "粗</p><p>再</p>", "one with a NUL");
+  // References to ASCII characters spell no run: such tags are compared
+  // through their stand-ins, as links with a query string and a title are.
+  const std::string link = "<a href=\"/story?id=1&amp;page=2\" title=\"" + kChinese + "\">";
+  const std::string other_link = "<a href=\"/story?id=1&#38;page=2\" title=\"" + kChinese + "\">";
+  expect_same_parse("<p>" + link + link + link + other_link + "粗</p><p>再</p>", "links with ASCII references");
 }
 
 TEST(TextStandIns, NeverChangeTheParseOfTheXssCorpusWithChineseAtEveryPosition) {
