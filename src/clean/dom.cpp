@@ -162,14 +162,6 @@ void append_text(Node& parent, std::string_view text, const TextStandIns* stand_
   parent.append_child(Node::make_text(restored(text, stand_ins)));
 }
 
-// 0-9 (and a-f, A-F in base 16) as a number; -1 for anything else.
-int digit_value(char c, std::uint32_t base) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (base == 16 && c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (base == 16 && c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Whether an attribute in `tag` (a start tag's text, as the parser read it)
 // may decode to characters other than it spells, so that two values equal
 // once decoded could differ in their stand-ins: a character reference to a
@@ -182,16 +174,8 @@ bool may_decode_into_a_run(std::string_view tag) {
     const std::string_view rest = tag.substr(at + 1);
     if (rest.empty()) continue;
     if (rest[0] == '#') {
-      const bool hex = rest.size() > 1 && (rest[1] == 'x' || rest[1] == 'X');
-      const std::uint32_t base = hex ? 16 : 10;
-      std::uint32_t value = 0;
-      std::size_t digits = 0;
-      for (std::size_t i = hex ? 2 : 1; i < rest.size(); ++i, ++digits) {
-        const int digit = digit_value(rest[i], base);
-        if (digit < 0) break;
-        value = std::min<std::uint32_t>(value * base + static_cast<std::uint32_t>(digit), 0x110000);
-      }
-      if (digits > 0 && (value == 0 || value > 0x7F)) return true;
+      const auto value = numeric_reference_value(rest.substr(1));
+      if (value && (*value == 0 || *value > 0x7F)) return true;
       continue;
     }
     if (!std::isalnum(static_cast<unsigned char>(rest[0]))) continue;  // no reference

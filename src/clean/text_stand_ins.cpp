@@ -73,26 +73,33 @@ std::size_t plain_character_length(std::string_view text, std::size_t at) {
 // of the stand-ins' range (U+E000–U+EFFF) into the tree.
 bool references_stand_in_range(std::string_view html) {
   for (std::size_t at = html.find("&#"); at != std::string_view::npos; at = html.find("&#", at + 2)) {
-    std::size_t i = at + 2;
-    const bool hex = i < html.size() && (html[i] == 'x' || html[i] == 'X');
-    if (hex) ++i;
-    std::uint32_t value = 0;
-    for (; i < html.size(); ++i) {
-      const char c = html[i];
-      std::uint32_t digit;
-      if (c >= '0' && c <= '9') digit = static_cast<std::uint32_t>(c - '0');
-      else if (hex && c >= 'a' && c <= 'f') digit = static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (hex && c >= 'A' && c <= 'F') digit = static_cast<std::uint32_t>(c - 'A' + 10);
-      else break;
-      value = value * (hex ? 16 : 10) + digit;
-      if (value > 0x10FFFF) value = 0x110000;  // the parser's U+FFFD; stays out of range
-    }
-    if (value >= 0xE000 && value <= 0xEFFF) return true;
+    const auto value = numeric_reference_value(html.substr(at + 2));
+    if (value && *value >= 0xE000 && *value <= 0xEFFF) return true;
   }
   return false;
 }
 
 }  // namespace
+
+std::optional<std::uint32_t> numeric_reference_value(std::string_view digits) {
+  std::size_t i = 0;
+  const bool hex = i < digits.size() && (digits[i] == 'x' || digits[i] == 'X');
+  if (hex) ++i;
+  const std::size_t first = i;
+  std::uint32_t value = 0;
+  for (; i < digits.size(); ++i) {
+    const char c = digits[i];
+    std::uint32_t digit;
+    if (c >= '0' && c <= '9') digit = static_cast<std::uint32_t>(c - '0');
+    else if (hex && c >= 'a' && c <= 'f') digit = static_cast<std::uint32_t>(c - 'a' + 10);
+    else if (hex && c >= 'A' && c <= 'F') digit = static_cast<std::uint32_t>(c - 'A' + 10);
+    else break;
+    value = value * (hex ? 16 : 10) + digit;
+    if (value > 0x10FFFF) value = 0x110000;  // the parser's U+FFFD; stays out of range
+  }
+  if (i == first) return std::nullopt;
+  return value;
+}
 
 // Builds a TextStandIns from runs found in order.
 class TextStandIns::Builder {

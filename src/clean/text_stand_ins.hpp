@@ -28,6 +28,7 @@
 // parsed as it is. Internal to src/clean.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,5 +70,10 @@ class TextStandIns {
   std::vector<std::string_view> runs_;
   bool canonical_ = false;
 };
+
+// The code point a numeric character reference names, from the text after
+// its "&#" ("x4E2D;", "20013"): as the parser reads it, any number past
+// U+10FFFF as 0x110000. nullopt when no digit follows (no reference).
+std::optional<std::uint32_t> numeric_reference_value(std::string_view digits);
 
 }  // namespace newsmirror::clean
