@@ -227,21 +227,29 @@ core::Status migrate_to_5(Connection& db) {
 const storage::Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4, migrate_to_5};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-Article read_article_row(const Query& s) {
-  Article a;
+// Fills `a` from a row of ARTICLE_COLUMNS; its strings keep their buffers,
+// so a reader of many rows can refill one Article.
+void fill_article_row(const Query& s, Article& a) {
   a.id = s.integer(0);
-  a.site = s.text(1);
-  a.file = s.text(2);
+  a.site.assign(s.text_view(1));
+  a.file.assign(s.text_view(2));
+  a.number.reset();
   if (!s.is_null(3)) a.number = static_cast<std::uint64_t>(s.integer(3));
-  a.identity = s.text(4);
-  a.title = s.text(5);
-  a.link = s.text(6);
+  a.identity.assign(s.text_view(4));
+  a.title.assign(s.text_view(5));
+  a.link.assign(s.text_view(6));
+  a.published.reset();
   if (!s.is_null(7)) a.published = s.time(7);
   a.first_seen = s.time(8);
   a.last_seen = s.time(9);
-  a.language = s.text(10);
-  a.content_hash = s.text(11);
+  a.language.assign(s.text_view(10));
+  a.content_hash.assign(s.text_view(11));
   a.current_version = s.integer(12);
+}
+
+Article read_article_row(const Query& s) {
+  Article a;
+  fill_article_row(s, a);
   return a;
 }
 
@@ -504,18 +512,7 @@ void SqliteCatalog::each_listed_article(const std::function<void(const Article&)
   auto s = impl_->must(kListedArticles);
   Article a;  // refilled: its strings keep their buffers from row to row
   while (s.next("listing articles")) {
-    a.id = s.integer(0);
-    a.site.assign(s.text_view(1));
-    a.file.assign(s.text_view(2));
-    a.number.reset();
-    if (!s.is_null(3)) a.number = static_cast<std::uint64_t>(s.integer(3));
-    a.title.assign(s.text_view(5));
-    a.link.assign(s.text_view(6));
-    a.published.reset();
-    if (!s.is_null(7)) a.published = s.time(7);
-    a.first_seen = s.time(8);
-    a.language.assign(s.text_view(10));
-    a.current_version = s.integer(12);
+    fill_article_row(s, a);
     visit(a);
   }
 }

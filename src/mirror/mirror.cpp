@@ -225,14 +225,13 @@ Result<std::size_t> Mirror::adopt(catalog::Catalog& catalog, ListPages lists) {
 }
 
 Result<Mirror::Impl::AdoptedPage> Mirror::Impl::adopt_page(const std::vector<catalog::Article>& articles) {
-  auto& impl = *this;
   std::vector<state::ArchivedArticle> unknown;
   std::set<std::string> identities;  // taken in this page (earlier pages are in the state)
   for (const auto& article : articles) {
     // The catalog names a site by its folder, the state by the site's name.
-    const std::string site = impl.folders.site_in(article.site);
+    const std::string site = folders.site_in(article.site);
     const std::string file_name = fs::path(article.file).filename().string();
-    if (impl.db->knows_file(site, file_name)) continue;
+    if (db->knows_file(site, file_name)) continue;
     // The key a feed item of the site with the same link has. An article
     // without a link is known by its file: no item can match it, but its
     // number is taken like any other. Old mirrors also hold one story under
@@ -241,7 +240,7 @@ Result<Mirror::Impl::AdoptedPage> Mirror::Impl::adopt_page(const std::vector<cat
     std::string identity = "file:" + site + "\x1f" + file_name;
     if (!article.link.empty()) {
       auto by_link = link_key(site, article.link);
-      if (!impl.db->find(by_link) && identities.insert(by_link).second) identity = std::move(by_link);
+      if (!db->find(by_link) && identities.insert(by_link).second) identity = std::move(by_link);
     }
     state::ArchivedArticle record;
     record.identity = identity;
@@ -252,17 +251,17 @@ Result<Mirror::Impl::AdoptedPage> Mirror::Impl::adopt_page(const std::vector<cat
     record.link = article.link;
     record.published = article.published.value_or(article.first_seen);
     record.first_seen = article.first_seen;
-    auto bytes = core::read_file(impl.dir / article.file);
+    auto bytes = core::read_file(dir / article.file);
     if (!bytes) {
       // Gone since it was cataloged: it costs only itself.
-      spdlog::warn("{}: {}; the mirror does not record it", (impl.dir / article.file).string(),
+      spdlog::warn("{}: {}; the mirror does not record it", (dir / article.file).string(),
                    bytes.error().message);
       continue;
     }
     record.content_hash = content_hash_of_file(*bytes);  // as a cycle hashes what it writes
     unknown.push_back(std::move(record));
   }
-  if (auto recorded = impl.db->record_articles(unknown); !recorded) return recorded.error();
+  if (auto recorded = db->record_articles(unknown); !recorded) return recorded.error();
   AdoptedPage out{unknown.size(), {}};
   for (const auto& article : unknown) out.sites.insert(article.site);
   return out;
