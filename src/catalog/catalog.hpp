@@ -48,7 +48,7 @@
 
 namespace newsmirror::catalog {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 using ArticleId = std::int64_t;
 
@@ -80,6 +80,17 @@ struct Version {
   std::size_t size = 0;        // bytes of HTML
   std::size_t stored_size = 0; // bytes in the database (compressed)
   std::optional<std::string> title;  // absent for versions stored before titles were kept
+};
+
+// Where a catalog's history stands. Articles are only ever added and given
+// new versions, and ids only grow, so a later mark tells what changed in
+// between (Catalog::listed_changed_since). `catalog` is made at random with
+// the catalog: a rebuilt one (reindex) has another, and the ids of a mark
+// of the old one mean nothing to it.
+struct ChangeMark {
+  std::string catalog;
+  ArticleId last_article = 0;
+  std::int64_t last_version = 0;  // Version::id
 };
 
 // An article about to be cataloged, as the mirror (or the import) has it.
@@ -173,6 +184,24 @@ class Catalog {
   virtual std::vector<Article> articles_after(ArticleId after, std::size_t limit) = 0;
   // Article -> number of versions, for the articles edited at least once.
   virtual std::unordered_map<ArticleId, int> version_counts() = 0;
+
+  // --- what changed (an incremental site build), without reading it all ---
+  // Rows are the listing's, as each_listed_article gives them; "listed
+  // time" is published, else first seen.
+  virtual ChangeMark change_mark() = 0;
+  // The articles added or given a new version after `since` (a mark of
+  // this catalog), in id order.
+  virtual std::vector<Article> listed_changed_since(const ChangeMark& since) = 0;
+  // The articles of `site` listed at a time in [from, until), in id order.
+  virtual std::vector<Article> listed_between(std::string_view site, core::TimePoint from,
+                                              core::TimePoint until) = 0;
+  // The `count` newest articles of `site`: listed time, then number, then
+  // id, descending (the site's lists' order).
+  virtual std::vector<Article> listed_newest(std::string_view site, std::size_t count) = 0;
+  // The articles with ids in [first, last], in id order.
+  virtual std::vector<Article> listed_by_id(ArticleId first, ArticleId last) = 0;
+  // How many versions `article` has (0 for no such article).
+  virtual int version_count(ArticleId article) = 0;
 
   // Oldest first.
   virtual std::vector<Version> versions(ArticleId article) = 0;

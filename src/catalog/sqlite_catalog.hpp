@@ -47,6 +47,12 @@ class SqliteCatalog final : public Catalog {
   void each_listed_article(const std::function<void(const Article&)>& visit) override;
   std::vector<Article> articles_after(ArticleId after, std::size_t limit) override;
   std::unordered_map<ArticleId, int> version_counts() override;
+  ChangeMark change_mark() override;
+  std::vector<Article> listed_changed_since(const ChangeMark& since) override;
+  std::vector<Article> listed_between(std::string_view site, core::TimePoint from, core::TimePoint until) override;
+  std::vector<Article> listed_newest(std::string_view site, std::size_t count) override;
+  std::vector<Article> listed_by_id(ArticleId first, ArticleId last) override;
+  int version_count(ArticleId article) override;
   std::vector<Version> versions(ArticleId article) override;
   core::Result<std::string> version_html(std::int64_t version_id) override;
   std::unordered_map<std::string, std::pair<ArticleId, FileStamp>> file_stamps() override;

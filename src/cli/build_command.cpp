@@ -79,12 +79,14 @@ int run_build(const GlobalOptions& globals, const BuildArguments& args) {
                           {"outputs", s.outputs},            {"written", s.written},
                           {"unchanged", s.unchanged},        {"removed", s.removed},
                           {"images_copied", s.images_copied}, {"sitemap", s.sitemap},
+                          {"incremental", s.incremental},    {"articles_read", s.articles_read},
                           {"seconds", s.seconds}};
     fmt::print("{}\n", out.dump());
   } else if (!globals.quiet) {
-    fmt::print("Built {} ({} articles): {} files written, {} unchanged, {} removed, {} images copied in {:.2f} s.\n",
-               options.out.string(), s.articles, s.written, s.unchanged, s.removed, s.images_copied,
-               s.seconds);
+    fmt::print("Built {} ({} articles{}): {} files written, {} unchanged, {} removed, {} images copied in {:.2f} s.\n",
+               options.out.string(), s.articles,
+               s.incremental ? fmt::format(", {} read for what changed", s.articles_read) : "", s.written,
+               s.unchanged, s.removed, s.images_copied, s.seconds);
     if (!s.sitemap) fmt::print("No sitemap: it needs absolute URLs; give --base-url.\n");
   }
   return kExitOk;
@@ -101,8 +103,11 @@ Command add_build_command(CLI::App& parent, const GlobalOptions& globals) {
       "version of an edited one), Atom, RSS and JSON feeds of the newest articles overall and "
       "per site, an OPML of the sources and, with --base-url, a sitemap. Links are relative, "
       "so the site works from file:// and from any sub-path; images are copied (hard-linked "
-      "when possible) from the mirror. Builds are incremental: only files whose content "
-      "changed are rewritten, and files the build did not write are never touched.");
+      "when possible) from the mirror. Builds are incremental: after a cycle, a build reads "
+      "only the articles that changed and the lists they appear on, and rewrites only their "
+      "pages; the first build, a build with other templates or options, and one after "
+      "`newsmirror reindex` read the whole catalog and still rewrite only files whose content "
+      "changed. Files the build did not write are never touched.");
   command.app->add_option("--out", args->out, "Folder to write the site to")
       ->type_name("DIR")
       ->default_str("MIRROR/.newsmirror/site");
@@ -119,7 +124,8 @@ Command add_build_command(CLI::App& parent, const GlobalOptions& globals) {
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory);
   command.app->add_option("--title", args->title, "The site's name")->default_str("newsmirror");
-  command.app->add_flag("--force", args->force, "Rewrite every file, even unchanged ones");
+  command.app->add_flag("--force", args->force, "Read the whole catalog and rewrite every file, even unchanged ones "
+                                                  "(after editing the catalog database by hand)");
   command.app->add_option("--threads", args->threads, "Rendering threads (default: one per core)")
       ->check(CLI::Range(1, 64));
   command.run = [&globals, args] { return run_build(globals, *args); };

@@ -237,7 +237,7 @@ std::string PageRenderer::home(std::string_view variant) {
     data entry;
     entry.set("name", site.name);
     entry.set("href", r.link(path, site_index_path(site.name), variant));
-    entry.set("count", std::to_string(site.articles.size()));
+    entry.set("count", std::to_string(site.count));
     if (!site.articles.empty()) {
       auto when = site.articles.front()->when;
       entry.set("newest_iso", r.model.iso_text(when));
@@ -264,12 +264,12 @@ std::string PageRenderer::site_index(const SiteListing& site, std::string_view v
     data entry;
     entry.set("href", r.link(path, month_path(site.name, month.year_month), variant));
     entry.set("label", year_month_label(month.year_month));
-    entry.set("count", std::to_string(month.articles.size()));
+    entry.set("count", std::to_string(month.count));
     months.push_back(std::move(entry));
   }
   data values;
   values.set("site", site.name);
-  values.set("count", std::to_string(site.articles.size()));
+  values.set("count", std::to_string(site.count));
   values.set("feed_href", r.link(path, site_feed_path(site.name, "atom"), variant));
   values.set("rss_href", r.link(path, site_feed_path(site.name, "rss"), variant));
   values.set("json_href", r.link(path, site_feed_path(site.name, "json"), variant));

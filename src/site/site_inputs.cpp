@@ -10,6 +10,15 @@ namespace newsmirror::site {
 namespace fs = std::filesystem;
 
 core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const RenderOptions& options) {
+  auto inputs = load_settings(mirror_dir, options);
+  if (!inputs) return inputs.error();
+  auto catalog = catalog::Catalog::open(mirror_dir);
+  if (!catalog) return catalog.error();
+  inputs->model_ = SiteModel::from_catalog(**catalog, inputs->zone_);
+  return inputs;
+}
+
+core::Result<SiteInputs> SiteInputs::load_settings(const fs::path& mirror_dir, const RenderOptions& options) {
   SiteInputs inputs;
   inputs.options_ = std::make_unique<RenderOptions>(options);
 
@@ -30,9 +39,7 @@ core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const Rend
   if (!templates) return templates.error();
   inputs.templates_ = std::make_unique<Templates>(std::move(*templates));
 
-  auto catalog = catalog::Catalog::open(mirror_dir);
-  if (!catalog) return catalog.error();
-  inputs.model_ = SiteModel::from_catalog(**catalog, std::move(*zone));
+  inputs.zone_ = std::move(*zone);
 
   std::string salt = inputs.templates_->fingerprint() + "\n" NEWSMIRROR_VERSION;
   for (const auto& part : {options.title, options.base_url, config.timezone, inputs.opml_}) {

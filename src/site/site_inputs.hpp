@@ -9,6 +9,7 @@
 
 #include "catalog/catalog.hpp"
 #include "core/result.hpp"
+#include "core/time_zone.hpp"
 #include "site/site_model.hpp"
 #include "site/site_pages.hpp"
 #include "site/site_renderer.hpp"
@@ -22,6 +23,12 @@ class SiteInputs {
   // one is an error naming it), the templates, and the catalog's rows.
   static core::Result<SiteInputs> load(const std::filesystem::path& mirror_dir,
                                        const RenderOptions& options);
+  // The same without reading the catalog: set_model() gives it its model
+  // (a build that reads only what changed makes a partial one).
+  static core::Result<SiteInputs> load_settings(const std::filesystem::path& mirror_dir,
+                                                const RenderOptions& options);
+  void set_model(std::unique_ptr<SiteModel> model) { model_ = std::move(model); }
+  const core::TimeZone& zone() const { return zone_; }
 
   const SiteModel& model() const { return *model_; }
   const RenderOptions& options() const { return *options_; }
@@ -38,6 +45,7 @@ class SiteInputs {
   std::unique_ptr<SiteModel> model_;
   std::string opml_;
   std::string salt_;
+  core::TimeZone zone_;
 };
 
 }  // namespace newsmirror::site

@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "site/feeds.hpp"
 #include "site/fingerprint.hpp"
 #include "site/site_paths.hpp"
 
@@ -33,7 +34,16 @@ std::string year_month_text(int key) {
   return text;
 }
 
+std::string year_month_of(core::TimePoint time, std::chrono::seconds offset) {
+  std::chrono::year_month_day day{floor<std::chrono::days>(to_seconds(time) + offset)};
+  return year_month_text(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
+}
+
 }  // namespace
+
+std::string year_month_in(const core::TimeZone& zone, core::TimePoint time) {
+  return year_month_of(time, zone.offset_at_utc(to_seconds(time)));
+}
 
 SiteModel::SiteModel(core::TimeZone zone) : zone_(std::move(zone)) {}
 
@@ -58,6 +68,18 @@ std::unique_ptr<SiteModel> SiteModel::from_rows(const std::vector<catalog::Artic
   for (const auto& row : rows) model->add(row);
   model->version_counts_ = std::move(version_counts);
   model->list();
+  return model;
+}
+
+std::unique_ptr<SiteModel> SiteModel::partial(std::vector<catalog::Article> rows,
+                                              std::unordered_map<catalog::ArticleId, int> version_counts,
+                                              core::TimeZone zone, const ListingCounts& counts) {
+  std::unique_ptr<SiteModel> model(new SiteModel(std::move(zone)));
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  model->articles_.reserve(rows.size());
+  for (const auto& row : rows) model->add(row);
+  model->version_counts_ = std::move(version_counts);
+  model->list(&counts);
   return model;
 }
 
@@ -111,7 +133,7 @@ int SiteModel::month_key(core::TimePoint time) {
   return static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1;
 }
 
-void SiteModel::list() {
+void SiteModel::list(const ListingCounts* counts) {
   std::vector<const ListedArticle*> order;
   order.reserve(articles_.size());
   for (const auto& article : articles_) order.push_back(&article);
@@ -143,6 +165,11 @@ void SiteModel::list() {
       auto& merged = months[month.year_month];
       merged.insert(merged.end(), month.articles.begin(), month.articles.end());
     }
+    if (counts) {
+      // Every month of the site, though only some of its articles are here.
+      if (auto known = counts->months.find(name); known != counts->months.end())
+        for (const auto& [key, count] : known->second) months.try_emplace(key);
+    }
     site.months.clear();
     for (auto& [key, list] : months) {
       std::stable_sort(list.begin(), list.end(), newer);
@@ -150,6 +177,55 @@ void SiteModel::list() {
     }
     sites_.push_back(std::move(site));
   }
+  if (counts) {
+    for (const auto& [name, months] : counts->months) {
+      if (by_site.count(name)) continue;
+      SiteListing site;
+      site.name = name;
+      for (auto it = months.rbegin(); it != months.rend(); ++it) site.months.push_back({it->first, {}});
+      sites_.push_back(std::move(site));
+    }
+    std::sort(sites_.begin(), sites_.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  }
+  for (auto& site : sites_) {
+    site.count = 0;
+    for (auto& month : site.months) {
+      month.count = month.articles.size();
+      if (counts) {
+        auto known = counts->months.find(site.name);
+        if (known != counts->months.end()) {
+          auto count = known->second.find(month.year_month);
+          if (count != known->second.end()) month.count = std::max(month.count, count->second);
+        }
+      }
+      site.count += month.count;
+    }
+  }
+  std::set<std::size_t> chunks;
+  if (counts) chunks = counts->chunks;
+  std::size_t last = SIZE_MAX;
+  for (const auto& article : articles_) {
+    auto chunk = sitemap_chunk_of(article.id, kSitemapLimit);
+    if (chunk != last) chunks.insert(last = chunk);
+  }
+  chunks_.assign(chunks.begin(), chunks.end());
+}
+
+std::span<const ListedArticle> SiteModel::articles_by_id(catalog::ArticleId first, catalog::ArticleId last) const {
+  auto by_id = [](const ListedArticle& a, catalog::ArticleId id) { return a.id < id; };
+  auto begin = std::lower_bound(articles_.begin(), articles_.end(), first, by_id);
+  auto end = std::lower_bound(begin, articles_.end(), last + 1, by_id);
+  return {begin, end};
+}
+
+ListingCounts SiteModel::listing_counts() const {
+  ListingCounts counts;
+  for (const auto& site : sites_) {
+    auto& months = counts.months[site.name];
+    for (const auto& month : site.months) months[month.year_month] = month.count;
+  }
+  counts.chunks.insert(chunks_.begin(), chunks_.end());
+  return counts;
 }
 
 const SiteListing* SiteModel::find_site(std::string_view name) const {
@@ -199,9 +275,7 @@ std::string SiteModel::year_month(const ListedArticle& article) const {
 }
 
 std::string SiteModel::year_month(core::TimePoint time) const {
-  auto utc = to_seconds(time);
-  std::chrono::year_month_day day{floor<std::chrono::days>(utc + offset_at(utc))};
-  return year_month_text(static_cast<int>(day.year()) * 12 + static_cast<int>(static_cast<unsigned>(day.month())) - 1);
+  return year_month_of(time, offset_at(to_seconds(time)));
 }
 
 std::chrono::seconds SiteModel::offset_at(std::chrono::sys_seconds utc) const {

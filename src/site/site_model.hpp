@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,16 +29,41 @@
 
 namespace newsmirror::site {
 
+// In a model of the whole catalog a listing holds all its articles. In a
+// partial one (SiteModel::partial) it holds those that were read, and its
+// count comes from the ListingCounts it was given.
 struct MonthListing {
   std::string year_month;                      // "2026-11"
   std::vector<const ListedArticle*> articles;  // newest first
+  std::size_t count = 0;                       // articles in the month
 };
 
 struct SiteListing {
   std::string name;
   std::vector<const ListedArticle*> articles;  // newest first
   std::vector<MonthListing> months;            // newest first
+  std::size_t count = 0;                       // articles of the site
 };
+
+// What only a listing of the whole archive can count: how many articles
+// each site lists in each month ("2026-11"), and which sitemap chunks
+// (article ids 1 + K * kSitemapLimit on) hold any. A build keeps them
+// (site/build_state.hpp) to make a partial model after a change.
+struct ListingCounts {
+  std::map<std::string, std::map<std::string, std::size_t>, std::less<>> months;
+  std::set<std::size_t> chunks;
+
+  bool operator==(const ListingCounts&) const = default;
+};
+
+// The sitemap chunk of an article: its id, not its rank, decides, so that
+// a new article never moves an old one to another chunk.
+inline std::size_t sitemap_chunk_of(catalog::ArticleId id, std::size_t limit) {
+  return id > 0 ? static_cast<std::size_t>(id - 1) / limit : 0;
+}
+
+// "2026-11": the month `time` falls in, in `zone`.
+std::string year_month_in(const core::TimeZone& zone, core::TimePoint time);
 
 class SiteModel {
  public:
@@ -45,6 +73,14 @@ class SiteModel {
   static std::unique_ptr<SiteModel> from_rows(const std::vector<catalog::Article>& rows,
                                               std::unordered_map<catalog::ArticleId, int> version_counts,
                                               core::TimeZone zone);
+  // A model of some of the articles (`rows`, in any order, each once) that
+  // lists every month and site of `counts` with those counts. Its pages
+  // are right where it holds everything they show: the month pages of the
+  // months it holds whole, the lists of a site's newest when it holds
+  // them, the sitemap chunks whose every id it holds.
+  static std::unique_ptr<SiteModel> partial(std::vector<catalog::Article> rows,
+                                            std::unordered_map<catalog::ArticleId, int> version_counts,
+                                            core::TimeZone zone, const ListingCounts& counts);
   SiteModel(const SiteModel&) = delete;
   SiteModel& operator=(const SiteModel&) = delete;
 
@@ -54,6 +90,12 @@ class SiteModel {
   std::vector<const ListedArticle*> newest(std::size_t count) const;
   // Every article, in catalog id order.
   const std::vector<ListedArticle>& articles() const { return articles_; }
+  // Those with ids in [first, last], in id order.
+  std::span<const ListedArticle> articles_by_id(catalog::ArticleId first, catalog::ArticleId last) const;
+  // The sitemap chunks that hold articles, in order (ListingCounts).
+  const std::vector<std::size_t>& sitemap_chunks() const { return chunks_; }
+  // The counts this model lists: its own, or those it was given.
+  ListingCounts listing_counts() const;
   // The article whose page is `path` (site_paths.hpp), or null.
   const ListedArticle* find_by_page(std::string_view path) const;
 
@@ -71,7 +113,8 @@ class SiteModel {
  private:
   explicit SiteModel(core::TimeZone zone);
   void add(const catalog::Article& row);
-  void list();
+  // `counts`: a partial model's (null: count what it holds).
+  void list(const ListingCounts* counts = nullptr);
   std::string_view keep(std::string_view stem, std::string_view title);
 
   // The zone's offset at `utc`, from offsets_ when the quarter hour is
@@ -98,6 +141,7 @@ class SiteModel {
   // makes listing 100,000 articles cheap.
   std::unordered_map<std::int64_t, std::chrono::seconds> offsets_;
   std::vector<SiteListing> sites_;
+  std::vector<std::size_t> chunks_;
   // (hash of the page's path, index in articles_), by hash: 16 bytes an
   // article, where the paths themselves would take ten times that.
   mutable std::once_flag by_page_made_;

@@ -1,6 +1,7 @@
 #include "site/site_pages.hpp"
 
 #include <charconv>
+#include <span>
 #include <unordered_map>
 
 #include "site/feeds.hpp"
@@ -26,8 +27,10 @@ std::string feed_path(const SiteListing* site, std::string_view format) {
   return site ? site_feed_path(site->name, format) : "feed." + std::string(format);
 }
 
-std::size_t sitemap_chunks(const SiteModel& model) {
-  return (model.articles().size() + kSitemapLimit - 1) / kSitemapLimit;
+// The articles of sitemap chunk `chunk`: ids 1 + chunk * kSitemapLimit on.
+std::span<const ListedArticle> sitemap_chunk_articles(const SiteModel& model, std::size_t chunk) {
+  const auto first = static_cast<catalog::ArticleId>(chunk * kSitemapLimit) + 1;
+  return model.articles_by_id(first, first + static_cast<catalog::ArticleId>(kSitemapLimit) - 1);
 }
 
 std::string sitemap_chunk_path(std::size_t chunk) {
@@ -56,50 +59,86 @@ void add_list_item(Fingerprint& f, const ListedArticle& a, const SiteModel& mode
 
 }  // namespace
 
-std::vector<PageSpec> all_pages(const SiteModel& model, const RenderOptions& options) {
-  std::vector<std::string> variants = {""};
-  variants.insert(variants.end(), options.variants.begin(), options.variants.end());
-  std::vector<PageSpec> pages;
-  pages.reserve(model.articles().size() * variants.size() + 64);
-  auto add_html = [&](PageSpec page, const std::string& base_path) {
-    for (const auto& variant : variants) {
+namespace {
+
+// Adds a page, or an HTML page once per variant.
+class PageList {
+ public:
+  PageList(std::vector<PageSpec>& pages, const RenderOptions& options) : pages_(pages) {
+    variants_.push_back("");
+    variants_.insert(variants_.end(), options.variants.begin(), options.variants.end());
+  }
+  void add(PageSpec page) { pages_.push_back(std::move(page)); }
+  void add_html(PageSpec page, const std::string& base_path) {
+    for (const auto& variant : variants_) {
       page.variant = variant;
       page.path = with_variant(base_path, variant);
-      pages.push_back(page);
+      pages_.push_back(page);
     }
-  };
-  pages.push_back({.kind = PageKind::style, .path = "style.css"});
-  add_html({.kind = PageKind::home}, "index.html");
-  for (const auto& format : kFeedFormats) {
-    pages.push_back({.kind = PageKind::feed, .path = feed_path(nullptr, format), .format = std::string(format)});
   }
+
+ private:
+  std::vector<PageSpec>& pages_;
+  std::vector<std::string> variants_;
+};
+
+}  // namespace
+
+void add_home_pages(std::vector<PageSpec>& pages, const RenderOptions& options) {
+  PageList list(pages, options);
+  list.add_html({.kind = PageKind::home}, "index.html");
+  for (const auto& format : kFeedFormats)
+    list.add({.kind = PageKind::feed, .path = feed_path(nullptr, format), .format = std::string(format)});
+}
+
+void add_site_pages(std::vector<PageSpec>& pages, const SiteListing& site, const RenderOptions& options) {
+  PageList list(pages, options);
+  list.add_html({.kind = PageKind::site_index, .site = &site}, site_index_path(site.name));
+  for (const auto& format : kFeedFormats) {
+    list.add({.kind = PageKind::feed, .path = feed_path(&site, format), .site = &site,
+              .format = std::string(format)});
+  }
+}
+
+void add_month_pages(std::vector<PageSpec>& pages, const SiteListing& site, std::size_t month,
+                     const RenderOptions& options) {
+  PageList(pages, options)
+      .add_html({.kind = PageKind::month, .site = &site, .month = month},
+                month_path(site.name, site.months[month].year_month));
+}
+
+void add_article_pages(std::vector<PageSpec>& pages, const ListedArticle& article, const SiteModel& model,
+                       const RenderOptions& options) {
+  PageList list(pages, options);
+  list.add_html({.kind = PageKind::article, .article = &article}, article_path(article));
+  // The last version is the current one, shown on the article's own page.
+  for (int ordinal = 1; ordinal < model.version_count(article); ++ordinal) {
+    list.add_html({.kind = PageKind::version, .article = &article, .ordinal = ordinal},
+                  version_path(article, ordinal));
+  }
+}
+
+void add_sitemap_pages(std::vector<PageSpec>& pages, const std::vector<std::size_t>& chunks,
+                       const RenderOptions& options) {
+  if (options.base_url.empty()) return;
+  pages.push_back({.kind = PageKind::sitemap_index, .path = "sitemap.xml"});
+  pages.push_back({.kind = PageKind::sitemap_lists, .path = "sitemap-lists.xml"});
+  for (auto chunk : chunks)
+    pages.push_back({.kind = PageKind::sitemap_articles, .path = sitemap_chunk_path(chunk), .chunk = chunk});
+}
+
+std::vector<PageSpec> all_pages(const SiteModel& model, const RenderOptions& options) {
+  std::vector<PageSpec> pages;
+  pages.reserve(model.articles().size() * (1 + options.variants.size()) + 64);
+  pages.push_back({.kind = PageKind::style, .path = "style.css"});
+  add_home_pages(pages, options);
   pages.push_back({.kind = PageKind::opml, .path = "sources.opml"});
   for (const auto& site : model.sites()) {
-    add_html({.kind = PageKind::site_index, .site = &site}, site_index_path(site.name));
-    for (std::size_t i = 0; i < site.months.size(); ++i) {
-      add_html({.kind = PageKind::month, .site = &site, .month = i},
-               month_path(site.name, site.months[i].year_month));
-    }
-    for (const auto& format : kFeedFormats) {
-      pages.push_back({.kind = PageKind::feed, .path = feed_path(&site, format), .site = &site,
-                       .format = std::string(format)});
-    }
+    add_site_pages(pages, site, options);
+    for (std::size_t i = 0; i < site.months.size(); ++i) add_month_pages(pages, site, i, options);
   }
-  for (const auto& article : model.articles()) {
-    add_html({.kind = PageKind::article, .article = &article}, article_path(article));
-    // The last version is the current one, shown on the article's own page.
-    for (int ordinal = 1; ordinal < model.version_count(article); ++ordinal) {
-      add_html({.kind = PageKind::version, .article = &article, .ordinal = ordinal},
-               version_path(article, ordinal));
-    }
-  }
-  if (!options.base_url.empty()) {
-    pages.push_back({.kind = PageKind::sitemap_index, .path = "sitemap.xml"});
-    pages.push_back({.kind = PageKind::sitemap_lists, .path = "sitemap-lists.xml"});
-    for (std::size_t chunk = 0; chunk < sitemap_chunks(model); ++chunk) {
-      pages.push_back({.kind = PageKind::sitemap_articles, .path = sitemap_chunk_path(chunk), .chunk = chunk});
-    }
-  }
+  for (const auto& article : model.articles()) add_article_pages(pages, article, model, options);
+  add_sitemap_pages(pages, model.sitemap_chunks(), options);
   return pages;
 }
 
@@ -134,7 +173,7 @@ std::optional<PageSpec> page_at(const SiteModel& model, const RenderOptions& opt
   if (!options.base_url.empty()) {
     if (base == "sitemap.xml") return not_html({.kind = PageKind::sitemap_index});
     if (base == "sitemap-lists.xml") return not_html({.kind = PageKind::sitemap_lists});
-    for (std::size_t chunk = 0; chunk < sitemap_chunks(model); ++chunk) {
+    for (auto chunk : model.sitemap_chunks()) {
       if (base == sitemap_chunk_path(chunk)) return not_html({.kind = PageKind::sitemap_articles, .chunk = chunk});
     }
   }
@@ -188,18 +227,18 @@ std::uint64_t fingerprint(const PageSpec& page, const SiteModel& model, std::str
       break;  // the salt covers templates and config
     case PageKind::home:
       for (const auto& site : model.sites()) {
-        f.add(site.name).add(static_cast<std::int64_t>(site.articles.size()));
+        f.add(site.name).add(static_cast<std::int64_t>(site.count));
         if (!site.articles.empty()) f.add(site.articles.front()->when.time_since_epoch().count());
       }
       for (const auto* article : model.newest(kNewestCount)) add_list_item(f, *article, model);
       break;
     case PageKind::site_index: {
       const auto& site = *page.site;
-      f.add(site.name).add(static_cast<std::int64_t>(site.articles.size()));
+      f.add(site.name).add(static_cast<std::int64_t>(site.count));
       for (std::size_t i = 0; i < std::min(kNewestCount, site.articles.size()); ++i)
         add_list_item(f, *site.articles[i], model);
       for (const auto& month : site.months)
-        f.add(month.year_month).add(static_cast<std::int64_t>(month.articles.size()));
+        f.add(month.year_month).add(static_cast<std::int64_t>(month.count));
       break;
     }
     case PageKind::month: {
@@ -221,7 +260,7 @@ std::uint64_t fingerprint(const PageSpec& page, const SiteModel& model, std::str
       for (const auto* article : feed_articles(page, model)) add_article(f, *article, model);
       break;
     case PageKind::sitemap_index:
-      f.add(static_cast<std::int64_t>(sitemap_chunks(model)));
+      for (auto chunk : model.sitemap_chunks()) f.add(static_cast<std::int64_t>(chunk));
       break;
     case PageKind::sitemap_lists:
       for (const auto& site : model.sites()) {
@@ -229,14 +268,9 @@ std::uint64_t fingerprint(const PageSpec& page, const SiteModel& model, std::str
         for (const auto& month : site.months) f.add(month.year_month);
       }
       break;
-    case PageKind::sitemap_articles: {
-      const auto& articles = model.articles();
-      for (std::size_t i = page.chunk * kSitemapLimit;
-           i < std::min(articles.size(), (page.chunk + 1) * kSitemapLimit); ++i) {
-        f.add(articles[i].site()).add(articles[i].stem());
-      }
+    case PageKind::sitemap_articles:
+      for (const auto& article : sitemap_chunk_articles(model, page.chunk)) f.add(article.site()).add(article.stem());
       break;
-    }
   }
   return f.value();
 }
@@ -360,8 +394,7 @@ core::Result<std::string> PageMaker::make(const PageSpec& page) {
     case PageKind::opml: return m.opml;
     case PageKind::sitemap_index: {
       std::vector<std::string> paths = {"sitemap-lists.xml"};
-      for (std::size_t chunk = 0; chunk < sitemap_chunks(m.model); ++chunk)
-        paths.push_back(sitemap_chunk_path(chunk));
+      for (auto chunk : m.model.sitemap_chunks()) paths.push_back(sitemap_chunk_path(chunk));
       return sitemap_index(m.options.base_url, paths);
     }
     case PageKind::sitemap_lists: {
@@ -374,11 +407,7 @@ core::Result<std::string> PageMaker::make(const PageSpec& page) {
     }
     case PageKind::sitemap_articles: {
       std::vector<std::string> paths;
-      const auto& articles = m.model.articles();
-      for (std::size_t i = page.chunk * kSitemapLimit;
-           i < std::min(articles.size(), (page.chunk + 1) * kSitemapLimit); ++i) {
-        paths.push_back(article_path(articles[i]));
-      }
+      for (const auto& article : sitemap_chunk_articles(m.model, page.chunk)) paths.push_back(article_path(article));
       return sitemap(m.options.base_url, paths);
     }
   }

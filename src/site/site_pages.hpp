@@ -29,7 +29,7 @@ enum class PageKind {
   opml,
   sitemap_index,
   sitemap_lists,     // home, site and month pages
-  sitemap_articles,  // article pages, kSitemapLimit per chunk, in catalog order
+  sitemap_articles,  // article pages of ids 1 + chunk * kSitemapLimit on, in id order
 };
 
 struct PageSpec {
@@ -46,6 +46,23 @@ struct PageSpec {
 
 // Every output of a static build (the sitemap only with a base URL).
 std::vector<PageSpec> all_pages(const SiteModel& model, const RenderOptions& options);
+
+// The outputs that show one thing, each HTML page once per variant: what
+// all_pages is made of, and what an incremental build picks from.
+// The home page and the feeds of every site together:
+void add_home_pages(std::vector<PageSpec>& pages, const RenderOptions& options);
+// A site's index page and feeds:
+void add_site_pages(std::vector<PageSpec>& pages, const SiteListing& site, const RenderOptions& options);
+// site.months[month]'s page:
+void add_month_pages(std::vector<PageSpec>& pages, const SiteListing& site, std::size_t month,
+                     const RenderOptions& options);
+// An article's page and the pages of its earlier versions:
+void add_article_pages(std::vector<PageSpec>& pages, const ListedArticle& article, const SiteModel& model,
+                       const RenderOptions& options);
+// With a base URL: the sitemap index, the sitemap of list pages, and
+// those of `chunks`.
+void add_sitemap_pages(std::vector<PageSpec>& pages, const std::vector<std::size_t>& chunks,
+                       const RenderOptions& options);
 
 // The output at `path`, or nullopt. "search.html" is the server's and not
 // described here.

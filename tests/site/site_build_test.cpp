@@ -39,7 +39,7 @@ std::map<std::string, std::string> read_tree(const fs::path& root) {
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     if (!entry.is_regular_file()) continue;
     auto relative = fs::relative(entry.path(), root).string();
-    if (relative == ".newsmirror-build") continue;
+    if (relative == ".newsmirror-build" || relative == ".newsmirror-build-state") continue;
     files[relative] = read_file(entry.path());
   }
   return files;
@@ -291,9 +291,11 @@ TEST_F(SiteBuild, AnEditRewritesTheArticlesPageAndAddsThePageOfItsOldVersion) {
 }
 
 // The site model keeps only what lists show; an article's link lives in
-// the catalog row its page is made from. A corrected link (the same
-// version) still rewrites that page and the feeds that carry it.
-TEST_F(SiteBuild, ACorrectedLinkRewritesTheArticlesPageThoughTheModelDoesNotKeepLinks) {
+// the catalog row its page is made from. The catalog never changes a link;
+// a catalog rebuilt from corrected files (reindex: another catalog id) can.
+// The build then reads everything, and the corrected link still rewrites
+// that page (the same version) and the feeds that carry it.
+TEST_F(SiteBuild, ACorrectedLinkInARebuiltCatalogRewritesTheArticlesPageThoughTheModelDoesNotKeepLinks) {
   RenderOptions options = with_base_url();
   build(mirror_.dir, out_dir_.path(), options);
   std::optional<catalog::Article> article;
@@ -303,9 +305,11 @@ TEST_F(SiteBuild, ACorrectedLinkRewritesTheArticlesPageThoughTheModelDoesNotKeep
   }
   const std::string corrected = "https://news.example/corrected-" + std::to_string(article->id);
   test::run_sql(core::layout::catalog_db(mirror_.dir),
-                "UPDATE articles SET link = '" + corrected + "' WHERE id = " + std::to_string(article->id));
-  auto incremental = build(mirror_.dir, out_dir_.path(), options);
-  EXPECT_GT(incremental.written, 0u);
+                "UPDATE articles SET link = '" + corrected + "' WHERE id = " + std::to_string(article->id) +
+                    "; UPDATE catalog_info SET id = 'rebuilt'");
+  auto rebuilt = build(mirror_.dir, out_dir_.path(), options);
+  EXPECT_FALSE(rebuilt.incremental) << "another catalog: its ids mean nothing to the last build's mark";
+  EXPECT_EQ(rebuilt.written, 3u + 6u) << "the article's page, those of its two earlier versions, and the feeds";
   EXPECT_NE(read_file(out_dir_.path() / site::article_path(*article)).find(corrected), std::string::npos);
 
   TempDir fresh;
@@ -341,7 +345,10 @@ TEST_F(SiteBuild, PagesOfDeletedArticlesGoButFilesTheBuildDidNotWriteStay) {
   std::ofstream(out_dir_.path() / "CNAME") << "news.example.org\n";
   auto page = out_dir_.path() / "sites/BBC/2002_Storm hits the coast.html";
   ASSERT_TRUE(fs::exists(page));
-  test::run_sql(core::layout::catalog_db(mirror_.dir), "DELETE FROM articles WHERE number = 2002");
+  // Articles leave the catalog only when it is rebuilt (reindex), with
+  // another id.
+  test::run_sql(core::layout::catalog_db(mirror_.dir),
+                "DELETE FROM articles WHERE number = 2002; UPDATE catalog_info SET id = 'rebuilt'");
   auto summary = build(mirror_.dir, out_dir_.path());
   EXPECT_EQ(summary.removed, 2u) << "its page, and the BBC's October it was alone in";
   EXPECT_FALSE(fs::exists(page));
