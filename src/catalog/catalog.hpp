@@ -91,6 +91,8 @@ struct ChangeMark {
   std::string catalog;
   ArticleId last_article = 0;
   std::int64_t last_version = 0;  // Version::id
+
+  bool operator==(const ChangeMark&) const = default;
 };
 
 // An article about to be cataloged, as the mirror (or the import) has it.

@@ -317,6 +317,91 @@ TEST_F(SiteBuild, ACorrectedLinkInARebuiltCatalogRewritesTheArticlesPageThoughTh
   EXPECT_EQ(read_tree(out_dir_.path()), read_tree(fresh.path())) << "an incremental build leaves what a full build makes";
 }
 
+// After a cycle a build reads the new and edited articles, the months they
+// are listed in (and the neighbours of a new month, which link to it) and
+// each site's newest: not the archive. What it leaves is what a full build
+// makes. (With a base URL it also reads the sitemap chunk of the new
+// articles, ids in blocks of 50,000: here that would be all of them.)
+TEST_F(SiteBuild, AfterACycleItReadsWhatChangedNotTheArchiveAndLeavesWhatAFullBuildMakes) {
+  constexpr std::int64_t kHour = 3600000;
+  constexpr std::int64_t kJan2026 = 1767225600000;  // 2026-01-01T00:00Z
+  {
+    auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+    // 1,200 articles, one every two hours, January to April 2026.
+    ASSERT_TRUE(catalog->transaction([&]() -> core::Status {
+      for (int i = 0; i < 1200; ++i)
+        if (auto id = catalog->record_new_article(test::extra_article(5000 + i, kJan2026 + i * 2 * kHour)); !id)
+          return id.error();
+      return core::ok_status();
+    }).ok());
+  }
+  RenderOptions options;
+  options.variants = {"hant"};
+  build(mirror_.dir, out_dir_.path(), options);
+  // Gone from the site folder (a reader deleted it): an article that shows
+  // the image brings it back.
+  fs::remove(out_dir_.path() / mirror_.image_path);
+
+  {
+    auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+    const std::int64_t april = kJan2026 + 1150 * 2 * kHour;
+    auto late = test::extra_article(7001, april + 1000);
+    late.html += "<figure><img src=\"../../" + mirror_.image_path + "\" alt=\"图\"></figure>";
+    ASSERT_TRUE(catalog->record_new_article(late).ok());
+    ASSERT_TRUE(catalog->record_new_article(test::extra_article(7002, april + 2000)).ok());
+    // June is a new month, between April and the October already listed.
+    ASSERT_TRUE(catalog->record_new_article(test::extra_article(7003, kJan2026 + 160 * 24 * kHour)).ok());
+    auto april_article = catalog->find_by_number("法广", 5000 + 1100);
+    ASSERT_EQ(april_article.size(), 1u);
+    auto edited = catalog->record_version(april_article[0].id, "<p>四月的更正。</p>",
+                                          core::TimePoint(std::chrono::milliseconds(april + 5000)));
+    ASSERT_TRUE(edited.ok() && *edited);
+  }
+  auto incremental = build(mirror_.dir, out_dir_.path(), options);
+  EXPECT_TRUE(incremental.incremental);
+  EXPECT_EQ(incremental.articles, 1209u);
+  EXPECT_LT(incremental.articles_read, 450u)
+      << "April's articles (some 300), June's, October's, each site's newest: not all 1,209";
+  EXPECT_EQ(incremental.images_copied, 1u);
+
+  TempDir fresh;
+  auto full = build(mirror_.dir, fresh.path(), options, /*force=*/true);
+  EXPECT_FALSE(full.incremental);
+  EXPECT_EQ(incremental.outputs, full.outputs);
+  EXPECT_EQ(read_tree(out_dir_.path()), read_tree(fresh.path())) << "an incremental build leaves what a full build makes";
+}
+
+// Incremental builds append their fingerprints to the manifest; once the
+// appended lines outnumber the rest it is written anew, one line a page.
+TEST_F(SiteBuild, TheManifestIsCompactedOnceIncrementalBuildsHaveDoubledIt) {
+  build(mirror_.dir, out_dir_.path());
+  auto lines = [&] {
+    auto text = read_file(out_dir_.path() / ".newsmirror-build");
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 1;  // less the header
+  };
+  std::size_t grew = 0;
+  BuildSummary last;
+  for (int round = 0; round < 6; ++round) {
+    {
+      auto catalog = test::opened(catalog::Catalog::open(mirror_.dir));
+      ASSERT_TRUE(catalog->record_new_article(test::extra_article(1100 + round, 1795100000000 + round)).ok());
+    }
+    last = build(mirror_.dir, out_dir_.path());
+    ASSERT_TRUE(last.incremental);
+    if (lines() > last.outputs) ++grew;
+    EXPECT_LE(lines(), 2 * last.outputs + 1);
+  }
+  EXPECT_GT(grew, 0u) << "builds append";
+  EXPECT_LT(grew, 6u) << "and the manifest was compacted";
+  // Without its state, the next build reads everything, and finds every
+  // page as the manifest says it is.
+  fs::remove(out_dir_.path() / ".newsmirror-build-state");
+  auto full = build(mirror_.dir, out_dir_.path());
+  EXPECT_FALSE(full.incremental);
+  EXPECT_EQ(full.written, 0u);
+  EXPECT_EQ(full.removed, 0u);
+}
+
 TEST_F(SiteBuild, ANewTemplateRebuildsEveryPage) {
   build(mirror_.dir, out_dir_.path());
   TempDir templates;
