@@ -36,13 +36,13 @@ PreparedArticle prepare_article(NewArticle article) {
   return p;
 }
 
-core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& mirror_dir) {
+core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& mirror_dir, CatalogUse use) {
   const auto dir = core::layout::private_dir(mirror_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return Error(ErrorKind::io, fmt::format("{}: cannot create folder: {}", dir.string(), ec.message()));
-  auto catalog = SqliteCatalog::open_file(core::layout::catalog_db(mirror_dir));
+  auto catalog = SqliteCatalog::open_file(core::layout::catalog_db(mirror_dir), use);
   if (!catalog) return catalog.error();
   return std::unique_ptr<Catalog>(std::move(*catalog));
 }

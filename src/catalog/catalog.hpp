@@ -129,12 +129,21 @@ PreparedArticle prepare_article(NewArticle article);
 // The content hash of `html` (see the header comment).
 std::string content_hash(std::string_view html);
 
+// What a connection is mostly for. A writer (a cycle, an import) keeps much
+// of the database in a cache of its own; a reader (the server's pooled
+// connections, a site build's) keeps little: the kernel's page cache
+// serves it as well, and every connection's cache is memory the process
+// holds (the server's peak at a million articles).
+enum class CatalogUse { writing, reading };
+
 class Catalog {
  public:
   // Opens the catalog of the mirror in `mirror_dir`, creating and migrating
   // it. The engine is SQLite, `.newsmirror/catalog.db`
-  // (catalog/sqlite_catalog.hpp); a second engine is chosen here.
-  static core::Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& mirror_dir);
+  // (catalog/sqlite_catalog.hpp); a second engine is chosen here. Either
+  // use may read and write.
+  static core::Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& mirror_dir,
+                                                     CatalogUse use = CatalogUse::writing);
 
   Catalog() = default;
   Catalog(const Catalog&) = delete;

@@ -21,7 +21,8 @@ namespace newsmirror::catalog {
 class SqliteCatalog final : public Catalog {
  public:
   // Opens the database file `db_file` anywhere, creating and migrating it.
-  static core::Result<std::unique_ptr<SqliteCatalog>> open_file(const std::filesystem::path& db_file);
+  static core::Result<std::unique_ptr<SqliteCatalog>> open_file(const std::filesystem::path& db_file,
+                                                                CatalogUse use = CatalogUse::writing);
   ~SqliteCatalog() override;
 
   // Moves everything written so far out of the WAL into the database file

@@ -130,7 +130,7 @@ struct MirrorHandler::Impl {
         watch(core::layout::catalog_db(options.mirror), options.catalog_check_interval),
         cache(options.cache_bytes),
         assets(options.mirror / core::layout::kAssets),
-        catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror); }),
+        catalogs([mirror = options.mirror] { return catalog::Catalog::open(mirror, catalog::CatalogUse::reading); }),
         renderers([this]() -> core::Result<std::unique_ptr<site::SiteRenderer>> {
           auto renderer = site::SiteRenderer::open(options.mirror, [this] { return inputs_for(watch.generation()); });
           if (!renderer) return renderer.error();

@@ -162,7 +162,7 @@ core::Status write_pages(const fs::path& mirror_dir, const SiteInputs& inputs, c
     failed = true;
   };
   auto work = [&] {
-    auto catalog = catalog::Catalog::open(mirror_dir);
+    auto catalog = catalog::Catalog::open(mirror_dir, catalog::CatalogUse::reading);
     if (!catalog) return fail(catalog.error());
     auto maker = inputs.page_maker(**catalog);
     if (!maker) return fail(maker.error());
@@ -547,7 +547,7 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   }
   auto inputs = SiteInputs::load_settings(mirror_dir, options.render);
   if (!inputs) return inputs.error();
-  auto catalog = catalog::Catalog::open(mirror_dir);
+  auto catalog = catalog::Catalog::open(mirror_dir, catalog::CatalogUse::reading);
   if (!catalog) return catalog.error();
 
   BuildSummary summary;

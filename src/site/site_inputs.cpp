@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 core::Result<SiteInputs> SiteInputs::load(const fs::path& mirror_dir, const RenderOptions& options) {
   auto inputs = load_settings(mirror_dir, options);
   if (!inputs) return inputs.error();
-  auto catalog = catalog::Catalog::open(mirror_dir);
+  auto catalog = catalog::Catalog::open(mirror_dir, catalog::CatalogUse::reading);
   if (!catalog) return catalog.error();
   inputs->model_ = SiteModel::from_catalog(**catalog, inputs->zone_);
   return inputs;

@@ -24,6 +24,9 @@ std::chrono::sys_seconds to_seconds(core::TimePoint time) {
 
 constexpr std::size_t kTextBlock = 1 << 20;
 
+// A million of them are held at once (listed_article.hpp).
+static_assert(sizeof(ListedArticle) <= 72);
+
 std::string year_month_text(int key) {
   int year = key / 12, month = key % 12 + 1;
   if (year < 0 || year > 9999) return fmt::format("{:04}-{:02}", year, month);
@@ -83,8 +86,8 @@ std::unique_ptr<SiteModel> SiteModel::partial(std::vector<catalog::Article> rows
   return model;
 }
 
-std::string_view SiteModel::keep(std::string_view stem, std::string_view title) {
-  const std::size_t size = stem.size() + title.size();
+const char* SiteModel::keep(std::string_view stem, std::string_view title) {
+  const std::size_t size = stem.size() + (stem.ends_with(title) ? 0 : title.size());
   if (size > text_left_) {
     const std::size_t block = std::max(size, kTextBlock);
     text_blocks_.push_back(std::make_unique<char[]>(block));
@@ -93,10 +96,10 @@ std::string_view SiteModel::keep(std::string_view stem, std::string_view title) 
   }
   char* start = text_next_;
   if (!stem.empty()) std::memcpy(start, stem.data(), stem.size());
-  if (!title.empty()) std::memcpy(start + stem.size(), title.data(), title.size());
+  if (size > stem.size()) std::memcpy(start + stem.size(), title.data(), title.size());
   text_next_ += size;
   text_left_ -= size;
-  return {start, size};
+  return start;
 }
 
 void SiteModel::add(const catalog::Article& row) {
@@ -104,7 +107,8 @@ void SiteModel::add(const catalog::Article& row) {
   article.id = row.id;
   article.current_version = row.current_version;
   article.when = listed_time(row);
-  article.number = row.number;
+  article.has_number_ = row.number.has_value();
+  article.number_ = row.number.value_or(0);
   Fingerprint details;
   details.add(row.link).add(row.language).add(row.first_seen.time_since_epoch().count());
   details.add(row.published ? row.published->time_since_epoch().count() : -1);
@@ -115,9 +119,11 @@ void SiteModel::add(const catalog::Article& row) {
     site = site_by_name_.emplace(row.site, &site_names_.emplace_back(row.site)).first;
   article.site_ = site->second;
   const std::string_view stem = file_stem(row.file);
-  article.text_ = keep(stem, row.title).data();
+  article.text_ = keep(stem, row.title);
   article.stem_size_ = static_cast<std::uint32_t>(stem.size());
   article.title_size_ = static_cast<std::uint32_t>(row.title.size());
+  article.title_offset_ = static_cast<std::uint32_t>(stem.ends_with(row.title) ? stem.size() - row.title.size()
+                                                                              : stem.size());
   articles_.push_back(article);
   // Months are asked for again and again (lists, fingerprints): work each
   // out once.
@@ -141,7 +147,7 @@ void SiteModel::list(const ListingCounts* counts) {
   // that the order never depends on the catalog's row order alone.
   auto newer = [](const ListedArticle* a, const ListedArticle* b) {
     if (a->when != b->when) return a->when > b->when;
-    if (a->number != b->number) return a->number > b->number;
+    if (a->number() != b->number()) return a->number() > b->number();
     return a->id > b->id;
   };
   std::stable_sort(order.begin(), order.end(), newer);

@@ -115,7 +115,8 @@ class SiteModel {
   void add(const catalog::Article& row);
   // `counts`: a partial model's (null: count what it holds).
   void list(const ListingCounts* counts = nullptr);
-  std::string_view keep(std::string_view stem, std::string_view title);
+  // Copies the stem, and the title unless the stem ends with it.
+  const char* keep(std::string_view stem, std::string_view title);
 
   // The zone's offset at `utc`, from offsets_ when the quarter hour is
   // known (every article's is), else from the zone itself.

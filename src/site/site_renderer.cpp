@@ -76,7 +76,7 @@ struct SiteRenderer::Impl {
 core::Result<SiteRenderer> SiteRenderer::open(const std::filesystem::path& mirror_dir,
                                               RenderOptions options) {
   options.search = true;
-  auto catalog = catalog::Catalog::open(mirror_dir);
+  auto catalog = catalog::Catalog::open(mirror_dir, catalog::CatalogUse::reading);
   if (!catalog) return catalog.error();
   auto impl = std::unique_ptr<Impl>(new Impl{mirror_dir, std::move(options), {}, std::move(*catalog), {}, {}, -1});
   if (auto status = impl->refresh(); !status) return status.error();
@@ -84,7 +84,7 @@ core::Result<SiteRenderer> SiteRenderer::open(const std::filesystem::path& mirro
 }
 
 core::Result<SiteRenderer> SiteRenderer::open(const std::filesystem::path& mirror_dir, InputsSource source) {
-  auto catalog = catalog::Catalog::open(mirror_dir);
+  auto catalog = catalog::Catalog::open(mirror_dir, catalog::CatalogUse::reading);
   if (!catalog) return catalog.error();
   auto impl = std::unique_ptr<Impl>(new Impl{mirror_dir, {}, std::move(source), std::move(*catalog), {}, {}, -1});
   if (auto status = impl->refresh(); !status) return status.error();
