@@ -110,8 +110,19 @@ std::int64_t ms(core::TimePoint t) {
 
 }  // namespace
 
+// SQLite makes the catalog's WAL file when the first connection opens it
+// and removes it when the last one closes; the watch would take each of
+// those for a change and the server would read the whole archive again,
+// holding two models of it for a while. One connection held open for the
+// server's life keeps the file there.
+std::unique_ptr<catalog::Catalog> open_wal_keeper(const std::filesystem::path& mirror) {
+  auto catalog = catalog::Catalog::open(mirror, catalog::CatalogUse::reading);
+  return catalog ? std::move(*catalog) : nullptr;
+}
+
 struct MirrorHandler::Impl {
   MirrorHandlerOptions options;
+  std::unique_ptr<catalog::Catalog> wal_keeper;  // before the watch looks at the files
   CatalogWatch watch;
   ResponseCache cache;
   AssetFiles assets;
@@ -124,9 +135,11 @@ struct MirrorHandler::Impl {
   std::mutex inputs_mutex;
   std::uint64_t inputs_generation = 0;
   std::shared_ptr<const site::SiteInputs> inputs;
+  std::uint64_t wal_keeper_epoch = 1;  // CatalogWatch's first
 
   explicit Impl(MirrorHandlerOptions o)
       : options(std::move(o)),
+        wal_keeper(open_wal_keeper(options.mirror)),
         watch(core::layout::catalog_db(options.mirror), options.catalog_check_interval),
         cache(options.cache_bytes),
         assets(options.mirror / core::layout::kAssets),
@@ -185,6 +198,13 @@ struct MirrorHandler::Impl {
   core::Result<std::shared_ptr<const site::SiteInputs>> inputs_for(std::uint64_t generation) {
     std::lock_guard lock(inputs_mutex);
     if (inputs && inputs_generation == generation) return inputs;
+    if (auto epoch = watch.file_epoch(); epoch != wal_keeper_epoch) {
+      // reindex put another catalog file in place: keep that one's WAL.
+      wal_keeper = open_wal_keeper(options.mirror);
+      wal_keeper_epoch = epoch;
+    }
+    // The old model goes first where nothing else holds it: one at a time.
+    inputs.reset();
     site::RenderOptions render = options.render;
     render.search = true;
     auto loaded = site::SiteInputs::load(options.mirror, render);

@@ -195,6 +195,29 @@ TEST_F(MirrorHandlerTest, ANewArticleInTheCatalogShowsUpWithoutARestart) {
   EXPECT_NE(home_after->header("etag"), home_before->header("etag"));
 }
 
+// SQLite makes the WAL file when a first connection opens the catalog and
+// removes it when the last one closes. Neither is a change: the server
+// must not read the whole archive again (at a million articles, holding
+// two models of it for a while) because a command came and went.
+TEST_F(MirrorHandlerTest, AConnectionThatComesAndGoesIsNotAChange) {
+  catalog_.reset();  // nothing holds the catalog open but the server
+  MirrorHandlerOptions options;
+  options.mirror = mirror_;
+  options.catalog_check_interval = std::chrono::milliseconds(0);
+  MirrorHandler handler(options);
+  const Request home{.target = "/", .path = "/", .query = ""};
+  auto first = handler.handle(home);
+  ASSERT_EQ(first->code(), 200);
+  newsmirror::test::opened(catalog::Catalog::open(mirror_));  // opened and closed, as `newsmirror search` does
+  EXPECT_EQ(handler.handle(home), first) << "the cached page stands: nothing changed";
+
+  catalog_ = newsmirror::test::opened(catalog::Catalog::open(mirror_));
+  add("BBC", 6, "后来的文章", "<p>后来。</p>", kStart + 6 * kDay);
+  auto after = handler.handle(home);
+  EXPECT_NE(after, first);
+  EXPECT_NE(after->body().find("后来的文章"), std::string::npos) << "a real change still shows";
+}
+
 TEST_F(MirrorHandlerTest, HealthzCountsTheArticles) {
   start();
   auto health = get_json("/healthz");
