@@ -268,13 +268,17 @@ core::Status migrate_to_5(Connection& db) {
 // catalog from a rebuilt one, and to read a site's articles of one month
 // and its newest ones through an index. Building the index takes seconds
 // at a million articles, once.
+constexpr const char* kCreateListingIndex =
+    "CREATE INDEX IF NOT EXISTS articles_by_listing ON articles(site, " LISTED_TIME ", number);";
+
 core::Status migrate_to_6(Connection& db) {
-  return db.exec(
-      "CREATE TABLE IF NOT EXISTS catalog_info(id TEXT NOT NULL);"
-      "DELETE FROM catalog_info;"
-      "INSERT INTO catalog_info(rowid, id) VALUES(1, lower(hex(randomblob(16))));"
-      "CREATE INDEX IF NOT EXISTS articles_by_listing ON articles(site, " LISTED_TIME ", number);",
-      "indexing the articles by site and time");
+  if (auto s = db.exec("CREATE TABLE IF NOT EXISTS catalog_info(id TEXT NOT NULL);"
+                       "DELETE FROM catalog_info;"
+                       "INSERT INTO catalog_info(rowid, id) VALUES(1, lower(hex(randomblob(16))));",
+                       "giving the catalog its id");
+      !s)
+    return s;
+  return db.exec(kCreateListingIndex, "indexing the articles by site and time");
 }
 
 const storage::Migration kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3,
@@ -744,6 +748,13 @@ core::Result<bool> SqliteCatalog::begin_bulk_load() {
     give_up();
     return s.error();
   }
+  // Made at the end from the sorted rows, not grown row by row in random
+  // order (a tenth of an import's time).
+  if (auto s = db.exec("DROP INDEX IF EXISTS articles_by_listing", "starting a bulk load"); !s) {
+    db.exec_ignoring_errors("ROLLBACK");
+    give_up();
+    return s.error();
+  }
   impl.bulk_lock = fd;
   if (auto s = db.exec("COMMIT; PRAGMA synchronous=OFF", "starting a bulk load"); !s) return s.error();
   return true;
@@ -753,6 +764,7 @@ core::Status SqliteCatalog::end_bulk_load() {
   auto& impl = *impl_;
   auto& db = impl.db;
   if (impl.bulk_lock < 0) return core::ok_status();
+  if (auto s = db.exec(kCreateListingIndex, "indexing the articles by site and time"); !s) return s;
   if (auto s = search::finish_bulk_indexing(db); !s) return s;
   // Everything on disk before the marker goes.
   if (auto s = db.exec("PRAGMA synchronous=NORMAL", "finishing a bulk load"); !s) return s;

@@ -70,29 +70,48 @@ Manifest read_manifest(const fs::path& file) {
   return manifest;
 }
 
-core::Status write_file(const fs::path& target, std::string_view bytes) {
-  const auto temp = core::layout::temp_path_for(target);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
-  const char* at = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, at, left);
+// Writes all of `bytes` to `fd` and closes it; errno on failure (0: none).
+int write_and_close(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int error = errno;
       ::close(fd);
-      ::unlink(temp.c_str());
-      return Error(ErrorKind::io, fmt::format("cannot write {}: {}", target.string(), std::strerror(error)));
+      return error;
     }
-    at += n;
-    left -= static_cast<std::size_t>(n);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (::close(fd) != 0 || ::rename(temp.c_str(), target.c_str()) != 0) {
+  return ::close(fd) != 0 ? errno : 0;
+}
+
+core::Status write_file(const fs::path& target, std::string_view bytes) {
+  const auto temp = core::layout::temp_path_for(target);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Error(ErrorKind::io, fmt::format("cannot create {}: {}", temp.string(), std::strerror(errno)));
+  if (int error = write_and_close(fd, bytes); error != 0) {
+    ::unlink(temp.c_str());
+    return Error(ErrorKind::io, fmt::format("cannot write {}: {}", target.string(), std::strerror(error)));
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
     int error = errno;
     ::unlink(temp.c_str());
     return Error(ErrorKind::io, fmt::format("cannot write {}: {}", target.string(), std::strerror(error)));
   }
+  return core::ok_status();
+}
+
+// An image into the site: hard-linked (same file system), else copied.
+core::Status link_or_copy(const fs::path& from, const fs::path& target) {
+  std::error_code error;
+  fs::create_directories(target.parent_path(), error);
+  fs::create_hard_link(from, target, error);
+  if (error) {
+    error.clear();
+    fs::copy_file(from, target, error);
+  }
+  if (error)
+    return Error(ErrorKind::io, fmt::format("cannot copy image {} to {}: {}", from.string(), target.string(), error.message()));
   return core::ok_status();
 }
 
@@ -110,13 +129,7 @@ core::Result<std::size_t> copy_images(const fs::path& mirror_dir, const fs::path
     if (name.starts_with(".")) continue;  // temp files of a running cycle
     auto target = out / core::layout::kAssets / fs::relative(it->path(), from);
     if (fs::exists(target, error)) continue;
-    fs::create_directories(target.parent_path(), error);
-    fs::create_hard_link(it->path(), target, error);
-    if (error) {
-      error.clear();
-      fs::copy_file(it->path(), target, error);
-    }
-    if (error) return Error(ErrorKind::io, fmt::format("cannot copy image {} to {}: {}", it->path().string(), target.string(), error.message()));
+    if (auto linked = link_or_copy(it->path(), target); !linked) return linked.error();
     ++copied;
   }
   if (error) return Error(ErrorKind::io, fmt::format("cannot list {}: {}", from.string(), error.message()));
@@ -233,19 +246,8 @@ core::Status append_to_manifest(const fs::path& out, const std::vector<PageSpec>
   const auto file = out / kManifestName;
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) return Error(ErrorKind::io, fmt::format("cannot open {}: {}", file.string(), std::strerror(errno)));
-  std::string_view left = text;
-  while (!left.empty()) {
-    ssize_t n = ::write(fd, left.data(), left.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int error = errno;
-      ::close(fd);
-      return Error(ErrorKind::io, fmt::format("cannot write {}: {}", file.string(), std::strerror(error)));
-    }
-    left.remove_prefix(static_cast<std::size_t>(n));
-  }
-  if (::close(fd) != 0)
-    return Error(ErrorKind::io, fmt::format("cannot write {}: {}", file.string(), std::strerror(errno)));
+  if (int error = write_and_close(fd, text); error != 0)
+    return Error(ErrorKind::io, fmt::format("cannot write {}: {}", file.string(), std::strerror(error)));
   return core::ok_status();
 }
 
@@ -381,13 +383,7 @@ core::Result<std::size_t> copy_linked_images(const fs::path& mirror_dir, const f
     auto from = mirror_dir / core::layout::kAssets / link;
     auto target = out / core::layout::kAssets / link;
     if (!fs::is_regular_file(from, error) || fs::exists(target, error)) continue;
-    fs::create_directories(target.parent_path(), error);
-    fs::create_hard_link(from, target, error);
-    if (error) {
-      error.clear();
-      fs::copy_file(from, target, error);
-    }
-    if (error) return Error(ErrorKind::io, fmt::format("cannot copy image {} to {}: {}", from.string(), target.string(), error.message()));
+    if (auto linked = link_or_copy(from, target); !linked) return linked.error();
     ++copied;
   }
   return copied;

@@ -68,6 +68,12 @@ TEST(CatalogBulkLoad, FillsAnEmptyCatalogAndLeavesItAsUsual) {
   EXPECT_TRUE(index_is_consistent(*catalog));
   auto reopened = open(dir);
   EXPECT_EQ(reopened->article_count(), 30u);
+  // The listing index, left out while loading, is made at the end.
+  auto listing = test::open_database(core::layout::catalog_db(dir.path()))
+                     .integer("SELECT count(*) FROM sqlite_schema WHERE name = 'articles_by_listing'", "finding it");
+  ASSERT_TRUE(listing.ok());
+  EXPECT_EQ(*listing, 1);
+  EXPECT_EQ(reopened->listed_newest(article(1).site, 100).size(), 30u);
 }
 
 TEST(CatalogBulkLoad, IsRefusedForACatalogThatHoldsArticles) {
