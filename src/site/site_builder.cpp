@@ -330,17 +330,28 @@ core::Status build_everything(const fs::path& mirror_dir, SiteInputs& inputs, ca
                                    .manifest_lines = pages.size()});
 }
 
-// The rows an incremental build reads, each once.
+// The rows an incremental build reads, each once, and which of them are
+// listed on a page it writes (a list shows whether an article was edited;
+// a sitemap does not).
 class RowSet {
  public:
-  void add(std::vector<catalog::Article> rows) {
-    for (auto& row : rows)
+  void add(std::vector<catalog::Article> rows, bool listed = true) {
+    for (auto& row : rows) {
+      if (listed) listed_.insert(row.id);
       if (ids_.insert(row.id).second) rows_.push_back(std::move(row));
+    }
+  }
+  // Article -> versions, for the listed rows edited at least once.
+  std::unordered_map<catalog::ArticleId, int> version_counts(catalog::Catalog& catalog) const {
+    std::unordered_map<catalog::ArticleId, int> counts;
+    for (auto id : listed_)
+      if (int versions = catalog.version_count(id); versions > 1) counts.emplace(id, versions);
+    return counts;
   }
   std::vector<catalog::Article> take() { return std::move(rows_); }
 
  private:
-  std::unordered_set<catalog::ArticleId> ids_;
+  std::unordered_set<catalog::ArticleId> ids_, listed_;
   std::vector<catalog::Article> rows_;
 };
 
@@ -441,14 +452,13 @@ core::Status build_changes(const fs::path& mirror_dir, SiteInputs& inputs, catal
   if (!options.render.base_url.empty()) {
     for (auto chunk : touched_chunks) {
       const auto first = static_cast<catalog::ArticleId>(chunk * kSitemapLimit) + 1;
-      rows.add(catalog.listed_by_id(first, first + static_cast<catalog::ArticleId>(kSitemapLimit) - 1));
+      rows.add(catalog.listed_by_id(first, first + static_cast<catalog::ArticleId>(kSitemapLimit) - 1),
+               /*listed=*/false);
     }
   }
+  auto version_counts = rows.version_counts(catalog);
   auto read = rows.take();
   summary.articles_read = read.size();
-  std::unordered_map<catalog::ArticleId, int> version_counts;
-  for (const auto& row : read)
-    if (int versions = catalog.version_count(row.id); versions > 1) version_counts.emplace(row.id, versions);
   inputs.set_model(SiteModel::partial(std::move(read), std::move(version_counts), inputs.zone(), counts));
   const SiteModel& model = inputs.model();
 
