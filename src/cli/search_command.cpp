@@ -98,7 +98,9 @@ int run_search(const GlobalOptions& globals, const SearchOptions& options) {
   if (globals.quiet) return kExitOk;
   // "0 of 0 matching articles" reads like a count gone wrong; say it plainly.
   if (results->total == 0) fmt::print("no articles match {}\n", describe_search(options));
-  else fmt::print("{} of {} matching article{}\n", results->hits.size(), results->total, results->total == 1 ? "" : "s");
+  else
+    fmt::print("{} of {}{} matching article{}\n", results->hits.size(), results->total,
+               results->total_exact ? "" : "+", results->total == 1 ? "" : "s");
   return kExitOk;
 }
 

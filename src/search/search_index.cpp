@@ -54,14 +54,18 @@ constexpr const char* kSearchSql = R"sql(
 // The total: the candidates, and the matches older than them (?6, the
 // oldest candidate's id), which the ranked query did not reach. Without
 // filters the index alone counts (no per-match lookup).
-constexpr const char* kCountSql = "SELECT count(*) FROM article_fts WHERE article_fts MATCH ?1 AND rowid < ?6";
+// At most ?7 of them (SearchQuery::count_limit): the LIMIT stops FTS5
+// reading the term's entries.
+constexpr const char* kCountSql =
+    "SELECT count(*) FROM (SELECT 1 FROM article_fts WHERE article_fts MATCH ?1 AND rowid < ?6 LIMIT ?7)";
 constexpr const char* kFilteredCountSql = R"sql(
-  SELECT count(*) FROM article_fts AS f CROSS JOIN articles AS a ON a.id = f.rowid
+  SELECT count(*) FROM (SELECT 1 FROM article_fts AS f CROSS JOIN articles AS a ON a.id = f.rowid
   WHERE article_fts MATCH ?1 AND f.rowid < ?6
     AND (?2 IS NULL OR a.site = ?2)
     AND (?3 IS NULL OR a.site = ?3)
     AND (?4 IS NULL OR a.published >= ?4)
-    AND (?5 IS NULL OR a.published < ?5))sql";
+    AND (?5 IS NULL OR a.published < ?5)
+  LIMIT ?7))sql";
 
 // Snippets for all hits in one query, not in the ranked one (SQLite would
 // build one for every candidate) nor one query per hit (each evaluates the
@@ -274,8 +278,9 @@ SearchHit read_hit(const Query& q) {
   return hit;
 }
 
-// Every match not among the ranked candidates: the ones older than the
-// oldest candidate (all of them when the page was empty).
+// The matches not among the ranked candidates: the ones older than the
+// oldest candidate (all of them when the page was empty), up to
+// query.count_limit.
 core::Result<std::int64_t> count_older_matches(Connection& db, const SearchQuery& query, const ParsedQuery& parsed,
                                                std::int64_t below) {
   const bool filtered = query.site || parsed.site || query.since || query.until;
@@ -284,6 +289,7 @@ core::Result<std::int64_t> count_older_matches(Connection& db, const SearchQuery
   if (filtered) bind_filters(**counted, query, parsed);
   else (*counted)->bind(1, std::string_view(parsed.match));
   (*counted)->bind(6, below);
+  (*counted)->bind(7, std::max<std::int64_t>(query.count_limit, 0));
   auto row = (*counted)->step("search: counting matches");
   if (!row) return row.error();
   return *row ? (*counted)->integer(0) : 0;
@@ -365,6 +371,7 @@ core::Result<SearchResults> search(Connection& db, const SearchQuery& query) {
                                      known ? oldest_candidate : std::numeric_limits<std::int64_t>::max());
     if (!older) return older.error();
     results.total = (known ? candidates : 0) + *older;
+    results.total_exact = *older < query.count_limit;
   }
 
   if (results.hits.empty()) return results;

@@ -19,6 +19,11 @@ struct SearchQuery {
   std::optional<std::int64_t> until;        // published <  until (ms since epoch UTC)
   int limit = 20;
   int offset = 0;
+  // Matches counted past the ranked ones (search_index.cpp) before the
+  // total is given as "at least": counting every article that holds a
+  // common character reads its whole index entry, the slowest part of a
+  // search at a million articles, to say a number nobody reads exactly.
+  std::int64_t count_limit = 10000;
   // Around each matched span in the snippet.
   std::string highlight_open = "**";
   std::string highlight_close = "**";
@@ -37,6 +42,7 @@ struct SearchHit {
 
 struct SearchResults {
   std::int64_t total = 0;                    // all matches, before limit/offset
+  bool total_exact = true;                   // false: at least `total` (SearchQuery::count_limit)
   std::vector<SearchHit> hits;               // best first
 };
 

@@ -192,7 +192,9 @@ struct MirrorHandler::Impl {
     }
     nlohmann::json hits = nlohmann::json::array();
     for (const auto& hit : results->hits) hits.push_back(search::hit_json(hit));
-    return json_response(200, {{"total", results->total}, {"results", std::move(hits)}});
+    return json_response(200, {{"total", results->total},
+                                {"total_exact", results->total_exact},
+                                {"results", std::move(hits)}});
   }
 
   core::Result<std::shared_ptr<const site::SiteInputs>> inputs_for(std::uint64_t generation) {

@@ -2,7 +2,7 @@
 //
 //   /healthz          200 {"status": "ok", "articles": N}; 503 with the
 //                     reason when the catalog cannot be read
-//   /api/search?q=    {"total": N, "results": [...]}: the objects of
+//   /api/search?q=    {"total": N, "total_exact": B, "results": [...]}: the objects of
 //                     `newsmirror search --json` (search_io.hpp); also
 //                     site, since, until (YYYY-MM-DD), limit, offset
 //   /api/articles     {"total": N, "articles": [...]} newest first: site,

@@ -364,7 +364,7 @@ std::string PageRenderer::search(std::string_view query, const search::SearchRes
   if (!query.empty()) values.set("has_query", true);
   if (!error.empty()) values.set("error", std::string(error));
   if (results) {
-    values.set("total", std::to_string(results->total));
+    values.set("total", std::to_string(results->total) + (results->total_exact ? "" : "+"));
     list hits;
     for (const auto& hit : results->hits) {
       data entry;

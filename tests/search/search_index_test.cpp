@@ -154,6 +154,34 @@ TEST(SearchIndex, TotalCountsMatchesOlderThanTheRankedCandidates) {
   SearchQuery past_end = test::query_for("疫苗");
   past_end.offset = 5000;
   EXPECT_EQ(run(db, past_end).total, 2101);
+  EXPECT_TRUE(run(db, "疫苗").total_exact);
+
+  // Counting stops at count_limit older matches: the total is then a
+  // lower bound, and says so.
+  SearchQuery capped = test::query_for("疫苗");
+  capped.count_limit = 40;
+  auto at_least = run(db, capped);
+  EXPECT_EQ(at_least.total, 2040);
+  EXPECT_FALSE(at_least.total_exact);
+  capped.text = "site:法广 疫苗";
+  capped.count_limit = 1000;
+  EXPECT_EQ(run(db, capped).total, 701) << "under the limit the count is exact";
+  EXPECT_TRUE(run(db, capped).total_exact);
+  capped.count_limit = 101;
+  capped.text = "疫苗";
+  EXPECT_EQ(run(db, capped).total, 2101);
+  EXPECT_FALSE(run(db, capped).total_exact) << "exactly at the limit: more may lie beyond";
+
+  // The same with a filter, past the ranked candidates: 2,400 of the BBC.
+  db.exec("BEGIN");
+  for (int i = 2101; i < 3101; ++i) db.add("BBC", "新闻", "疫苗", i);
+  db.exec("COMMIT");
+  SearchQuery bbc = test::query_for("site:BBC 疫苗");
+  EXPECT_EQ(run(db, bbc).total, 2400);
+  EXPECT_TRUE(run(db, bbc).total_exact);
+  bbc.count_limit = 100;
+  EXPECT_EQ(run(db, bbc).total, 2100);
+  EXPECT_FALSE(run(db, bbc).total_exact);
 }
 
 TEST(SearchIndex, HitCarriesTheArticleFields) {
