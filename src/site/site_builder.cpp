@@ -279,18 +279,14 @@ std::optional<BuildState> read_state(const fs::path& out) {
   return parse_build_state(*text);
 }
 
-}  // namespace
-
-namespace {
-
 // Every page worked out from every row of the catalog; the pages whose
 // fingerprint differs from the manifest's are written.
+// `mark` was taken before: versions stored from then on are rewritten by
+// the next build, whether this one saw them or not.
 core::Status build_everything(const fs::path& mirror_dir, SiteInputs& inputs, catalog::Catalog& catalog,
-                              const BuildOptions& options, BuildSummary& summary) {
-  // Versions stored from here on are rewritten by the next build, whether
-  // this one saw them or not; the last article is the model's own, so that
-  // the counts kept for the next build are exactly its.
-  auto mark = catalog.change_mark();
+                              catalog::ChangeMark mark, const BuildOptions& options, BuildSummary& summary) {
+  // The last article is the model's own, so that the counts kept for the
+  // next build are exactly its.
   inputs.set_model(SiteModel::from_catalog(catalog, inputs.zone()));
   const SiteModel& model = inputs.model();
   mark.last_article = model.articles().empty() ? 0 : model.articles().back().id;
@@ -406,8 +402,8 @@ core::Result<std::size_t> copy_linked_images(const fs::path& mirror_dir, const f
 // their sites' index pages and feeds, the home page and its feeds, and the
 // sitemaps. Reads those rows and the newest of each site, not the archive.
 core::Status build_changes(const fs::path& mirror_dir, SiteInputs& inputs, catalog::Catalog& catalog,
-                           const BuildState& last, const BuildOptions& options, BuildSummary& summary) {
-  auto mark = catalog.change_mark();
+                           catalog::ChangeMark mark, const BuildState& last, const BuildOptions& options,
+                           BuildSummary& summary) {
   auto changed = catalog.listed_changed_since(last.mark);
   summary.incremental = true;
   summary.articles = catalog.article_count();
@@ -559,11 +555,13 @@ core::Result<BuildSummary> build_site(const fs::path& mirror_dir, const BuildOpt
   BuildSummary summary;
   summary.sitemap = !options.render.base_url.empty();
   auto last = options.force ? std::nullopt : read_state(options.out);
-  const bool incremental = last && last->salt == inputs->salt() &&
-                           last->mark.catalog == (*catalog)->change_mark().catalog &&
+  // Taken before anything is read: what is stored from now on is the next
+  // build's to see.
+  const auto mark = (*catalog)->change_mark();
+  const bool incremental = last && last->salt == inputs->salt() && last->mark.catalog == mark.catalog &&
                            fs::is_regular_file(options.out / kManifestName, error);
-  auto built = incremental ? build_changes(mirror_dir, *inputs, **catalog, *last, options, summary)
-                           : build_everything(mirror_dir, *inputs, **catalog, options, summary);
+  auto built = incremental ? build_changes(mirror_dir, *inputs, **catalog, mark, *last, options, summary)
+                           : build_everything(mirror_dir, *inputs, **catalog, mark, options, summary);
   if (!built) return built.error();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
